@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Runs every test file under test/ with Node's own test runner (through tsx for TypeScript).
+// Node 20's --test does not expand globs itself, so the files are listed here.
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+
+function collect(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (name === "fixtures" || name === "golden") continue;
+    if (statSync(p).isDirectory()) out.push(...collect(p));
+    else if (name.endsWith(".test.ts")) out.push(p);
+  }
+  return out;
+}
+
+const only = process.argv.slice(2);
+const files = only.length > 0 ? only : collect("test");
+const reporter = process.env.TEST_REPORTER ?? "spec";
+const r = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", `--test-reporter=${reporter}`, "--test-concurrency=2", ...files],
+  { stdio: "inherit" },
+);
+process.exit(r.status ?? 1);

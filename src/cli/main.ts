@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// The `tcplab` command. Each subcommand lives in its own file and registers itself here.
+import { Command, CommanderError } from "commander";
+import { readFileSync } from "node:fs";
+
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("tcplab")
+    .description(
+      "A real TCP (RFC 9293) you can watch: connection lifecycles on a simulated network, on a Linux TUN device, and on real hosts.",
+    )
+    .version(pkg.version)
+    .showHelpAfterError()
+    .exitOverride();
+  // subcommands: register below
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not failures; every other parse error is bad usage (exit 2).
+      if (
+        err.code === "commander.helpDisplayed" ||
+        err.code === "commander.version" ||
+        err.code === "commander.help"
+      )
+        return 0;
+      return 2;
+    }
+    const e = err as { code?: string; message?: string };
+    process.stderr.write(`tcplab: ${e.code ? `${e.code}: ` : ""}${e.message ?? String(err)}\n`);
+    return typeof (err as { exitCode?: number }).exitCode === "number"
+      ? (err as { exitCode: number }).exitCode
+      : 1;
+  }
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly || process.argv[1]?.endsWith("/tcplab")) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`tcplab: ${String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,25 @@
+// What a driver (simulator, TUN device, browser loop) sees of a host: packets in, packets out,
+// and one deadline. The host never reads a clock or sets a timer; the driver passes `now` in
+// (integer microseconds) and calls `advance` when `nextDeadline()` is reached.
+import type { Segment } from "../wire/segment.js";
+
+/** Called synchronously, during input/advance/application calls, for every segment the host sends. */
+export type Transmit = (seg: Segment, packetId: number) => void;
+
+export interface Endpoint {
+  readonly name: string;
+  /** The host's IPv4 address (uint32). */
+  readonly address: number;
+  /** Path MTU of the host's interface; decides the MSS it advertises. */
+  readonly mtu: number;
+  /** Install the driver's transmit function (replaces any earlier one). */
+  attach(transmit: Transmit): void;
+  /** A segment arrived, already decoded (fast path of the simulator). */
+  input(seg: Segment, now: number, packetId?: number): void;
+  /** Raw IPv4 bytes arrived (TUN device, corrupted packets in the simulator): decoded, or dropped with a reason. */
+  inputPacket(bytes: Uint8Array, now: number, packetId?: number): void;
+  /** Run every timer due at or before `now`. */
+  advance(now: number): void;
+  /** The earliest time at which `advance` has work to do, or Infinity. */
+  nextDeadline(): number;
+}

@@ -1,0 +1,217 @@
+// Timing and policy constants, grouped in named profiles (docs/architecture.md, "Profiles").
+// All durations are integer microseconds, the engine's unit of time.
+
+export const MS = 1000;
+export const SECOND = 1_000_000;
+
+export type SynCookiePolicy = "off" | "overflow" | "always";
+export type TimeWaitReusePolicy = "off" | "loopback" | "on";
+
+export interface Profile {
+  name: string;
+  /** Maximum segment lifetime; the simulator discards segments older than this. */
+  msl: number;
+  /** How long TIME_WAIT lasts. 2·MSL by the RFC; Linux fixes it at 60 s. 0 is the ablation of S7. */
+  timeWait: number;
+  rtoInitial: number;
+  rtoMin: number;
+  rtoMax: number;
+  /** SYN retransmissions before connect() fails with ETIMEDOUT (Linux tcp_syn_retries). */
+  synRetries: number;
+  /** Linux ≥ 6.6 tcp_syn_linear_timeouts: this many SYN retries use the initial RTO without backoff. */
+  synLinearRetries: number;
+  /** SYN-ACK retransmissions before a SYN_RECEIVED child is dropped (tcp_synack_retries). */
+  synAckRetries: number;
+  /** Data retransmissions on a connection the application still holds (tcp_retries2). */
+  dataRetries: number;
+  /** Retransmissions of data/FIN on an orphaned (closed by the application) socket (tcp_orphan_retries). */
+  orphanRetries: number;
+  /** How long an orphaned FIN_WAIT_2 waits for the peer's FIN (tcp_fin_timeout). */
+  finWait2Timeout: number;
+  keepAliveIdle: number;
+  keepAliveInterval: number;
+  keepAliveProbes: number;
+  /** Ephemeral port range, inclusive (ip_local_port_range). */
+  ephemeralPortLow: number;
+  ephemeralPortHigh: number;
+  /** RFC 1337: ignore RST in TIME_WAIT. Linux's tcp_rfc1337 defaults to 0 (an in-window RST kills it). */
+  rfc1337: boolean;
+  synCookies: SynCookiePolicy;
+  /** SYN queue bound (tcp_max_syn_backlog). */
+  synBacklog: number;
+  /** Upper bound on a listener's accept queue (somaxconn). */
+  acceptBacklogMax: number;
+  /** RFC 5961 §7 / tcp_invalid_ratelimit: minimum gap between challenge ACKs on one connection. */
+  challengeAckInterval: number;
+  /** Largest delay for an ACK of in-order data (RFC 9293 §3.8.6.3 allows up to 500 ms). */
+  delayedAckTimeout: number;
+  /** Receive buffer size in bytes; the advertised window is its free space. */
+  receiveBuffer: number;
+  /** Send buffer size in bytes; writes beyond it are queued by the socket layer (backpressure). */
+  sendBuffer: number;
+  /** MSS we advertise when the link does not say otherwise (MTU 1500 − 40). */
+  defaultMss: number;
+  /** Initial congestion window in segments (RFC 6928). */
+  initialWindowSegments: number;
+  timeWaitReuse: TimeWaitReusePolicy;
+  /** Linux tcp_tw_reuse_delay: how old a TIME_WAIT entry must be before reuse by timestamps. */
+  timeWaitReuseDelay: number;
+}
+
+const linux: Profile = {
+  name: "linux",
+  msl: 30 * SECOND,
+  timeWait: 60 * SECOND, // TCP_TIMEWAIT_LEN, not derived from any MSL setting
+  rtoInitial: 1 * SECOND,
+  rtoMin: 200 * MS,
+  rtoMax: 120 * SECOND,
+  synRetries: 6,
+  synLinearRetries: 4,
+  synAckRetries: 5,
+  dataRetries: 15,
+  orphanRetries: 8, // tcp_orphan_retries=0 means 8 in the kernel
+  finWait2Timeout: 60 * SECOND,
+  keepAliveIdle: 7200 * SECOND,
+  keepAliveInterval: 75 * SECOND,
+  keepAliveProbes: 9,
+  ephemeralPortLow: 32768,
+  ephemeralPortHigh: 60999,
+  rfc1337: false,
+  synCookies: "overflow",
+  synBacklog: 128,
+  acceptBacklogMax: 4096,
+  challengeAckInterval: 500 * MS,
+  delayedAckTimeout: 40 * MS,
+  receiveBuffer: 131072,
+  sendBuffer: 262144,
+  defaultMss: 1460,
+  initialWindowSegments: 10,
+  timeWaitReuse: "loopback",
+  timeWaitReuseDelay: 1 * SECOND,
+};
+
+const bsd: Profile = {
+  ...linux,
+  name: "bsd",
+  msl: 30 * SECOND,
+  timeWait: 60 * SECOND, // 2·MSL with net.inet.tcp.msl = 30 s
+  rtoMin: 30 * MS,
+  rtoMax: 64 * SECOND,
+  synRetries: 6,
+  synLinearRetries: 0,
+  synAckRetries: 3,
+  dataRetries: 12,
+  orphanRetries: 12,
+  finWait2Timeout: 60 * SECOND,
+  ephemeralPortLow: 49152,
+  ephemeralPortHigh: 65535,
+  rfc1337: true,
+  delayedAckTimeout: 100 * MS,
+  timeWaitReuse: "off",
+};
+
+const windows: Profile = {
+  ...linux,
+  name: "windows",
+  msl: 60 * SECOND,
+  timeWait: 120 * SECOND, // TcpTimedWaitDelay default
+  rtoMin: 300 * MS,
+  rtoMax: 60 * SECOND,
+  synRetries: 4,
+  synLinearRetries: 0,
+  synAckRetries: 2,
+  dataRetries: 5,
+  orphanRetries: 5,
+  finWait2Timeout: 120 * SECOND,
+  ephemeralPortLow: 49152,
+  ephemeralPortHigh: 65535,
+  rfc1337: false,
+  delayedAckTimeout: 200 * MS,
+  timeWaitReuse: "off",
+};
+
+const rfc: Profile = {
+  ...linux,
+  name: "rfc",
+  msl: 120 * SECOND, // RFC 9293 §3.4.2: MSL of 2 minutes
+  timeWait: 240 * SECOND,
+  rtoInitial: 1 * SECOND, // RFC 6298 §2.1
+  rtoMin: 1 * SECOND, // RFC 6298 §2.4
+  rtoMax: 60 * SECOND, // RFC 6298 §2.5 allows a maximum of at least 60 s
+  synRetries: 5,
+  synLinearRetries: 0,
+  synAckRetries: 5,
+  dataRetries: 15,
+  orphanRetries: 15,
+  finWait2Timeout: 600 * SECOND,
+  ephemeralPortLow: 49152, // RFC 6335 §6
+  ephemeralPortHigh: 65535,
+  rfc1337: true,
+  synCookies: "off",
+  delayedAckTimeout: 200 * MS,
+  timeWaitReuse: "off",
+};
+
+export const PROFILES: Readonly<Record<string, Profile>> = Object.freeze({ linux, bsd, windows, rfc });
+
+export type ProfileName = "linux" | "bsd" | "windows" | "rfc";
+
+/** A named profile with per-host overrides applied, validated. */
+export function makeProfile(
+  base: ProfileName | Profile = "linux",
+  overrides: Partial<Profile> = {},
+): Profile {
+  const start = typeof base === "string" ? PROFILES[base] : base;
+  if (!start)
+    throw new ProfileError(`unknown profile ${JSON.stringify(base)}; choose linux, bsd, windows or rfc`);
+  const profile: Profile = { ...start, ...overrides };
+  if (overrides.msl !== undefined && overrides.timeWait === undefined && profile.name !== "linux") {
+    profile.timeWait = 2 * overrides.msl; // 2·MSL, except on Linux where TIME_WAIT is fixed
+  }
+  validateProfile(profile);
+  return profile;
+}
+
+export class ProfileError extends Error {
+  readonly code = "ERR_TCPLAB_PROFILE";
+}
+
+function validateProfile(p: Profile): void {
+  const nonNegative: Array<keyof Profile> = [
+    "msl",
+    "timeWait",
+    "rtoInitial",
+    "rtoMin",
+    "rtoMax",
+    "synRetries",
+    "synLinearRetries",
+    "synAckRetries",
+    "dataRetries",
+    "orphanRetries",
+    "finWait2Timeout",
+    "keepAliveIdle",
+    "keepAliveInterval",
+    "keepAliveProbes",
+    "synBacklog",
+    "challengeAckInterval",
+    "delayedAckTimeout",
+    "timeWaitReuseDelay",
+  ];
+  for (const key of nonNegative) {
+    const v = p[key];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
+      throw new ProfileError(`profile ${key} must be a non-negative integer, got ${String(v)}`);
+    }
+  }
+  if (p.rtoMin <= 0 || p.rtoMin > p.rtoMax) throw new ProfileError("profile needs 0 < rtoMin <= rtoMax");
+  if (!(
+    p.ephemeralPortLow >= 1 &&
+    p.ephemeralPortLow <= p.ephemeralPortHigh &&
+    p.ephemeralPortHigh <= 65535
+  )) {
+    throw new ProfileError(`bad ephemeral port range ${p.ephemeralPortLow}-${p.ephemeralPortHigh}`);
+  }
+  if (p.receiveBuffer < 1 || p.receiveBuffer > 1 << 30) throw new ProfileError("receiveBuffer out of range");
+  if (p.sendBuffer < 1) throw new ProfileError("sendBuffer out of range");
+  if (p.defaultMss < 64 || p.defaultMss > 65495) throw new ProfileError("defaultMss out of range");
+}

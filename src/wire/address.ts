@@ -1,0 +1,22 @@
+// IPv4 addresses as unsigned 32-bit numbers, and their dotted-quad text form.
+
+export function parseIPv4(text: string): number {
+  const parts = text.split(".");
+  if (parts.length !== 4) throw new RangeError(`not an IPv4 address: ${JSON.stringify(text)}`);
+  let value = 0;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part)) throw new RangeError(`not an IPv4 address: ${JSON.stringify(text)}`);
+    const octet = Number(part);
+    if (octet > 255) throw new RangeError(`not an IPv4 address: ${JSON.stringify(text)}`);
+    value = value * 256 + octet;
+  }
+  return value >>> 0;
+}
+
+export function formatIPv4(addr: number): string {
+  return `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;
+}
+
+export function isLoopback(addr: number): boolean {
+  return addr >>> 24 === 127;
+}

@@ -1,0 +1,66 @@
+// A decoded TCP segment with the IPv4 addresses it travelled between.
+// The engine works on these objects; the codec (./codec.ts) turns them into bytes and back.
+// Addresses are IPv4 as unsigned 32-bit numbers (fast to hash and compare); see ./address.ts.
+
+export const FIN = 0x01;
+export const SYN = 0x02;
+export const RST = 0x04;
+export const PSH = 0x08;
+export const ACK = 0x10;
+export const URG = 0x20;
+export const ECE = 0x40;
+export const CWR = 0x80;
+
+/** Options carried by a segment. Absent fields were not present on the wire. */
+export interface TcpOptions {
+  mss?: number;
+  /** Window scale shift count as sent (RFC 7323 §2.2); receivers clamp values above 14. */
+  wscale?: number;
+  sackPermitted?: boolean;
+  /** RFC 7323 §3 timestamps. */
+  timestamp?: { val: number; ecr: number };
+  /** RFC 2018 SACK blocks as [left, right) sequence number pairs. */
+  sack?: Array<[number, number]>;
+}
+
+export interface Segment {
+  srcAddr: number;
+  dstAddr: number;
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  /** Bit set of FIN | SYN | RST | PSH | ACK | URG | ECE | CWR. */
+  flags: number;
+  /** The raw 16-bit window field (not yet scaled). */
+  window: number;
+  urgent: number;
+  options: TcpOptions;
+  payload: Uint8Array;
+}
+
+/** SEG.LEN of RFC 9293 §3.4: payload octets plus one for SYN and one for FIN. */
+export function segmentLength(seg: Segment): number {
+  return seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
+}
+
+export const EMPTY_PAYLOAD: Uint8Array = new Uint8Array(0);
+export const NO_OPTIONS: TcpOptions = Object.freeze({}) as TcpOptions;
+
+const FLAG_NAMES: Array<[number, string]> = [
+  [SYN, "SYN"],
+  [FIN, "FIN"],
+  [RST, "RST"],
+  [PSH, "PSH"],
+  [ACK, "ACK"],
+  [URG, "URG"],
+  [ECE, "ECE"],
+  [CWR, "CWR"],
+];
+
+/** "SYN,ACK" style flag list, in the order RFC 9293's figures write them. */
+export function flagNames(flags: number): string {
+  const out: string[] = [];
+  for (const [bit, name] of FLAG_NAMES) if (flags & bit) out.push(name);
+  return out.join(",");
+}
