@@ -12,8 +12,12 @@ export interface Endpoint {
   readonly address: number;
   /** Path MTU of the host's interface; decides the MSS it advertises. */
   readonly mtu: number;
-  /** Install the driver's transmit function (replaces any earlier one). */
-  attach(transmit: Transmit): void;
+  /**
+   * Install the driver's transmit function (replaces any earlier one) and, optionally, its clock.
+   * The clock (integer microseconds) stamps application calls (connect, write, close) made between
+   * packets and timers; without one the host uses the last `now` it was given.
+   */
+  attach(transmit: Transmit, clock?: () => number): void;
   /** A segment arrived, already decoded (fast path of the simulator). */
   input(seg: Segment, now: number, packetId?: number): void;
   /** Raw IPv4 bytes arrived (TUN device, corrupted packets in the simulator): decoded, or dropped with a reason. */
