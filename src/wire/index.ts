@@ -1,0 +1,11 @@
+// The wire layer: segments, addresses, the IPv4/TCP codec, checksums, pcap and tcpdump-style text.
+export * from "./segment.js";
+export * from "./address.js";
+export * from "./decode-error.js";
+export * from "./encode-error.js";
+export * from "./checksum.js";
+export * from "./options.js";
+export * from "./ipv4.js";
+export * from "./codec.js";
+export * from "./pcap.js";
+export * from "./format.js";

@@ -1,0 +1,101 @@
+// Classic libpcap capture files (https://www.tcpdump.org/manpages/pcap-savefile.5.html), sans-I/O:
+// the writer produces bytes and the caller decides where they go (a file, a download, a socket).
+// LINKTYPE_RAW means each record is a bare IPv4 packet, exactly what encodeSegment produces.
+// Numbers are written little-endian; readers detect the byte order from the magic number.
+
+export const PCAP_MAGIC_MICROSECONDS = 0xa1b2c3d4;
+export const LINKTYPE_RAW = 101;
+export const PCAP_DEFAULT_SNAPLEN = 65535;
+export const PCAP_FILE_HEADER_LENGTH = 24;
+export const PCAP_RECORD_HEADER_LENGTH = 16;
+
+const MAX_SECONDS = 0xffffffff;
+
+export type PcapErrorCode = "bad-timestamp" | "bad-snaplen";
+
+export class PcapError extends Error {
+  readonly code: PcapErrorCode;
+
+  constructor(code: PcapErrorCode, message: string) {
+    super(message);
+    this.name = "PcapError";
+    this.code = code;
+  }
+}
+
+export interface PcapRecord {
+  /** Capture time in microseconds since the epoch of the capture (virtual time starts at 0). */
+  t: number;
+  packet: Uint8Array;
+}
+
+export class PcapWriter {
+  readonly snaplen: number;
+
+  constructor(options: { snaplen?: number } = {}) {
+    const snaplen = options.snaplen ?? PCAP_DEFAULT_SNAPLEN;
+    if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > 0x3ffffff) {
+      throw new PcapError("bad-snaplen", `snaplen ${snaplen} is not an integer in 1..${0x3ffffff}`);
+    }
+    this.snaplen = snaplen;
+  }
+
+  /** The 24-byte file header; write it once, before any record. */
+  header(): Uint8Array {
+    const out = new Uint8Array(PCAP_FILE_HEADER_LENGTH);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, PCAP_MAGIC_MICROSECONDS, true);
+    view.setUint16(4, 2, true); // version 2.4
+    view.setUint16(6, 4, true);
+    view.setInt32(8, 0, true); // thiszone: timestamps are UTC
+    view.setUint32(12, 0, true); // sigfigs
+    view.setUint32(16, this.snaplen, true);
+    view.setUint32(20, LINKTYPE_RAW, true);
+    return out;
+  }
+
+  /** Bytes record() produces for a packet of this length (longer packets are cut to snaplen). */
+  recordLength(packetLength: number): number {
+    return PCAP_RECORD_HEADER_LENGTH + Math.min(packetLength, this.snaplen);
+  }
+
+  /** Write one record (header + packet, cut to snaplen) at out[at..]; returns the bytes written. */
+  recordInto(timeMicros: number, packet: Uint8Array, out: Uint8Array, at: number): number {
+    if (!Number.isSafeInteger(timeMicros) || timeMicros < 0 || timeMicros / 1e6 > MAX_SECONDS) {
+      throw new PcapError(
+        "bad-timestamp",
+        `timestamp ${timeMicros} µs is not a non-negative integer within 32-bit seconds`,
+      );
+    }
+    const captured = Math.min(packet.length, this.snaplen);
+    const view = new DataView(out.buffer, out.byteOffset + at, PCAP_RECORD_HEADER_LENGTH);
+    view.setUint32(0, Math.floor(timeMicros / 1e6), true);
+    view.setUint32(4, timeMicros % 1e6, true);
+    view.setUint32(8, captured, true);
+    view.setUint32(12, packet.length, true);
+    out.set(
+      captured === packet.length ? packet : packet.subarray(0, captured),
+      at + PCAP_RECORD_HEADER_LENGTH,
+    );
+    return PCAP_RECORD_HEADER_LENGTH + captured;
+  }
+
+  /** One record: a 16-byte header (time, captured and original length) followed by the packet. */
+  record(timeMicros: number, packet: Uint8Array): Uint8Array {
+    const out = new Uint8Array(this.recordLength(packet.length));
+    this.recordInto(timeMicros, packet, out, 0);
+    return out;
+  }
+
+  /** A whole capture file in one buffer. */
+  static file(records: ReadonlyArray<PcapRecord>, options: { snaplen?: number } = {}): Uint8Array {
+    const writer = new PcapWriter(options);
+    let size = PCAP_FILE_HEADER_LENGTH;
+    for (const r of records) size += writer.recordLength(r.packet.length);
+    const out = new Uint8Array(size);
+    out.set(writer.header(), 0);
+    let at = PCAP_FILE_HEADER_LENGTH;
+    for (const r of records) at += writer.recordInto(r.t, r.packet, out, at);
+    return out;
+  }
+}

@@ -1,0 +1,71 @@
+// Shared builders for the wire tests.
+import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, type Segment, type TcpOptions } from "../../src/wire/segment.js";
+import { parseIPv4 } from "../../src/wire/address.js";
+import { internetChecksum, tcpChecksum } from "../../src/wire/checksum.js";
+
+export const CLIENT = parseIPv4("10.0.0.1");
+export const SERVER = parseIPv4("10.0.0.2");
+
+export function makeSegment(overrides: Partial<Segment> = {}): Segment {
+  return {
+    srcAddr: CLIENT,
+    dstAddr: SERVER,
+    srcPort: 40000,
+    dstPort: 80,
+    seq: 1000,
+    ack: 2000,
+    flags: ACK,
+    window: 65535,
+    urgent: 0,
+    options: NO_OPTIONS,
+    payload: EMPTY_PAYLOAD,
+    ...overrides,
+  };
+}
+
+export function withOptions(options: TcpOptions, overrides: Partial<Segment> = {}): Segment {
+  return makeSegment({ ...overrides, options });
+}
+
+/** Recompute the IPv4 header checksum after a test edited the header on purpose. */
+export function fixIpChecksum(packet: Uint8Array): Uint8Array {
+  const ihl = (packet[0]! & 0x0f) * 4;
+  packet[10] = 0;
+  packet[11] = 0;
+  const c = internetChecksum(packet, 0, ihl);
+  packet[10] = c >>> 8;
+  packet[11] = c & 0xff;
+  return packet;
+}
+
+/** Recompute the TCP checksum of a packet with a valid IPv4 header after a test edited the TCP part. */
+export function fixTcpChecksum(packet: Uint8Array): Uint8Array {
+  const ihl = (packet[0]! & 0x0f) * 4;
+  const total = (packet[2]! << 8) | packet[3]!;
+  const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+  const src = view.getUint32(12);
+  const dst = view.getUint32(16);
+  packet[ihl + 16] = 0;
+  packet[ihl + 17] = 0;
+  const c = tcpChecksum(packet, ihl, total, src, dst);
+  packet[ihl + 16] = c >>> 8;
+  packet[ihl + 17] = c & 0xff;
+  return packet;
+}
+
+/** Hex string of bytes, for readable byte-for-byte assertions. */
+export function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
+}
+
+/** Small deterministic PRNG (mulberry32) so fuzz runs are reproducible from their seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
