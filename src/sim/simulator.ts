@@ -205,7 +205,10 @@ export class Simulator {
     this.hostsByName.set(host.name, host);
     this.hostsByAddress.set(endpoint.address, host);
     this.hostList.push(host);
-    endpoint.attach((seg, id) => this.transmit(host, seg, id));
+    endpoint.attach(
+      (seg, id) => this.transmit(host, seg, id),
+      () => this.nowValue,
+    );
     this.refresh(host);
     return endpoint;
   }

@@ -36,8 +36,12 @@ export class RecordingEndpoint implements Endpoint {
     readonly mtu = 1500,
   ) {}
 
-  attach(transmit: Transmit): void {
+  /** The driver's clock, when it gave one. */
+  clock: (() => number) | null = null;
+
+  attach(transmit: Transmit, clock?: () => number): void {
     this.transmit = transmit;
+    this.clock = clock ?? null;
   }
 
   /** Transmit a segment now, as a host would: fresh packet id, segment-sent event, then the wire. */
