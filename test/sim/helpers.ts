@@ -2,7 +2,7 @@
 import { Simulator, type SimulatorOptions } from "../../src/sim/simulator.js";
 import type { LinkOptions } from "../../src/sim/link.js";
 import type { NetworkEvent } from "../../src/trace/events.js";
-import { Trace } from "../../src/trace/events.js";
+import type { Trace } from "../../src/trace/events.js";
 import { parseIPv4 } from "../../src/wire/address.js";
 import { RecordingEndpoint, makeSegment } from "./fake-endpoints.js";
 import type { Segment } from "../../src/wire/segment.js";

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { pair } from "./helpers.js";
-import { makeSegment, RecordingEndpoint } from "./fake-endpoints.js";
+import type { RecordingEndpoint } from "./fake-endpoints.js";
+import { makeSegment } from "./fake-endpoints.js";
 import type { Segment } from "../../src/wire/segment.js";
 import type { Simulator } from "../../src/sim/simulator.js";
 
