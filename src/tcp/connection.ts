@@ -1,0 +1,1204 @@
+// One TCP connection: the transmission control block and the state machine of RFC 9293 §3.10.
+// Sans-I/O: every entry point takes `now` (µs); segments leave through env.transmit; the connection
+// reports its next deadline and the host calls onTimer when it is reached.
+import type { Profile } from "./profile.js";
+import type { Counters } from "./counters.js";
+import type { TcpState } from "./state.js";
+import { isSynchronized } from "./state.js";
+import { Sender } from "./sender.js";
+import { Receiver } from "./receiver.js";
+import { TcpError, type TcpErrorCode } from "./errors.js";
+import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from "./seq.js";
+import {
+  ACK,
+  EMPTY_PAYLOAD,
+  FIN,
+  NO_OPTIONS,
+  PSH,
+  RST,
+  SYN,
+  URG,
+  segmentLength,
+  type Segment,
+  type TcpOptions,
+} from "../wire/segment.js";
+import type { DropReason, TimerName, TraceSink } from "../trace/events.js";
+
+/** What the connection needs from its host. */
+export interface ConnectionEnv {
+  readonly profile: Profile;
+  readonly hostName: string;
+  readonly trace: TraceSink;
+  readonly counters: Counters;
+  /** Sends a segment (the host assigns the packet id and records the event). */
+  transmit(seg: Segment, conn: Connection, why: string, retransmission: boolean): void;
+  /** The connection's deadline may have moved earlier. */
+  deadlineChanged(conn: Connection): void;
+  /** Called after every state change, for the host's bookkeeping (tables, TIME_WAIT records, accept queue). */
+  stateChanged(conn: Connection, from: TcpState, to: TcpState): void;
+  /** Records a dropped segment. */
+  dropped(seg: Segment, reason: DropReason, conn: Connection | null, detail?: string): void;
+}
+
+/** Callbacks into the application (the socket layer). All optional. */
+export interface ConnectionHandlers {
+  onEstablished?(conn: Connection): void;
+  onData?(conn: Connection, data: Uint8Array): void;
+  /** The peer's FIN, after all data before it was delivered (read() → EOF). */
+  onEnd?(conn: Connection): void;
+  /** Send buffer space became free after a write was refused or partial. */
+  onDrain?(conn: Connection): void;
+  /** The connection is finished for the application: CLOSED, or TIME_WAIT for the active closer. */
+  onClose?(conn: Connection, error: TcpError | null): void;
+}
+
+/** Timer slots: one deadline each; the connection's deadline is their minimum. */
+const T_RTX = 0;
+const T_PERSIST = 1;
+const T_KEEPALIVE = 2;
+const T_FIN_WAIT_2 = 3;
+const TIMER_COUNT = 4;
+const SLOT_NAMES: TimerName[] = ["retransmit", "persist", "keepalive", "fin-wait-2"];
+// TIME_WAIT has no slot: a connection entering it is replaced by a compact record (./timewait.ts).
+
+export interface ConnectionOptions {
+  mss: number;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+}
+
+export class Connection {
+  state: TcpState = "CLOSED";
+  readonly snd: Sender;
+  readonly rcv: Receiver;
+  /** "10.0.0.1:40000>10.0.0.2:80", computed once for events. */
+  readonly label: string;
+  /** Opened by a listener (passive OPEN): an RST in SYN_RECEIVED returns it to LISTEN (§3.10.7.4). */
+  passive = false;
+  /** The application has closed (close() or destroy()): nobody reads any more (Linux's orphan socket). */
+  orphaned = false;
+  noDelay: boolean;
+  keepAlive: boolean;
+  keepAliveIdle: number;
+  /** Unanswered keepalive probes so far. */
+  private keepAliveProbes = 0;
+  /** Our MSS as advertised in our SYN. */
+  readonly localMss: number;
+  private readonly timers = new Float64Array(TIMER_COUNT).fill(Infinity);
+  /** The earliest deadline currently in the host's queue for this connection. */
+  scheduledAt = Infinity;
+  private lastChallengeAck = -Infinity;
+  /** Fast recovery (RFC 6582): active until SND.UNA passes `recover`. */
+  private inRecovery = false;
+  private recover = 0;
+  /** Set when the application has been told the connection ended; nothing is delivered after. */
+  private closeReported = false;
+  /** The error the connection ended with, if any. */
+  error: TcpError | null = null;
+  handlers: ConnectionHandlers;
+  /** The listener that owns this connection until it is accepted. */
+  listenerPort = -1;
+  /** An application holds this connection (active opens at once; passive ones once accepted). */
+  attached = true;
+  /** Set by the socket layer: anything the application attached. */
+  userData: unknown = undefined;
+  now = 0;
+  private writeRefused = false;
+
+  constructor(
+    readonly env: ConnectionEnv,
+    readonly localAddr: number,
+    readonly localPort: number,
+    readonly remoteAddr: number,
+    readonly remotePort: number,
+    handlers: ConnectionHandlers,
+    options: ConnectionOptions,
+  ) {
+    this.snd = new Sender(env.profile);
+    this.rcv = new Receiver(env.profile.receiveBuffer);
+    this.handlers = handlers;
+    this.localMss = options.mss;
+    this.snd.mss = options.mss;
+    this.noDelay = options.noDelay ?? false;
+    this.keepAlive = options.keepAlive ?? false;
+    this.keepAliveIdle = env.profile.keepAliveIdle;
+    this.label = `${fmt(localAddr)}:${localPort}>${fmt(remoteAddr)}:${remotePort}`;
+  }
+
+  // ---------------------------------------------------------------- user calls (RFC 9293 §3.10.1–3.10.6)
+
+  /** Active OPEN (§3.10.1): send SYN, enter SYN_SENT. */
+  openActive(iss: number, now: number): void {
+    this.now = now;
+    this.snd.init(iss);
+    this.snd.firstSendTime = now;
+    this.env.counters.activeOpens++;
+    this.setState("SYN_SENT", "connect");
+    this.sendSyn(false);
+    this.armRetransmit();
+  }
+
+  /** Passive OPEN completed by a SYN at a listener (§3.10.7.2 third check): enter SYN_RECEIVED, send SYN,ACK. */
+  openPassive(seg: Segment, iss: number, now: number): void {
+    this.now = now;
+    this.passive = true;
+    this.rcv.init(seg.seq);
+    this.snd.init(iss);
+    this.snd.firstSendTime = now;
+    this.applyPeerSynOptions(seg.options);
+    this.snd.sndWnd = seg.window; // windows in SYNs are never scaled (RFC 7323 §2.2)
+    this.snd.maxSndWnd = seg.window;
+    this.snd.sndWl1 = seg.seq;
+    this.snd.sndWl2 = seg.ack;
+    this.setState("SYN_RECEIVED", "rcv SYN");
+    this.sendSyn(false);
+    this.armRetransmit();
+  }
+
+  /**
+   * A connection completed by a valid SYN cookie (no SYN_RECEIVED state was kept): it starts ESTABLISHED.
+   */
+  openFromCookie(seg: Segment, iss: number, peerMss: number, now: number): void {
+    this.now = now;
+    this.passive = true;
+    this.rcv.init(seqAdd(seg.seq, -1));
+    this.snd.init(iss);
+    this.snd.sndUna = seg.ack;
+    this.snd.sndNxt = seg.ack;
+    this.snd.sndMax = seg.ack;
+    this.snd.mss = Math.min(this.localMss, peerMss);
+    this.snd.cc.init(this.snd.mss);
+    this.updateWindow(seg);
+    this.state = "SYN_RECEIVED"; // the cookie stood in for this state; report the transition from it
+    this.setState("ESTABLISHED", "rcv ACK (SYN cookie)");
+    this.env.counters.passiveOpens++;
+    this.handlers.onEstablished?.(this);
+  }
+
+  /** SEND (§3.10.2). Returns the number of bytes taken into the send buffer. */
+  send(data: Uint8Array, now: number): number {
+    this.now = now;
+    switch (this.state) {
+      case "SYN_SENT":
+      case "SYN_RECEIVED":
+      case "ESTABLISHED":
+      case "CLOSE_WAIT":
+        break;
+      case "CLOSED":
+        throw new TcpError(this.error?.code ?? "EPIPE", "write");
+      default:
+        // FIN_WAIT_*, CLOSING, LAST_ACK, TIME_WAIT: "error: connection closing" (§3.10.2).
+        throw new TcpError("EPIPE", "write");
+    }
+    if (this.snd.finQueued) throw new TcpError("EPIPE", "write");
+    const taken = this.snd.buffer.write(data);
+    if (taken < data.length) this.writeRefused = true;
+    if (isSynchronized(this.state)) this.output();
+    return taken;
+  }
+
+  /** Free space in the send buffer. */
+  get writable(): number {
+    return this.snd.finQueued ? 0 : this.snd.buffer.free;
+  }
+
+  /**
+   * Half close (shutdown(SHUT_WR), Node's end()): CLOSE of §3.10.4 for the sending direction only.
+   * The peer may keep sending and we keep receiving (half-close).
+   */
+  shutdown(now: number): void {
+    this.now = now;
+    if (this.snd.finQueued) return;
+    switch (this.state) {
+      case "SYN_SENT":
+        // §3.10.4: a CLOSE in SYN_SENT deletes the TCB; Linux does the same silently.
+        this.terminate("close in SYN_SENT", null);
+        return;
+      case "SYN_RECEIVED":
+      case "ESTABLISHED":
+        this.snd.finQueued = true;
+        // §3.10.4: ESTABLISHED enters FIN_WAIT_1 at once; the FIN follows the queued data.
+        // SYN_RECEIVED queues the FIN until ESTABLISHED.
+        if (this.state === "ESTABLISHED") this.setState("FIN_WAIT_1", "close");
+        this.output();
+        return;
+      case "CLOSE_WAIT":
+        this.snd.finQueued = true;
+        this.setState("LAST_ACK", "close");
+        this.output();
+        return;
+      default:
+        return; // already closing: §3.10.4 "error: connection closing", harmless for a repeated end()
+    }
+  }
+
+  /**
+   * Full close (close(), Node's destroy() after end()): the application will neither read nor write.
+   * Linux: unread data turns the close into an abort (RST, not FIN) — RFC 2525 §2.17.
+   */
+  close(now: number): void {
+    this.now = now;
+    this.orphaned = true;
+    this.rcv.paused = false;
+    if (this.state === "CLOSED" || this.state === "TIME_WAIT") return;
+    if (this.rcv.hasUnread && isSynchronized(this.state)) {
+      this.env.counters.abortOnClose++;
+      this.abort(now, "close with unread data");
+      return;
+    }
+    this.rcv.clear();
+    this.shutdown(now);
+    if (this.state === "FIN_WAIT_2") this.armFinWait2();
+  }
+
+  /** ABORT (§3.10.5) — also SO_LINGER{1,0} close: RST <SEQ=SND.NXT><ACK=RCV.NXT>, then CLOSED. */
+  abort(now: number, cause = "abort"): void {
+    this.now = now;
+    switch (this.state) {
+      case "SYN_RECEIVED":
+      case "ESTABLISHED":
+      case "FIN_WAIT_1":
+      case "FIN_WAIT_2":
+      case "CLOSE_WAIT":
+        this.emitRst(this.snd.sndNxt, this.rcv.rcvNxt, "rst-abort");
+        break;
+      default:
+        break; // SYN_SENT, CLOSING, LAST_ACK, TIME_WAIT: delete the TCB without a segment
+    }
+    this.orphaned = true;
+    this.terminate(cause, null);
+  }
+
+  /** Flow control from the application (Node's backpressure). */
+  pause(): void {
+    this.rcv.paused = true;
+  }
+
+  resume(now: number): void {
+    this.now = now;
+    if (!this.rcv.paused) return;
+    this.rcv.paused = false;
+    this.deliver();
+    // The window reopened: tell the peer if it matters (§3.8.6.2.2).
+    if (isSynchronized(this.state) && this.state !== "TIME_WAIT" && this.rcv.windowUpdateDue(this.snd.mss)) {
+      this.sendAck("window-update");
+    }
+  }
+
+  setKeepAlive(enable: boolean, idle: number | undefined, now: number): void {
+    this.now = now;
+    this.keepAlive = enable;
+    if (idle !== undefined && idle > 0) this.keepAliveIdle = idle;
+    this.keepAliveProbes = 0;
+    if (enable && isSynchronized(this.state)) this.setTimer(T_KEEPALIVE, now + this.keepAliveIdle);
+    else this.setTimer(T_KEEPALIVE, Infinity);
+  }
+
+  setNoDelay(noDelay: boolean, now: number): void {
+    this.now = now;
+    this.noDelay = noDelay;
+    if (noDelay && isSynchronized(this.state)) this.output();
+  }
+
+  // ---------------------------------------------------------------- SEGMENT ARRIVES (§3.10.7.3, §3.10.7.4)
+
+  segmentArrives(seg: Segment, now: number): void {
+    this.now = now;
+    if (this.keepAlive && isSynchronized(this.state)) {
+      this.keepAliveProbes = 0;
+      this.setTimer(T_KEEPALIVE, now + this.keepAliveIdle);
+    }
+    if (this.state === "SYN_SENT") {
+      this.synSentArrives(seg);
+      return;
+    }
+    if (this.state === "CLOSED" || this.state === "LISTEN") return; // handled by the host
+    this.synchronizedArrives(seg);
+  }
+
+  /** §3.10.7.3 SYN-SENT STATE. */
+  private synSentArrives(seg: Segment): void {
+    const snd = this.snd;
+    const hasAck = (seg.flags & ACK) !== 0;
+    // First, check the ACK bit.
+    if (hasAck && (seqLe(seg.ack, snd.iss) || seqGt(seg.ack, snd.sndMax))) {
+      if (seg.flags & RST) {
+        this.env.dropped(seg, "syn-sent-bad-ack", this, "RST with an unacceptable ACK");
+        return;
+      }
+      this.env.dropped(seg, "syn-sent-bad-ack", this);
+      this.emitRst(seg.ack, 0, "rst-bad-ack", false);
+      return;
+    }
+    // Second, check the RST bit. RFC 5961 §3.2: only an RST that acknowledges our SYN is believed.
+    if (seg.flags & RST) {
+      if (hasAck) {
+        this.env.counters.attemptFails++;
+        this.terminate("rcv RST,ACK", new TcpError("ECONNREFUSED", "connect"));
+      } else {
+        this.env.dropped(seg, "syn-sent-rst-no-ack", this);
+      }
+      return;
+    }
+    // Fourth, check the SYN bit.
+    if (!(seg.flags & SYN)) {
+      this.env.dropped(seg, "syn-sent-no-syn", this);
+      return;
+    }
+    this.rcv.init(seg.seq);
+    this.applyPeerSynOptions(seg.options);
+    if (hasAck) {
+      snd.acknowledge(seg.ack);
+      this.sampleRtt(seg.ack);
+      snd.backoffs = 0;
+      this.setTimer(T_RTX, Infinity);
+    }
+    if (seqGt(snd.sndUna, snd.iss)) {
+      // Our SYN has been ACKed: ESTABLISHED, send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+      this.updateWindow(seg);
+      snd.cc.init(snd.mss);
+      this.setState("ESTABLISHED", "rcv SYN,ACK");
+      this.sendAck("ack");
+      this.established();
+      // Data or FIN in the SYN,ACK continue at the sixth step (§3.10.7.3).
+      if (seg.payload.length > 0 || seg.flags & FIN) this.processTextAndFin(seg, seqAdd(seg.seq, 1));
+      this.output();
+    } else {
+      // Simultaneous open (MUST-10): SYN_RECEIVED, send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
+      snd.sndWnd = seg.window;
+      snd.maxSndWnd = seg.window;
+      snd.sndWl1 = seg.seq;
+      snd.sndWl2 = seg.ack;
+      this.setState("SYN_RECEIVED", "rcv SYN (simultaneous open)");
+      this.sendSyn(true);
+      this.armRetransmit();
+    }
+  }
+
+  /** §3.10.7.4: SYN_RECEIVED and the synchronized states (TIME_WAIT lives in the host's compact records). */
+  private synchronizedArrives(seg: Segment): void {
+    const rcv = this.rcv;
+    const snd = this.snd;
+
+    // A duplicate of the SYN that created us (SYN_RECEIVED): repeat the SYN,ACK rather than an ACK the
+    // peer's SYN_SENT would discard (Linux's request-sock behaviour; the RFC's ACK would stall until our RTO).
+    if (this.state === "SYN_RECEIVED" && seg.flags & SYN && !(seg.flags & ACK) && seg.seq === rcv.irs) {
+      this.sendSyn(true);
+      return;
+    }
+
+    // First, check sequence number: the four cases of the acceptability test.
+    const segLen = segmentLength(seg);
+    const rcvWnd = rcv.window;
+    let acceptable: boolean;
+    if (segLen === 0) {
+      acceptable =
+        rcvWnd === 0 ? seg.seq === rcv.rcvNxt : seqInRange(seg.seq, rcv.rcvNxt, seqAdd(rcv.rcvNxt, rcvWnd));
+    } else if (rcvWnd === 0) {
+      acceptable = false;
+    } else {
+      const end = seqAdd(rcv.rcvNxt, rcvWnd);
+      acceptable =
+        seqInRange(seg.seq, rcv.rcvNxt, end) || seqInRange(seqAdd(seg.seq, segLen - 1), rcv.rcvNxt, end);
+    }
+    if (!acceptable) {
+      if (seg.flags & RST) {
+        this.env.dropped(seg, "rst-out-of-window", this); // RFC 5961 §3.2: silently
+        return;
+      }
+      if (seg.flags & SYN && !(seg.flags & ACK && seg.seq === rcv.irs)) {
+        // RFC 5961 §4 (§3.10.7.4 fourth check applies whatever the sequence number).
+        this.env.dropped(seg, "syn-challenged", this);
+        this.challengeAck();
+        return;
+      }
+      // §3.10.7.4: a zero window still lets valid ACKs through ("special allowance").
+      if (rcvWnd === 0 && seg.flags & ACK && seg.seq === rcv.rcvNxt) {
+        this.processAck(seg, true);
+      }
+      const entirelyOld = seqLe(seqAdd(seg.seq, segLen), rcv.rcvNxt) && segLen > 0;
+      this.env.dropped(seg, entirelyOld ? "duplicate" : "out-of-window", this);
+      // Linux rate-limits dup-ACKs only for pure ACKs (no data): data never loops.
+      if (seg.payload.length > 0 || segLen > 0) this.sendAck(entirelyOld ? "dup-ack" : "ack-out-of-window");
+      else this.rateLimitedAck("ack-out-of-window");
+      return;
+    }
+
+    // Second, check the RST bit (RFC 5961 §3.2 as adopted in §3.10.7.4).
+    if (seg.flags & RST) {
+      if (seg.seq !== rcv.rcvNxt) {
+        this.env.dropped(seg, "rst-challenged", this);
+        this.challengeAck();
+        return;
+      }
+      this.resetArrives(seg);
+      return;
+    }
+
+    // Fourth, check the SYN bit (RFC 5961 §4): challenge ACK in every synchronized state.
+    if (seg.flags & SYN) {
+      if (this.state === "SYN_RECEIVED" && this.passive) {
+        // §3.10.7.4: a passive SYN_RECEIVED returns to LISTEN.
+        this.env.dropped(seg, "syn-challenged", this, "SYN in passive SYN_RECEIVED");
+        this.terminate("rcv SYN in SYN_RECEIVED", null);
+        return;
+      }
+      this.env.dropped(seg, "syn-challenged", this);
+      this.challengeAck();
+      return;
+    }
+
+    // Fifth, check the ACK field.
+    if (!(seg.flags & ACK)) {
+      this.env.dropped(seg, "no-ack-flag", this);
+      return;
+    }
+    if (this.state === "SYN_RECEIVED") {
+      if (seqLt(snd.sndUna, seg.ack) && seqLe(seg.ack, snd.sndMax)) {
+        snd.acknowledge(seg.ack);
+        this.sampleRtt(seg.ack);
+        snd.backoffs = 0;
+        this.setTimer(T_RTX, Infinity);
+        this.updateWindow(seg);
+        snd.cc.init(snd.mss);
+        this.setState("ESTABLISHED", "rcv ACK");
+        if (this.passive) this.env.counters.passiveOpens++;
+        // A close() queued in SYN_RECEIVED takes effect now (§3.10.4).
+        if (snd.finQueued) this.setState("FIN_WAIT_1", "close (queued in SYN_RECEIVED)");
+        this.established();
+      } else {
+        // <SEQ=SEG.ACK><CTL=RST>
+        this.env.dropped(seg, "out-of-window", this, "unacceptable ACK in SYN_RECEIVED");
+        this.emitRst(seg.ack, 0, "rst-bad-ack", false);
+        return;
+      }
+    } else if (!this.processAck(seg, false)) {
+      return;
+    }
+    if (this.isClosed()) return;
+
+    // LAST_ACK: the only thing that can arrive is the ACK of our FIN (handled in processAck).
+    // Sixth, check the URG bit.
+    if (
+      seg.flags & URG &&
+      (this.state === "ESTABLISHED" || this.state === "FIN_WAIT_1" || this.state === "FIN_WAIT_2")
+    ) {
+      rcv.noteUrgent(seg.seq, seg.urgent);
+    }
+
+    // Seventh and eighth: segment text and FIN.
+    if (seg.payload.length > 0 || seg.flags & FIN) this.processTextAndFin(seg, seg.seq);
+    if (!this.isClosed()) this.output();
+  }
+
+  /** §3.10.7.4 second check, exact match: the connection is reset. */
+  private resetArrives(_seg: Segment): void {
+    switch (this.state) {
+      case "SYN_RECEIVED":
+        if (this.passive) {
+          // Return to LISTEN: for us, the half-open child disappears and the listener stays.
+          this.terminate("rcv RST", null);
+        } else {
+          this.env.counters.attemptFails++;
+          this.terminate("rcv RST", new TcpError("ECONNREFUSED", "connect"));
+        }
+        return;
+      case "ESTABLISHED":
+      case "FIN_WAIT_1":
+      case "FIN_WAIT_2":
+      case "CLOSE_WAIT":
+        this.env.counters.estabResets++;
+        this.terminate("rcv RST", new TcpError("ECONNRESET", "read"));
+        return;
+      default:
+        // CLOSING, LAST_ACK: the RFC just enters CLOSED. We still tell an application that waits for the
+        // close to finish that it did not end in order — S7 is about making exactly that visible.
+        this.terminate("rcv RST", this.orphaned ? null : new TcpError("ECONNRESET", "close"));
+    }
+  }
+
+  /**
+   * §3.10.7.4 fifth check for the synchronized states. Returns false when the segment must be dropped.
+   * `windowOnly`: the zero-window allowance (only the ACK and window are taken from the segment).
+   */
+  private processAck(seg: Segment, windowOnly: boolean): boolean {
+    const snd = this.snd;
+    // RFC 5961 §5.2: acceptable only if SND.UNA − MAX.SND.WND =< SEG.ACK =< SND.NXT.
+    if (seqGt(seg.ack, snd.sndMax)) {
+      if (windowOnly) return false;
+      this.env.dropped(seg, "ack-unsent-data", this);
+      this.challengeAck();
+      return false;
+    }
+    if (seqLt(seg.ack, seqAdd(snd.sndUna, -snd.maxSndWnd))) {
+      if (windowOnly) return false;
+      this.env.dropped(seg, "ack-too-old", this);
+      this.challengeAck();
+      return false;
+    }
+    const wasWindow = snd.sndWnd;
+    if (seqGt(seg.ack, snd.sndUna)) {
+      const acked = snd.acknowledge(seg.ack);
+      this.sampleRtt(seg.ack);
+      snd.backoffs = 0;
+      snd.dupAcks = 0;
+      if (this.inRecovery) {
+        if (seqGe(seg.ack, this.recover)) {
+          this.inRecovery = false;
+          snd.cc.onRecoveryEnd();
+        } else {
+          // NewReno partial ACK (RFC 6582 §3.2 step 5): retransmit the next hole at once.
+          this.retransmitHead("retransmit-partial-ack");
+        }
+      } else {
+        snd.cc.onAck(acked, snd.mss);
+      }
+      // Restart or stop the retransmission timer (RFC 6298 §5.2, §5.3).
+      if (snd.sndUna === snd.sndMax) this.setTimer(T_RTX, Infinity);
+      else this.armRetransmit();
+      if (acked > 0 && this.writeRefused && snd.buffer.free > 0) {
+        this.writeRefused = false;
+        this.handlers.onDrain?.(this);
+      }
+    } else if (
+      seg.ack === snd.sndUna &&
+      seg.payload.length === 0 &&
+      !(seg.flags & (SYN | FIN)) &&
+      seg.window === wasWindow &&
+      snd.sndUna !== snd.sndMax
+    ) {
+      // A duplicate ACK (RFC 5681 §2): three of them trigger fast retransmit (§3.2).
+      snd.dupAcks++;
+      if (snd.dupAcks === 3 && !this.inRecovery) {
+        this.inRecovery = true;
+        this.recover = snd.sndMax;
+        snd.cc.onFastRetransmit(snd.inFlight, snd.mss);
+        this.env.counters.fastRetransmits++;
+        this.retransmitHead("fast-retransmit");
+      } else if (snd.dupAcks > 3 && this.inRecovery) {
+        snd.cc.cwnd += snd.mss; // fast recovery inflation (RFC 5681 §3.2 step 4)
+      }
+    }
+    // Window update (§3.10.7.4): only from a segment newer than the last one that updated it.
+    if (
+      seqLe(snd.sndUna, seg.ack) &&
+      (seqLt(snd.sndWl1, seg.seq) || (snd.sndWl1 === seg.seq && seqLe(snd.sndWl2, seg.ack)))
+    ) {
+      this.updateWindow(seg);
+    }
+    if (windowOnly) {
+      if (this.snd.sndWnd > 0) this.setTimer(T_PERSIST, Infinity);
+      this.output();
+      return false;
+    }
+
+    // State-specific parts of the fifth check: our FIN acknowledged.
+    if (snd.finAcked) {
+      switch (this.state) {
+        case "FIN_WAIT_1":
+          this.setState("FIN_WAIT_2", "rcv ACK of FIN");
+          if (this.orphaned) this.armFinWait2();
+          break;
+        case "CLOSING":
+          this.enterTimeWait("rcv ACK of FIN");
+          return false;
+        case "LAST_ACK":
+          this.terminate("rcv ACK of FIN", null);
+          return false;
+        default:
+          break;
+      }
+    }
+    return true;
+  }
+
+  /** §3.10.7.4 seventh (segment text) and eighth (FIN) steps; `dataSeq` is the sequence number of payload[0]. */
+  private processTextAndFin(seg: Segment, dataSeq: number): void {
+    const rcv = this.rcv;
+    const canReceive =
+      this.state === "ESTABLISHED" || this.state === "FIN_WAIT_1" || this.state === "FIN_WAIT_2";
+    let payload = seg.payload;
+    let fin = (seg.flags & FIN) !== 0;
+    if (!canReceive) {
+      // CLOSE_WAIT, CLOSING, LAST_ACK: the peer's FIN came already; any text is a retransmission — re-ACK it.
+      if (payload.length > 0 || fin) this.sendAck("dup-ack");
+      return;
+    }
+    if (payload.length > 0 && this.orphaned && this.state !== "ESTABLISHED") {
+      // Linux: new data for a socket the application has closed cannot be delivered: reset (RFC 2525 §2.17).
+      if (seqGt(seqAdd(dataSeq, payload.length), rcv.rcvNxt)) {
+        this.env.counters.abortOnData++;
+        this.env.dropped(seg, "data-after-close", this);
+        this.emitRst(this.snd.sndNxt, rcv.rcvNxt, "rst-data-after-close");
+        this.terminate("rcv data after close", null);
+        return;
+      }
+    }
+    // Trim what lies left of RCV.NXT (already received) and right of the window.
+    let seq = dataSeq;
+    const skip = seqDiff(rcv.rcvNxt, seq);
+    if (skip > 0) {
+      if (skip >= payload.length) {
+        fin = fin && skip === payload.length; // past the FIN too: it was consumed before
+        payload = EMPTY_PAYLOAD;
+      } else {
+        payload = payload.subarray(skip);
+      }
+      seq = rcv.rcvNxt;
+    }
+    const room = seqDiff(seqAdd(rcv.rcvNxt, rcv.window), seq);
+    if (payload.length > room) {
+      payload = payload.subarray(0, Math.max(0, room));
+      fin = false; // the FIN lies beyond the window
+      this.env.dropped(seg, "receive-window-full", this, "data beyond the window trimmed");
+    }
+
+    if (seq !== rcv.rcvNxt) {
+      // Out of order: hold it and send an immediate duplicate ACK (RFC 5681 §4.2) so the sender learns of the hole.
+      rcv.reassembly.insert(seq, payload, fin);
+      this.sendAck("dup-ack-ooo");
+      return;
+    }
+    let delivered = false;
+    if (payload.length > 0) {
+      rcv.enqueue(payload);
+      rcv.rcvNxt = seqAdd(rcv.rcvNxt, payload.length);
+      delivered = true;
+    }
+    // Pull whatever the new data made contiguous.
+    let held = rcv.reassembly.takeInOrder(rcv.rcvNxt);
+    while (held && !fin) {
+      if (held.data.length > 0) {
+        rcv.enqueue(held.data);
+        rcv.rcvNxt = seqAdd(rcv.rcvNxt, held.data.length);
+        delivered = true;
+      }
+      if (held.fin) fin = true;
+      held = fin ? null : rcv.reassembly.takeInOrder(rcv.rcvNxt);
+    }
+    if (fin) {
+      rcv.reassembly.clear();
+      this.finArrives();
+    } else if (delivered) {
+      this.sendAck("ack");
+    }
+    this.deliver();
+  }
+
+  /** §3.10.7.4 eighth step, for a FIN that is now in sequence. */
+  private finArrives(): void {
+    const rcv = this.rcv;
+    rcv.rcvNxt = seqAdd(rcv.rcvNxt, 1);
+    rcv.finReceived = true;
+    switch (this.state) {
+      case "SYN_RECEIVED":
+      case "ESTABLISHED":
+        this.setState("CLOSE_WAIT", "rcv FIN");
+        this.sendAck("ack-fin");
+        break;
+      case "FIN_WAIT_1":
+        if (this.snd.finAcked) {
+          this.sendAck("ack-fin");
+          this.enterTimeWait("rcv FIN");
+        } else {
+          // Simultaneous close: both FINs crossed (S5).
+          this.setState("CLOSING", "rcv FIN");
+          this.sendAck("ack-fin");
+        }
+        break;
+      case "FIN_WAIT_2":
+        this.setTimer(T_FIN_WAIT_2, Infinity);
+        this.sendAck("ack-fin");
+        this.enterTimeWait("rcv FIN");
+        break;
+      default:
+        this.sendAck("ack-fin");
+    }
+  }
+
+  /** Hands in-order data, then EOF, to the application while it reads (not before it has accepted us). */
+  deliver(): void {
+    const rcv = this.rcv;
+    if (!this.attached) return;
+    if (this.orphaned) {
+      rcv.clear();
+    } else if (this.handlers.onData) {
+      rcv.drain((chunk) => this.handlers.onData?.(this, chunk));
+    }
+    if (rcv.finReceived && !rcv.eofDelivered && !rcv.hasUnread && !this.orphaned) {
+      rcv.eofDelivered = true;
+      this.handlers.onEnd?.(this);
+    }
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /** Sends what the windows, Nagle and the FIN rules allow (§3.8.6, §3.7.4). */
+  output(): void {
+    const snd = this.snd;
+    if (!isSynchronized(this.state) || this.state === "TIME_WAIT") return;
+    let sent = false;
+    for (;;) {
+      const offset = seqDiff(snd.sndNxt, snd.bufSeq);
+      const unsent = snd.buffer.length - offset;
+      const finPending = snd.finQueued && seqLe(snd.sndNxt, snd.finSeq) && this.finAllowedInState();
+      if (unsent <= 0 && !finPending) break;
+      const wnd = Math.min(snd.sndWnd, snd.cc.cwnd);
+      const usable = seqDiff(seqAdd(snd.sndUna, wnd), snd.sndNxt);
+      let len = Math.min(snd.mss, Math.max(0, unsent), Math.max(0, usable));
+      if (unsent > 0 && len <= 0) break;
+      const retransmission = seqLt(snd.sndNxt, snd.sndMax);
+      // Nagle (§3.7.4): hold back a small final piece while data is unacknowledged (not when a FIN follows).
+      const smallTail = len > 0 && len < snd.mss && len === unsent;
+      if (smallTail && !this.noDelay && !retransmission && snd.sndUna !== snd.sndMax && !snd.finQueued) break;
+      // Sender-side silly window avoidance (§3.8.6.2.1): do not send a sliver of a larger backlog.
+      if (len > 0 && len < snd.mss && len < unsent && len < snd.maxSndWnd / 2) break;
+      if (len < 0) len = 0;
+      const withFin = finPending && len === unsent;
+      let flags = ACK;
+      if (len > 0 && len === unsent) flags |= PSH;
+      if (withFin) flags |= FIN;
+      const payload = len > 0 ? snd.buffer.read(offset, len) : EMPTY_PAYLOAD;
+      if (snd.rttTime < 0 && !retransmission && len > 0) {
+        snd.rttSeq = snd.sndNxt;
+        snd.rttTime = this.now;
+      }
+      if (withFin) snd.finSent = true;
+      const seqNo = snd.sndNxt;
+      snd.sndNxt = seqAdd(snd.sndNxt, len + (withFin ? 1 : 0));
+      if (seqGt(snd.sndNxt, snd.sndMax)) snd.sndMax = snd.sndNxt;
+      if (retransmission) this.env.counters.retransSegs++;
+      this.emit(seqNo, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, withFin ? "fin" : "data", retransmission);
+      sent = true;
+      if (withFin) break;
+    }
+    if (sent && this.timers[T_RTX] === Infinity) this.armRetransmit();
+    // Zero window with data waiting and nothing in flight: probe it (persist timer, §3.8.6.1).
+    if (snd.sndWnd === 0 && snd.unsent > 0 && snd.sndUna === snd.sndMax) {
+      if (this.timers[T_PERSIST] === Infinity)
+        this.setTimer(T_PERSIST, this.now + snd.rto.backedOff(snd.backoffs));
+    }
+  }
+
+  /** The FIN may follow the data in ESTABLISHED-derived closing states only (queued in SYN_RECEIVED). */
+  private finAllowedInState(): boolean {
+    return this.state === "FIN_WAIT_1" || this.state === "LAST_ACK" || this.state === "CLOSING";
+  }
+
+  /** SYN (active open) or SYN,ACK (passive or simultaneous open), with our options. */
+  private sendSyn(retransmission: boolean): void {
+    const snd = this.snd;
+    const withAck = this.state === "SYN_RECEIVED";
+    const options: TcpOptions = { mss: this.localMss };
+    // Linux puts 65535 unscaled in SYN and SYN,ACK (linux-profile.md "Windows").
+    const window = Math.min(65535, this.rcv.bufferSize);
+    const seg = this.makeSegment(
+      snd.iss,
+      withAck ? this.rcv.rcvNxt : 0,
+      SYN | (withAck ? ACK : 0),
+      EMPTY_PAYLOAD,
+      options,
+    );
+    seg.window = window;
+    if (retransmission) this.env.counters.retransSegs++;
+    this.env.counters.outSegs++;
+    this.env.transmit(seg, this, withAck ? "syn-ack" : "syn", retransmission);
+  }
+
+  /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+  sendAck(why: string): void {
+    this.emit(this.snd.sndNxt, this.rcv.rcvNxt, ACK, EMPTY_PAYLOAD, NO_OPTIONS, why, false);
+  }
+
+  /** RFC 5961 §7: challenge ACKs are rate-limited per connection. */
+  private challengeAck(): void {
+    if (this.now - this.lastChallengeAck < this.env.profile.challengeAckInterval) {
+      this.env.counters.drop("challenge-ack-rate-limited");
+      return;
+    }
+    this.lastChallengeAck = this.now;
+    this.env.counters.challengeAcks++;
+    this.sendAck("challenge-ack");
+  }
+
+  private rateLimitedAck(why: string): void {
+    if (this.now - this.lastChallengeAck < this.env.profile.challengeAckInterval) {
+      this.env.counters.drop("challenge-ack-rate-limited");
+      return;
+    }
+    this.lastChallengeAck = this.now;
+    this.sendAck(why);
+  }
+
+  /** RST formats of §3.10.7.1 as Linux writes them (linux-profile.md "RST formats"). */
+  private emitRst(seq: number, ack: number, why: string, withAck = true): void {
+    this.env.counters.outRsts++;
+    const seg = this.makeSegment(
+      seq,
+      withAck ? ack : 0,
+      RST | (withAck ? ACK : 0),
+      EMPTY_PAYLOAD,
+      NO_OPTIONS,
+    );
+    seg.window = 0;
+    this.env.counters.outSegs++;
+    this.env.transmit(seg, this, why, false);
+  }
+
+  private emit(
+    seq: number,
+    ack: number,
+    flags: number,
+    payload: Uint8Array,
+    options: TcpOptions,
+    why: string,
+    rtx: boolean,
+  ): void {
+    const seg = this.makeSegment(seq, ack, flags, payload, options);
+    this.env.counters.outSegs++;
+    this.env.transmit(seg, this, why, rtx);
+  }
+
+  private makeSegment(
+    seq: number,
+    ack: number,
+    flags: number,
+    payload: Uint8Array,
+    options: TcpOptions,
+  ): Segment {
+    return {
+      srcAddr: this.localAddr,
+      dstAddr: this.remoteAddr,
+      srcPort: this.localPort,
+      dstPort: this.remotePort,
+      seq,
+      ack,
+      flags,
+      window: flags & ACK ? this.rcv.windowToAdvertise(this.snd.mss) : 0,
+      urgent: 0,
+      options,
+      payload,
+    };
+  }
+
+  /** Retransmits one segment's worth from SND.UNA (fast retransmit, NewReno partial ACK). */
+  private retransmitHead(why: string): void {
+    const snd = this.snd;
+    const saveNxt = snd.sndNxt;
+    snd.sndNxt = snd.sndUna;
+    const offset = seqDiff(snd.sndUna, snd.bufSeq);
+    const len = Math.min(snd.mss, snd.buffer.length - offset);
+    if (len > 0) {
+      const withFin = snd.finSent && len === snd.buffer.length - offset;
+      const payload = snd.buffer.read(offset, len);
+      this.env.counters.retransSegs++;
+      snd.rttTime = -1; // Karn: no sample across a retransmission
+      this.emit(snd.sndUna, this.rcv.rcvNxt, ACK | PSH | (withFin ? FIN : 0), payload, NO_OPTIONS, why, true);
+    } else if (snd.finSent && !snd.finAcked) {
+      this.env.counters.retransSegs++;
+      this.emit(snd.finSeq, this.rcv.rcvNxt, ACK | FIN, EMPTY_PAYLOAD, NO_OPTIONS, why, true);
+    }
+    snd.sndNxt = seqGt(saveNxt, snd.sndNxt) ? saveNxt : snd.sndNxt;
+  }
+
+  // ---------------------------------------------------------------- timers (§3.10.8)
+
+  nextDeadline(): number {
+    const t = this.timers;
+    let min = t[0]!;
+    for (let i = 1; i < TIMER_COUNT; i++) if (t[i]! < min) min = t[i]!;
+    return min;
+  }
+
+  onTimer(now: number): void {
+    this.now = now;
+    const t = this.timers;
+    if (t[T_FIN_WAIT_2]! <= now) {
+      this.fireTimer(T_FIN_WAIT_2);
+      this.env.counters.finWait2Timeouts++;
+      // Linux sends nothing when an orphaned FIN_WAIT_2 expires; a later segment from the peer draws a RST.
+      this.terminate("FIN_WAIT_2 timeout", null);
+      return;
+    }
+    if (t[T_RTX]! <= now) {
+      this.fireTimer(T_RTX);
+      this.retransmitTimeout();
+      if (this.isClosed()) return;
+    }
+    if (t[T_PERSIST]! <= now) {
+      this.fireTimer(T_PERSIST);
+      this.zeroWindowProbe();
+    }
+    if (t[T_KEEPALIVE]! <= now) {
+      this.fireTimer(T_KEEPALIVE);
+      this.keepAliveTimeout();
+    }
+  }
+
+  private retransmitTimeout(): void {
+    const snd = this.snd;
+    const p = this.env.profile;
+    this.env.counters.timeouts++;
+    if (this.state === "SYN_SENT") {
+      if (this.synGiveUp(p.synRetries)) {
+        this.env.counters.attemptFails++;
+        this.terminate("SYN retries exhausted", new TcpError("ETIMEDOUT", "connect"));
+        return;
+      }
+      snd.backoffs++;
+      snd.rttTime = -1;
+      this.sendSyn(true);
+      this.armRetransmit();
+      return;
+    }
+    if (this.state === "SYN_RECEIVED") {
+      if (snd.backoffs >= p.synAckRetries) {
+        this.env.counters.attemptFails++;
+        // A passive child just disappears (Linux drops the request sock); an active one fails.
+        this.terminate(
+          "SYN,ACK retries exhausted",
+          this.passive ? null : new TcpError("ETIMEDOUT", "connect"),
+        );
+        return;
+      }
+      snd.backoffs++;
+      this.sendSyn(true);
+      this.armRetransmit();
+      return;
+    }
+    const limit = this.orphaned ? p.orphanRetries : p.dataRetries;
+    if (snd.backoffs >= limit) {
+      this.terminate("retransmission limit", this.orphaned ? null : new TcpError("ETIMEDOUT", "read"));
+      return;
+    }
+    snd.backoffs++;
+    // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: back off, collapse cwnd, go back to SND.UNA.
+    snd.cc.onTimeout(snd.inFlight, snd.mss);
+    this.inRecovery = false;
+    snd.dupAcks = 0;
+    snd.rttTime = -1;
+    snd.sndNxt = snd.sndUna;
+    this.armRetransmit();
+    this.output();
+    if (snd.sndNxt === snd.sndUna && snd.finSent && !snd.finAcked) {
+      // Only the FIN is outstanding and output() sent nothing (e.g. a zero window): resend it anyway.
+      this.retransmitHead("retransmit");
+    }
+  }
+
+  /**
+   * SYN give-up. Linux ≥ 6.6 (tcp_syn_linear_timeouts) keeps the initial RTO for the first retries and
+   * gives up after (2^(retries+1) − 1)·RTO_initial of wall time; the classic model counts retries.
+   */
+  private synGiveUp(retries: number): boolean {
+    const p = this.env.profile;
+    if (p.synLinearRetries > 0) {
+      const budget = (2 ** (retries + 1) - 1) * p.rtoInitial;
+      return this.now - this.snd.firstSendTime >= budget;
+    }
+    return this.snd.backoffs >= retries;
+  }
+
+  private zeroWindowProbe(): void {
+    const snd = this.snd;
+    if (snd.sndWnd > 0 || snd.unsent <= 0) return;
+    this.env.counters.zeroWindowProbes++;
+    // Linux's probe: an ACK carrying SND.UNA − 1, which the receiver answers with its current window.
+    this.emit(
+      seqAdd(snd.sndUna, -1),
+      this.rcv.rcvNxt,
+      ACK,
+      EMPTY_PAYLOAD,
+      NO_OPTIONS,
+      "zero-window-probe",
+      false,
+    );
+    snd.backoffs = Math.min(snd.backoffs + 1, 30);
+    this.setTimer(T_PERSIST, this.now + snd.rto.backedOff(snd.backoffs));
+  }
+
+  private keepAliveTimeout(): void {
+    const p = this.env.profile;
+    if (!this.keepAlive || !isSynchronized(this.state)) return;
+    if (this.keepAliveProbes >= p.keepAliveProbes) {
+      this.env.counters.keepAliveTimeouts++;
+      this.terminate("keepalive timeout", new TcpError("ETIMEDOUT", "read"));
+      return;
+    }
+    this.keepAliveProbes++;
+    // RFC 9293 §3.8.4: a probe with SEG.SEQ = SND.NXT − 1 elicits an ACK from a live peer.
+    this.emit(
+      seqAdd(this.snd.sndNxt, -1),
+      this.rcv.rcvNxt,
+      ACK,
+      EMPTY_PAYLOAD,
+      NO_OPTIONS,
+      "keepalive",
+      false,
+    );
+    this.setTimer(T_KEEPALIVE, this.now + p.keepAliveInterval);
+  }
+
+  private armRetransmit(): void {
+    this.setTimer(T_RTX, this.now + this.currentRto());
+  }
+
+  private currentRto(): number {
+    const snd = this.snd;
+    const p = this.env.profile;
+    if (this.state === "SYN_SENT" && p.synLinearRetries > 0 && snd.backoffs <= p.synLinearRetries) {
+      return p.rtoInitial;
+    }
+    if (this.state === "SYN_SENT" && p.synLinearRetries > 0) {
+      return Math.min(p.rtoMax, p.rtoInitial * 2 ** (snd.backoffs - p.synLinearRetries));
+    }
+    return snd.rto.backedOff(snd.backoffs);
+  }
+
+  private armFinWait2(): void {
+    this.setTimer(T_FIN_WAIT_2, this.now + this.env.profile.finWait2Timeout);
+  }
+
+  private setTimer(slot: number, deadline: number): void {
+    const old = this.timers[slot]!;
+    if (old === deadline) return;
+    this.timers[slot] = deadline;
+    if (this.env.trace.enabled) {
+      const action = deadline === Infinity ? "cancelled" : old === Infinity ? "armed" : "restarted";
+      this.env.trace.emit({
+        kind: "timer",
+        t: this.now,
+        host: this.env.hostName,
+        conn: this.label,
+        timer: this.timerName(slot),
+        action,
+        ...(deadline === Infinity ? {} : { deadline }),
+      });
+    }
+    if (deadline < this.scheduledAt) this.env.deadlineChanged(this);
+  }
+
+  private fireTimer(slot: number): void {
+    if (this.env.trace.enabled) {
+      this.env.trace.emit({
+        kind: "timer",
+        t: this.now,
+        host: this.env.hostName,
+        conn: this.label,
+        timer: this.timerName(slot),
+        action: "fired",
+      });
+    }
+    this.timers[slot] = Infinity;
+  }
+
+  private timerName(slot: number): TimerName {
+    if (slot === T_RTX) {
+      if (this.state === "SYN_SENT") return "syn";
+      if (this.state === "SYN_RECEIVED") return "synack";
+    }
+    return SLOT_NAMES[slot]!;
+  }
+
+  private clearTimers(): void {
+    for (let i = 0; i < TIMER_COUNT; i++) if (this.timers[i] !== Infinity) this.setTimer(i, Infinity);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private applyPeerSynOptions(options: TcpOptions): void {
+    // RFC 9293 §3.7.1: without an MSS option the peer's MSS is 536 (MUST-15).
+    const peerMss = options.mss ?? 536;
+    this.snd.mss = Math.max(1, Math.min(this.localMss, peerMss));
+  }
+
+  private updateWindow(seg: Segment): void {
+    const snd = this.snd;
+    snd.sndWnd = seg.window;
+    if (seg.window > snd.maxSndWnd) snd.maxSndWnd = seg.window;
+    snd.sndWl1 = seg.seq;
+    snd.sndWl2 = seg.ack;
+    if (snd.sndWnd > 0 && this.timers[T_PERSIST] !== Infinity) {
+      this.setTimer(T_PERSIST, Infinity);
+      snd.backoffs = 0;
+    }
+  }
+
+  /** RFC 6298 §3 with Karn's rule: one timed segment, discarded after any retransmission. */
+  private sampleRtt(ack: number): void {
+    const snd = this.snd;
+    if (this.state === "SYN_SENT" || this.state === "SYN_RECEIVED") {
+      // The handshake RTT seeds SRTT (linux-profile.md), unless the SYN was retransmitted (Karn).
+      if (snd.backoffs === 0) snd.rto.sample(this.now - snd.firstSendTime);
+      return;
+    }
+    if (snd.rttTime >= 0 && seqGt(ack, snd.rttSeq)) {
+      snd.rto.sample(this.now - snd.rttTime);
+      snd.rttTime = -1;
+    }
+  }
+
+  private established(): void {
+    if (this.keepAlive) this.setTimer(T_KEEPALIVE, this.now + this.keepAliveIdle);
+    this.handlers.onEstablished?.(this);
+  }
+
+  private enterTimeWait(cause: string): void {
+    this.clearTimers();
+    this.setState("TIME_WAIT", cause);
+    this.env.counters.timeWaitEntered++;
+    // The host replaces us with a compact record (./timewait.ts); tell the application its close finished.
+    this.reportClose(null);
+  }
+
+  /** Ends the connection: CLOSED, timers off, the application told (once). */
+  terminate(cause: string, error: TcpError | null): void {
+    if (this.state === "CLOSED") return;
+    this.clearTimers();
+    this.error = error;
+    this.rcv.clear();
+    this.setState("CLOSED", cause);
+    this.reportClose(error);
+  }
+
+  private reportClose(error: TcpError | null): void {
+    if (this.closeReported) return;
+    this.closeReported = true;
+    this.handlers.onClose?.(this, error);
+  }
+
+  /** The one place where the state changes; every transition becomes an event (design rule 2). */
+  setState(next: TcpState, cause: string): void {
+    const from = this.state;
+    if (from === next) return;
+    this.state = next;
+    if (this.env.trace.enabled) {
+      this.env.trace.emit({
+        kind: "state",
+        t: this.now,
+        host: this.env.hostName,
+        conn: this.label,
+        from,
+        to: next,
+        cause,
+      });
+    }
+    this.env.stateChanged(this, from, next);
+  }
+
+  /** True once CLOSED (a method, so that type narrowing does not outlive calls that change the state). */
+  isClosed(): boolean {
+    return this.state === "CLOSED";
+  }
+
+  /** Error a write would get now, for the socket layer. */
+  writeError(): TcpErrorCode | null {
+    if (this.state === "CLOSED") return this.error?.code ?? "EPIPE";
+    if (this.snd.finQueued) return "EPIPE";
+    return null;
+  }
+}
+
+function fmt(addr: number): string {
+  return `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;
+}

@@ -1,0 +1,53 @@
+// Host-wide counters in the spirit of Linux's /proc/net/snmp and /proc/net/netstat (what `nstat` shows),
+// plus one counter per drop reason (gVisor keeps a counter per drop; so do we).
+import type { DropReason } from "../trace/events.js";
+
+export class Counters {
+  // RFC 4022 / Linux Tcp: group
+  activeOpens = 0;
+  passiveOpens = 0;
+  attemptFails = 0;
+  estabResets = 0;
+  inSegs = 0;
+  outSegs = 0;
+  retransSegs = 0;
+  inErrs = 0;
+  outRsts = 0;
+  // TcpExt: group
+  synCookiesSent = 0;
+  synCookiesRecv = 0;
+  synCookiesFailed = 0;
+  listenOverflows = 0;
+  listenDrops = 0;
+  challengeAcks = 0;
+  timeWaitRecycled = 0;
+  timeWaitKilled = 0;
+  timeWaitEntered = 0;
+  timeouts = 0;
+  keepAliveTimeouts = 0;
+  finWait2Timeouts = 0;
+  abortOnData = 0;
+  abortOnClose = 0;
+  delayedAcks = 0;
+  fastRetransmits = 0;
+  zeroWindowProbes = 0;
+  pawsRejected = 0;
+
+  readonly drops = new Map<DropReason, number>();
+
+  drop(reason: DropReason): void {
+    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
+  }
+
+  dropCount(reason: DropReason): number {
+    return this.drops.get(reason) ?? 0;
+  }
+
+  /** A plain snapshot, `nstat`-style names included. */
+  snapshot(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(this)) if (typeof v === "number") out[k] = v;
+    for (const [reason, n] of this.drops) out[`drop:${reason}`] = n;
+    return out;
+  }
+}

@@ -1,0 +1,67 @@
+// A binary min-heap of (deadline, item) pairs with lazy invalidation: an item whose deadline moves later
+// keeps its old entry (it wakes early, finds nothing due and re-queues), so the common case — restarting
+// the retransmission timer on every ACK — costs no heap operation at all.
+
+export class DeadlineHeap<T> {
+  private times: number[] = [];
+  private items: T[] = [];
+
+  get size(): number {
+    return this.times.length;
+  }
+
+  /** The earliest deadline, or Infinity. */
+  peekTime(): number {
+    return this.times.length > 0 ? this.times[0]! : Infinity;
+  }
+
+  push(time: number, item: T): void {
+    const times = this.times;
+    const items = this.items;
+    let i = times.length;
+    times.push(time);
+    items.push(item);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (times[parent]! <= time) break;
+      times[i] = times[parent]!;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    times[i] = time;
+    items[i] = item;
+  }
+
+  /** Removes the earliest entry; returns its item (read its time with peekTime() first). */
+  pop(): T | undefined {
+    const times = this.times;
+    const items = this.items;
+    const n = times.length;
+    if (n === 0) return undefined;
+    const top = items[0];
+    const lastTime = times.pop()!;
+    const lastItem = items.pop()!;
+    if (n > 1) {
+      let i = 0;
+      const size = n - 1;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= size) break;
+        const r = l + 1;
+        const c = r < size && times[r]! < times[l]! ? r : l;
+        if (times[c]! >= lastTime) break;
+        times[i] = times[c]!;
+        items[i] = items[c]!;
+        i = c;
+      }
+      times[i] = lastTime;
+      items[i] = lastItem;
+    }
+    return top;
+  }
+
+  clear(): void {
+    this.times = [];
+    this.items = [];
+  }
+}

@@ -1,0 +1,68 @@
+// Initial sequence numbers per RFC 9293 §3.4.1: ISN = M + F(localip, localport, remoteip, remoteport, secretkey),
+// M a 4-microsecond clock, F a keyed hash, so ISNs of one 4-tuple keep increasing across incarnations
+// while being unpredictable from outside. In the simulator the key comes from the seed (deterministic runs).
+
+/** A small keyed 32-bit hash over up to four 32-bit words (a SipHash-like ARX mix). */
+export function keyedHash(key: Uint32Array, a: number, b: number, c: number, d: number): number {
+  let v0 = (key[0] ?? 0) ^ 0x736f6d65;
+  let v1 = (key[1] ?? 0) ^ 0x646f7261;
+  let v2 = (key[2] ?? 0) ^ 0x6c796765;
+  let v3 = (key[3] ?? 0) ^ 0x74656462;
+  const words = [a >>> 0, b >>> 0, c >>> 0, d >>> 0];
+  for (const m of words) {
+    v3 ^= m;
+    for (let r = 0; r < 2; r++) {
+      v0 = (v0 + v1) | 0;
+      v1 = (v1 << 5) | (v1 >>> 27);
+      v1 ^= v0;
+      v0 = (v0 << 16) | (v0 >>> 16);
+      v2 = (v2 + v3) | 0;
+      v3 = (v3 << 8) | (v3 >>> 24);
+      v3 ^= v2;
+      v0 = (v0 + v3) | 0;
+      v3 = (v3 << 7) | (v3 >>> 25);
+      v3 ^= v0;
+      v2 = (v2 + v1) | 0;
+      v1 = (v1 << 13) | (v1 >>> 19);
+      v1 ^= v2;
+      v2 = (v2 << 16) | (v2 >>> 16);
+    }
+    v0 ^= m;
+  }
+  v2 ^= 0xff;
+  for (let r = 0; r < 4; r++) {
+    v0 = (v0 + v1) | 0;
+    v1 = (v1 << 5) | (v1 >>> 27);
+    v1 ^= v0;
+    v0 = (v0 << 16) | (v0 >>> 16);
+    v2 = (v2 + v3) | 0;
+    v3 = (v3 << 8) | (v3 >>> 24);
+    v3 ^= v2;
+  }
+  return (v0 ^ v1 ^ v2 ^ v3) >>> 0;
+}
+
+/** Expand a numeric seed into a 128-bit key (splitmix32 steps). */
+export function keyFromSeed(seed: number, salt = 0): Uint32Array {
+  const key = new Uint32Array(4);
+  let x = (seed ^ Math.imul(salt + 1, 0x9e3779b9)) >>> 0;
+  for (let i = 0; i < 4; i++) {
+    x = (x + 0x9e3779b9) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    key[i] = (z ^ (z >>> 16)) >>> 0;
+  }
+  return key;
+}
+
+export class IsnGenerator {
+  constructor(private readonly key: Uint32Array) {}
+
+  /** `now` in µs; M ticks every 4 µs (RFC 9293 §3.4.1). */
+  isn(localAddr: number, localPort: number, remoteAddr: number, remotePort: number, now: number): number {
+    const m = Math.floor(now / 4) >>> 0;
+    const f = keyedHash(this.key, localAddr, remoteAddr, (localPort << 16) | remotePort, 0);
+    return (m + f) >>> 0;
+  }
+}

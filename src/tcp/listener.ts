@@ -1,0 +1,33 @@
+// A listening socket (passive OPEN): a bounded SYN queue of half-open children in SYN_RECEIVED and a
+// bounded accept queue of established children the application has not taken yet.
+import type { Connection, ConnectionHandlers } from "./connection.js";
+
+export interface ListenerHandlers {
+  /** A child reached ESTABLISHED and was accepted. Return the handlers for the new connection. */
+  onConnection(conn: Connection): ConnectionHandlers | void;
+}
+
+export class Listener {
+  readonly synQueue = new Set<Connection>();
+  readonly acceptQueue: Connection[] = [];
+  /** When true, children wait in the accept queue (an application that does not call accept()). */
+  paused = false;
+  closed = false;
+
+  constructor(
+    readonly port: number,
+    /** Accept queue bound (listen()'s backlog, capped by somaxconn). */
+    readonly backlog: number,
+    /** SYN queue bound. */
+    readonly synQueueLimit: number,
+    readonly handlers: ListenerHandlers,
+  ) {}
+
+  get acceptQueueFull(): boolean {
+    return this.acceptQueue.length >= this.backlog;
+  }
+
+  get synQueueFull(): boolean {
+    return this.synQueue.size >= this.synQueueLimit;
+  }
+}

@@ -1,0 +1,44 @@
+// Retransmission timeout estimator of RFC 6298 (SRTT, RTTVAR, min/max bounds).
+// Karn's rule is applied by the caller: it only feeds samples from segments never retransmitted.
+import type { Profile } from "./profile.js";
+
+export class RtoEstimator {
+  srtt = 0;
+  rttvar = 0;
+  hasSample = false;
+  /** The current RTO before backoff (µs). */
+  rto: number;
+  private readonly min: number;
+  private readonly max: number;
+
+  constructor(profile: Profile) {
+    this.rto = profile.rtoInitial; // RFC 6298 §2.1
+    this.min = profile.rtoMin;
+    this.max = profile.rtoMax;
+  }
+
+  /** RFC 6298 §2.2 and §2.3, with the clock granularity G folded into the minimum (§2.4). */
+  sample(rtt: number): void {
+    if (rtt < 0) return;
+    if (!this.hasSample) {
+      this.srtt = rtt;
+      this.rttvar = rtt / 2;
+      this.hasSample = true;
+    } else {
+      // beta = 1/4, alpha = 1/8; RTTVAR is updated first, with the old SRTT (§2.3).
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
+      this.srtt = 0.875 * this.srtt + 0.125 * rtt;
+    }
+    // Linux's form: srtt + max(4·rttvar, rto_min) — the same as the RFC's when rttvar dominates,
+    // and it keeps a small-RTT path from retransmitting after a single delayed ACK.
+    const rto = Math.round(this.srtt + Math.max(4 * this.rttvar, this.min));
+    this.rto = Math.min(this.max, Math.max(this.min, rto));
+  }
+
+  /** The RTO after `backoffs` doublings (RFC 6298 §5.5), capped at the maximum. */
+  backedOff(backoffs: number): number {
+    let rto = this.rto;
+    for (let i = 0; i < backoffs && rto < this.max; i++) rto *= 2;
+    return Math.min(rto, this.max);
+  }
+}

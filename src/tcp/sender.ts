@@ -1,0 +1,90 @@
+// Send-side state of one connection (RFC 9293 §3.3.1 "Send Sequence Variables"), kept apart from the
+// receive side as gVisor's netstack does. The connection decides *when* to send; this object knows *what*.
+import type { Profile } from "./profile.js";
+import { RtoEstimator } from "./rto.js";
+import { SendBuffer } from "./send-buffer.js";
+import { seqAdd, seqDiff, seqGt } from "./seq.js";
+import { NewReno, type CongestionControl } from "./congestion.js";
+
+export class Sender {
+  iss = 0;
+  sndUna = 0;
+  sndNxt = 0;
+  /** The highest sequence number sent so far (BSD's snd_max): after an RTO, SND.NXT goes back to SND.UNA. */
+  sndMax = 0;
+  sndWnd = 0;
+  sndWl1 = 0;
+  sndWl2 = 0;
+  /** Largest window the peer has offered (RFC 5961 §5.2's MAX.SND.WND). */
+  maxSndWnd = 0;
+  /** Effective send MSS: the peer's MSS option, our path MTU, whichever is smaller. */
+  mss = 536;
+  readonly buffer: SendBuffer;
+  /** Sequence number of the first byte held in `buffer`. */
+  bufSeq = 0;
+
+  /** The application asked to close its sending side; the FIN goes out once the data before it has. */
+  finQueued = false;
+  /** Our FIN has been transmitted at least once. A fact of its own, not implied by the state. */
+  finSent = false;
+  /** Our FIN has been acknowledged. LAST_ACK and CLOSING leave only on this. */
+  finAcked = false;
+
+  readonly rto: RtoEstimator;
+  /** Consecutive retransmission timeouts without progress (drives backoff and giving up). */
+  backoffs = 0;
+  /** Time of the first transmission of the oldest unacknowledged SYN (Linux's give-up clock for SYN). */
+  firstSendTime = 0;
+  /** RTT timing of one segment at a time (Karn's rule: never a retransmitted one). */
+  rttSeq = 0;
+  rttTime = -1;
+
+  readonly cc: CongestionControl;
+  dupAcks = 0;
+
+  constructor(profile: Profile) {
+    this.buffer = new SendBuffer(profile.sendBuffer);
+    this.rto = new RtoEstimator(profile);
+    this.cc = new NewReno(profile.initialWindowSegments);
+  }
+
+  init(iss: number): void {
+    this.iss = iss;
+    this.sndUna = iss;
+    this.sndNxt = seqAdd(iss, 1);
+    this.sndMax = this.sndNxt;
+    this.bufSeq = seqAdd(iss, 1);
+  }
+
+  /** Sequence number our FIN occupies (valid once finQueued). */
+  get finSeq(): number {
+    return seqAdd(this.bufSeq, this.buffer.length);
+  }
+
+  /** Bytes and SYN/FIN sent but not acknowledged. */
+  get inFlight(): number {
+    return seqDiff(this.sndMax, this.sndUna);
+  }
+
+  /** Data written by the application and not yet sent for the first time or since go-back. */
+  get unsent(): number {
+    return this.buffer.length - seqDiff(this.sndNxt, this.bufSeq);
+  }
+
+  get allDataAcked(): boolean {
+    return this.buffer.length === 0;
+  }
+
+  /** Applies an acceptable cumulative ACK; returns the number of data bytes it acknowledged. */
+  acknowledge(ack: number): number {
+    const dataAcked = Math.max(0, Math.min(seqDiff(ack, this.bufSeq), this.buffer.length));
+    if (dataAcked > 0) {
+      this.buffer.consume(dataAcked);
+      this.bufSeq = seqAdd(this.bufSeq, dataAcked);
+    }
+    if (this.finSent && seqGt(ack, this.finSeq)) this.finAcked = true;
+    this.sndUna = ack;
+    if (seqGt(ack, this.sndNxt)) this.sndNxt = ack;
+    return dataAcked;
+  }
+}
