@@ -1,0 +1,105 @@
+// Which hosts a trace involves, in what order, and at which addresses: the columns of the ladder,
+// the sections of the timeline and the host list of the JSON meta all come from here.
+import type { TraceEvent } from "./events.js";
+import { formatIPv4, parseIPv4 } from "../wire/address.js";
+
+/** A host as the views are told about it: a name, or a name with its address. */
+export type HostSpec = string | { name: string; address?: number | string };
+
+export interface HostInfo {
+  name: string;
+  /** Addresses as uint32, in order of discovery; the first one is shown. */
+  addresses: number[];
+  /** True when the host emitted events itself (an engine we trace). A peer seen only on the wire,
+   * such as the kernel across a TUN device, is false: its arrivals are never recorded. */
+  traced: boolean;
+}
+
+export class HostSpecError extends Error {
+  readonly code = "ERR_TCPLAB_TRACE_HOSTS";
+  constructor(message: string) {
+    super(message);
+    this.name = "HostSpecError";
+  }
+}
+
+function toAddress(value: number | string, host: string): number {
+  if (typeof value === "number") {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+      throw new HostSpecError(`host ${JSON.stringify(host)}: address ${value} is not a uint32 IPv4 address`);
+    }
+    return value >>> 0;
+  }
+  try {
+    return parseIPv4(value);
+  } catch {
+    throw new HostSpecError(`host ${JSON.stringify(host)}: ${JSON.stringify(value)} is not an IPv4 address`);
+  }
+}
+
+/**
+ * The hosts of a trace: those given first (in the given order), then every other host in order of
+ * first appearance. A packet's sender or receiver that never emitted an event (a real kernel across a
+ * TUN device) becomes a host named by its address, so its column still exists.
+ */
+export function discoverHosts(events: readonly TraceEvent[], given: readonly HostSpec[] = []): HostInfo[] {
+  const hosts = new Map<string, HostInfo>();
+  const byAddress = new Map<number, string>();
+  const ensure = (name: string): HostInfo => {
+    let info = hosts.get(name);
+    if (!info) {
+      info = { name, addresses: [], traced: false };
+      hosts.set(name, info);
+    }
+    return info;
+  };
+  const learn = (name: string, address: number): void => {
+    if (byAddress.has(address)) return;
+    byAddress.set(address, name);
+    ensure(name).addresses.push(address);
+  };
+  for (const spec of given) {
+    const name = typeof spec === "string" ? spec : spec.name;
+    if (typeof name !== "string" || name === "") throw new HostSpecError("a host needs a non-empty name");
+    if (hosts.has(name)) throw new HostSpecError(`host ${JSON.stringify(name)} is listed twice`);
+    ensure(name);
+    if (typeof spec !== "string" && spec.address !== undefined) learn(name, toAddress(spec.address, name));
+  }
+  // Network events carry the simulator's own name in `host`; the hosts they speak of are from/to.
+  for (const e of events) {
+    if (e.kind === "network") continue;
+    ensure(e.host).traced = true;
+    if (e.kind === "segment-sent") learn(e.host, e.seg.srcAddr);
+    else if (e.kind === "segment-received") learn(e.host, e.seg.dstAddr);
+  }
+  for (const e of events) {
+    if (e.kind === "network") {
+      if (hosts.has(e.from) || hosts.has(e.to)) {
+        ensure(e.from);
+        ensure(e.to);
+      }
+      continue;
+    }
+    if (e.kind === "segment-sent" && !byAddress.has(e.seg.dstAddr)) {
+      const peer = formatIPv4(e.seg.dstAddr);
+      learn(peer, e.seg.dstAddr);
+    } else if (e.kind === "segment-received" && !byAddress.has(e.seg.srcAddr)) {
+      const peer = formatIPv4(e.seg.srcAddr);
+      learn(peer, e.seg.srcAddr);
+    }
+  }
+  return [...hosts.values()];
+}
+
+/** Address → host name, for finding the column a segment goes to. */
+export function hostsByAddress(hosts: readonly HostInfo[]): Map<number, string> {
+  const map = new Map<number, string>();
+  for (const h of hosts) for (const a of h.addresses) if (!map.has(a)) map.set(a, h.name);
+  return map;
+}
+
+export function hostTitle(host: HostInfo): string {
+  const first = host.addresses[0];
+  if (first === undefined || formatIPv4(first) === host.name) return host.name;
+  return `${host.name} ${formatIPv4(first)}`;
+}

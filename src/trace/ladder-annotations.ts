@@ -1,0 +1,44 @@
+// The words written beside a host in the ladder for timers, application calls and notes.
+import type { AppEvent, NoteEvent, TimerEvent, TimerName } from "./events.js";
+import { formatDuration } from "./duration.js";
+
+const TIMER_LABELS: Record<TimerName, string> = {
+  retransmit: "RTO",
+  syn: "SYN RTO",
+  synack: "SYN-ACK RTO",
+  persist: "persist timer",
+  "delayed-ack": "delayed-ACK timer",
+  keepalive: "keepalive timer",
+  "fin-wait-2": "FIN_WAIT_2 timer",
+  "time-wait": "2·MSL timer",
+};
+
+export function timerLabel(timer: TimerName): string {
+  return TIMER_LABELS[timer] ?? timer;
+}
+
+/** "RTO armed (1 s)", "2·MSL timer restarted (60 s)", "FIN_WAIT_2 timer fired". */
+export function timerText(e: TimerEvent): string {
+  const label = timerLabel(e.timer);
+  if ((e.action === "armed" || e.action === "restarted") && e.deadline !== undefined) {
+    const left = Math.max(0, Math.round(e.deadline - e.t));
+    return `${label} ${e.action} (${formatDuration(left)})`;
+  }
+  return `${label} ${e.action}`;
+}
+
+/**
+ * "close()", "read() → EOF", "connect() → ETIMEDOUT". An "error" event (the socket's error surfacing
+ * on its own, not as a call's result) is written as the bare code, e.g. "ECONNRESET".
+ */
+export function appText(e: AppEvent): string {
+  if (e.call === "error" && e.error) return e.detail ? `${e.error} (${e.detail})` : e.error;
+  let text = `${e.call}()`;
+  if (e.error) text += ` → ${e.error}`;
+  if (e.detail) text += e.error ? ` (${e.detail})` : ` → ${e.detail}`;
+  return text;
+}
+
+export function noteText(e: NoteEvent): string {
+  return `(${e.text})`;
+}

@@ -1,0 +1,361 @@
+// From the event stream to the numbered steps of a ladder diagram, before any layout.
+//
+// A host reacts to one stimulus at one instant and emits a burst of events (segment arrives, state
+// changes, a reply is sent, a timer is armed). Each segment sent or arriving is the main line of a step;
+// the state changes, timer actions and application calls around it are written beside their host,
+// above the main line when they came first ("close()" before the FIN) and below it otherwise.
+//
+// A segment's send and arrival share one line, as in RFC 9293's figures, only when nothing visible
+// happens in between; otherwise (segments crossing in a simultaneous close, a burst of data) the send
+// line ends in "..." and a later arrival line starts with "...", as in RFC 9293 Figure 7, so a reader
+// sees the two FINs cross.
+import type {
+  NetworkEvent,
+  SegmentDroppedEvent,
+  SegmentReceivedEvent,
+  SegmentSentEvent,
+  TraceEvent,
+} from "./events.js";
+import type { Segment } from "../wire/segment.js";
+import type { TcpState } from "../tcp/state.js";
+import { appText, noteText, timerText } from "./ladder-annotations.js";
+import { directionKey, reverseDirectionKey } from "./segment-label.js";
+import type { HostInfo } from "./hosts.js";
+import { hostsByAddress } from "./hosts.js";
+
+export type Tone = "app" | "error" | "timer" | "note";
+
+export interface Annotation {
+  host: string;
+  text: string;
+  tone: Tone;
+}
+
+/**
+ * How a segment line is drawn:
+ * - complete: sent and arrived on this line (`--> … -->`)
+ * - sent: sent here, arrives on a later line (`--> … ...`)
+ * - arrival: arrives here, sent on an earlier line (`... … -->`)
+ * - lost: the network dropped it (`--> … XXX`)
+ * - in-flight: still in the network when the trace ends (`--> … ...`)
+ * - external: sent to a host that records no events (a real kernel), so its arrival is not known
+ */
+export type SegmentShape = "complete" | "sent" | "arrival" | "lost" | "in-flight" | "external";
+
+export interface SegmentRow {
+  kind: "segment";
+  from: string;
+  to: string;
+  seg: Segment;
+  shape: SegmentShape;
+  retransmission: boolean;
+  /** The state of each end after this line, by host name; absent when the host has none to show. */
+  states: Map<string, TcpState>;
+  comments: string[];
+}
+
+export interface StateRow {
+  kind: "state";
+  states: Map<string, TcpState>;
+}
+
+export interface LadderStep {
+  number: number;
+  /** Time of the step's first event. */
+  t: number;
+  /** Time of its last event (a merged line ends when the segment arrives). */
+  end: number;
+  pre: Annotation[];
+  row: SegmentRow | StateRow | null;
+  post: Annotation[];
+}
+
+export interface StepOptions {
+  /** Show timer actions (armed, restarted, fired). Cancellations are never shown: they are the quiet normal. */
+  timers: boolean;
+}
+
+type MainEvent = SegmentSentEvent | SegmentReceivedEvent | SegmentDroppedEvent;
+
+interface Part {
+  host: string;
+  t: number;
+  main: MainEvent | null;
+  /** Non-main events of the burst before the main one (only the burst's first part has them). */
+  before: TraceEvent[];
+  after: TraceEvent[];
+}
+
+function isMain(e: TraceEvent): e is MainEvent {
+  return e.kind === "segment-sent" || e.kind === "segment-received" || e.kind === "segment-dropped";
+}
+
+/** Split the stream into per-host bursts and each burst into parts around its segment events. */
+function partsOf(events: readonly TraceEvent[]): Part[] {
+  const parts: Part[] = [];
+  let burst: TraceEvent[] = [];
+  const flush = (): void => {
+    if (burst.length === 0) return;
+    const first = burst[0] as TraceEvent;
+    let current: Part = { host: first.host, t: first.t, main: null, before: [], after: [] };
+    let seenMain = false;
+    for (const e of burst) {
+      if (isMain(e)) {
+        if (seenMain) {
+          parts.push(current);
+          current = { host: e.host, t: e.t, main: e, before: [], after: [] };
+        } else {
+          current.main = e;
+          seenMain = true;
+        }
+      } else if (seenMain) current.after.push(e);
+      else current.before.push(e);
+    }
+    parts.push(current);
+    burst = [];
+  };
+  for (const e of events) {
+    // The simulator's verdicts on packets are read by packet id, not placed in bursts: a drop decided
+    // while the sender is still emitting must not split the sender's burst.
+    if (e.kind === "network") continue;
+    const head = burst[0];
+    if (head && (head.host !== e.host || head.t !== e.t)) flush();
+    burst.push(e);
+  }
+  flush();
+  return parts;
+}
+
+/** What a drop reason looks like in the comment column. */
+function lossText(n: NetworkEvent): string {
+  if (n.fault)
+    return n.reason && n.reason !== "fault"
+      ? `lost: ${n.reason}, fault "${n.fault}"`
+      : `lost: fault "${n.fault}"`;
+  return `lost: ${n.reason ?? "dropped by the network"}`;
+}
+
+// Reasons an engine gives for ordinary segments; anything else (challenge-ack, rst-closed-port,
+// keepalive, zero-window-probe...) is worth a comment.
+// Network actions worth a comment on the line where the packet arrives.
+const NETWORK_ACTION_TEXT: Partial<Record<NetworkEvent["action"], string>> = {
+  delay: "delayed",
+  corrupt: "corrupted",
+  inject: "injected",
+};
+
+const ORDINARY_WHY = new Set(["syn", "syn-ack", "synack", "ack", "data", "fin", "fin-ack", "delayed-ack"]);
+
+export function buildSteps(
+  events: readonly TraceEvent[],
+  hosts: readonly HostInfo[],
+  options: StepOptions,
+): LadderStep[] {
+  const network = new Map<number, NetworkEvent[]>();
+  const arrivals = new Map<number, number>();
+  for (const e of events) {
+    if (e.kind === "network") {
+      const list = network.get(e.id) ?? [];
+      list.push(e);
+      network.set(e.id, list);
+    } else if ((e.kind === "segment-received" || e.kind === "segment-dropped") && e.id >= 0) {
+      arrivals.set(e.id, (arrivals.get(e.id) ?? 0) + 1);
+    }
+  }
+  const traced = new Set(hosts.filter((h) => h.traced).map((h) => h.name));
+  const byAddress = hostsByAddress(hosts);
+  const columnOf = (address: number): string | undefined => byAddress.get(address);
+
+  const states = new Map<string, Map<string, TcpState>>();
+  const stateOf = (host: string, conn: string | null | undefined): TcpState | undefined =>
+    conn ? states.get(host)?.get(conn) : undefined;
+
+  const steps: LadderStep[] = [];
+  // Steps made only of side events (a timer firing, a state change), by the hosts they speak of:
+  // such steps at the same instant on different hosts share one numbered line, as in RFC 9293 Figure 13.
+  const looseHosts = new Map<LadderStep, Set<string>>();
+  const sentSteps = new Map<number, LadderStep>();
+  const arrivalsSeen = new Map<number, number>();
+
+  /** Apply a part's side events: update states, collect annotations, remember which conn changed last. */
+  const digest = (
+    list: readonly TraceEvent[],
+  ): { notes: Annotation[]; lastConn: string | null; lastStateIndex: number; changed: boolean } => {
+    const notes: Annotation[] = [];
+    let lastConn: string | null = null;
+    let lastStateIndex = -1;
+    for (const e of list) {
+      switch (e.kind) {
+        case "state": {
+          let map = states.get(e.host);
+          if (!map) states.set(e.host, (map = new Map()));
+          map.set(e.conn, e.to);
+          lastConn = e.conn;
+          lastStateIndex = notes.length;
+          break;
+        }
+        case "timer":
+          if (options.timers && e.action !== "cancelled")
+            notes.push({ host: e.host, text: timerText(e), tone: "timer" });
+          break;
+        case "app":
+          notes.push({ host: e.host, text: appText(e), tone: e.error ? "error" : "app" });
+          break;
+        case "note":
+          notes.push({ host: e.host, text: noteText(e), tone: "note" });
+          break;
+        default:
+          break;
+      }
+    }
+    return { notes, lastConn, lastStateIndex, changed: lastStateIndex >= 0 };
+  };
+
+  const lastTime = (part: Part): number => {
+    const all = [...part.before, ...(part.main ? [part.main] : []), ...part.after];
+    return all.reduce((m, e) => Math.max(m, e.t), part.t);
+  };
+
+  const newStep = (t: number, end: number): LadderStep => {
+    const step: LadderStep = { number: steps.length + 1, t, end, pre: [], row: null, post: [] };
+    steps.push(step);
+    return step;
+  };
+
+  for (const part of partsOf(events)) {
+    const before = digest(part.before);
+    const main = part.main;
+    if (main === null) {
+      if (before.notes.length === 0 && !before.changed) continue; // only quiet events (cancellations)
+      const previous = steps[steps.length - 1];
+      const previousHosts = previous ? looseHosts.get(previous) : undefined;
+      const shared = previous && previousHosts && previous.t === part.t && !previousHosts.has(part.host);
+      const step = shared ? previous : newStep(part.t, lastTime(part));
+      const hostsOfStep = previousHosts && shared ? previousHosts : new Set<string>();
+      hostsOfStep.add(part.host);
+      looseHosts.set(step, hostsOfStep);
+      step.end = Math.max(step.end, lastTime(part));
+      if (before.changed) {
+        // Notes before the last state change explain it ("2·MSL timer fired", then CLOSED).
+        step.pre.push(...before.notes.slice(0, before.lastStateIndex));
+        step.post.push(...before.notes.slice(before.lastStateIndex));
+        const state = stateOf(part.host, before.lastConn);
+        if (!step.row) step.row = { kind: "state", states: new Map() };
+        if (state) step.row.states.set(part.host, state);
+      } else {
+        step.pre.push(...before.notes);
+      }
+      continue;
+    }
+    const after = digest(part.after);
+    const focus = after.lastConn ?? before.lastConn;
+
+    if (main.kind === "segment-sent") {
+      const to = columnOf(main.seg.dstAddr) ?? main.host;
+      const fate = network.get(main.id) ?? [];
+      const arrives = (arrivals.get(main.id) ?? 0) > 0;
+      const drop = fate.find((n) => n.action === "drop");
+      let shape: SegmentShape;
+      const comments: string[] = [];
+      if (arrives) shape = "sent";
+      else if (drop) {
+        shape = "lost";
+        comments.push(lossText(drop));
+      } else if (!traced.has(to)) shape = "external";
+      else {
+        shape = "in-flight";
+        comments.push("in flight at end of trace");
+      }
+      if (main.retransmission) comments.unshift("retransmission");
+      if (!ORDINARY_WHY.has(main.why)) comments.push(main.why);
+      const step = newStep(before.notes.length > 0 ? part.t : main.t, lastTime(part));
+      step.pre = before.notes;
+      step.post = after.notes;
+      const states_ = new Map<string, TcpState>();
+      const state = stateOf(main.host, focus ?? main.conn ?? directionKey(main.seg));
+      if (state) states_.set(main.host, state);
+      step.row = {
+        kind: "segment",
+        from: main.host,
+        to,
+        seg: main.seg,
+        shape,
+        retransmission: main.retransmission,
+        states: states_,
+        comments,
+      };
+      sentSteps.set(main.id, step);
+      continue;
+    }
+
+    // An arrival: received, or discarded by the receiving host.
+    const seen = (arrivalsSeen.get(main.id) ?? 0) + 1;
+    arrivalsSeen.set(main.id, seen);
+    const receiverConn = focus ?? main.conn ?? (main.seg ? reverseDirectionKey(main.seg) : null);
+    const receiverState = stateOf(main.host, receiverConn);
+    const fate = main.id >= 0 ? (network.get(main.id) ?? []) : [];
+    const comments: string[] = [];
+    if (seen === 1) {
+      for (const n of fate) {
+        const done = NETWORK_ACTION_TEXT[n.action];
+        if (done) comments.push(n.fault ? `${done} by fault "${n.fault}"` : `${done} by the network`);
+      }
+    }
+    if (seen > 1) {
+      const dup = fate.find((n) => n.action === "duplicate");
+      comments.push(dup?.fault ? `duplicate copy, fault "${dup.fault}"` : "duplicate copy");
+    }
+    if (main.kind === "segment-dropped") {
+      comments.push(`dropped by ${main.host}: ${main.reason}${main.detail ? ` (${main.detail})` : ""}`);
+    }
+
+    const sentStep = main.id >= 0 ? sentSteps.get(main.id) : undefined;
+    const sentRow = sentStep?.row?.kind === "segment" ? sentStep.row : undefined;
+    const canMerge =
+      sentStep !== undefined &&
+      sentRow !== undefined &&
+      sentRow.shape === "sent" &&
+      seen === 1 &&
+      steps[steps.length - 1] === sentStep &&
+      before.notes.length === 0;
+    if (canMerge && sentStep && sentRow) {
+      sentRow.shape = "complete";
+      if (receiverState) sentRow.states.set(main.host, receiverState);
+      sentRow.comments.push(...comments);
+      sentStep.post.push(...after.notes);
+      sentStep.end = Math.max(sentStep.end, lastTime(part));
+      continue;
+    }
+
+    const seg = main.seg ?? sentRow?.seg;
+    if (!seg) {
+      // Undecodable bytes: nothing to draw between the hosts, so say what happened beside the receiver.
+      const step = newStep(part.t, lastTime(part));
+      step.pre = [
+        ...before.notes,
+        { host: main.host, text: `(undecodable packet: ${comments.join("; ")})`, tone: "error" },
+      ];
+      step.post = after.notes;
+      if (receiverState) step.row = { kind: "state", states: new Map([[main.host, receiverState]]) };
+      continue;
+    }
+    const inject = fate.find((n) => n.action === "inject");
+    const from = sentRow?.from ?? columnOf(seg.srcAddr) ?? inject?.from ?? main.host;
+    if (sentRow?.retransmission) comments.unshift("retransmission");
+    const step = newStep(part.t, lastTime(part));
+    step.pre = before.notes;
+    step.post = after.notes;
+    step.row = {
+      kind: "segment",
+      from,
+      to: main.host,
+      seg,
+      // A sender that records no events (a real kernel) has no earlier send line to continue.
+      shape: traced.has(from) && sentRow !== undefined ? "arrival" : "complete",
+      retransmission: sentRow?.retransmission ?? false,
+      states: new Map(receiverState ? [[main.host, receiverState]] : []),
+      comments,
+    };
+  }
+  return steps;
+}
