@@ -318,6 +318,14 @@ export class Host implements Endpoint, ConnectionEnv {
     return e instanceof TimeWaitRecord ? "TIME_WAIT" : "CLOSED";
   }
 
+  /** The state of the connection that sends `seg` from this host (the simulator's fault predicates use it). */
+  stateOfSegment(seg: Segment): TcpState | undefined {
+    const e = this.table[seg.srcPort]?.get(remoteKey(seg.dstAddr, seg.dstPort));
+    if (e instanceof Connection) return e.state;
+    if (e) return "TIME_WAIT";
+    return this.listeners.has(seg.srcPort) ? "LISTEN" : undefined;
+  }
+
   /** Records an application call in the trace (the socket layer uses it too). */
   appEvent(conn: string | null, call: string, detail?: string, error?: string): void {
     if (!this.trace.enabled) return;
