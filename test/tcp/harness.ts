@@ -1,10 +1,19 @@
 // smoltcp-style harness: one host, segments fed in by hand at explicit times, every segment it sends captured.
 import { Host, type HostOptions } from "../../src/stack/host.js";
 import type { Connection, ConnectionHandlers } from "../../src/tcp/connection.js";
-import { Trace } from "../../src/trace/events.js";
+import type { Listener } from "../../src/tcp/listener.js";
+import {
+  Trace,
+  type SegmentDroppedEvent,
+  type SegmentSentEvent,
+  type StateChangeEvent,
+  type TimerEvent,
+  type TraceEvent,
+} from "../../src/trace/events.js";
 import { parseIPv4 } from "../../src/wire/address.js";
-import { ACK, EMPTY_PAYLOAD, type Segment, type TcpOptions } from "../../src/wire/segment.js";
+import { ACK, EMPTY_PAYLOAD, FIN, SYN, type Segment, type TcpOptions } from "../../src/wire/segment.js";
 import type { Profile } from "../../src/tcp/profile.js";
+import type { TcpState } from "../../src/tcp/state.js";
 
 export const LOCAL = parseIPv4("10.0.0.1");
 export const REMOTE = parseIPv4("10.0.0.2");
@@ -71,6 +80,42 @@ export class Bench {
     this.host.input(remoteSegment(fields), this.now);
   }
 
+  /** Trace position, for `since`. */
+  mark(): number {
+    return this.trace.events.length;
+  }
+
+  since(mark: number): TraceEvent[] {
+    return this.trace.events.slice(mark);
+  }
+
+  /** State transitions since `mark` as "FROM>TO". */
+  transitions(mark: number): string[] {
+    return this.since(mark)
+      .filter((e): e is StateChangeEvent => e.kind === "state")
+      .map((e) => `${e.from}>${e.to}`);
+  }
+
+  drops(mark: number): SegmentDroppedEvent[] {
+    return this.since(mark).filter((e): e is SegmentDroppedEvent => e.kind === "segment-dropped");
+  }
+
+  sentEvents(mark: number): SegmentSentEvent[] {
+    return this.since(mark).filter((e): e is SegmentSentEvent => e.kind === "segment-sent");
+  }
+
+  timers(mark: number, name?: TimerEvent["timer"]): TimerEvent[] {
+    return this.since(mark).filter(
+      (e): e is TimerEvent => e.kind === "timer" && (name === undefined || e.timer === name),
+    );
+  }
+
+  /** Feed at time `t` (timers due before it fire first). */
+  feedAt(t: number, fields: Partial<Segment> & { flags: number }): void {
+    this.runTo(t);
+    this.feed(fields);
+  }
+
   /** Advance time to `t`, firing whatever timers fall due on the way, in order. */
   runTo(t: number): void {
     for (;;) {
@@ -82,6 +127,155 @@ export class Bench {
     this.now = t;
     this.host.advance(t);
   }
+}
+
+/**
+ * A connection driven into some state, with both ends' next sequence numbers as the test's remote end
+ * sees them: `peerNxt` is the sequence number of the remote's next octet (our RCV.NXT once in order),
+ * `ourNxt` is our SND.NXT (what the remote must ACK to cover everything we sent).
+ */
+export interface Placed {
+  conn: Connection;
+  log: AppLog;
+  /** Our ISS. */
+  iss: number;
+  peerNxt: number;
+  ourNxt: number;
+  /** The listener that spawned it (passive opens), else null. */
+  listener: Listener | null;
+}
+
+/** How the remote end opens: a SYN with MSS 1460 and no other option (no timestamps, no wscale). */
+export const PEER_SYN_OPTIONS: TcpOptions = { mss: 1460 };
+
+/** Listens on LOCAL_PORT; every accepted child gets recording handlers, pushed to `accepted`. */
+export function listenRecording(
+  bench: Bench,
+  options: { backlog?: number; reuseAddress?: boolean } = {},
+): { listener: Listener; accepted: Array<{ conn: Connection; log: AppLog }> } {
+  const accepted: Array<{ conn: Connection; log: AppLog }> = [];
+  const listener = bench.host.listen(LOCAL_PORT, options, {
+    onConnection(conn) {
+      const h = recordingHandlers();
+      accepted.push({ conn, log: h.log });
+      return h;
+    },
+  });
+  return { listener, accepted };
+}
+
+/**
+ * Passive open (RFC 9293 §3.5 Figure 6 seen from the server): SYN at `now`, SYN,ACK out, the final ACK
+ * `rtt` µs later. Leaves the clock at the ACK's time and the send log empty.
+ */
+export function passiveOpen(bench: Bench, rtt = 100_000): Placed {
+  const { listener, accepted } = listenRecording(bench);
+  bench.feed({ flags: SYN, seq: REMOTE_ISS, options: PEER_SYN_OPTIONS });
+  const synAck = bench.one();
+  bench.at(bench.now + rtt);
+  bench.feed({ flags: ACK, seq: REMOTE_ISS + 1, ack: (synAck.seq + 1) >>> 0 });
+  bench.none();
+  const child = accepted[0];
+  if (!child || child.conn.state !== "ESTABLISHED") throw new Error("passive open did not establish");
+  return {
+    conn: child.conn,
+    log: child.log,
+    iss: synAck.seq,
+    peerNxt: REMOTE_ISS + 1,
+    ourNxt: (synAck.seq + 1) >>> 0,
+    listener,
+  };
+}
+
+/** Active open from LOCAL_PORT to the remote: SYN out, SYN,ACK in `rtt` µs later, ACK out. */
+export function activeOpen(
+  bench: Bench,
+  rtt = 100_000,
+  connectOptions: { keepAlive?: boolean } = {},
+): Placed {
+  const h = recordingHandlers();
+  const conn = bench.host.connect(
+    { address: REMOTE, port: REMOTE_PORT, localPort: LOCAL_PORT, ...connectOptions },
+    h,
+  );
+  const syn = bench.one();
+  bench.at(bench.now + rtt);
+  bench.feed({
+    flags: SYN | ACK,
+    seq: REMOTE_ISS,
+    ack: (syn.seq + 1) >>> 0,
+    options: PEER_SYN_OPTIONS,
+  });
+  bench.one(); // the handshake's ACK
+  if (conn.state !== "ESTABLISHED") throw new Error(`active open ended in ${conn.state}`);
+  return {
+    conn,
+    log: h.log,
+    iss: syn.seq,
+    peerNxt: REMOTE_ISS + 1,
+    ourNxt: (syn.seq + 1) >>> 0,
+    listener: null,
+  };
+}
+
+/** The synchronized states a test can ask `placeIn` for (TIME_WAIT becomes a record: see placeIn). */
+export type PlaceableState =
+  "ESTABLISHED" | "FIN_WAIT_1" | "FIN_WAIT_2" | "CLOSE_WAIT" | "CLOSING" | "LAST_ACK" | "TIME_WAIT";
+
+/**
+ * A passively opened connection driven into `state` by the application calls and crafted segments of
+ * RFC 9293 Figure 5, 10 ms apart. The send log is emptied; the clock stays at the last step.
+ */
+export function placeIn(bench: Bench, state: PlaceableState, opts: { orphan?: boolean } = {}): Placed {
+  const p = passiveOpen(bench);
+  const step = (): void => void bench.at(bench.now + 10_000);
+  const ourFin = (): void => {
+    step();
+    if (opts.orphan) p.conn.close(bench.now);
+    else p.conn.shutdown(bench.now);
+    const fin = bench.one();
+    if (!(fin.flags & FIN)) throw new Error("expected our FIN");
+    p.ourNxt = (p.ourNxt + 1) >>> 0;
+  };
+  const peerFin = (ack: number): void => {
+    step();
+    bench.feed({ flags: FIN | ACK, seq: p.peerNxt, ack });
+    p.peerNxt = (p.peerNxt + 1) >>> 0;
+    bench.take();
+  };
+  switch (state) {
+    case "ESTABLISHED":
+      break;
+    case "FIN_WAIT_1":
+      ourFin();
+      break;
+    case "FIN_WAIT_2":
+      ourFin();
+      step();
+      bench.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt });
+      bench.none();
+      break;
+    case "CLOSE_WAIT":
+      peerFin(p.ourNxt);
+      break;
+    case "CLOSING":
+      ourFin();
+      peerFin((p.ourNxt - 1) >>> 0); // the peer's FIN does not yet cover ours: the FINs crossed
+      break;
+    case "LAST_ACK":
+      peerFin(p.ourNxt);
+      ourFin();
+      break;
+    case "TIME_WAIT":
+      ourFin();
+      step();
+      bench.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt });
+      peerFin(p.ourNxt);
+      break;
+  }
+  const now = bench.host.stateOf(p.conn);
+  if (now !== state) throw new Error(`placeIn(${state}) ended in ${now}`);
+  return p;
 }
 
 export function remoteSegment(fields: Partial<Segment> & { flags: number }): Segment {
@@ -137,3 +331,4 @@ export function concat(chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 export { ACK };
+export type { TcpState };
