@@ -2,6 +2,7 @@
 // The `tcplab` command. Each subcommand lives in its own file and registers itself here.
 import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
+import { registerInspectCommand } from "./inspect-command.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // subcommands: register below
+  registerInspectCommand(program);
   return program;
 }
 
