@@ -22,8 +22,9 @@ export interface FaultContext {
   /** 0-based index of this segment among all segments the sending host has transmitted. */
   readonly hostIndex: number;
   /**
-   * The sending host's TCP state for this segment's connection ("ESTABLISHED", "LAST_ACK"...), when
-   * the host was added with a `stateOf` hook; undefined otherwise.
+   * The sending host's TCP state for this segment's connection ("ESTABLISHED", "LAST_ACK"...): from
+   * the host's `stateOf` hook if it was added with one, else from the trace's state events for the
+   * connection named by the segment-sent event; undefined when neither knows (stateless replies).
    */
   stateOf(): string | undefined;
 }

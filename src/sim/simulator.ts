@@ -16,6 +16,7 @@ import { LinkDirection, resolveLinkOptions, type LinkDirectionOptions, type Link
 import { RandomStreams, type Rng } from "./random.js";
 import { SimError } from "./sim-error.js";
 import { pcapFromTrace } from "./pcap-from-trace.js";
+import { TraceStateTracker } from "./state-tracker.js";
 
 /** RFC 9293 §3.4.2 (from RFC 793): "the Maximum Segment Lifetime ... is arbitrarily defined to be 2 minutes". */
 export const DEFAULT_MSL = 120_000_000;
@@ -42,7 +43,8 @@ export interface SimulatorOptions {
 export interface AddHostOptions {
   /**
    * The sending connection's TCP state for a segment, for targeted faults that select by state
-   * (FaultContext.stateOf). Called only while a fault's predicate runs.
+   * (FaultContext.stateOf). Called only while a fault's predicate runs. Without it, the state is
+   * read off the trace (segment-sent and state events), which needs a recording Trace.
    */
   stateOf?: (seg: Segment) => string | undefined;
 }
@@ -176,7 +178,8 @@ export class Simulator {
     this.msl = msl;
     this.trace = options.trace ?? new Trace();
     this.copySegments = options.copySegments ?? true;
-    this.faultCtx = new MutableFaultContext();
+    const tracker = this.trace instanceof Trace ? new TraceStateTracker(this.trace) : null;
+    this.faultCtx = new MutableFaultContext(tracker);
   }
 
   /** Current virtual time, integer microseconds. */
@@ -596,7 +599,7 @@ export class Simulator {
     let corruptFault: string | undefined;
     if (this.faults.length > 0) {
       const ctx = this.faultCtx;
-      ctx.set(now, src, to.name, linkIndex, hostIndex, seg);
+      ctx.set(now, src, to.name, linkIndex, hostIndex, seg, id);
       let sawExhausted = false;
       for (const f of this.faults) {
         if (!f.applies(seg, ctx)) {
@@ -746,8 +749,20 @@ class MutableFaultContext implements FaultContext {
   hostIndex = 0;
   private host: SimHost | null = null;
   private seg: Segment | null = null;
+  private packetId = 0;
 
-  set(now: number, host: SimHost, to: string, linkIndex: number, hostIndex: number, seg: Segment): void {
+  constructor(private readonly tracker: TraceStateTracker | null) {}
+
+  set(
+    now: number,
+    host: SimHost,
+    to: string,
+    linkIndex: number,
+    hostIndex: number,
+    seg: Segment,
+    packetId: number,
+  ): void {
+    this.packetId = packetId;
     this.now = now;
     this.host = host;
     this.from = host.name;
@@ -764,8 +779,9 @@ class MutableFaultContext implements FaultContext {
 
   stateOf(): string | undefined {
     const host = this.host;
-    if (host === null || host.stateOf === undefined || this.seg === null) return undefined;
-    return host.stateOf(this.seg);
+    if (host === null || this.seg === null) return undefined;
+    if (host.stateOf !== undefined) return host.stateOf(this.seg);
+    return this.tracker?.stateOfPacket(host.name, this.packetId);
   }
 }
 

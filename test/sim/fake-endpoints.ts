@@ -45,7 +45,7 @@ export class RecordingEndpoint implements Endpoint {
   }
 
   /** Transmit a segment now, as a host would: fresh packet id, segment-sent event, then the wire. */
-  send(seg: Segment, now: number): number {
+  send(seg: Segment, now: number, conn: string | null = null): number {
     const id = this.trace.nextPacketId();
     if (this.trace.enabled) {
       this.trace.emit({
@@ -54,7 +54,7 @@ export class RecordingEndpoint implements Endpoint {
         host: this.name,
         id,
         seg,
-        conn: null,
+        conn,
         retransmission: false,
         why: "test",
       });

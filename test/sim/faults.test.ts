@@ -6,6 +6,7 @@ import { Simulator } from "../../src/sim/simulator.js";
 import { all, flagsAre, fromState, hasFlags, pureAck, seqIs, withPayload } from "../../src/sim/match.js";
 import { SimError } from "../../src/sim/sim-error.js";
 import { ACK, FIN, SYN } from "../../src/wire/segment.js";
+import type { TcpState } from "../../src/tcp/state.js";
 import { encodeSegment } from "../../src/wire/codec.js";
 
 const seqs = (p: ReturnType<typeof pair>) => p.b.arrivals.map((x) => x.seg.seq);
@@ -271,4 +272,36 @@ test("bad fault specs are rejected with ERR_SIM_BAD_OPTION", () => {
       JSON.stringify(spec),
     );
   }
+});
+
+test("without a hook, the sender's state is read off the trace's state and segment-sent events", () => {
+  const sim = new Simulator();
+  const a = sim.addHost(new RecordingEndpoint("a", 1, sim.trace));
+  const b = sim.addHost(new RecordingEndpoint("b", 2, sim.trace));
+  sim.link("a", "b");
+  const conn = "0.0.0.1:40000>0.0.0.2:80";
+  const setState = (now: number, from: TcpState, to: TcpState) =>
+    sim.trace.emit({ kind: "state", t: now, host: "a", conn, from, to, cause: "test" });
+  const seen: Array<string | undefined> = [];
+  sim.fault({ name: "observe", action: "drop", match: (_s, ctx) => (seen.push(ctx.stateOf()), false) });
+  sim.fault({ name: "fin-in-last-ack", action: "drop", match: all(hasFlags(FIN), fromState("LAST_ACK")) });
+  sim.at(0, (now) => {
+    setState(now, "SYN_RECEIVED", "ESTABLISHED");
+    a.send(makeSegment(a, b, { seq: 1, flags: FIN | ACK }), now, conn); // FIN in ESTABLISHED: kept
+  });
+  sim.at(10, (now) => {
+    setState(now, "CLOSE_WAIT", "LAST_ACK");
+    a.send(makeSegment(a, b, { seq: 2, flags: FIN | ACK }), now, conn); // dropped
+    a.send(makeSegment(a, b, { seq: 3 }), now, null); // a stateless reply: no state
+  });
+  sim.at(20, (now) => {
+    setState(now, "LAST_ACK", "CLOSED");
+    a.send(makeSegment(a, b, { seq: 4, flags: FIN | ACK }), now, conn); // forgotten after CLOSED
+  });
+  sim.runUntilIdle();
+  assert.deepEqual(seen, ["ESTABLISHED", "LAST_ACK", undefined, undefined]);
+  assert.deepEqual(
+    b.arrivals.map((x) => x.seg.seq),
+    [1, 3, 4],
+  );
 });
