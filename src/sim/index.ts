@@ -35,3 +35,4 @@ export {
 export * as match from "./match.js";
 export { pcapFromTrace, pcapRecordsFromTrace } from "./pcap-from-trace.js";
 export { SimError, type SimErrorCode } from "./sim-error.js";
+export { TraceStateTracker } from "./state-tracker.js";
