@@ -3,6 +3,24 @@
 
 const INITIAL_CAPACITY = 1024;
 
+// Segment payloads are carved from shared slabs: a fresh ArrayBuffer per segment costs more than the
+// copy itself. A slab is never reused, so every view stays valid while anyone (a receive queue, a packet
+// in flight) holds it; the slab is freed by the GC once all its views are gone.
+const SLAB_SIZE = 256 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabOffset = 0;
+
+function allocPayload(len: number): Uint8Array {
+  if (len > SLAB_SIZE / 4) return new Uint8Array(len);
+  if (slabOffset + len > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  const out = slab.subarray(slabOffset, slabOffset + len);
+  slabOffset += (len + 7) & ~7; // keep views 8-byte aligned
+  return out;
+}
+
 export class SendBuffer {
   private buf: Uint8Array = new Uint8Array(0);
   private head = 0;
@@ -29,9 +47,9 @@ export class SendBuffer {
     return n;
   }
 
-  /** A fresh copy of `len` bytes starting `offset` bytes after the first unacknowledged one. */
+  /** A copy (never overwritten later) of `len` bytes starting `offset` bytes after the first unacknowledged one. */
   read(offset: number, len: number): Uint8Array {
-    const out = new Uint8Array(len);
+    const out = allocPayload(len);
     const cap = this.buf.length;
     const start = (this.head + offset) % cap;
     const first = Math.min(len, cap - start);
