@@ -13,7 +13,12 @@ export interface HostInfo {
   /** True when the host emitted events itself (an engine we trace). A peer seen only on the wire,
    * such as the kernel across a TUN device, is false: its arrivals are never recorded. */
   traced: boolean;
+  /** The column that gathers untraced peers beyond the first few; its addresses are not shown. */
+  aggregate?: boolean;
 }
+
+const MAX_PEER_COLUMNS = 4;
+export const OTHER_PEERS = "other hosts";
 
 export class HostSpecError extends Error {
   readonly code = "ERR_TCPLAB_TRACE_HOSTS";
@@ -40,7 +45,8 @@ function toAddress(value: number | string, host: string): number {
 /**
  * The hosts of a trace: those given first (in the given order), then every other host in order of
  * first appearance. A packet's sender or receiver that never emitted an event (a real kernel across a
- * TUN device) becomes a host named by its address, so its column still exists.
+ * TUN device, a packet injected with a spoofed source) becomes a host named by its address, so its
+ * column still exists.
  */
 export function discoverHosts(events: readonly TraceEvent[], given: readonly HostSpec[] = []): HostInfo[] {
   const hosts = new Map<string, HostInfo>();
@@ -65,28 +71,30 @@ export function discoverHosts(events: readonly TraceEvent[], given: readonly Hos
     ensure(name);
     if (typeof spec !== "string" && spec.address !== undefined) learn(name, toAddress(spec.address, name));
   }
-  // Network events carry the simulator's own name in `host`; the hosts they speak of are from/to.
+  // Network events carry the simulator's own name in `host` ("network"): not a column.
   for (const e of events) {
     if (e.kind === "network") continue;
     ensure(e.host).traced = true;
     if (e.kind === "segment-sent") learn(e.host, e.seg.srcAddr);
     else if (e.kind === "segment-received") learn(e.host, e.seg.dstAddr);
   }
+  // Peers seen only on the wire get a column named by their address; past a few of them (a SYN flood
+  // from spoofed sources) the rest share one column rather than making the diagram thousands wide.
+  let peerColumns = 0;
+  const peer = (address: number): void => {
+    if (byAddress.has(address)) return;
+    if (peerColumns < MAX_PEER_COLUMNS) {
+      peerColumns++;
+      learn(formatIPv4(address), address);
+    } else {
+      const others = ensure(OTHER_PEERS);
+      others.aggregate = true;
+      learn(OTHER_PEERS, address);
+    }
+  };
   for (const e of events) {
-    if (e.kind === "network") {
-      if (hosts.has(e.from) || hosts.has(e.to)) {
-        ensure(e.from);
-        ensure(e.to);
-      }
-      continue;
-    }
-    if (e.kind === "segment-sent" && !byAddress.has(e.seg.dstAddr)) {
-      const peer = formatIPv4(e.seg.dstAddr);
-      learn(peer, e.seg.dstAddr);
-    } else if (e.kind === "segment-received" && !byAddress.has(e.seg.srcAddr)) {
-      const peer = formatIPv4(e.seg.srcAddr);
-      learn(peer, e.seg.srcAddr);
-    }
+    if (e.kind === "segment-sent") peer(e.seg.dstAddr);
+    else if (e.kind === "segment-received") peer(e.seg.srcAddr);
   }
   return [...hosts.values()];
 }
@@ -100,6 +108,6 @@ export function hostsByAddress(hosts: readonly HostInfo[]): Map<number, string> 
 
 export function hostTitle(host: HostInfo): string {
   const first = host.addresses[0];
-  if (first === undefined || formatIPv4(first) === host.name) return host.name;
+  if (first === undefined || host.aggregate || formatIPv4(first) === host.name) return host.name;
   return `${host.name} ${formatIPv4(first)}`;
 }

@@ -180,8 +180,15 @@ export function buildSteps(
   /** Apply a part's side events: update states, collect annotations, remember which conn changed last. */
   const digest = (
     list: readonly TraceEvent[],
-  ): { notes: Annotation[]; lastConn: string | null; lastStateIndex: number; changed: boolean } => {
+  ): {
+    notes: Annotation[];
+    conns: string[];
+    lastConn: string | null;
+    lastStateIndex: number;
+    changed: boolean;
+  } => {
     const notes: Annotation[] = [];
+    const conns: string[] = [];
     let lastConn: string | null = null;
     let lastStateIndex = -1;
     for (const e of list) {
@@ -190,6 +197,7 @@ export function buildSteps(
           let map = states.get(e.host);
           if (!map) states.set(e.host, (map = new Map()));
           map.set(e.conn, e.to);
+          conns.push(e.conn);
           lastConn = e.conn;
           lastStateIndex = notes.length;
           break;
@@ -208,7 +216,7 @@ export function buildSteps(
           break;
       }
     }
-    return { notes, lastConn, lastStateIndex, changed: lastStateIndex >= 0 };
+    return { notes, conns, lastConn, lastStateIndex, changed: lastStateIndex >= 0 };
   };
 
   const lastTime = (part: Part): number => {
@@ -248,7 +256,16 @@ export function buildSteps(
       continue;
     }
     const after = digest(part.after);
-    const focus = after.lastConn ?? before.lastConn;
+    const changedConns = [...before.conns, ...after.conns];
+    /**
+     * Which of the host's connections a line shows: the segment's own, if its state changed here;
+     * else the one that changed (a SYN reaches the listener but the new child changes state);
+     * else the segment's own connection as it stands.
+     */
+    const focusOf = (...own: Array<string | null>): string | null => {
+      for (const conn of own) if (conn && changedConns.includes(conn)) return conn;
+      return changedConns[changedConns.length - 1] ?? own.find((c) => c !== null) ?? null;
+    };
 
     if (main.kind === "segment-sent") {
       const to = columnOf(main.seg.dstAddr) ?? main.host;
@@ -272,7 +289,7 @@ export function buildSteps(
       step.pre = before.notes;
       step.post = after.notes;
       const states_ = new Map<string, TcpState>();
-      const state = stateOf(main.host, focus ?? main.conn ?? directionKey(main.seg));
+      const state = stateOf(main.host, focusOf(main.conn, directionKey(main.seg)));
       if (state) states_.set(main.host, state);
       step.row = {
         kind: "segment",
@@ -291,8 +308,11 @@ export function buildSteps(
     // An arrival: received, or discarded by the receiving host.
     const seen = (arrivalsSeen.get(main.id) ?? 0) + 1;
     arrivalsSeen.set(main.id, seen);
-    const receiverConn = focus ?? main.conn ?? (main.seg ? reverseDirectionKey(main.seg) : null);
-    const receiverState = stateOf(main.host, receiverConn);
+    const sentStep = main.id >= 0 ? sentSteps.get(main.id) : undefined;
+    const sentRow = sentStep?.row?.kind === "segment" ? sentStep.row : undefined;
+    // A packet that failed to decode has no segment of its own; the sender's copy says what it was.
+    const seg = main.seg ?? sentRow?.seg ?? null;
+    const receiverState = stateOf(main.host, focusOf(main.conn, seg ? reverseDirectionKey(seg) : null));
     const fate = main.id >= 0 ? (network.get(main.id) ?? []) : [];
     const comments: string[] = [];
     if (seen === 1) {
@@ -309,8 +329,6 @@ export function buildSteps(
       comments.push(`dropped by ${main.host}: ${main.reason}${main.detail ? ` (${main.detail})` : ""}`);
     }
 
-    const sentStep = main.id >= 0 ? sentSteps.get(main.id) : undefined;
-    const sentRow = sentStep?.row?.kind === "segment" ? sentStep.row : undefined;
     const canMerge =
       sentStep !== undefined &&
       sentRow !== undefined &&
@@ -327,7 +345,6 @@ export function buildSteps(
       continue;
     }
 
-    const seg = main.seg ?? sentRow?.seg;
     if (!seg) {
       // Undecodable bytes: nothing to draw between the hosts, so say what happened beside the receiver.
       const step = newStep(part.t, lastTime(part));

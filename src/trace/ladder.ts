@@ -125,6 +125,7 @@ export function renderLadder(events: readonly TraceEvent[], options: LadderOptio
   checkOptions(options);
   const color = options.color === true;
   const hosts = discoverHosts(events, options.hosts ?? []);
+  if (events.length === 0) return "(no events)\n";
   const steps = buildSteps(events, hosts, { timers: options.timers !== false });
   const numbering = new SequenceNumbering(options.sequence ?? "relative");
   const style = options.labels ?? "rfc";

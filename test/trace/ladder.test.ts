@@ -1,0 +1,483 @@
+// The text ladder, rendered from hand-built traces and compared with diagrams read and judged by eye:
+// states after each line, arrows, relative numbers, lost and in-flight segments, crossing FINs,
+// retransmissions, timers, application calls and compressed idle time.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { renderLadder } from "../../src/trace/ladder.js";
+import * as samples from "./sample-traces.js";
+import * as more from "./more-traces.js";
+
+test("four-way close started by the client (S2, S3): one line per segment, TIME_WAIT compressed", () => {
+  assert.equal(
+    renderLadder(samples.fourWayClose(), { hosts: ["client", "server"] }),
+    `                 client 10.0.0.1                                            server 10.0.0.2
+
+ 1.   0.000 ms                                                              listen()
+                                                                            LISTEN
+ 2.   0.000 ms   connect()
+                 SYN_SENT     --> <SEQ=0><CTL=SYN>                      --> SYN_RECEIVED
+                 SYN RTO armed (1 s)
+ 3.   0.250 ms   ESTABLISHED  <-- <SEQ=0><ACK=1><CTL=SYN,ACK>           <-- SYN_RECEIVED
+                                                                            SYN-ACK RTO armed (1 s)
+ 4.   0.500 ms   ESTABLISHED  --> <SEQ=1><ACK=1><CTL=ACK>               --> ESTABLISHED
+                                                                            accept()
+ 5.   2.000 ms   write() → 100 bytes
+                 ESTABLISHED  --> <SEQ=1><ACK=1><CTL=PSH,ACK><DATA=100> --> ESTABLISHED
+                 RTO armed (200 ms)                                         read() → 100 bytes
+ 6.   2.250 ms   ESTABLISHED  <-- <SEQ=1><ACK=101><CTL=ACK>             <-- ESTABLISHED
+ 7.  10.000 ms   close()
+                 FIN_WAIT_1   --> <SEQ=101><ACK=1><CTL=FIN,ACK>         --> CLOSE_WAIT
+                 RTO armed (200 ms)
+ 8.  10.250 ms   FIN_WAIT_2   <-- <SEQ=1><ACK=102><CTL=ACK>             <-- CLOSE_WAIT
+                 FIN_WAIT_2 timer armed (60 s)                              read() → EOF
+ 9.  20.000 ms                                                              close()
+                 TIME_WAIT    <-- <SEQ=1><ACK=102><CTL=FIN,ACK>         <-- LAST_ACK
+                                                                            RTO armed (200 ms)
+10.  20.250 ms   TIME_WAIT    --> <SEQ=102><ACK=2><CTL=ACK>             --> CLOSED
+                 2·MSL timer armed (60 s)
+                                          ~~~ 60.000 s pass ~~~
+11.   60.020 s   2·MSL timer fired
+                 CLOSED
+`,
+  );
+});
+
+test("lost final ACK (S6): XXX with the fault, RTO fired, retransmission, re-ACK restarts 2·MSL", () => {
+  assert.equal(
+    renderLadder(samples.lostFinalAck(), { hosts: ["client", "server"] }),
+    `                  client 10.0.0.1                                            server 10.0.0.2
+
+ 1.    0.000 ms                                                              listen()
+                                                                             LISTEN
+ 2.    0.000 ms   connect()
+                  SYN_SENT     --> <SEQ=0><CTL=SYN>                      --> SYN_RECEIVED
+                  SYN RTO armed (1 s)
+ 3.    0.250 ms   ESTABLISHED  <-- <SEQ=0><ACK=1><CTL=SYN,ACK>           <-- SYN_RECEIVED
+                                                                             SYN-ACK RTO armed (1 s)
+ 4.    0.500 ms   ESTABLISHED  --> <SEQ=1><ACK=1><CTL=ACK>               --> ESTABLISHED
+                                                                             accept()
+ 5.    2.000 ms   write() → 100 bytes
+                  ESTABLISHED  --> <SEQ=1><ACK=1><CTL=PSH,ACK><DATA=100> --> ESTABLISHED
+                  RTO armed (200 ms)                                         read() → 100 bytes
+ 6.    2.250 ms   ESTABLISHED  <-- <SEQ=1><ACK=101><CTL=ACK>             <-- ESTABLISHED
+ 7.   10.000 ms   close()
+                  FIN_WAIT_1   --> <SEQ=101><ACK=1><CTL=FIN,ACK>         --> CLOSE_WAIT
+                  RTO armed (200 ms)
+ 8.   10.250 ms   FIN_WAIT_2   <-- <SEQ=1><ACK=102><CTL=ACK>             <-- CLOSE_WAIT
+                  FIN_WAIT_2 timer armed (60 s)                              read() → EOF
+ 9.   20.000 ms                                                              close()
+                  TIME_WAIT    <-- <SEQ=1><ACK=102><CTL=FIN,ACK>         <-- LAST_ACK
+                                                                             RTO armed (200 ms)
+10.   20.250 ms   TIME_WAIT    --> <SEQ=102><ACK=2><CTL=ACK>             XXX               lost: fault "lose-final-ack"
+                  2·MSL timer armed (60 s)
+11.  220.000 ms                                                              RTO fired
+                  TIME_WAIT    <-- <SEQ=1><ACK=102><CTL=FIN,ACK>         <-- LAST_ACK      retransmission
+                                                                             RTO restarted (400 ms)
+12.  220.250 ms   TIME_WAIT    --> <SEQ=102><ACK=2><CTL=ACK>             --> CLOSED
+                  2·MSL timer restarted (60 s)
+                                           ~~~ 60.000 s pass ~~~
+13.    60.220 s   2·MSL timer fired
+                  CLOSED
+`,
+  );
+});
+
+test("simultaneous close (S5): crossing FINs and ACKs on separate send and arrival lines", () => {
+  assert.equal(
+    renderLadder(samples.simultaneousClose(), { hosts: ["client", "server"] }),
+    `                 client 10.0.0.1                                  server 10.0.0.2
+
+ 1.   0.000 ms                                                    listen()
+                                                                  LISTEN
+ 2.   0.000 ms   connect()
+                 SYN_SENT     --> <SEQ=0><CTL=SYN>            --> SYN_RECEIVED
+                 SYN RTO armed (1 s)
+ 3.   0.250 ms   ESTABLISHED  <-- <SEQ=0><ACK=1><CTL=SYN,ACK> <-- SYN_RECEIVED
+                                                                  SYN-ACK RTO armed (1 s)
+ 4.   0.500 ms   ESTABLISHED  --> <SEQ=1><ACK=1><CTL=ACK>     --> ESTABLISHED
+                                                                  accept()
+ 5.  10.000 ms   close()
+                 FIN_WAIT_1   --> <SEQ=1><ACK=1><CTL=FIN,ACK> ...
+                 RTO armed (200 ms)
+ 6.  10.000 ms                                                    close()
+                 CLOSING      <-- <SEQ=1><ACK=1><CTL=FIN,ACK> <-- FIN_WAIT_1
+                                                                  RTO armed (200 ms)
+ 7.  10.250 ms   CLOSING      --> <SEQ=2><ACK=2><CTL=ACK>     ...
+ 8.  10.250 ms                ... <SEQ=1><ACK=1><CTL=FIN,ACK> --> CLOSING
+ 9.  10.250 ms   TIME_WAIT    <-- <SEQ=2><ACK=2><CTL=ACK>     <-- CLOSING
+                 2·MSL timer armed (60 s)
+10.  10.500 ms                ... <SEQ=2><ACK=2><CTL=ACK>     --> TIME_WAIT
+                                                                  2·MSL timer armed (60 s)
+                                     ~~~ 60.000 s pass ~~~
+11.   60.011 s   2·MSL timer fired                                2·MSL timer fired
+                 CLOSED                                           CLOSED
+`,
+  );
+});
+
+test("no TIME_WAIT (S7): the retransmitted FIN meets a closed port, RST, ECONNRESET", () => {
+  assert.equal(
+    renderLadder(samples.noTimeWait(), { hosts: ["client", "server"] }),
+    `                  client 10.0.0.1                                    server 10.0.0.2
+
+ 1.    0.000 ms                                                      listen()
+                                                                     LISTEN
+ 2.    0.000 ms   connect()
+                  SYN_SENT     --> <SEQ=0><CTL=SYN>              --> SYN_RECEIVED
+                  SYN RTO armed (1 s)
+ 3.    0.250 ms   ESTABLISHED  <-- <SEQ=0><ACK=1><CTL=SYN,ACK>   <-- SYN_RECEIVED
+                                                                     SYN-ACK RTO armed (1 s)
+ 4.    0.500 ms   ESTABLISHED  --> <SEQ=1><ACK=1><CTL=ACK>       --> ESTABLISHED
+                                                                     accept()
+ 5.   10.000 ms   close()
+                  FIN_WAIT_1   --> <SEQ=101><ACK=1><CTL=FIN,ACK> --> CLOSE_WAIT
+                  RTO armed (200 ms)
+ 6.   10.250 ms   FIN_WAIT_2   <-- <SEQ=1><ACK=102><CTL=ACK>     <-- CLOSE_WAIT
+                  FIN_WAIT_2 timer armed (60 s)                      read() → EOF
+ 7.   20.000 ms                                                      close()
+                  TIME_WAIT    <-- <SEQ=1><ACK=102><CTL=FIN,ACK> <-- LAST_ACK
+                                                                     RTO armed (200 ms)
+ 8.   20.250 ms   CLOSED       --> <SEQ=102><ACK=2><CTL=ACK>     XXX               lost: fault "lose-final-ack"
+ 9.  220.000 ms                                                      RTO fired
+                  CLOSED       <-- <SEQ=1><ACK=102><CTL=FIN,ACK> <-- LAST_ACK      retransmission; dropped by client: closed-port
+                                                                     RTO restarted (400 ms)
+10.  220.250 ms   CLOSED       --> <SEQ=102><CTL=RST>            --> CLOSED        rst-closed-port
+                                                                     ECONNRESET
+`,
+  );
+});
+
+test("a burst of two segments: a split send/arrival and one still in flight at the end", () => {
+  assert.equal(
+    renderLadder(samples.dataInFlight(), { hosts: ["client", "server"] }),
+    `               client 10.0.0.1                                                server 10.0.0.2
+
+1.  0.000 ms                                                                  listen()
+                                                                              LISTEN
+2.  0.000 ms   connect()
+               SYN_SENT     --> <SEQ=0><CTL=SYN>                          --> SYN_RECEIVED
+               SYN RTO armed (1 s)
+3.  0.250 ms   ESTABLISHED  <-- <SEQ=0><ACK=1><CTL=SYN,ACK>               <-- SYN_RECEIVED
+                                                                              SYN-ACK RTO armed (1 s)
+4.  0.500 ms   ESTABLISHED  --> <SEQ=1><ACK=1><CTL=ACK>                   --> ESTABLISHED
+                                                                              accept()
+5.  2.000 ms   write() → 2000 bytes
+               ESTABLISHED  --> <SEQ=1><ACK=1><CTL=ACK><DATA=1000>        ...
+6.  2.000 ms   ESTABLISHED  --> <SEQ=1001><ACK=1><CTL=PSH,ACK><DATA=1000> ...               in flight at end of trace
+               RTO armed (200 ms)
+7.  2.250 ms                ... <SEQ=1><ACK=1><CTL=ACK><DATA=1000>        --> ESTABLISHED
+                                                                              read() → 1000 bytes
+                                                                              delayed-ACK timer armed (40 ms)
+`,
+  );
+});
+
+test("textbook labels with absolute sequence numbers", () => {
+  assert.equal(
+    renderLadder(samples.fourWayClose(), {
+      hosts: ["client", "server"],
+      labels: "textbook",
+      sequence: "absolute",
+    }),
+    `                 client 10.0.0.1                                                server 10.0.0.2
+
+ 1.   0.000 ms                                                                  listen()
+                                                                                LISTEN
+ 2.   0.000 ms   connect()
+                 SYN_SENT     --> SYN=1, seq=1000                           --> SYN_RECEIVED
+                 SYN RTO armed (1 s)
+ 3.   0.250 ms   ESTABLISHED  <-- SYN=1, ACK=1, seq=5000, ack=1001          <-- SYN_RECEIVED
+                                                                                SYN-ACK RTO armed (1 s)
+ 4.   0.500 ms   ESTABLISHED  --> ACK=1, seq=1001, ack=5001                 --> ESTABLISHED
+                                                                                accept()
+ 5.   2.000 ms   write() → 100 bytes
+                 ESTABLISHED  --> PSH=1, ACK=1, seq=1001, ack=5001, len=100 --> ESTABLISHED
+                 RTO armed (200 ms)                                             read() → 100 bytes
+ 6.   2.250 ms   ESTABLISHED  <-- ACK=1, seq=5001, ack=1101                 <-- ESTABLISHED
+ 7.  10.000 ms   close()
+                 FIN_WAIT_1   --> FIN=1, ACK=1, seq=1101, ack=5001          --> CLOSE_WAIT
+                 RTO armed (200 ms)
+ 8.  10.250 ms   FIN_WAIT_2   <-- ACK=1, seq=5001, ack=1102                 <-- CLOSE_WAIT
+                 FIN_WAIT_2 timer armed (60 s)                                  read() → EOF
+ 9.  20.000 ms                                                                  close()
+                 TIME_WAIT    <-- FIN=1, ACK=1, seq=5001, ack=1102          <-- LAST_ACK
+                                                                                RTO armed (200 ms)
+10.  20.250 ms   TIME_WAIT    --> ACK=1, seq=1102, ack=5002                 --> CLOSED
+                 2·MSL timer armed (60 s)
+                                            ~~~ 60.000 s pass ~~~
+11.   60.020 s   2·MSL timer fired
+                 CLOSED
+`,
+  );
+});
+
+test("tcpdump labels with relative sequence numbers", () => {
+  assert.equal(
+    renderLadder(samples.simultaneousClose(), { hosts: ["client", "server"], labels: "tcpdump" }),
+    `                 client 10.0.0.1                                                    server 10.0.0.2
+
+ 1.   0.000 ms                                                                      listen()
+                                                                                    LISTEN
+ 2.   0.000 ms   connect()
+                 SYN_SENT     --> Flags [S], seq 0, win 64240, length 0         --> SYN_RECEIVED
+                 SYN RTO armed (1 s)
+ 3.   0.250 ms   ESTABLISHED  <-- Flags [S.], seq 0, ack 1, win 65160, length 0 <-- SYN_RECEIVED
+                                                                                    SYN-ACK RTO armed (1 s)
+ 4.   0.500 ms   ESTABLISHED  --> Flags [.], ack 1, win 502, length 0           --> ESTABLISHED
+                                                                                    accept()
+ 5.  10.000 ms   close()
+                 FIN_WAIT_1   --> Flags [F.], seq 1, ack 1, win 502, length 0   ...
+                 RTO armed (200 ms)
+ 6.  10.000 ms                                                                      close()
+                 CLOSING      <-- Flags [F.], seq 1, ack 1, win 509, length 0   <-- FIN_WAIT_1
+                                                                                    RTO armed (200 ms)
+ 7.  10.250 ms   CLOSING      --> Flags [.], ack 2, win 502, length 0           ...
+ 8.  10.250 ms                ... Flags [F.], seq 1, ack 1, win 502, length 0   --> CLOSING
+ 9.  10.250 ms   TIME_WAIT    <-- Flags [.], ack 2, win 509, length 0           <-- CLOSING
+                 2·MSL timer armed (60 s)
+10.  10.500 ms                ... Flags [.], ack 2, win 502, length 0           --> TIME_WAIT
+                                                                                    2·MSL timer armed (60 s)
+                                              ~~~ 60.000 s pass ~~~
+11.   60.011 s   2·MSL timer fired                                                  2·MSL timer fired
+                 CLOSED                                                             CLOSED
+`,
+  );
+});
+
+test("tcpdump labels with absolute numbers: a comment too long for the line moves under the label", () => {
+  assert.equal(
+    renderLadder(samples.lostFinalAck(), {
+      hosts: ["client", "server"],
+      labels: "tcpdump",
+      sequence: "absolute",
+    }),
+    `                  client 10.0.0.1                                                               server 10.0.0.2
+
+ 1.    0.000 ms                                                                                 listen()
+                                                                                                LISTEN
+ 2.    0.000 ms   connect()
+                  SYN_SENT     --> Flags [S], seq 1000, win 64240, length 0                 --> SYN_RECEIVED
+                  SYN RTO armed (1 s)
+ 3.    0.250 ms   ESTABLISHED  <-- Flags [S.], seq 5000, ack 1001, win 65160, length 0      <-- SYN_RECEIVED
+                                                                                                SYN-ACK RTO armed (1 s)
+ 4.    0.500 ms   ESTABLISHED  --> Flags [.], ack 5001, win 502, length 0                   --> ESTABLISHED
+                                                                                                accept()
+ 5.    2.000 ms   write() → 100 bytes
+                  ESTABLISHED  --> Flags [P.], seq 1001:1101, ack 5001, win 502, length 100 --> ESTABLISHED
+                  RTO armed (200 ms)                                                            read() → 100 bytes
+ 6.    2.250 ms   ESTABLISHED  <-- Flags [.], ack 1101, win 509, length 0                   <-- ESTABLISHED
+ 7.   10.000 ms   close()
+                  FIN_WAIT_1   --> Flags [F.], seq 1101, ack 5001, win 502, length 0        --> CLOSE_WAIT
+                  RTO armed (200 ms)
+ 8.   10.250 ms   FIN_WAIT_2   <-- Flags [.], ack 1102, win 509, length 0                   <-- CLOSE_WAIT
+                  FIN_WAIT_2 timer armed (60 s)                                                 read() → EOF
+ 9.   20.000 ms                                                                                 close()
+                  TIME_WAIT    <-- Flags [F.], seq 5001, ack 1102, win 509, length 0        <-- LAST_ACK
+                                                                                                RTO armed (200 ms)
+10.   20.250 ms   TIME_WAIT    --> Flags [.], ack 5002, win 502, length 0                   XXX
+                                   (lost: fault "lose-final-ack")
+                  2·MSL timer armed (60 s)
+11.  220.000 ms                                                                                 RTO fired
+                  TIME_WAIT    <-- Flags [F.], seq 5001, ack 1102, win 509, length 0        <-- LAST_ACK      retransmission
+                                                                                                RTO restarted (400 ms)
+12.  220.250 ms   TIME_WAIT    --> Flags [.], ack 5002, win 502, length 0                   --> CLOSED
+                  2·MSL timer restarted (60 s)
+                                                    ~~~ 60.000 s pass ~~~
+13.    60.220 s   2·MSL timer fired
+                  CLOSED
+`,
+  );
+});
+
+test("network faults: a duplicate copy, a delayed ACK, a corrupted FIN; hosts in order of first appearance", () => {
+  assert.equal(
+    renderLadder(more.networkFaults(), {}),
+    `                 server 10.0.0.2                                           client 10.0.0.1
+
+ 1.   0.000 ms   listen()
+                 LISTEN
+ 2.   0.000 ms                                                             connect()
+                 SYN_RECEIVED <-- <SEQ=0><CTL=SYN>                     <-- SYN_SENT
+                                                                           SYN RTO armed (1 s)
+ 3.   0.250 ms   SYN_RECEIVED --> <SEQ=0><ACK=1><CTL=SYN,ACK>          --> ESTABLISHED
+                 SYN-ACK RTO armed (1 s)
+ 4.   0.500 ms   ESTABLISHED  <-- <SEQ=1><ACK=1><CTL=ACK>              <-- ESTABLISHED
+                 accept()
+ 5.   2.000 ms   ESTABLISHED  <-- <SEQ=1><ACK=1><CTL=PSH,ACK><DATA=10> <-- ESTABLISHED
+ 6.   2.250 ms   ESTABLISHED  --> <SEQ=1><ACK=11><CTL=ACK>             ...
+ 7.   2.300 ms   ESTABLISHED  <-- <SEQ=1><ACK=1><CTL=PSH,ACK><DATA=10> ...
+                                  (duplicate copy, fault "dup data"; dropped by server: duplicate)
+ 8.   2.300 ms   ESTABLISHED  --> <SEQ=1><ACK=11><CTL=ACK>             --> ESTABLISHED
+ 9.   7.250 ms                ... <SEQ=1><ACK=11><CTL=ACK>             --> ESTABLISHED   delayed by fault "slow ack"
+10.  10.000 ms   ESTABLISHED  <-- <SEQ=11><ACK=1><CTL=FIN,ACK>         <-- ESTABLISHED
+                                  (corrupted by fault "flip a bit"; dropped by server: bad-tcp-checksum)
+`,
+  );
+});
+
+test("a peer that records no events (a kernel across TUN) gets a column named by its address", () => {
+  assert.equal(
+    renderLadder(more.kernelPeer(), {}),
+    `               tcplab 10.0.0.1                                  10.0.0.2
+
+1.  0.000 ms   connect()
+               SYN_SENT     --> <SEQ=0><CTL=SYN>            -->
+2.  0.180 ms   ESTABLISHED  <-- <SEQ=0><ACK=1><CTL=SYN,ACK> <--
+3.  0.180 ms   ESTABLISHED  --> <SEQ=1><ACK=1><CTL=ACK>     -->
+`,
+  );
+});
+
+test("three hosts: a segment between the outer columns spans the middle one", () => {
+  assert.equal(
+    renderLadder(more.threeHosts(), {}),
+    `               client 10.0.0.1                           proxy 10.0.0.3                            server 10.0.0.2
+
+1.  0.000 ms   SYN_SENT     --> <SEQ=0><CTL=SYN>     --> SYN_RECEIVED
+2.  0.100 ms                                             SYN_SENT     --> <SEQ=0><CTL=SYN>     -->
+3.  0.300 ms   connect()
+               SYN_SENT     --> <SEQ=0><CTL=SYN>                                               -->
+                                (dropped by server: syn-queue-full)
+4.  0.500 ms                                                                                       (listen queue full)
+`,
+  );
+});
+
+const ESC = String.fromCharCode(27);
+const ANSI = new RegExp(`${ESC}\\[[0-9;]*m`, "g");
+const everySample = (): Array<[string, ReturnType<typeof samples.fourWayClose>]> => [
+  ["fourWayClose", samples.fourWayClose()],
+  ["lostFinalAck", samples.lostFinalAck()],
+  ["simultaneousClose", samples.simultaneousClose()],
+  ["noTimeWait", samples.noTimeWait()],
+  ["dataInFlight", samples.dataInFlight()],
+  ["networkFaults", more.networkFaults()],
+  ["kernelPeer", more.kernelPeer()],
+  ["threeHosts", more.threeHosts()],
+];
+
+test("without a host order the columns follow first appearance", () => {
+  const header = renderLadder(samples.fourWayClose()).split("\n")[0] ?? "";
+  assert.ok(header.indexOf("server 10.0.0.2") < header.indexOf("client 10.0.0.1"), header);
+  const given = renderLadder(samples.fourWayClose(), { hosts: ["client"] }).split("\n")[0] ?? "";
+  assert.ok(given.indexOf("client 10.0.0.1") < given.indexOf("server 10.0.0.2"), given);
+});
+
+test("a host given with an address names the column of a peer that records nothing", () => {
+  const text = renderLadder(more.kernelPeer(), { hosts: ["tcplab", { name: "linux", address: "10.0.0.2" }] });
+  assert.match(text.split("\n")[0] ?? "", /^\s+tcplab 10\.0\.0\.1\s+linux 10\.0\.0\.2$/);
+  assert.doesNotMatch(text, /^\s+10\.0\.0\.2$/m);
+});
+
+test("idle compression: the gap threshold is an option and the real duration is printed", () => {
+  const plain = renderLadder(samples.lostFinalAck(), { hosts: ["client", "server"] });
+  assert.equal(plain.match(/~~~/g)?.length, 2, "one line for the 60 s TIME_WAIT");
+  const never = renderLadder(samples.lostFinalAck(), { hosts: ["client", "server"], idleGap: Infinity });
+  assert.doesNotMatch(never, /~~~/);
+  const fine = renderLadder(samples.lostFinalAck(), { hosts: ["client", "server"], idleGap: 100_000 });
+  // From the lost ACK at 20.250 ms to the RTO firing at 220 ms.
+  assert.match(fine, /^\s+~~~ 199\.750 ms pass ~~~$/m);
+  assert.match(fine, /^\s+~~~ 60\.000 s pass ~~~$/m);
+});
+
+test("colour only when asked, and it never moves a character", () => {
+  for (const [name, events] of everySample()) {
+    const plain = renderLadder(events, { hosts: ["client", "server"] });
+    assert.ok(!plain.includes(ESC), name);
+    const coloured = renderLadder(events, { hosts: ["client", "server"], color: true });
+    assert.ok(coloured.includes(`${ESC}[`), name);
+    assert.equal(coloured.replace(ANSI, ""), plain, name);
+  }
+  const lost = renderLadder(samples.lostFinalAck(), { color: true });
+  assert.ok(lost.includes(`${ESC}[31mXXX${ESC}[0m`), "lost segments end in red");
+});
+
+test("two-host lines stay within the width in every label style, with relative and absolute numbers", () => {
+  // Each further host adds a lane; three hosts fit only with the shorter labels (checked below).
+  for (const [name, events] of everySample().filter(([name]) => name !== "threeHosts")) {
+    for (const labels of ["rfc", "textbook", "tcpdump"] as const) {
+      for (const sequence of ["relative", "absolute"] as const) {
+        const text = renderLadder(events, { labels, sequence });
+        for (const line of text.split("\n")) {
+          assert.ok(
+            [...line].length <= 132,
+            `${name} ${labels} ${sequence}: ${line.length} columns: ${line}`,
+          );
+        }
+      }
+    }
+  }
+});
+
+test("three hosts fit the width with RFC labels", () => {
+  for (const line of renderLadder(more.threeHosts()).split("\n")) assert.ok([...line].length <= 132, line);
+});
+
+test("random-looking ISNs keep absolute labels readable within 140 columns", () => {
+  const events = samples.lostFinalAck().map((e) => {
+    if (e.kind !== "segment-sent" && e.kind !== "segment-received") return e;
+    const fromClient = e.seg.srcPort === 40000;
+    const shift = (v: number, by: number): number => (v + by) >>> 0;
+    const seg = {
+      ...e.seg,
+      seq: shift(e.seg.seq, fromClient ? 3_735_927_559 : 2_882_395_018),
+      ack: e.seg.ack === 0 ? 0 : shift(e.seg.ack, fromClient ? 2_882_395_018 : 3_735_927_559),
+    };
+    return { ...e, seg };
+  });
+  const text = renderLadder(events, { hosts: ["client", "server"], sequence: "absolute" });
+  assert.match(text, /<SEQ=3735928559><CTL=SYN>/);
+  for (const line of text.split("\n")) assert.ok([...line].length <= 140, line);
+  // Relative numbering hides the ISNs again.
+  assert.equal(
+    renderLadder(events, { hosts: ["client", "server"] }),
+    renderLadder(samples.lostFinalAck(), { hosts: ["client", "server"] }),
+  );
+});
+
+test("time column: relative to the first event by default, absolute, shifted origin, or none", () => {
+  const events = samples.fourWayClose().map((e) => ({ ...e, t: e.t + 5_000_000 }));
+  const relative = renderLadder(events, { hosts: ["client", "server"] });
+  assert.match(relative, /^ 2\.\s+0\.000 ms\s+connect\(\)$/m);
+  const absolute = renderLadder(events, { hosts: ["client", "server"], time: "absolute" });
+  assert.match(absolute, /^ 2\.\s+5000\.000 ms\s+connect\(\)$/m);
+  assert.match(absolute, /^11\.\s+65\.020 s\s+2·MSL timer fired$/m);
+  const origin = renderLadder(events, { hosts: ["client", "server"], timeOrigin: 4_000_000 });
+  assert.match(origin, /^ 2\.\s+1000\.000 ms\s+connect\(\)$/m);
+  const none = renderLadder(events, { hosts: ["client", "server"], time: "none" });
+  assert.match(none, /^ 2\.\s+connect\(\)$/m);
+  assert.doesNotMatch(none, / ms /);
+});
+
+test("timers can be hidden; cancellations are never shown", () => {
+  const shown = renderLadder(samples.lostFinalAck());
+  assert.match(shown, /RTO fired/);
+  assert.doesNotMatch(shown, /cancelled/);
+  const hidden = renderLadder(samples.lostFinalAck(), { timers: false });
+  assert.doesNotMatch(hidden, /RTO|2·MSL|timer/);
+  assert.match(hidden, /retransmission/);
+});
+
+test("bad options are refused with a code", () => {
+  const bad: Array<Record<string, unknown>> = [
+    { labels: "fancy" },
+    { sequence: "relativ" },
+    { time: "wall" },
+    { idleGap: 0 },
+    { idleGap: -5 },
+    { width: 10 },
+    { timeOrigin: Number.NaN },
+  ];
+  for (const options of bad) {
+    assert.throws(() => renderLadder(samples.fourWayClose(), options), { code: "ERR_TCPLAB_LADDER_OPTION" });
+  }
+  assert.throws(() => renderLadder([], { hosts: ["a", "a"] }), { code: "ERR_TCPLAB_TRACE_HOSTS" });
+  assert.throws(() => renderLadder([], { hosts: [{ name: "a", address: "10.0.0.300" }] }), {
+    code: "ERR_TCPLAB_TRACE_HOSTS",
+  });
+});
+
+test("an empty trace renders as an empty diagram, not a crash", () => {
+  assert.equal(renderLadder([]), "(no events)\n");
+  assert.equal(renderLadder([], { hosts: ["client", "server"] }), "(no events)\n");
+});
