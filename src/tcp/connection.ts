@@ -376,7 +376,8 @@ export class Connection {
   }
 
   /** §3.10.7.4: SYN_RECEIVED and the synchronized states (TIME_WAIT lives in the host's compact records). */
-  private synchronizedArrives(seg: Segment): void {
+  private synchronizedArrives(arrived: Segment): void {
+    let seg = arrived;
     const rcv = this.rcv;
     const snd = this.snd;
 
@@ -385,6 +386,19 @@ export class Connection {
     if (this.state === "SYN_RECEIVED" && seg.flags & SYN && !(seg.flags & ACK) && seg.seq === rcv.irs) {
       this.sendSyn(true);
       return;
+    }
+    // Simultaneous open, Figure 8 line 4 (MUST-10): the peer's SYN,ACK repeats the SYN we already took.
+    // Trim that old SYN (§3.10.7.4: "only the new parts are processed") so its ACK completes the handshake;
+    // Linux then ACKs the SYN,ACK, as linux-profile.md records.
+    let simultaneousSynAck = false;
+    if (
+      this.state === "SYN_RECEIVED" &&
+      !this.passive &&
+      (seg.flags & (SYN | ACK)) === (SYN | ACK) &&
+      seg.seq === rcv.irs
+    ) {
+      seg = { ...seg, seq: seqAdd(seg.seq, 1), flags: seg.flags & ~SYN };
+      simultaneousSynAck = true;
     }
 
     // First, check sequence number: the four cases of the acceptability test.
@@ -465,6 +479,7 @@ export class Connection {
         if (this.passive) this.env.counters.passiveOpens++;
         // A close() queued in SYN_RECEIVED takes effect now (§3.10.4).
         if (snd.finQueued) this.setState("FIN_WAIT_1", "close (queued in SYN_RECEIVED)");
+        if (simultaneousSynAck) this.sendAck("ack");
         this.established();
       } else {
         // <SEQ=SEG.ACK><CTL=RST>
@@ -1020,6 +1035,12 @@ export class Connection {
   private keepAliveTimeout(): void {
     const p = this.env.profile;
     if (!this.keepAlive || !isSynchronized(this.state)) return;
+    if (this.snd.sndUna !== this.snd.sndMax || this.snd.unsent > 0) {
+      // MUST-26: no keep-alive while sent data is outstanding; the retransmission limit decides instead.
+      this.keepAliveProbes = 0;
+      this.setTimer(T_KEEPALIVE, this.now + this.keepAliveIdle);
+      return;
+    }
     if (this.keepAliveProbes >= p.keepAliveProbes) {
       this.env.counters.keepAliveTimeouts++;
       this.terminate("keepalive timeout", new TcpError("ETIMEDOUT", "read"));
