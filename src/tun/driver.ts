@@ -13,6 +13,18 @@ import type { PacketCapture } from "./capture.js";
 import { monotonicClock, type DriverClock } from "./clock.js";
 import { TunDriverError } from "./errors.js";
 
+/**
+ * Endpoints that can say "my deadline just moved earlier" (the Host does, from inside application
+ * calls such as write or close). With it, application code need not call kick() itself.
+ */
+interface DeadlineNotifier {
+  onDeadlineEarlier: (() => void) | null;
+}
+
+function notifiesDeadlines(endpoint: Endpoint): endpoint is Endpoint & DeadlineNotifier {
+  return "onDeadlineEarlier" in endpoint;
+}
+
 /** What the driver needs of a device: a NativeTunDevice, or a stand-in in tests. */
 export type PacketDevice = Pick<NativeTunDevice, "name" | "start" | "stop" | "write">;
 
@@ -80,6 +92,17 @@ export class TunDriver {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private armedFor = Infinity;
+  private kickQueued = false;
+  private readonly queuedKick = (): void => {
+    this.kickQueued = false;
+    this.kick();
+  };
+  private readonly onDeadlineEarlier = (): void => {
+    // Called from inside the engine: re-check once the current call has returned, never re-entering it.
+    if (this.kickQueued || !this.running) return;
+    this.kickQueued = true;
+    queueMicrotask(this.queuedKick);
+  };
 
   constructor(options: TunDriverOptions) {
     this.endpoint = options.endpoint;
@@ -121,12 +144,14 @@ export class TunDriver {
       (err) => this.fail(err),
     );
     this.running = true;
+    if (notifiesDeadlines(this.endpoint)) this.endpoint.onDeadlineEarlier = this.onDeadlineEarlier;
     this.kick();
   }
 
   /**
    * Re-read the endpoint's next deadline and arm the timer for it, running whatever is already
-   * due. Call it after every application call on the endpoint (connect, write, close...).
+   * due. Call it after every application call on an endpoint that has no onDeadlineEarlier hook
+   * (the Host has one, and the driver installs itself there).
    */
   kick(): void {
     if (!this.running) return;
@@ -143,6 +168,9 @@ export class TunDriver {
     this.running = false;
     this.device.stop();
     this.disarm();
+    if (notifiesDeadlines(this.endpoint) && this.endpoint.onDeadlineEarlier === this.onDeadlineEarlier) {
+      this.endpoint.onDeadlineEarlier = null;
+    }
   }
 
   private receive(packets: Uint8Array[]): void {

@@ -224,3 +224,22 @@ test("device read errors stop the driver and reach onError; start() twice is ref
   assert.equal(driver.started, false);
   assert.equal((errors[0] as { code?: string }).code, "EBADFD");
 });
+
+test("an endpoint with onDeadlineEarlier gets the driver's hook: it re-arms after the call returns", async () => {
+  const dev = new FakeDevice();
+  const ep = Object.assign(new ScriptedEndpoint(US), { onDeadlineEarlier: null as (() => void) | null });
+  const driver = new TunDriver({ device: dev, endpoint: ep });
+  driver.start();
+  assert.equal(typeof ep.onDeadlineEarlier, "function");
+  const fired = new Promise<number>((resolve) => (ep.onDeadline = resolve));
+  // What the Host does inside an application call: a new, earlier deadline, then the notification.
+  const deadline = driver.now() + 2000;
+  ep.deadline = deadline;
+  ep.onDeadlineEarlier!();
+  ep.onDeadlineEarlier!(); // coalesced: one re-check
+  assert.equal(driver.stats.timerFires, 0, "nothing runs inside the engine's call");
+  assert.ok((await fired) >= deadline);
+  assert.equal(driver.stats.timerFires, 1);
+  driver.stop();
+  assert.equal(ep.onDeadlineEarlier, null, "stop() takes the hook back");
+});
