@@ -31,7 +31,10 @@ export default tseslint.config(
     // so the very same code runs in the simulator, on a TUN device and in a browser.
     files: ["src/tcp/**/*.ts", "src/wire/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: ["node:*", "fs", "net", "os", "dgram", "timers", "child_process"] }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: ["node:*", "fs", "net", "os", "dgram", "timers", "child_process"] },
+      ],
       "no-restricted-globals": ["error", "setTimeout", "setInterval", "process", "Buffer", "performance"],
       "no-restricted-properties": ["error", { object: "Date", property: "now" }],
     },
