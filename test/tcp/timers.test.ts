@@ -163,10 +163,9 @@ test("orphaned FIN_WAIT_2 times out after finWait2Timeout (linux tcp_fin_timeout
   const b = new Bench();
   const p = placeIn(b, "FIN_WAIT_2", { orphan: true });
   b.host.closeListener(p.listener!);
-  const m0 = b.trace.events.findLastIndex(
-    (e) => e.kind === "timer" && e.timer === "fin-wait-2" && e.action === "armed",
-  );
-  const armed = b.trace.events[m0];
+  const armed = b.trace.events
+    .filter((e) => e.kind === "timer" && e.timer === "fin-wait-2" && e.action === "armed")
+    .at(-1);
   assert.ok(armed && armed.kind === "timer");
   const t0 = armed.t;
   assert.equal(armed.deadline, t0 + 60 * S);
