@@ -1,6 +1,7 @@
 // The JSON trace: round trip through JSON text, the meta block, and the validator's refusals.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { toJsonTrace, eventsFromJsonTrace, type JsonTrace } from "../../src/trace/json-trace.js";
 import { fromJsonTrace, validateJsonTrace, TraceSchemaError } from "../../src/trace/json-validate.js";
 import { renderLadder } from "../../src/trace/ladder.js";
@@ -312,4 +313,16 @@ test("eventsFromJsonTrace turns hex back into bytes", () => {
   assert.ok(data && data.kind === "segment-received");
   assert.deepEqual(Array.from(data.seg.payload.slice(0, 3)), [0, 1, 2]);
   assert.ok(data.seg.payload instanceof Uint8Array);
+});
+
+test("the example in docs/trace-schema.md is a valid trace", () => {
+  const doc = readFileSync(new URL("../../docs/trace-schema.md", import.meta.url), "utf8");
+  const block = /```json\n([\s\S]*?)\n```/.exec(doc)?.[1];
+  assert.ok(block, "the document has a json example");
+  const result = validateJsonTrace(JSON.parse(block));
+  assert.deepEqual(result.ok ? [] : result.errors, []);
+  const { events } = fromJsonTrace(JSON.parse(block));
+  const data = events.at(-1);
+  assert.ok(data?.kind === "segment-sent");
+  assert.equal(new TextDecoder().decode(data.seg.payload), "hello");
 });

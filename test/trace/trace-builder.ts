@@ -121,7 +121,7 @@ export class TraceBuilder {
   /** The network delivers packet `id` at `t` and the receiver takes it. */
   deliver(t: number, id: number, conn?: string | null): this {
     const p = this.packet(id);
-    this.events.push({ kind: "network", t, host: "net", action: "deliver", id, from: p.host, to: p.to });
+    this.events.push({ kind: "network", t, host: "network", action: "deliver", id, from: p.host, to: p.to });
     this.events.push({
       kind: "segment-received",
       t,
@@ -136,7 +136,7 @@ export class TraceBuilder {
   /** The network delivers packet `id` at `t` and the receiver discards it. */
   discard(t: number, id: number, reason: DropReason, conn: string | null = null, detail?: string): this {
     const p = this.packet(id);
-    this.events.push({ kind: "network", t, host: "net", action: "deliver", id, from: p.host, to: p.to });
+    this.events.push({ kind: "network", t, host: "network", action: "deliver", id, from: p.host, to: p.to });
     this.events.push({
       kind: "segment-dropped",
       t,
@@ -156,7 +156,7 @@ export class TraceBuilder {
     this.events.push({
       kind: "network",
       t,
-      host: "net",
+      host: "network",
       action: "drop",
       id,
       from: p.host,
@@ -173,7 +173,7 @@ export class TraceBuilder {
     this.events.push({
       kind: "network",
       t,
-      host: "net",
+      host: "network",
       action,
       id,
       from: p.host,
