@@ -1,0 +1,78 @@
+// Live: a namespace of our own with the known socket mix, inspected through `tcplab inspect --netns`
+// exactly as a user would run it (a child process), by namespace name and by a pid inside it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { Analysis } from "../../src/inspect/analyze/types.js";
+import { MIX } from "./fixtures.js";
+import { runCli } from "./cli-run.js";
+import { TestNetns, netnsUnavailable } from "./helpers/netns.js";
+
+const unavailable = netnsUnavailable();
+
+test("tcplab inspect --netns reads a live namespace: counts, sides, owners, findings", async (t) => {
+  if (unavailable) {
+    console.log(`skipping live inspect test: ${unavailable}`);
+    t.skip(unavailable);
+    return;
+  }
+  const ns = new TestNetns("tcplab-insp");
+  t.after(() => ns.destroy());
+  const server = await ns.start("socket-mix.mjs", ["server"]);
+  const client = await ns.start("socket-mix.mjs", ["client"]);
+  const serverPid = server.info.pid as number;
+  const clientPid = client.info.pid as number;
+
+  const r = runCli(["inspect", "--netns", ns.name, "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const a = JSON.parse(r.stdout) as Analysis;
+  assert.equal(a.source.name, `live, network namespace ${ns.name}`);
+  assert.deepEqual(
+    [a.states.LISTEN, a.states.ESTABLISHED, a.states.TIME_WAIT, a.states.CLOSE_WAIT, a.states.FIN_WAIT_2],
+    [MIX.listen, MIX.established, MIX.timeWait, MIX.closeWait, MIX.finWait2],
+  );
+  assert.equal(a.totalSockets, 39, "only the namespace's own sockets");
+  assert.deepEqual(
+    [a.timeWait.serverSide, a.timeWait.clientSide],
+    [MIX.serverSideTimeWait, MIX.clientSideTimeWait],
+  );
+  assert.deepEqual([a.finWait2.orphans, a.finWait2.held.length], [MIX.finWait2Orphans, MIX.finWait2Held]);
+  assert.deepEqual(
+    a.closeWait.byProcess.map((p) => [p.pid, p.command, p.count, p.unreadBytes]),
+    [[serverPid, "mix server", MIX.closeWait, MIX.closeWaitUnread]],
+  );
+  assert.ok(a.finWait2.held.every((h) => h.owners[0]?.pid === clientPid));
+  // sockstat and sysctls are the namespace's: tw = TIME_WAIT + orphaned FIN_WAIT_2 minisocks.
+  assert.equal(a.kernel.sockstatTimeWait, MIX.timeWait + MIX.finWait2Orphans);
+  assert.equal(a.settings.assumed.length, 0, "every Linux sysctl was read inside the namespace");
+  assert.deepEqual(
+    a.findings.slice(0, 2).map((f) => `${f.id}:${f.severity}`),
+    ["close-wait-leak:warn", "fin-wait-2-held:warn"],
+  );
+  assert.equal(a.findings[0]!.title, `"mix server" (pid ${serverPid}) holds 5 sockets in CLOSE_WAIT`);
+  assert.ok(a.findings.some((f) => f.id === "server-time-wait" && f.severity === "ok"));
+  assert.ok(a.findings.some((f) => f.id === "fin-wait-2-orphans" && f.severity === "ok"));
+
+  // By a pid inside the namespace, with two samples: the CLOSE_WAIT sockets persist (same inodes).
+  const r2 = runCli(["inspect", "--netns", String(serverPid), "--interval", "1s", "--json"]);
+  assert.equal(r2.code, 0, r2.stderr);
+  const b = JSON.parse(r2.stdout) as Analysis;
+  assert.equal(b.states.CLOSE_WAIT, MIX.closeWait);
+  assert.ok(b.rates !== null && b.rates.intervalSeconds >= 1, JSON.stringify(b.rates));
+  assert.equal(b.rates!.newTimeWaitPerSecond, 0);
+  assert.equal(b.closeWait.byProcess[0]!.persisted, MIX.closeWait);
+
+  const text = runCli(["inspect", "--netns", ns.name]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /TIME_WAIT: 12 \(4 server-side, 8 client-side\)/);
+});
+
+test("--netns with a namespace that does not exist is a clear error", (t) => {
+  if (unavailable) {
+    console.log(`skipping live inspect test: ${unavailable}`);
+    t.skip(unavailable);
+    return;
+  }
+  const r = runCli(["inspect", "--netns", `tcplab-missing-${process.pid}`]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^tcplab: INSPECT_NETNS: --netns tcplab-missing-\d+: no such network namespace/);
+});
