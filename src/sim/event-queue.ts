@@ -26,6 +26,15 @@ export class EventQueue<T> {
     return this.values.length === 0 ? Infinity : (this.times[0] as number);
   }
 
+  /** The earliest event's value (undefined when empty) and its arg. */
+  peekValue(): T | undefined {
+    return this.values[0];
+  }
+
+  peekArg(): number {
+    return this.args.length === 0 ? 0 : (this.args[0] as number);
+  }
+
   /** Schedule `value` at `time`; `arg` is a number kept alongside it (e.g. a generation token). */
   push(time: number, value: T, arg = 0): void {
     const seq = this.nextSeq++;

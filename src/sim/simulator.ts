@@ -388,7 +388,7 @@ export class Simulator {
     try {
       this.refreshAll();
       for (;;) {
-        const next = this.queue.peekTime();
+        const next = this.nextLiveTime();
         if (next === Infinity) return "idle";
         if (next > until) {
           this.nowValue = until;
@@ -420,13 +420,13 @@ export class Simulator {
       this.refreshAll();
       for (;;) {
         if (stopWhen !== undefined && stopWhen()) return "stopped";
-        let next = this.queue.peekTime();
+        let next = this.nextLiveTime();
         if (next === Infinity) {
           // Code woken by the last event may still be about to act: give it one more turn.
           await turn();
           this.refreshAll();
           if (stopWhen !== undefined && stopWhen()) return "stopped";
-          next = this.queue.peekTime();
+          next = this.nextLiveTime();
           if (next === Infinity) return "idle";
         }
         if (next > until) {
@@ -497,6 +497,22 @@ export class Simulator {
       );
     }
     this.running = true;
+  }
+
+  /**
+   * Time of the earliest event that will do something: superseded wake-ups and cancelled actions
+   * at the head are discarded first, so "idle" and "time-limit" are told apart correctly.
+   */
+  private nextLiveTime(): number {
+    const q = this.queue;
+    for (;;) {
+      const head = q.peekValue();
+      if (head === undefined) return Infinity;
+      const dead =
+        (head.kind === WAKE && q.peekArg() !== head.wakeToken) || (head.kind === ACTION && head.cancelled);
+      if (!dead) return q.peekTime();
+      q.pop();
+    }
   }
 
   /** Run the earliest event. */

@@ -187,3 +187,16 @@ test("the driver's clock handed to attach() reads virtual time", () => {
   seen.push(h.clock!());
   assert.deepEqual(seen, [1234, 2000]);
 });
+
+test("superseded wake-ups and cancelled actions do not keep a run from being idle", () => {
+  const sim = new Simulator();
+  const h = sim.addHost(new RecordingEndpoint("h", 1, sim.trace));
+  h.deadlines.push(1000);
+  sim.runUntil(10); // a wake-up for 1000 is now queued
+  h.deadlines.length = 0; // the host no longer needs it
+  sim.at(2000, () => {}).cancel();
+  assert.equal(sim.runUntilIdle({ until: 500 }), "idle");
+  assert.equal(sim.now, 10, "idle runs leave the clock at the last event");
+  assert.equal(sim.pendingEvents, 0);
+  assert.deepEqual(h.wakes, []);
+});
