@@ -1,0 +1,44 @@
+// The two-host set-up most scenarios share: a client A (the active closer) and a server P (the
+// passive closer) on one link, P listening. Addresses are those of the seed articles' examples where
+// they give one.
+import { MS } from "../tcp/profile.js";
+import type { Host } from "../stack/host.js";
+import { World, type WorldSetup } from "./world.js";
+import type { Profile } from "../tcp/profile.js";
+
+export interface PairSetup extends WorldSetup {
+  clientAddress?: string;
+  serverAddress?: string;
+  serverPort?: number;
+  /** Profile overrides of A only (the TIME_WAIT ablations act on the active closer). */
+  clientOverrides?: Partial<Profile>;
+  serverOverrides?: Partial<Profile>;
+}
+
+export interface Pair {
+  world: World;
+  a: Host;
+  p: Host;
+  serverAddress: string;
+  serverPort: number;
+}
+
+export function makePair(setup: PairSetup): Pair {
+  const world = new World(setup);
+  const serverAddress = setup.serverAddress ?? "10.0.0.2";
+  const a = world.addHost({
+    name: "A",
+    address: setup.clientAddress ?? "10.0.0.1",
+    ...(setup.clientOverrides ? { overrides: setup.clientOverrides } : {}),
+  });
+  const p = world.addHost({
+    name: "P",
+    address: serverAddress,
+    ...(setup.serverOverrides ? { overrides: setup.serverOverrides } : {}),
+  });
+  world.link("A", "P");
+  return { world, a, p, serverAddress, serverPort: setup.serverPort ?? 80 };
+}
+
+/** How long P's application takes to react to EOF with its own close (it decides when, 001). */
+export const SERVER_CLOSE_DELAY = 5 * MS;

@@ -1,0 +1,148 @@
+// S8: without TIME_WAIT, A reopens the same 4-tuple at once while P still sits in LAST_ACK (A's last ACK
+// was lost). P answers the new SYN with a challenge ACK (RFC 5961 §4), A resets, the old connection dies
+// with ECONNRESET on P, and the new connection's first handshake fails. With TIME_WAIT the 4-tuple
+// cannot be reopened (EADDRNOTAVAIL) and P's close completes in order.
+import { MS } from "../tcp/profile.js";
+import { pureAck } from "../sim/match.js";
+import { connect, listen, tryConnect, type AppConnection } from "./app.js";
+import { makePair, SERVER_CLOSE_DELAY } from "./pair.js";
+import { LOSE_FINAL_ACK } from "./lost-final-ack.js";
+import type { Check, RunRole, Scenario, ScenarioOptions, ScenarioRun } from "./types.js";
+import { appErrors, check, dropped, duration, isRst, isSyn, sent, stateChanges } from "./verdict.js";
+
+const RECONNECT_AT = 120 * MS;
+
+function reconnectRun(options: ScenarioOptions, role: RunRole, withTimeWait: boolean): ScenarioRun {
+  const { world, a, p, serverAddress, serverPort } = makePair({
+    options,
+    role,
+    ...(withTimeWait ? {} : { clientOverrides: { timeWait: 0 } }),
+  });
+  const { sim } = world;
+  const server = listen(
+    p,
+    serverPort,
+    {},
+    {
+      onData: (app) => app.write("response"),
+      onEnd: (app) => sim.after(SERVER_CLOSE_DELAY, () => app.end()),
+    },
+  );
+  sim.fault({
+    name: LOSE_FINAL_ACK,
+    action: "drop",
+    from: "A",
+    match: (seg, ctx) => {
+      const peer = server.accepted[0]?.conn;
+      return (
+        pureAck(seg, ctx) && peer !== undefined && peer.state === "LAST_ACK" && seg.ack === peer.snd.sndNxt
+      );
+    },
+  });
+  let first: AppConnection | null = null;
+  let second: AppConnection | string | null = null;
+  sim.at(0, () => {
+    first = connect(
+      a,
+      { address: serverAddress, port: serverPort },
+      { onEstablished: (app) => app.write("request 1") },
+    );
+  });
+  sim.at(100 * MS, () => first?.close());
+  // The application's next request reuses the same local port at once (a client bound to a fixed port).
+  sim.at(RECONNECT_AT, () => {
+    const localPort = (first as AppConnection | null)?.conn.localPort ?? 0;
+    second = tryConnect(
+      a,
+      { address: serverAddress, port: serverPort, localPort, reuseAddress: true },
+      { onEstablished: (app) => app.write("request 2") },
+    );
+  });
+  sim.runUntilIdle();
+
+  const ev = world.trace.events;
+  const pFirst = stateChanges(ev, "P", (e) => e.to === "CLOSED")[0];
+  const secondApp = typeof second === "string" ? null : (second as AppConnection | null);
+  let checks: Check[];
+  if (!withTimeWait) {
+    const synAtLastAck = dropped(
+      ev,
+      "P",
+      (e) => e.reason === "syn-challenged" && e.seg !== null && isSyn(e.seg),
+    );
+    const challenge = sent(ev, "P", (e) => e.why === "challenge-ack");
+    const reset = sent(ev, "A", (e) => isRst(e.seg) && e.t >= RECONNECT_AT);
+    const firstSyn = sent(ev, "A", (e) => isSyn(e.seg) && e.t >= RECONNECT_AT)[0];
+    const established = stateChanges(ev, "A", (e) => e.to === "ESTABLISHED" && e.t >= RECONNECT_AT)[0];
+    checks = [
+      check(
+        "A reopens the same 4-tuple at once",
+        secondApp !== null,
+        secondApp
+          ? `connect() from the same port at ${duration(RECONNECT_AT)}`
+          : `connect() → ${String(second)}`,
+      ),
+      check(
+        "its SYN reaches P while P is still in LAST_ACK, and P answers with a challenge ACK",
+        synAtLastAck.length >= 1 && challenge.length >= 1,
+        `${synAtLastAck.length} SYN(s) challenged on P, ${challenge.length} challenge ACK(s) (RFC 5961 §4)`,
+      ),
+      check(
+        "A, in SYN_SENT, answers the challenge ACK with RST",
+        reset.length >= 1,
+        `${reset.length} RST(s) from A`,
+      ),
+      check(
+        "the old connection dies with a reset instead of an orderly close",
+        pFirst?.cause === "rcv RST" && appErrors(ev, "P").includes("ECONNRESET"),
+        `P's old connection CLOSED by "${pFirst?.cause ?? "?"}"; P's application errors: ${appErrors(ev, "P").join(", ") || "none"}`,
+      ),
+      check(
+        "the new connection's first handshake fails: only a SYN retransmission gets through",
+        firstSyn !== undefined &&
+          established !== undefined &&
+          established.t - firstSyn.t >= a.profile.rtoInitial,
+        established && firstSyn
+          ? `established ${duration(established.t - firstSyn.t)} after its first SYN`
+          : "never established",
+      ),
+    ];
+  } else {
+    const reAck = sent(ev, "A", (e) => e.why === "ack-fin" && e.conn === null);
+    checks = [
+      check(
+        "A cannot reopen the 4-tuple while it is in TIME_WAIT (EADDRNOTAVAIL)",
+        second === "EADDRNOTAVAIL",
+        `connect() from the same port → ${typeof second === "string" ? second : "accepted"}`,
+      ),
+      check(
+        "A's TIME_WAIT answers P's retransmitted FIN",
+        reAck.length >= 1,
+        `${reAck.length} ACK(s) from TIME_WAIT`,
+      ),
+      check(
+        "P's close completes in order",
+        pFirst?.cause === "rcv ACK of FIN" && appErrors(ev, "P").length === 0,
+        `P CLOSED by "${pFirst?.cause ?? "?"}"; P's application errors: ${appErrors(ev, "P").join(", ") || "none"}`,
+      ),
+    ];
+  }
+  const title = withTimeWait
+    ? `with TIME_WAIT (${duration(a.profile.timeWait)})`
+    : "without TIME_WAIT: reconnect at once";
+  return world.finish(title, checks, ["A", "P"]);
+}
+
+export const reconnectIntoLastAck: Scenario = {
+  id: "S8",
+  name: "reconnect-into-last-ack",
+  title: "Reconnect at once while the peer is still in LAST_ACK (counterfactual: TIME_WAIT forbids it)",
+  explain:
+    "A's last ACK is lost, so P is still in LAST_ACK. Without TIME_WAIT, A's application opens a new " +
+    "connection from the same port 20 ms later. The new SYN lands in P's old connection: P answers with a " +
+    "challenge ACK (RFC 5961 §4), A — in SYN_SENT — finds it unacceptable and sends RST, which kills P's old " +
+    "connection (ECONNRESET on P). The new connection gets through only when its SYN is retransmitted a " +
+    "second later. With TIME_WAIT, connect() from that port fails at once with EADDRNOTAVAIL, and P's " +
+    "retransmitted FIN is answered from TIME_WAIT.",
+  run: (options) => [reconnectRun(options, "main", false), reconnectRun(options, "counterfactual", true)],
+};

@@ -1,0 +1,250 @@
+// S11: A's last ACK is delayed (less than the MSL); P's retransmitted FIN overtakes it; the delayed ACK then
+// arrives and P goes CLOSED. The retransmitted FIN is still in the network (it is slow too). Without
+// TIME_WAIT, A opens a new connection with the same 4-tuple (192.201.0.85:5555 ↔ 192.201.0.80:23, the
+// example of the seed article) at once, and the stray FIN arrives in the new connection and ends it early.
+// With TIME_WAIT the 4-tuple cannot be reopened and the stray FIN meets the TIME_WAIT record.
+import { MS } from "../tcp/profile.js";
+import { hasFlags, pureAck } from "../sim/match.js";
+import type { TraceEvent } from "../trace/events.js";
+import { seqGt } from "../tcp/seq.js";
+import { listen, connect, patterned, tryConnect, type AppConnection } from "./app.js";
+import { makePair } from "./pair.js";
+import { withoutBulk } from "./shown.js";
+import type { Check, RunRole, Scenario, ScenarioOptions, ScenarioRun } from "./types.js";
+import { appErrors, check, duration, isFin, network, sent, stateChanges } from "./verdict.js";
+
+const OLD_BODY = 100_000;
+const NEW_BODY = 60_000;
+const CLIENT_PORT = 5555;
+const DELAYED_ACK = "A's final ACK delayed";
+const SLOW_FIN = "P's retransmitted FIN is slow";
+const SLOW_FIN_DELAY = 200 * MS;
+const THINK_TIME = 300 * MS;
+// Just under one MSS, so the retransmission carries all of it with the FIN and its range almost surely
+// straddles a segment boundary of the new connection's data.
+const LAST_WORDS = 1400;
+
+function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boolean): ScenarioRun {
+  const { world, a, p, serverAddress, serverPort } = makePair({
+    options,
+    role,
+    clientAddress: "192.201.0.85",
+    serverAddress: "192.201.0.80",
+    serverPort: 23,
+    ...(withTimeWait ? {} : { clientOverrides: { timeWait: 0 } }),
+  });
+  const { sim, trace } = world;
+  const oneWay = options.delay ?? 1000;
+  const quiet = { logReads: false };
+  let served = 0;
+  const server = listen(
+    p,
+    serverPort,
+    {},
+    {
+      onEstablished: (app) => {
+        served++;
+        if (served === 1) app.write(patterned("old session|", OLD_BODY));
+      },
+      onData: (app) => app.write(patterned("NEW SESSION|", NEW_BODY)),
+      onEnd: (app) => {
+        // P's last words, then its close a moment later: data and FIN leave as two segments, but a
+        // retransmission after an RTO carries them together.
+        app.write(patterned("last words of the old session|", LAST_WORDS));
+        sim.after(5 * MS, () => app.end());
+      },
+    },
+    quiet,
+  );
+
+  let first: AppConnection | null = null;
+  let second: AppConnection | string | null = null;
+  // A's ACKs of P's last words and of its FIN are delayed, timed from P's own retransmission deadline:
+  // they arrive half a one-way delay after P has retransmitted, so the retransmission is on the wire when
+  // P closes.
+  let sawCloseWait = false;
+  let ackDelayed = false;
+  let reconnectScheduled = false;
+  const unsubscribe = trace.subscribe((e: TraceEvent) => {
+    if (e.host !== "P") return;
+    if (e.kind === "state" && e.to === "CLOSE_WAIT") sawCloseWait = true;
+    else if (
+      sawCloseWait &&
+      !ackDelayed &&
+      e.kind === "timer" &&
+      e.timer === "retransmit" &&
+      e.deadline !== undefined
+    ) {
+      ackDelayed = true;
+      const peer = server.accepted[0]?.conn;
+      const naturalArrival = e.t + 2 * oneWay;
+      sim.fault({
+        name: DELAYED_ACK,
+        action: "delay",
+        from: "A",
+        times: 2,
+        delay: Math.max(1, e.deadline + Math.max(1, Math.floor(oneWay / 2)) - naturalArrival),
+        match: (seg, ctx) => pureAck(seg, ctx) && peer !== undefined && seqGt(seg.ack, peer.snd.sndUna),
+      });
+    } else if (e.kind === "state" && e.to === "CLOSED" && !reconnectScheduled) {
+      reconnectScheduled = true;
+      // A's application opens its next connection from the same port, the moment P's side is gone.
+      sim.at(e.t, () => {
+        second = tryConnect(
+          a,
+          { address: serverAddress, port: serverPort, localPort: CLIENT_PORT, reuseAddress: true },
+          {
+            onEstablished: (app) => sim.after(THINK_TIME, () => app.write("GET 2")),
+            onEnd: (app) => app.close(),
+          },
+          quiet,
+        );
+      });
+    }
+  });
+  sim.fault({
+    name: SLOW_FIN,
+    action: "delay",
+    from: "P",
+    match: hasFlags(0x01),
+    nth: 2,
+    delay: SLOW_FIN_DELAY,
+  });
+  sim.at(0, () => {
+    first = connect(
+      a,
+      { address: serverAddress, port: serverPort, localPort: CLIENT_PORT },
+      {
+        onData: (app) => {
+          if (app.receivedBytes === OLD_BODY) app.end();
+        },
+      },
+      quiet,
+    );
+  });
+  sim.runUntilIdle({ until: 30_000 * MS });
+  unsubscribe();
+
+  const ev = world.trace.events;
+  const delayed = network(ev, (e) => e.action === "delay" && e.fault === DELAYED_ACK);
+  const finRtx = sent(ev, "P", (e) => isFin(e.seg) && e.retransmission)[0];
+  const pOldClosed = stateChanges(ev, "P", (e) => e.to === "CLOSED")[0];
+  const common: Check[] = [
+    check(
+      "P retransmits its FIN, and A's delayed ACK then closes P",
+      delayed.length === 2 &&
+        finRtx !== undefined &&
+        pOldClosed !== undefined &&
+        pOldClosed.cause === "rcv ACK of FIN" &&
+        pOldClosed.t > finRtx.t,
+      `FIN (with P's last ${LAST_WORDS} bytes) retransmitted at ${finRtx ? duration(finRtx.t) : "?"}; P CLOSED at ${pOldClosed ? duration(pOldClosed.t) : "?"} by "${pOldClosed?.cause ?? "?"}"`,
+    ),
+  ];
+  const firstApp = first as AppConnection | null;
+  let checks: Check[];
+  const newApp = typeof second === "string" ? null : (second as AppConnection | null);
+  if (!withTimeWait) {
+    const strayArrives = network(
+      ev,
+      (e) => e.action === "deliver" && e.to === "A" && finRtx !== undefined && e.id === finRtx.id,
+    )[0];
+    const aNewClose = stateChanges(ev, "A", (e) => e.to === "CLOSE_WAIT")[0];
+    const pNewFin = sent(
+      ev,
+      "P",
+      (e) => isFin(e.seg) && !e.retransmission && pOldClosed !== undefined && e.t > pOldClosed.t,
+    )[0];
+    checks = [
+      ...common,
+      check(
+        "A reopens 192.201.0.85:5555 ↔ 192.201.0.80:23 at once",
+        newApp !== null,
+        newApp
+          ? "connect() from port 5555 succeeds the moment P has closed"
+          : `connect() → ${String(second)}`,
+      ),
+      check(
+        "the retransmitted FIN of the old connection arrives in the new one",
+        strayArrives !== undefined &&
+          newApp !== null &&
+          newApp.established &&
+          strayArrives.t > (stateChanges(ev, "A", (e) => e.to === "ESTABLISHED")[1]?.t ?? Infinity),
+        strayArrives
+          ? `delivered to A at ${duration(strayArrives.t)}, after the new connection was established`
+          : "never delivered",
+      ),
+      check(
+        "the stray FIN ends the new connection early: A reads EOF before P has sent its answer or any FIN",
+        newApp !== null &&
+          newApp.eof &&
+          aNewClose !== undefined &&
+          (pNewFin === undefined || pNewFin.t > aNewClose.t) &&
+          !sameBytes(newApp.data(), patterned("NEW SESSION|", NEW_BODY)),
+        `A's new connection read ${newApp?.receivedBytes ?? 0} bytes (P sent ${NEW_BODY}), ${newApp?.text().includes("last words") ? "some of them the old connection's last words, " : ""}then EOF at ${aNewClose ? duration(aNewClose.t) : "?"}; P's own FIN ${pNewFin ? `at ${duration(pNewFin.t)}` : "was never sent"}`,
+      ),
+    ];
+    if (appErrors(ev, "P").length > 0)
+      checks.push(
+        check(
+          "P's application is left with an error",
+          true,
+          `P's application errors: ${appErrors(ev, "P").join(", ")}`,
+        ),
+      );
+  } else {
+    const absorbed = sent(
+      ev,
+      "A",
+      (e) => e.conn === null && e.why === "ack-fin" && finRtx !== undefined && e.t > finRtx.t,
+    );
+    checks = [
+      ...common,
+      check(
+        "A cannot reopen the 4-tuple at once (EADDRNOTAVAIL)",
+        second === "EADDRNOTAVAIL",
+        `connect() → ${typeof second === "string" ? second : "accepted"}`,
+      ),
+      check(
+        "the stray FIN meets A's TIME_WAIT record and is only ACKed",
+        absorbed.length >= 1,
+        `${absorbed.length} ACK(s) from TIME_WAIT`,
+      ),
+      check(
+        "A's first connection delivered everything",
+        firstApp?.receivedBytes === OLD_BODY + LAST_WORDS,
+        `A read ${firstApp?.receivedBytes ?? 0} of ${OLD_BODY + LAST_WORDS} bytes`,
+      ),
+    ];
+  }
+  const summary = ["The ladder leaves out the data segments and plain ACKs of the bulk transfers."];
+  const killed = stateChanges(ev, "A", (e) => e.from === "TIME_WAIT" && e.cause === "rcv RST")[0];
+  if (killed) {
+    summary.push(
+      `A's ACK from TIME_WAIT reached P after P had closed, so P answered RST; with ${a.profile.name}'s RFC 1337 ` +
+        `setting (${a.profile.rfc1337 ? "on" : "off, Linux's tcp_rfc1337=0"}) that RST ended TIME_WAIT at ${duration(killed.t)}.`,
+    );
+  }
+  const title = withTimeWait
+    ? `with TIME_WAIT (${duration(a.profile.timeWait)})`
+    : "without TIME_WAIT: same 4-tuple at once";
+  return world.finish(title, checks, ["A", "P"], { shown: withoutBulk(ev), summary });
+}
+
+export const delayedAckOvertaken: Scenario = {
+  id: "S11",
+  name: "delayed-ack-overtaken",
+  title:
+    "A delayed last ACK overtaken by P's retransmitted FIN (counterfactual: the FIN hits a new connection)",
+  explain:
+    "A's last ACK is delayed in the network (well under the MSL). P's retransmission timer fires first and it " +
+    "retransmits its FIN; then the delayed ACK arrives and P goes CLOSED — but the retransmitted FIN is still " +
+    "on its way, and it is slow. With TIME_WAIT, A cannot reuse 192.201.0.85:5555 ↔ 192.201.0.80:23 and the " +
+    "stray FIN is simply ACKed from TIME_WAIT. Without TIME_WAIT, A's application opens a new connection on " +
+    "that 4-tuple at once; the old connection sent 100 kB faster than the ISN clock moves, so the stray FIN " +
+    "falls inside the new connection's window and ends it early: A reads EOF in the middle of P's answer.",
+  run: (options) => [overtakenRun(options, "main", true), overtakenRun(options, "counterfactual", false)],
+};
+
+function sameBytes(x: Uint8Array, y: Uint8Array): boolean {
+  return x.length === y.length && x.every((b, i) => b === y[i]);
+}

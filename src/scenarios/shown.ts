@@ -1,0 +1,26 @@
+// What the ladder of a bulk-transfer scenario leaves out: the data segments and the plain ACKs of the
+// transfer, and the RTO re-arming that goes with them. Handshakes, FINs, RSTs, special ACKs (dup-ack,
+// ack-fin, challenge-ack), faults, state changes and application calls all stay.
+import type { TraceEvent } from "../trace/events.js";
+import { FIN, RST, SYN } from "../wire/segment.js";
+
+const ROUTINE = new Set(["data", "ack"]);
+
+export function withoutBulk(
+  events: readonly TraceEvent[],
+  keepIds: ReadonlySet<number> = new Set(),
+): TraceEvent[] {
+  const routine = new Set<number>();
+  for (const e of events) {
+    if (e.kind !== "segment-sent" || keepIds.has(e.id)) continue;
+    if (e.seg.flags & (SYN | FIN | RST)) continue;
+    if (ROUTINE.has(e.why) && !e.retransmission) routine.add(e.id);
+  }
+  return events.filter((e) => {
+    if (e.kind === "timer") return e.timer !== "retransmit" || e.action === "fired";
+    if (e.kind === "segment-sent" || e.kind === "segment-received" || e.kind === "network")
+      return !routine.has(e.id);
+    if (e.kind === "app") return e.call !== "read" || e.detail === "EOF";
+    return true;
+  });
+}

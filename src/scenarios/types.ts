@@ -1,0 +1,77 @@
+// What a scenario is and what running one produces. A scenario is a recipe on the real engine and the
+// simulated network; its verdict is a list of named checks computed from the trace of each run.
+import type { ProfileName } from "../tcp/profile.js";
+import type { TraceEvent } from "../trace/events.js";
+import type { HostSpec } from "../trace/hosts.js";
+
+/** Conditions a user may change from the command line (`tcplab run --seed/--profile/...`). */
+export interface ScenarioOptions {
+  seed: number;
+  profile: ProfileName;
+  /** Override of the TIME_WAIT length (µs) on the hosts of the main run. */
+  timeWait?: number;
+  /** Maximum segment lifetime (µs): the simulator's, and the profiles' (2·MSL on bsd/windows/rfc). */
+  msl?: number;
+  /** Random loss probability on every link, both directions. */
+  loss?: number;
+  /** One-way propagation delay of every link (µs). */
+  delay?: number;
+  /** Called now and then during long runs with the share done (0..1). */
+  onProgress?: (fraction: number) => void;
+}
+
+export const DEFAULT_OPTIONS: ScenarioOptions = { seed: 1, profile: "linux" };
+
+/** One observable fact and whether it held. */
+export interface Check {
+  name: string;
+  pass: boolean;
+  /** What was observed (always filled in, pass or fail). */
+  message: string;
+}
+
+/**
+ * "main": the behaviour the scenario is about. "counterfactual": the same run with TIME_WAIT taken away
+ * (or put back), whose checks expect the opposite outcome. "variant": another condition of the same
+ * experiment (a profile, a remedy).
+ */
+export type RunRole = "main" | "counterfactual" | "variant";
+
+export interface ScenarioRun {
+  /** "with TIME_WAIT (60 s)", "remedy: connection reuse". */
+  title: string;
+  role: RunRole;
+  /** The whole trace of this run. */
+  events: TraceEvent[];
+  /** The part of the trace the ladder and timeline show (the whole trace unless it would be thousands of lines). */
+  shown: TraceEvent[];
+  /** Ladder columns in order. */
+  hosts: HostSpec[];
+  checks: Check[];
+  /** Extra lines printed with the run: arithmetic, counters, what was left out of the ladder. */
+  summary: string[];
+  /** libpcap bytes of everything one host sent and received. */
+  pcap(host: string): Uint8Array;
+}
+
+export interface ScenarioResult {
+  scenario: Scenario;
+  options: ScenarioOptions;
+  runs: ScenarioRun[];
+  /** Every check of every run passed. */
+  passed: boolean;
+}
+
+export interface Scenario {
+  /** "S3" */
+  id: string;
+  /** "four-way-close" */
+  name: string;
+  /** One line for `tcplab list`. */
+  title: string;
+  /** For the tour and docs: what to look at and why it happens (a few sentences). */
+  explain: string;
+  /** True when a run takes more than a moment (a progress indicator is shown). */
+  long?: boolean;
+  run(options: ScenarioOptions): ScenarioRun[];
+}
