@@ -613,7 +613,7 @@ export class Host implements Endpoint, ConnectionEnv {
         this.restartTimeWait(tw);
         return;
       case "ack":
-        this.dropped(seg, "time-wait", null, "old duplicate");
+        this.dropped(seg, "time-wait", null, "not acceptable in TIME_WAIT: answered with an ACK");
         this.twAck(tw, seg, "dup-ack");
         return;
       case "challenge-ack":

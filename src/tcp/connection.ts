@@ -635,7 +635,9 @@ export class Connection {
     let payload = seg.payload;
     let fin = (seg.flags & FIN) !== 0;
     if (!canReceive) {
-      // CLOSE_WAIT, CLOSING, LAST_ACK: the peer's FIN came already; any text is a retransmission — re-ACK it.
+      // CLOSE_WAIT, CLOSING, LAST_ACK: the peer's FIN came already, so text is ignored (§3.10.7.4 seventh
+      // step) — but recorded, never lost silently — and a retransmitted FIN is re-ACKed.
+      if (payload.length > 0) this.env.dropped(seg, "data-after-fin", this);
       if (payload.length > 0 || fin) this.sendAck("dup-ack");
       return;
     }

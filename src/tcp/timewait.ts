@@ -26,7 +26,7 @@ export type TimeWaitVerdict =
   | { action: "ack-and-restart" }
   /** Linux: an acceptable bare ACK restarts the TIME_WAIT timer without a reply. */
   | { action: "restart" }
-  /** An unacceptable segment (an old duplicate): ACK it (§3.10.7.4 first check), keep waiting. */
+  /** An old duplicate, a segment outside the window or text after the FIN: ACK it (§3.10.7.4 first check), keep waiting. */
   | { action: "ack" }
   /** A SYN in TIME_WAIT that is not a valid new incarnation: RFC 5961 §4 challenge ACK. */
   | { action: "challenge-ack" }
@@ -64,6 +64,8 @@ export function timeWaitVerdict(tw: TimeWaitRecord, seg: Segment, profile: Profi
   if (seg.seq === tw.rcvNxt && seg.payload.length === 0 && !(flags & FIN)) {
     return profile.name === "linux" ? { action: "restart" } : { action: "drop", why: "bare ACK" };
   }
-  if (seqGt(tw.rcvNxt, seg.seq)) return { action: "ack" }; // old duplicate: left of the window
-  return { action: "drop", why: "data after the peer's FIN" };
+  // Anything else is an old duplicate (left of the window) or not acceptable (right of it), or text after
+  // the peer's FIN: §3.10.7.4's first check answers the unacceptable ones with an ACK, and Linux's
+  // tcp_timewait_state_process ACKs every such non-RST segment.
+  return { action: "ack" };
 }
