@@ -1,0 +1,152 @@
+// A listener's two queues (Linux: the SYN queue bounded by min(backlog, tcp_max_syn_backlog), the accept queue
+// bounded by the backlog) and their drop counters (ListenDrops, ListenOverflows), on a host fed by hand.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ACK, RST, SYN } from "../../src/wire/segment.js";
+import { Bench, bytes, listenRecording, text } from "../tcp/harness.js";
+
+/** SYN from remote port `port` (ISN 1000·port), returns our SYN,ACK's sequence number or null. */
+function syn(b: Bench, port: number): number | null {
+  b.feed({ flags: SYN, seq: 1000 * port, srcPort: port, options: { mss: 1460 } });
+  const out = b.take();
+  if (out.length === 0) return null;
+  assert.equal(out.length, 1);
+  assert.equal(out[0]!.flags, SYN | ACK);
+  return out[0]!.seq;
+}
+
+function ack(b: Bench, port: number, iss: number, payload?: Uint8Array): void {
+  b.feed({ flags: ACK, seq: 1000 * port + 1, ack: iss + 1, srcPort: port, ...(payload ? { payload } : {}) });
+}
+
+test("SYN queue bound = backlog (cookies off): the SYN beyond it is dropped and counted (ListenDrops)", () => {
+  const b = new Bench({ synCookies: "off" });
+  listenRecording(b, { backlog: 3 });
+  const m = b.mark();
+  for (const port of [41000, 41001, 41002]) assert.notEqual(syn(b, port), null);
+  assert.equal(syn(b, 41003), null);
+  assert.deepEqual(
+    b.drops(m).map((d) => d.reason),
+    ["syn-queue-full"],
+  );
+  assert.equal(b.host.counters.listenDrops, 1);
+  assert.equal(b.host.stateCounts().SYN_RECEIVED, 3);
+  assert.equal(b.host.counters.dropCount("syn-queue-full"), 1);
+});
+
+test("SYN queue bound = tcp_max_syn_backlog when it is smaller than the backlog", () => {
+  const b = new Bench({ synCookies: "off", synBacklog: 2 });
+  listenRecording(b, { backlog: 100 });
+  assert.notEqual(syn(b, 41000), null);
+  assert.notEqual(syn(b, 41001), null);
+  assert.equal(syn(b, 41002), null);
+  assert.equal(b.host.stateCounts().SYN_RECEIVED, 2);
+});
+
+test("a retransmitted SYN of a queued child does not take a second slot", () => {
+  const b = new Bench({ synCookies: "off" });
+  listenRecording(b, { backlog: 2 });
+  const iss = syn(b, 41000);
+  assert.equal(syn(b, 41000), iss); // the same SYN,ACK again
+  assert.notEqual(syn(b, 41001), null);
+  assert.equal(b.host.stateCounts().SYN_RECEIVED, 2);
+});
+
+test("accept queue: an application that does not accept() fills it; then SYNs are dropped (ListenOverflows)", () => {
+  const b = new Bench({ synCookies: "off" });
+  const { listener, accepted } = listenRecording(b, { backlog: 2 });
+  listener.paused = true;
+  for (const port of [41000, 41001]) ack(b, port, syn(b, port)!);
+  b.none();
+  assert.equal(listener.acceptQueue.length, 2);
+  assert.equal(b.host.stateCounts().ESTABLISHED, 2);
+  assert.equal(accepted.length, 0);
+  const m = b.mark();
+  assert.equal(syn(b, 41002), null);
+  assert.deepEqual(
+    b.drops(m).map((d) => d.reason),
+    ["accept-queue-full"],
+  );
+  assert.equal(b.host.counters.listenOverflows, 1);
+  // accept() hands over the oldest; there is room again.
+  const first = b.host.accept(listener);
+  assert.equal(first?.remotePort, 41000);
+  assert.equal(accepted.length, 1);
+  assert.notEqual(syn(b, 41002), null);
+});
+
+test(
+  "accept queue never holds more than the backlog, even when SYN_RECEIVED children complete later (linux drops the ACK)",
+  {
+    skip: "engine bug: the final ACK moves a child into a full accept queue (bug 4), see /tmp/engine-bugs.md",
+  },
+  () => {
+    const b = new Bench({ synCookies: "off" });
+    const { listener } = listenRecording(b, { backlog: 2 });
+    listener.paused = true;
+    ack(b, 41000, syn(b, 41000)!); // accept queue: 1
+    const i1 = syn(b, 41001)!; // both admitted: the accept queue is not full yet
+    const i2 = syn(b, 41002)!;
+    ack(b, 41001, i1); // accept queue: 2 (full)
+    ack(b, 41002, i2); // must not make it 3
+    assert.ok(
+      listener.acceptQueue.length <= listener.backlog,
+      `accept queue holds ${listener.acceptQueue.length} > backlog ${listener.backlog}`,
+    );
+  },
+);
+
+test("data that arrives before accept() is delivered when the application accepts", () => {
+  const b = new Bench({ synCookies: "off" });
+  const { listener, accepted } = listenRecording(b, { backlog: 4 });
+  listener.paused = true;
+  ack(b, 41000, syn(b, 41000)!, bytes("early request"));
+  assert.equal(accepted.length, 0);
+  b.host.resumeAccepting(listener);
+  assert.equal(accepted.length, 1);
+  assert.equal(text(accepted[0]!.log.data), "early request");
+});
+
+test(
+  "a connection taken from the accept queue gets onEstablished like one accepted at once",
+  {
+    skip: "engine bug: onEstablished is never called for a child accepted later from the accept queue (bug 5), see /tmp/engine-bugs.md",
+  },
+  () => {
+    const b = new Bench({ synCookies: "off" });
+    const { listener, accepted } = listenRecording(b, { backlog: 4 });
+    ack(b, 41000, syn(b, 41000)!);
+    assert.equal(accepted[0]!.log.established, 1); // accepted at once
+    listener.paused = true;
+    ack(b, 41001, syn(b, 41001)!);
+    b.host.accept(listener);
+    assert.equal(accepted[1]!.log.established, 1); // accepted later
+  },
+);
+
+test("closing a listener resets children waiting in the accept queue (linux: R. snd_nxt ack rcv_nxt)", () => {
+  const b = new Bench({ synCookies: "off" });
+  const { listener } = listenRecording(b, { backlog: 4 });
+  listener.paused = true;
+  const iss = syn(b, 41000)!;
+  ack(b, 41000, iss);
+  syn(b, 41001); // one half-open child as well
+  b.take();
+  b.host.closeListener(listener);
+  const out = b.take();
+  assert.equal(out.length, 1, "one RST for the established child; the half-open one is forgotten");
+  assert.equal(out[0]!.flags, RST | ACK);
+  assert.equal(out[0]!.seq, iss + 1);
+  assert.equal(out[0]!.ack, 1000 * 41000 + 1);
+  assert.equal(b.host.connections().length, 0);
+  assert.equal(b.host.stateCounts().LISTEN, 0);
+});
+
+test("listen(): a second listener on the port is EADDRINUSE; after closeListener it is free", () => {
+  const b = new Bench();
+  const { listener } = listenRecording(b);
+  assert.throws(() => listenRecording(b), { code: "EADDRINUSE" });
+  b.host.closeListener(listener);
+  listenRecording(b);
+  assert.equal(b.host.stateCounts().LISTEN, 1);
+});
