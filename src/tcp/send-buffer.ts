@@ -1,7 +1,7 @@
 // The bytes the application wrote that are not yet acknowledged: a ring buffer that grows by doubling
 // up to the profile's send buffer size, so an idle connection costs a few hundred bytes, not 256 KiB.
 
-const INITIAL_CAPACITY = 1024;
+const INITIAL_CAPACITY = 256;
 
 // Segment payloads are carved from shared slabs: a fresh ArrayBuffer per segment costs more than the
 // copy itself. A slab is never reused, so every view stays valid while anyone (a receive queue, a packet
