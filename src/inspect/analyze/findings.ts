@@ -420,12 +420,15 @@ function settingsFindings(a: Facts): Finding[] {
         !st.reservedPorts.includes(p),
     );
   if (overlap.length > 0) {
+    // Ok, not warn: a listener that bound port 0 gets its port from this very range, by design.
     out.push({
       id: "listeners-in-ephemeral-range",
-      severity: "warn",
+      severity: "ok",
       title: `Listening port${overlap.length > 1 ? "s" : ""} ${overlap.slice(0, 8).join(", ")} inside the ephemeral range`,
-      why: "An outgoing connection may be given such a port while its service is down, and the service then fails to start with EADDRINUSE.",
-      remedies: [`List them in net.ipv4.ip_local_reserved_ports (e.g. ${overlap.slice(0, 4).join(",")}).`],
+      why: "If these are fixed service ports, an outgoing connection may be given one while its service is down, and the service then fails to start with EADDRINUSE. Ports a program got by binding port 0 come from this range by design.",
+      remedies: [
+        `For fixed service ports: list them in net.ipv4.ip_local_reserved_ports (e.g. ${overlap.slice(0, 4).join(",")}).`,
+      ],
       wrongAdvice: [],
       evidence: { ports: overlap.join(",") },
     });

@@ -9,7 +9,14 @@ import { numberedLines } from "./text-input.js";
 
 export function looksLikeWindowsNetstatRow(line: string): boolean {
   const f = line.trim().split(/\s+/);
-  return f[0] === "TCP" && f.length === 5 && endpoint(f[1]!) !== null && /^\d+$/.test(f[4]!);
+  // Four columns when a long state name ran into the PID (see parseNetstatWindows).
+  return (
+    f[0] === "TCP" &&
+    (f.length === 5 || f.length === 4) &&
+    endpoint(f[1]!) !== null &&
+    endpoint(f[2]!) !== null &&
+    /\d$/.test(f[f.length - 1]!)
+  );
 }
 
 function endpoint(text: string): { address: string; port: number } | null {
