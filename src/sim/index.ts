@@ -4,8 +4,6 @@ export {
   ScheduledAction,
   DEFAULT_MSL,
   DEFAULT_MAX_EVENTS,
-  copySegment,
-  corruptedPacket,
   type SimulatorOptions,
   type AddHostOptions,
   type RunOutcome,
@@ -15,6 +13,7 @@ export {
   type Link,
 } from "./simulator.js";
 export { EventQueue } from "./event-queue.js";
+export { copySegment, corruptedPacket } from "./in-flight.js";
 export { Rng, RandomStreams } from "./random.js";
 export {
   LinkDirection,

@@ -7,13 +7,15 @@
 // one nextDeadline() comparison. No closures or timers per segment.
 import type { Endpoint } from "../stack/endpoint.js";
 import { Trace, type NetworkDropReason, type NetworkEvent, type TraceSink } from "../trace/events.js";
-import { encodeSegment, encodedLength } from "../wire/codec.js";
+import { encodedLength } from "../wire/codec.js";
 import { formatIPv4 } from "../wire/address.js";
 import type { Segment } from "../wire/segment.js";
 import { EventQueue } from "./event-queue.js";
-import { Fault, type FaultContext, type FaultSpec } from "./faults.js";
+import { Fault, type FaultSpec } from "./faults.js";
+import { MutableFaultContext } from "./fault-context.js";
+import { copySegment, corruptedPacket } from "./in-flight.js";
 import { LinkDirection, resolveLinkOptions, type LinkDirectionOptions, type LinkOptions } from "./link.js";
-import { RandomStreams, type Rng } from "./random.js";
+import { RandomStreams } from "./random.js";
 import { SimError } from "./sim-error.js";
 import { pcapFromTrace } from "./pcap-from-trace.js";
 import { TraceStateTracker } from "./state-tracker.js";
@@ -754,79 +756,6 @@ export class Simulator {
     if (fault !== undefined) e.fault = fault;
     this.trace.emit(e);
   }
-}
-
-/** The one FaultContext object, refilled for each transmitted segment while faults exist. */
-class MutableFaultContext implements FaultContext {
-  now = 0;
-  from = "";
-  to = "";
-  linkIndex = 0;
-  hostIndex = 0;
-  private host: SimHost | null = null;
-  private seg: Segment | null = null;
-  private packetId = 0;
-
-  constructor(private readonly tracker: TraceStateTracker | null) {}
-
-  set(
-    now: number,
-    host: SimHost,
-    to: string,
-    linkIndex: number,
-    hostIndex: number,
-    seg: Segment,
-    packetId: number,
-  ): void {
-    this.packetId = packetId;
-    this.now = now;
-    this.host = host;
-    this.from = host.name;
-    this.to = to;
-    this.linkIndex = linkIndex;
-    this.hostIndex = hostIndex;
-    this.seg = seg;
-  }
-
-  clear(): void {
-    this.host = null;
-    this.seg = null;
-  }
-
-  stateOf(): string | undefined {
-    const host = this.host;
-    if (host === null || this.seg === null) return undefined;
-    if (host.stateOf !== undefined) return host.stateOf(this.seg);
-    return this.tracker?.stateOfPacket(host.name, this.packetId);
-  }
-}
-
-/**
- * The in-flight copy rule: the segment object and its payload are copied at transmit time, because a
- * host may hand out views into a send buffer it later reuses; options are shared (never mutated).
- */
-export function copySegment(seg: Segment): Segment {
-  return {
-    srcAddr: seg.srcAddr,
-    dstAddr: seg.dstAddr,
-    srcPort: seg.srcPort,
-    dstPort: seg.dstPort,
-    seq: seg.seq,
-    ack: seg.ack,
-    flags: seg.flags,
-    window: seg.window,
-    urgent: seg.urgent,
-    options: seg.options,
-    payload: seg.payload.length === 0 ? seg.payload : seg.payload.slice(),
-  };
-}
-
-/** Encode and flip one bit chosen by `rng`; the receiver's IPv4 or TCP checksum then rejects it. */
-export function corruptedPacket(seg: Segment, rng: Rng): Uint8Array {
-  const bytes = encodeSegment(seg);
-  const bit = rng.below(bytes.length * 8);
-  bytes[bit >>> 3] = (bytes[bit >>> 3] as number) ^ (1 << (bit & 7));
-  return bytes;
 }
 
 function turn(): Promise<void> {

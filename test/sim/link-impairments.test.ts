@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { countNetwork, inversions, pair, sendMany } from "./helpers.js";
 import { decodePacket, encodeSegment } from "../../src/wire/codec.js";
-import { corruptedPacket } from "../../src/sim/simulator.js";
+import { corruptedPacket } from "../../src/sim/in-flight.js";
 import { RandomStreams } from "../../src/sim/random.js";
 import { Trace } from "../../src/trace/events.js";
 import { makeSegment, RecordingEndpoint } from "./fake-endpoints.js";
