@@ -24,3 +24,34 @@ export function withoutBulk(
     return true;
   });
 }
+
+/** The events of one connection (both ends, by their labels), plus notes and the events `extra` keeps. */
+export function onlyConnection(
+  events: readonly TraceEvent[],
+  clientLabel: string,
+  extra: (e: TraceEvent) => boolean = () => false,
+): TraceEvent[] {
+  const [local = "", remote = ""] = clientLabel.split(">");
+  const labels = new Set([clientLabel, `${remote}>${local}`]);
+  const ids = new Set<number>();
+  for (const e of events)
+    if (e.kind === "segment-sent" && e.conn !== null && labels.has(e.conn)) ids.add(e.id);
+  return events.filter((e) => {
+    if (extra(e)) return true;
+    switch (e.kind) {
+      case "note":
+        return true;
+      case "network":
+        return ids.has(e.id);
+      case "segment-sent":
+      case "segment-received":
+        return ids.has(e.id) || (e.conn !== null && labels.has(e.conn));
+      case "segment-dropped":
+        return e.conn !== null && labels.has(e.conn);
+      case "app":
+        return e.conn !== null && labels.has(e.conn);
+      default:
+        return labels.has(e.conn);
+    }
+  });
+}
