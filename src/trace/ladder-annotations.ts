@@ -27,12 +27,19 @@ export function timerText(e: TimerEvent): string {
   return `${label} ${e.action}`;
 }
 
+// Calls whose detail is what they were asked to do (an address, a port), not what they returned.
+const DETAIL_IS_ARGUMENT = new Set(["listen", "connect", "bind", "close-listener"]);
+
 /**
- * "close()", "read() → EOF", "connect() → ETIMEDOUT". An "error" event (the socket's error surfacing
- * on its own, not as a call's result) is written as the bare code, e.g. "ECONNRESET".
+ * "close()", "read() → EOF", "listen(port 80)", "connect(10.0.0.2:80) → EADDRNOTAVAIL". An "error"
+ * event (the socket's error surfacing on its own, not as a call's result) is written as the bare code,
+ * e.g. "ECONNRESET".
  */
 export function appText(e: AppEvent): string {
   if (e.call === "error" && e.error) return e.detail ? `${e.error} (${e.detail})` : e.error;
+  if (DETAIL_IS_ARGUMENT.has(e.call)) {
+    return `${e.call}(${e.detail ?? ""})${e.error ? ` → ${e.error}` : ""}`;
+  }
   let text = `${e.call}()`;
   if (e.error) text += ` → ${e.error}`;
   if (e.detail) text += e.error ? ` (${e.detail})` : ` → ${e.detail}`;

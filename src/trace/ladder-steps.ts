@@ -78,12 +78,34 @@ export interface StepOptions {
 type MainEvent = SegmentSentEvent | SegmentReceivedEvent | SegmentDroppedEvent;
 
 interface Part {
+  /** Parts of one burst share this number. */
+  burst: number;
   host: string;
   t: number;
   main: MainEvent | null;
+  /** The host's verdict on a segment it has just reported as received (discarded after decoding). */
+  verdict: SegmentDroppedEvent | null;
   /** Non-main events of the burst before the main one (only the burst's first part has them). */
   before: TraceEvent[];
   after: TraceEvent[];
+}
+
+/** A drop that judges the segment just received (the engine reports the arrival, then its verdict). */
+function isVerdictOn(drop: SegmentDroppedEvent, received: MainEvent | null): boolean {
+  if (received?.kind !== "segment-received" || drop.seg === null) return false;
+  if (drop.id !== received.id && drop.id !== -1) return false;
+  const a = drop.seg;
+  const b = received.seg;
+  return (
+    a === b ||
+    (a.seq === b.seq &&
+      a.ack === b.ack &&
+      a.flags === b.flags &&
+      a.srcAddr === b.srcAddr &&
+      a.srcPort === b.srcPort &&
+      a.dstPort === b.dstPort &&
+      a.payload.length === b.payload.length)
+  );
 }
 
 function isMain(e: TraceEvent): e is MainEvent {
@@ -93,17 +115,34 @@ function isMain(e: TraceEvent): e is MainEvent {
 /** Split the stream into per-host bursts and each burst into parts around its segment events. */
 function partsOf(events: readonly TraceEvent[]): Part[] {
   const parts: Part[] = [];
+  let bursts = 0;
   let burst: TraceEvent[] = [];
   const flush = (): void => {
     if (burst.length === 0) return;
     const first = burst[0] as TraceEvent;
-    let current: Part = { host: first.host, t: first.t, main: null, before: [], after: [] };
+    const id = ++bursts;
+    let current: Part = {
+      burst: id,
+      host: first.host,
+      t: first.t,
+      main: null,
+      verdict: null,
+      before: [],
+      after: [],
+    };
     let seenMain = false;
     for (const e of burst) {
       if (isMain(e)) {
-        if (seenMain) {
+        if (
+          e.kind === "segment-dropped" &&
+          current.verdict === null &&
+          current.after.length === 0 &&
+          isVerdictOn(e, current.main)
+        ) {
+          current.verdict = e;
+        } else if (seenMain) {
           parts.push(current);
-          current = { host: e.host, t: e.t, main: e, before: [], after: [] };
+          current = { burst: id, host: e.host, t: e.t, main: e, verdict: null, before: [], after: [] };
         } else {
           current.main = e;
           seenMain = true;
@@ -144,7 +183,18 @@ const NETWORK_ACTION_TEXT: Partial<Record<NetworkEvent["action"], string>> = {
   inject: "injected",
 };
 
-const ORDINARY_WHY = new Set(["syn", "syn-ack", "synack", "ack", "data", "fin", "fin-ack", "delayed-ack"]);
+const ORDINARY_WHY = new Set([
+  "syn",
+  "syn-ack",
+  "synack",
+  "ack",
+  "ack-fin",
+  "data",
+  "fin",
+  "fin-ack",
+  "delayed-ack",
+  "retransmit", // already marked as a retransmission
+]);
 
 export function buildSteps(
   events: readonly TraceEvent[],
@@ -230,7 +280,28 @@ export function buildSteps(
     return step;
   };
 
-  for (const part of partsOf(events)) {
+  const parts = partsOf(events);
+  /**
+   * The state a host's arrival put it in, when the engine reports that state change later in the same
+   * burst (it sends the ACK of a FIN before it records FIN_WAIT_2 → TIME_WAIT): the RFC figures write
+   * TIME_WAIT on the line where the FIN arrives.
+   */
+  const laterStateInBurst = (index: number, conn: string | null): TcpState | undefined => {
+    const part = parts[index] as Part;
+    let fallback: TcpState | undefined;
+    for (let i = index + 1; i < parts.length; i++) {
+      const next = parts[i] as Part;
+      if (next.burst !== part.burst) break;
+      for (const e of [...next.before, ...next.after]) {
+        if (e.kind !== "state") continue;
+        if (e.conn === conn) return e.to;
+        fallback ??= e.to;
+      }
+    }
+    return fallback;
+  };
+
+  for (const [index, part] of parts.entries()) {
     const before = digest(part.before);
     const main = part.main;
     if (main === null) {
@@ -312,7 +383,11 @@ export function buildSteps(
     const sentRow = sentStep?.row?.kind === "segment" ? sentStep.row : undefined;
     // A packet that failed to decode has no segment of its own; the sender's copy says what it was.
     const seg = main.seg ?? sentRow?.seg ?? null;
-    const receiverState = stateOf(main.host, focusOf(main.conn, seg ? reverseDirectionKey(seg) : null));
+    const receiverConn = focusOf(main.conn, seg ? reverseDirectionKey(seg) : null);
+    const receiverState =
+      changedConns.length === 0
+        ? (laterStateInBurst(index, receiverConn) ?? stateOf(main.host, receiverConn))
+        : stateOf(main.host, receiverConn);
     const fate = main.id >= 0 ? (network.get(main.id) ?? []) : [];
     const comments: string[] = [];
     if (seen === 1) {
@@ -325,9 +400,9 @@ export function buildSteps(
       const dup = fate.find((n) => n.action === "duplicate");
       comments.push(dup?.fault ? `duplicate copy, fault "${dup.fault}"` : "duplicate copy");
     }
-    if (main.kind === "segment-dropped") {
-      comments.push(`dropped by ${main.host}: ${main.reason}${main.detail ? ` (${main.detail})` : ""}`);
-    }
+    const drop = main.kind === "segment-dropped" ? main : part.verdict;
+    if (drop)
+      comments.push(`dropped by ${drop.host}: ${drop.reason}${drop.detail ? ` (${drop.detail})` : ""}`);
 
     const canMerge =
       sentStep !== undefined &&

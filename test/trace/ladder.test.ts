@@ -481,3 +481,69 @@ test("an empty trace renders as an empty diagram, not a crash", () => {
   assert.equal(renderLadder([]), "(no events)\n");
   assert.equal(renderLadder([], { hosts: ["client", "server"] }), "(no events)\n");
 });
+
+test("the same picture whether the engine records a state change before or after its reply", () => {
+  // The engine sends the ACK of a FIN and then records FIN_WAIT_2 → TIME_WAIT; the figure still
+  // writes TIME_WAIT on the line where the FIN arrives.
+  const events = samples.fourWayClose();
+  const i = events.findIndex((e) => e.kind === "state" && e.to === "TIME_WAIT");
+  const sentAfter = events.findIndex((e, j) => j > i && e.kind === "segment-sent");
+  const reordered = [...events];
+  const [state] = reordered.splice(i, 1);
+  assert.ok(state);
+  reordered.splice(sentAfter, 0, state); // now just after the ACK
+  assert.equal(reordered[sentAfter - 1]?.kind, "segment-sent");
+  assert.equal(
+    renderLadder(reordered, { hosts: ["client", "server"] }),
+    renderLadder(events, { hosts: ["client", "server"] }),
+  );
+  assert.match(
+    renderLadder(reordered, { hosts: ["client", "server"] }),
+    /TIME_WAIT {4}<-- <SEQ=1><ACK=102><CTL=FIN,ACK> +<-- LAST_ACK/,
+  );
+});
+
+test("a drop reported after the arrival is that arrival's verdict, whether it carries the packet id or -1", () => {
+  const withId = samples.noTimeWait();
+  const withoutId = withId.map((e) => (e.kind === "segment-dropped" ? { ...e, id: -1 } : e));
+  const expected = renderLadder(withId, { hosts: ["client", "server"] });
+  assert.equal(renderLadder(withoutId, { hosts: ["client", "server"] }), expected);
+  assert.equal(expected.match(/CTL=FIN,ACK>/g)?.length, 3, "the retransmitted FIN is drawn once, not twice");
+});
+
+test("application calls: arguments in the parentheses, results after an arrow, errors by code", () => {
+  const events = samples.handshake().events;
+  events.push(
+    {
+      kind: "app",
+      t: 900,
+      host: "client",
+      conn: null,
+      call: "connect",
+      detail: "10.0.0.2:80",
+      error: "EADDRNOTAVAIL",
+    },
+    { kind: "app", t: 901, host: "server", conn: null, call: "listen", detail: "port 80 backlog 511" },
+    { kind: "app", t: 902, host: "server", conn: samples.S, call: "read", detail: "EOF" },
+    {
+      kind: "app",
+      t: 903,
+      host: "server",
+      conn: samples.S,
+      call: "write",
+      error: "EPIPE",
+      detail: "3 bytes",
+    },
+    { kind: "app", t: 904, host: "client", conn: samples.C, call: "error", error: "ECONNRESET" },
+  );
+  const text = renderLadder(events, { hosts: ["client", "server"] });
+  for (const expected of [
+    /^\s*\d+\.\s+0\.900 ms\s+connect\(10\.0\.0\.2:80\) → EADDRNOTAVAIL$/m,
+    /^\s*\d+\.\s+0\.901 ms\s+listen\(port 80 backlog 511\)$/m,
+    /^\s*\d+\.\s+0\.902 ms\s+read\(\) → EOF$/m,
+    /^\s*\d+\.\s+0\.903 ms\s+write\(\) → EPIPE \(3 bytes\)$/m,
+    /^\s*\d+\.\s+0\.904 ms\s+ECONNRESET$/m,
+  ]) {
+    assert.match(text, expected);
+  }
+});

@@ -133,15 +133,26 @@ export class TraceBuilder {
     return this;
   }
 
-  /** The network delivers packet `id` at `t` and the receiver discards it. */
-  discard(t: number, id: number, reason: DropReason, conn: string | null = null, detail?: string): this {
+  /**
+   * The network delivers packet `id` at `t`; the receiver reports it received, then discards it (the
+   * engine's order: arrival, then verdict). `dropId` is the id the drop carries (the engine has used -1).
+   */
+  discard(
+    t: number,
+    id: number,
+    reason: DropReason,
+    conn: string | null = null,
+    detail?: string,
+    dropId = id,
+  ): this {
     const p = this.packet(id);
     this.events.push({ kind: "network", t, host: "network", action: "deliver", id, from: p.host, to: p.to });
+    this.events.push({ kind: "segment-received", t, host: p.to, id, seg: p.seg, conn });
     this.events.push({
       kind: "segment-dropped",
       t,
       host: p.to,
-      id,
+      id: dropId,
       reason,
       seg: p.seg,
       conn,
