@@ -3,6 +3,9 @@
 import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { registerInspectCommand } from "./inspect-command.js";
+import { registerListCommand } from "./list-command.js";
+import { registerRunCommand } from "./run-command.js";
+import { registerTourCommand } from "./tour-command.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // subcommands: register below
+  registerListCommand(program);
+  registerRunCommand(program);
+  registerTourCommand(program);
   registerInspectCommand(program);
   return program;
 }

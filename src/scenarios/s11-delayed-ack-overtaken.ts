@@ -13,7 +13,6 @@ import { withoutBulk } from "./shown.js";
 import type { Check, RunRole, Scenario, ScenarioOptions, ScenarioRun } from "./types.js";
 import { appErrors, check, duration, isFin, network, sent, stateChanges } from "./verdict.js";
 
-const OLD_BODY = 100_000;
 const NEW_BODY = 60_000;
 const CLIENT_PORT = 5555;
 const DELAYED_ACK = "A's final ACK delayed";
@@ -35,6 +34,10 @@ function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
   });
   const { sim, trace } = world;
   const oneWay = options.delay ?? 1000;
+  // The old connection sends a little more than the ISN clock (one tick per 4 µs, RFC 9293 §3.4.1) advances
+  // until the new connection opens — about one RTO later — so its last sequence numbers lie about 40 kB
+  // inside the new connection's window, as they do whenever a sender outruns the clock.
+  const OLD_BODY = 40_000 + Math.round((p.profile.rtoMin + 30 * oneWay) / 4);
   const quiet = { logReads: false };
   let served = 0;
   const server = listen(
@@ -240,7 +243,7 @@ export const delayedAckOvertaken: Scenario = {
     "retransmits its FIN; then the delayed ACK arrives and P goes CLOSED — but the retransmitted FIN is still " +
     "on its way, and it is slow. With TIME_WAIT, A cannot reuse 192.201.0.85:5555 ↔ 192.201.0.80:23 and the " +
     "stray FIN is simply ACKed from TIME_WAIT. Without TIME_WAIT, A's application opens a new connection on " +
-    "that 4-tuple at once; the old connection sent 100 kB faster than the ISN clock moves, so the stray FIN " +
+    "that 4-tuple at once; the old connection sent its data faster than the ISN clock moves, so the stray FIN " +
     "falls inside the new connection's window and ends it early: A reads EOF in the middle of P's answer.",
   run: (options) => [overtakenRun(options, "main", true), overtakenRun(options, "counterfactual", false)],
 };

@@ -45,8 +45,9 @@ function run(options: ScenarioOptions): ScenarioRun[] {
     });
   };
   snapshot(30 * SECOND);
-  snapshot(SERVER_IDLE_CLOSE + REQUESTS * SECOND + p.profile.finWait2Timeout + 100 * MS);
-  const end = 10 * 60 * SECOND;
+  const afterTimeout = SERVER_IDLE_CLOSE + REQUESTS * SECOND + p.profile.finWait2Timeout + 100 * MS;
+  snapshot(afterTimeout);
+  const end = afterTimeout + 5 * 60 * SECOND;
   snapshot(end);
   sim.runUntil(end);
 
