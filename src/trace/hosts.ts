@@ -71,9 +71,10 @@ export function discoverHosts(events: readonly TraceEvent[], given: readonly Hos
     ensure(name);
     if (typeof spec !== "string" && spec.address !== undefined) learn(name, toAddress(spec.address, name));
   }
-  // Network events carry the simulator's own name in `host` ("network"): not a column.
+  // Network events carry the simulator's own name in `host` ("network"): not a column. Nor is a
+  // narrator that only writes notes (a scenario's "sim" summarising `ss` output): its notes span the diagram.
   for (const e of events) {
-    if (e.kind === "network") continue;
+    if (e.kind === "network" || (e.kind === "note" && !hosts.has(e.host))) continue;
     ensure(e.host).traced = true;
     if (e.kind === "segment-sent") learn(e.host, e.seg.srcAddr);
     else if (e.kind === "segment-received") learn(e.host, e.seg.dstAddr);

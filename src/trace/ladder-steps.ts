@@ -213,6 +213,7 @@ export function buildSteps(
     }
   }
   const traced = new Set(hosts.filter((h) => h.traced).map((h) => h.name));
+  const columns = new Set(hosts.map((h) => h.name));
   const byAddress = hostsByAddress(hosts);
   const columnOf = (address: number): string | undefined => byAddress.get(address);
 
@@ -260,7 +261,12 @@ export function buildSteps(
           notes.push({ host: e.host, text: appText(e), tone: e.error ? "error" : "app" });
           break;
         case "note":
-          notes.push({ host: e.host, text: noteText(e), tone: "note" });
+          // A narrator without a column of its own is named in its note.
+          notes.push({
+            host: e.host,
+            text: columns.has(e.host) ? noteText(e) : `(${e.host}: ${e.text})`,
+            tone: "note",
+          });
           break;
         default:
           break;

@@ -11,6 +11,7 @@
 import type { TraceEvent } from "./events.js";
 import { FIN, RST, SYN } from "../wire/segment.js";
 import { formatClock } from "./duration.js";
+import { maximum, minimum } from "./extremes.js";
 import { buildSteps, type Annotation, type LadderStep, type SegmentRow, type Tone } from "./ladder-steps.js";
 import { discoverHosts, hostTitle, type HostInfo, type HostSpec } from "./hosts.js";
 import { SequenceNumbering, segmentLabel, type LabelStyle, type SequenceMode } from "./segment-label.js";
@@ -139,14 +140,26 @@ export function renderLadder(events: readonly TraceEvent[], options: LadderOptio
   }
 
   const timeMode = options.time ?? "relative";
-  const firstT = events.length > 0 ? Math.min(...events.map((e) => e.t)) : 0;
+  const firstT = minimum(
+    events.map((e) => e.t),
+    0,
+  );
   const origin = timeMode === "absolute" ? 0 : (options.timeOrigin ?? firstT);
   const timeText = (t: number): string => (timeMode === "none" ? "" : formatClock(t - origin));
 
-  const maxLabel = Math.max(0, ...[...labels.values()].map((l) => l.length));
+  const maxLabel = maximum(
+    [...labels.values()].map((l) => l.length),
+    0,
+  );
   const laneWidth = Math.max(MIN_LANE, maxLabel + 8);
   const numberWidth = String(steps.length).length + 1;
-  const timeWidth = timeMode === "none" ? 0 : Math.max(0, ...steps.map((s) => timeText(s.t).length));
+  const timeWidth =
+    timeMode === "none"
+      ? 0
+      : maximum(
+          steps.map((s) => timeText(s.t).length),
+          0,
+        );
   const prefixWidth = numberWidth + 2 + (timeWidth > 0 ? timeWidth + 3 : 1);
   const x = new Map<string, number>();
   hosts.forEach((h, i) => x.set(h.name, prefixWidth + i * (STATE_WIDTH + laneWidth + 2)));

@@ -3,6 +3,7 @@
 import type { TraceEvent } from "./events.js";
 import type { TcpState } from "../tcp/state.js";
 import { formatClock, formatDuration } from "./duration.js";
+import { maximum, minimum } from "./extremes.js";
 import { discoverHosts, hostTitle, type HostSpec } from "./hosts.js";
 import { TextLine } from "./text-line.js";
 
@@ -43,8 +44,14 @@ export interface StateTimeline {
 }
 
 export function stateTimeline(events: readonly TraceEvent[], hosts: readonly HostSpec[] = []): StateTimeline {
-  const start = events.length > 0 ? Math.min(...events.map((e) => e.t)) : 0;
-  const end = events.length > 0 ? Math.max(...events.map((e) => e.t)) : 0;
+  const start = minimum(
+    events.map((e) => e.t),
+    0,
+  );
+  const end = maximum(
+    events.map((e) => e.t),
+    0,
+  );
   const open = new Map<string, ConnectionTimeline>(); // host + conn → its current (latest) incarnation
   const incarnations = new Map<string, number>();
   const all: ConnectionTimeline[] = [];
@@ -132,10 +139,22 @@ export function renderTimeline(events: readonly TraceEvent[], options: TimelineO
   };
   const allRows = timeline.connections.flatMap(rowsOf);
   const w = {
-    state: Math.max(12, ...allRows.map((r) => r.state.length)),
-    enter: Math.max(0, ...allRows.map((r) => r.enter.length)),
-    exit: Math.max(0, ...allRows.map((r) => r.exit.length)),
-    duration: Math.max(0, ...allRows.map((r) => [...r.duration].length)),
+    state: maximum(
+      allRows.map((r) => r.state.length),
+      12,
+    ),
+    enter: maximum(
+      allRows.map((r) => r.enter.length),
+      0,
+    ),
+    exit: maximum(
+      allRows.map((r) => r.exit.length),
+      0,
+    ),
+    duration: maximum(
+      allRows.map((r) => [...r.duration].length),
+      0,
+    ),
   };
 
   const out: string[] = [];

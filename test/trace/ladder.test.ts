@@ -6,6 +6,10 @@ import assert from "node:assert/strict";
 import { renderLadder } from "../../src/trace/ladder.js";
 import * as samples from "./sample-traces.js";
 import * as more from "./more-traces.js";
+import { TraceBuilder } from "./trace-builder.js";
+import { stateTimeline } from "../../src/trace/timeline.js";
+import { SYN } from "../../src/wire/segment.js";
+import type { TraceEvent } from "../../src/trace/events.js";
 
 test("four-way close started by the client (S2, S3): one line per segment, TIME_WAIT compressed", () => {
   assert.equal(
@@ -546,4 +550,32 @@ test("application calls: arguments in the parentheses, results after an arrow, e
   ]) {
     assert.match(text, expected);
   }
+});
+
+test("a note from a narrator without a column spans the diagram instead of adding a column", () => {
+  const events = samples.fourWayClose();
+  events.push({ kind: "note", t: 30_000_000, host: "sim", text: "ss on client: 1 TIME_WAIT" });
+  events.sort((a, b) => a.t - b.t);
+  const text = renderLadder(events, { hosts: ["client", "server"] });
+  assert.doesNotMatch(text.split("\n")[0] ?? "", /sim/);
+  assert.match(text, /^11\.\s+30\.000 s\s{3}\(sim: ss on client: 1 TIME_WAIT\)$/m);
+  // Two idle stretches now, either side of the note.
+  assert.equal(text.match(/~~~ 29\.980 s pass ~~~|~~~ 30\.020 s pass ~~~/g)?.length, 2);
+});
+
+test("a trace of 30,000 connections (a port-exhaustion run) renders without overflowing", () => {
+  const events: TraceEvent[] = [];
+  for (let i = 0; i < 30_000; i++) {
+    const port = 32768 + (i % 28000);
+    const conn = `10.0.0.1:${port}>10.0.0.2:80`;
+    const b = new TraceBuilder(samples.ADDRESSES);
+    const t = i * 1000;
+    b.state(t, "client", conn, "CLOSED", "SYN_SENT", "connect");
+    b.send(t, "client", conn, { seq: i, flags: SYN }, "syn");
+    b.state(t + 500, "client", conn, "SYN_SENT", "CLOSED", "rcv RST");
+    events.push(...b.events);
+  }
+  const text = renderLadder(events);
+  assert.equal(text.split("\n").length, 2 + 2 * 30_000 + 1);
+  assert.equal(stateTimeline(events).connections.length, 30_000);
 });
