@@ -181,16 +181,18 @@ export function decodeTcpAt(
       `data offset ${headerLength / 4} needs ${headerLength} bytes, segment has ${length}`,
     );
   }
+  // The checksum before the options, as Linux does: a packet damaged in transit is counted as
+  // bad-tcp-checksum, whatever byte the damage hit, so drop counters say what really happened.
+  const sum = onesComplementSum(bytes, start, end, pseudoHeaderSum(srcAddr, dstAddr, IPPROTO_TCP, length));
+  if (sum !== 0xffff) {
+    const stored = (bytes[start + 16]! << 8) | bytes[start + 17]!;
+    return fail("bad-tcp-checksum", `TCP checksum 0x${stored.toString(16).padStart(4, "0")} is wrong`);
+  }
   let options: TcpOptions = NO_OPTIONS;
   if (headerLength > TCP_HEADER_LENGTH) {
     const parsed = parseOptions(bytes, start + TCP_HEADER_LENGTH, start + headerLength, NO_OPTIONS);
     if (parsed instanceof OptionFault) return fail(parsed.reason, parsed.detail);
     options = parsed;
-  }
-  const sum = onesComplementSum(bytes, start, end, pseudoHeaderSum(srcAddr, dstAddr, IPPROTO_TCP, length));
-  if (sum !== 0xffff) {
-    const stored = (bytes[start + 16]! << 8) | bytes[start + 17]!;
-    return fail("bad-tcp-checksum", `TCP checksum 0x${stored.toString(16).padStart(4, "0")} is wrong`);
   }
   const segment: Segment = {
     srcAddr,
@@ -229,7 +231,7 @@ const scratchHeader = emptyIPv4Header();
 /**
  * Decode an IPv4 packet carrying TCP. Never throws: malformed input yields { ok: false, reason, detail }.
  * Checks, in order: IP version, IHL, total length (trailing bytes beyond it are ignored), header
- * checksum, fragmentation, protocol 6, TCP header length, data offset, options, TCP checksum.
+ * checksum, fragmentation, protocol 6, TCP header length, data offset, TCP checksum, options.
  * The payload is a view into `bytes`, not a copy (see decodeTcpAt): do not reuse the buffer while
  * the segment is alive.
  */
