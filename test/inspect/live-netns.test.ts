@@ -2,6 +2,9 @@
 // exactly as a user would run it (a child process), by namespace name and by a pid inside it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Analysis } from "../../src/inspect/analyze/types.js";
 import { MIX } from "./fixtures.js";
 import { runCli } from "./cli-run.js";
@@ -75,4 +78,36 @@ test("--netns with a namespace that does not exist is a clear error", (t) => {
   const r = runCli(["inspect", "--netns", `tcplab-missing-${process.pid}`]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^tcplab: INSPECT_NETNS: --netns tcplab-missing-\d+: no such network namespace/);
+});
+
+test("two snapshots of a live namespace: new TIME_WAIT and counter deltas between them", async (t) => {
+  if (unavailable) {
+    console.log(`skipping live inspect test: ${unavailable}`);
+    t.skip(unavailable);
+    return;
+  }
+  const ns = new TestNetns("tcplab-rate");
+  t.after(() => ns.destroy());
+  const dir = mkdtempSync(join(tmpdir(), "tcplab-rate-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const snapshot = (name: string) => {
+    const r = runCli(["inspect", "--netns", ns.name, "--dump-snapshot"]);
+    assert.equal(r.code, 0, r.stderr);
+    writeFileSync(join(dir, name), r.stdout);
+    return join(dir, name);
+  };
+  const before = snapshot("before.json");
+  const churn = await ns.start("port-exhaust.mjs", ["churn", "19100", "7"], "RESULT");
+  assert.equal(churn.info.ok, 7);
+  const after = snapshot("after.json");
+  // The two files are real samples; --interval states the time between them for the per-second rates.
+  const r = runCli(["inspect", before, after, "--interval", "2s", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const a = JSON.parse(r.stdout) as Analysis;
+  assert.equal(a.timeWait.clientSide, 7);
+  assert.equal(a.rates!.intervalSeconds, 2);
+  assert.equal(a.rates!.newTimeWaitPerSecond, 3.5);
+  assert.equal(a.rates!.counterDeltas["Tcp.ActiveOpens"], 7);
+  assert.equal(a.rates!.counterDeltas["Tcp.PassiveOpens"], 7);
+  assert.equal(a.rates!.counterDeltas["TcpExt.TW"], 7, "TcpExt.TW counts entries into TIME_WAIT");
 });

@@ -3,6 +3,7 @@
 //                                       first (client-side TIME_WAIT) until connect() fails; then connect
 //                                       once to :19001 to show the budget is per destination port.
 //   node port-exhaust.mjs connect PORT  one connect() to 127.0.0.1:PORT, closed first by us.
+//   node port-exhaust.mjs churn PORT N   N such connections one after another (N client-side TIME_WAIT).
 // Prints one line `RESULT <json>` and exits.
 import net from "node:net";
 
@@ -42,12 +43,19 @@ if (mode === "exhaust") {
   console.log(
     `RESULT ${JSON.stringify({ connected: ports.length, distinctPorts: new Set(ports).size, failure, otherPort: other })}`,
   );
+} else if (mode === "churn") {
+  const port = Number(process.argv[3]);
+  const srv = await listen(port);
+  const results = [];
+  for (let i = 0; i < Number(process.argv[4]); i++) results.push(await connectOnce(port));
+  srv.close();
+  console.log(`RESULT ${JSON.stringify({ ok: results.filter((r) => r.ok).length })}`);
 } else if (mode === "connect") {
   const srv = await listen(Number(process.argv[3]));
   const r = await connectOnce(Number(process.argv[3]));
   srv.close();
   console.log(`RESULT ${JSON.stringify(r)}`);
 } else {
-  console.error("usage: port-exhaust.mjs exhaust | connect PORT");
+  console.error("usage: port-exhaust.mjs exhaust | connect PORT | churn PORT N");
   process.exit(2);
 }
