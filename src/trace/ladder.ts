@@ -5,9 +5,20 @@
 //                 SYN_SENT     --> <SEQ=0><CTL=SYN>                 --> SYN_RECEIVED
 //  3.  0.250 ms   ESTABLISHED  <-- <SEQ=0><ACK=1><CTL=SYN,ACK>      <-- SYN_RECEIVED
 //
+// Legend:
+//   --> … -->   sent and arrived with nothing else happening in between (one line)
+//   --> … ...   sent; it arrives on a later line (or, with "in flight at end of trace", never did)
+//   ... … -->   the arrival of a segment sent on an earlier line (RFC 9293 Figure 7)
+//   --> … XXX   lost in the network; the comment says why ("lost: fault "lose-final-ack"")
+//   close(), read() → EOF, ECONNRESET, RTO fired, 2·MSL timer armed (60 s): calls and timers, in
+//   their host's column, above the segment line they led to or below the one they followed
+//   ~~~ 60.000 s pass ~~~   a quiet stretch, with its real length
+// Comments (retransmission, drops and their reasons, network faults, unusual reasons for sending)
+// go to the right of the last column, or under the label when the line would be too wide.
+//
 // Layout: [number] [time] | host 0 column | lane | host 1 column | lane | ... | comments.
-// Annotations (calls, timers, notes) start in their host's column and may run across the lane to the
-// right, since nothing else is on their row; rows are shared between hosts when the texts fit.
+// Annotations start in their host's column and may run across the lane to the right, since nothing
+// else is on their row; rows are shared between hosts when the texts fit.
 import type { TraceEvent } from "./events.js";
 import { FIN, RST, SYN } from "../wire/segment.js";
 import { formatClock } from "./duration.js";
