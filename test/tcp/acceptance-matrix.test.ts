@@ -180,12 +180,7 @@ function timeWaitExpectation(kind: Kind, pos: Position): Expectation {
 }
 
 /** Rows the engine gets wrong today, with the bug they show (see /tmp/engine-bugs.md). */
-const KNOWN_BUGS: Record<string, string> = {
-  "TIME_WAIT ACK right":
-    "engine bug: TIME_WAIT drops unacceptable segments right of the window without an ACK (bug 2)",
-  "TIME_WAIT data right":
-    "engine bug: TIME_WAIT drops unacceptable segments right of the window without an ACK (bug 2)",
-};
+const KNOWN_BUGS: Record<string, string> = {};
 
 function segmentFor(
   p: Placed,
@@ -289,9 +284,7 @@ for (const state of STATES) {
             (kind === "data" && CAN_RECEIVE.has(state) && (pos === "edge" || pos === "inside")) ||
             exp.reply === "syn-ack" ||
             exp.after === "CLOSED";
-          // Text ignored after the peer's FIN is checked on its own below (bug 3).
-          const ignoredText = kind === "data" && exp.reply === "ack-or-none";
-          if (!takenIn && !ignoredText) {
+          if (!takenIn) {
             assert.ok(b.drops(m).length >= 1, `${name}: a segment-dropped event with a reason`);
           }
         },
@@ -381,20 +374,14 @@ test("RFC 5961 §5.2: an ACK older than SND.UNA − MAX.SND.WND draws a challeng
 });
 
 for (const state of ["CLOSE_WAIT", "CLOSING", "LAST_ACK"] as const) {
-  test(
-    `${state}: text after the peer's FIN is ignored and recorded as a drop with a reason (§3.10.7.4 seventh step)`,
-    {
-      skip: "engine bug: text after the peer's FIN is discarded without a segment-dropped event (bug 3), see /tmp/engine-bugs.md",
-    },
-    () => {
-      const b = new Bench();
-      const p = placeIn(b, state);
-      const m = b.mark();
-      b.feed({ flags: ACK, seq: p.peerNxt, ack: p.conn.snd.sndUna, payload: new Uint8Array(DATA_LEN) });
-      const drops = b.drops(m);
-      assert.equal(drops.length, 1);
-      assert.equal(drops[0]!.reason, "data-after-fin");
-      assert.equal(b.host.counters.dropCount("data-after-fin"), 1);
-    },
-  );
+  test(`${state}: text after the peer's FIN is ignored and recorded as a drop with a reason (§3.10.7.4 seventh step)`, () => {
+    const b = new Bench();
+    const p = placeIn(b, state);
+    const m = b.mark();
+    b.feed({ flags: ACK, seq: p.peerNxt, ack: p.conn.snd.sndUna, payload: new Uint8Array(DATA_LEN) });
+    const drops = b.drops(m);
+    assert.equal(drops.length, 1);
+    assert.equal(drops[0]!.reason, "data-after-fin");
+    assert.equal(b.host.counters.dropCount("data-after-fin"), 1);
+  });
 }

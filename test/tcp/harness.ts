@@ -80,6 +80,25 @@ export class Bench {
     this.host.input(remoteSegment(fields), this.now);
   }
 
+  /**
+   * Exactly one segment went to remote port `port` since the last call; returns it. Segments to other
+   * ports (other connections' timers) are discarded: helpers that set up one connection among many use this.
+   */
+  oneTo(port: number): Segment {
+    const out = this.take().filter((s) => s.dstPort === port);
+    if (out.length !== 1)
+      throw new Error(
+        `expected one segment to ${port}, got ${out.length}: ${JSON.stringify(out.map(brief))}`,
+      );
+    return out[0]!;
+  }
+
+  noneTo(port: number): void {
+    const out = this.take().filter((s) => s.dstPort === port);
+    if (out.length !== 0)
+      throw new Error(`expected no segment to ${port}, got ${JSON.stringify(out.map(brief))}`);
+  }
+
   /** Trace position, for `since`. */
   mark(): number {
     return this.trace.events.length;
@@ -148,11 +167,14 @@ export interface Placed {
 /** How the remote end opens: a SYN with MSS 1460 and no other option (no timestamps, no wscale). */
 export const PEER_SYN_OPTIONS: TcpOptions = { mss: 1460 };
 
+type Listening = { listener: Listener; accepted: Array<{ conn: Connection; log: AppLog }> };
+const listening = new WeakMap<Bench, Listening>();
+
 /** Listens on LOCAL_PORT; every accepted child gets recording handlers, pushed to `accepted`. */
 export function listenRecording(
   bench: Bench,
   options: { backlog?: number; reuseAddress?: boolean } = {},
-): { listener: Listener; accepted: Array<{ conn: Connection; log: AppLog }> } {
+): Listening {
   const accepted: Array<{ conn: Connection; log: AppLog }> = [];
   const listener = bench.host.listen(LOCAL_PORT, options, {
     onConnection(conn) {
@@ -161,21 +183,26 @@ export function listenRecording(
       return h;
     },
   });
-  return { listener, accepted };
+  const l = { listener, accepted };
+  listening.set(bench, l);
+  return l;
 }
 
 /**
- * Passive open (RFC 9293 §3.5 Figure 6 seen from the server): SYN at `now`, SYN,ACK out, the final ACK
- * `rtt` µs later. Leaves the clock at the ACK's time and the send log empty.
+ * Passive open (RFC 9293 §3.5 Figure 6 seen from the server): SYN from `remotePort` at `now`, SYN,ACK out,
+ * the final ACK `rtt` µs later. Reuses the bench's listener if it has one. Leaves the clock at the ACK's
+ * time and the send log empty.
  */
-export function passiveOpen(bench: Bench, rtt = 100_000): Placed {
-  const { listener, accepted } = listenRecording(bench);
-  bench.feed({ flags: SYN, seq: REMOTE_ISS, options: PEER_SYN_OPTIONS });
-  const synAck = bench.one();
+export function passiveOpen(bench: Bench, rtt = 100_000, remotePort = REMOTE_PORT): Placed {
+  const current = listening.get(bench);
+  const { listener, accepted } = current && !current.listener.closed ? current : listenRecording(bench);
+  const before = accepted.length;
+  bench.feed({ flags: SYN, seq: REMOTE_ISS, options: PEER_SYN_OPTIONS, srcPort: remotePort });
+  const synAck = bench.oneTo(remotePort);
   bench.at(bench.now + rtt);
-  bench.feed({ flags: ACK, seq: REMOTE_ISS + 1, ack: (synAck.seq + 1) >>> 0 });
-  bench.none();
-  const child = accepted[0];
+  bench.feed({ flags: ACK, seq: REMOTE_ISS + 1, ack: (synAck.seq + 1) >>> 0, srcPort: remotePort });
+  bench.noneTo(remotePort);
+  const child = accepted[before];
   if (!child || child.conn.state !== "ESTABLISHED") throw new Error("passive open did not establish");
   return {
     conn: child.conn,
@@ -226,20 +253,25 @@ export type PlaceableState =
  * A passively opened connection driven into `state` by the application calls and crafted segments of
  * RFC 9293 Figure 5, 10 ms apart. The send log is emptied; the clock stays at the last step.
  */
-export function placeIn(bench: Bench, state: PlaceableState, opts: { orphan?: boolean } = {}): Placed {
-  const p = passiveOpen(bench);
+export function placeIn(
+  bench: Bench,
+  state: PlaceableState,
+  opts: { orphan?: boolean; remotePort?: number } = {},
+): Placed {
+  const port = opts.remotePort ?? REMOTE_PORT;
+  const p = passiveOpen(bench, 100_000, port);
   const step = (): void => void bench.at(bench.now + 10_000);
   const ourFin = (): void => {
     step();
     if (opts.orphan) p.conn.close(bench.now);
     else p.conn.shutdown(bench.now);
-    const fin = bench.one();
+    const fin = bench.oneTo(port);
     if (!(fin.flags & FIN)) throw new Error("expected our FIN");
     p.ourNxt = (p.ourNxt + 1) >>> 0;
   };
   const peerFin = (ack: number): void => {
     step();
-    bench.feed({ flags: FIN | ACK, seq: p.peerNxt, ack });
+    bench.feed({ flags: FIN | ACK, seq: p.peerNxt, ack, srcPort: port });
     p.peerNxt = (p.peerNxt + 1) >>> 0;
     bench.take();
   };
@@ -252,8 +284,8 @@ export function placeIn(bench: Bench, state: PlaceableState, opts: { orphan?: bo
     case "FIN_WAIT_2":
       ourFin();
       step();
-      bench.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt });
-      bench.none();
+      bench.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt, srcPort: port });
+      bench.noneTo(port);
       break;
     case "CLOSE_WAIT":
       peerFin(p.ourNxt);
@@ -269,7 +301,7 @@ export function placeIn(bench: Bench, state: PlaceableState, opts: { orphan?: bo
     case "TIME_WAIT":
       ourFin();
       step();
-      bench.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt });
+      bench.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt, srcPort: port });
       peerFin(p.ourNxt);
       break;
   }

@@ -173,27 +173,21 @@ test("simultaneous open (MUST-10, Figure 8): SYN in SYN_SENT → SYN_RECEIVED wi
   assert.deepEqual(b.transitions(m), ["SYN_SENT>SYN_RECEIVED"]);
 });
 
-test(
-  "simultaneous open (Figure 8 line 4): the peer's SYN,ACK in SYN_RECEIVED → ESTABLISHED and an ACK",
-  {
-    skip: "engine bug: SYN,ACK in simultaneous-open SYN_RECEIVED is dropped as out-of-window, see /tmp/engine-bugs.md",
-  },
-  () => {
-    const b = new Bench();
-    const { conn, log, iss } = connect(b);
-    b.at(10_000).feed({ flags: SYN, seq: REMOTE_ISS, options: PEER_SYN_OPTIONS });
-    b.one();
-    const m = b.mark();
-    b.at(20_000).feed({ flags: SYN | ACK, seq: REMOTE_ISS, ack: iss + 1, options: PEER_SYN_OPTIONS });
-    const ack = b.one();
-    assert.equal(ack.flags & (ACK | SYN | RST), ACK);
-    assert.equal(ack.seq, iss + 1);
-    assert.equal(ack.ack, REMOTE_ISS + 1);
-    assert.equal(conn.state, "ESTABLISHED");
-    assert.deepEqual(b.transitions(m), ["SYN_RECEIVED>ESTABLISHED"]);
-    assert.equal(log.established, 1);
-  },
-);
+test("simultaneous open (Figure 8 line 4): the peer's SYN,ACK in SYN_RECEIVED → ESTABLISHED and an ACK", () => {
+  const b = new Bench();
+  const { conn, log, iss } = connect(b);
+  b.at(10_000).feed({ flags: SYN, seq: REMOTE_ISS, options: PEER_SYN_OPTIONS });
+  b.one();
+  const m = b.mark();
+  b.at(20_000).feed({ flags: SYN | ACK, seq: REMOTE_ISS, ack: iss + 1, options: PEER_SYN_OPTIONS });
+  const ack = b.one();
+  assert.equal(ack.flags & (ACK | SYN | RST), ACK);
+  assert.equal(ack.seq, iss + 1);
+  assert.equal(ack.ack, REMOTE_ISS + 1);
+  assert.equal(conn.state, "ESTABLISHED");
+  assert.deepEqual(b.transitions(m), ["SYN_RECEIVED>ESTABLISHED"]);
+  assert.equal(log.established, 1);
+});
 
 test("simultaneous open: the peer's plain ACK of our SYN,ACK also completes it (§3.10.7.4 fifth, SYN-RECEIVED)", () => {
   const b = new Bench();

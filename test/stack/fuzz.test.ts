@@ -1,0 +1,359 @@
+// Fuzz: 100,000 random and mutated segments (seeded) into a host with a listener and connections in many
+// states. Nothing may throw out of the host, every segment-dropped event names a known reason, and the
+// host's counters agree with the event stream (every input accounted for).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { DropReason, TraceEvent, TraceSink } from "../../src/trace/events.js";
+import { DECODE_REASONS } from "../../src/wire/decode-error.js";
+import { RandomStreams, type Rng } from "../../src/sim/random.js";
+import { encodeSegment } from "../../src/wire/codec.js";
+import { internetChecksum, tcpChecksum } from "../../src/wire/checksum.js";
+import {
+  ACK,
+  FIN,
+  PSH,
+  RST,
+  SYN,
+  URG,
+  EMPTY_PAYLOAD,
+  type Segment,
+  type TcpOptions,
+} from "../../src/wire/segment.js";
+import type { Connection } from "../../src/tcp/connection.js";
+import { TcpError } from "../../src/tcp/errors.js";
+import { seqLe } from "../../src/tcp/seq.js";
+import {
+  Bench,
+  LOCAL,
+  LOCAL_PORT,
+  REMOTE,
+  placeIn,
+  recordingHandlers,
+  type PlaceableState,
+} from "../tcp/harness.js";
+
+const SEED = 20261121;
+const SEGMENTS = 100_000;
+
+/** Every drop reason the engine and codec may name; the Record type makes the list complete. */
+const KNOWN_REASONS: Record<DropReason, true> = {
+  "short-packet": true,
+  "bad-ip-version": true,
+  "bad-ip-header-length": true,
+  "bad-ip-total-length": true,
+  "bad-ip-checksum": true,
+  "ip-fragment": true,
+  "not-tcp": true,
+  "short-tcp-header": true,
+  "bad-data-offset": true,
+  "bad-option-length": true,
+  "bad-option-value": true,
+  "bad-tcp-checksum": true,
+  "not-our-address": true,
+  "closed-port": true,
+  "rst-to-closed-port": true,
+  "listen-rst": true,
+  "listen-ack": true,
+  "listen-no-syn": true,
+  "syn-queue-full": true,
+  "accept-queue-full": true,
+  "bad-syn-cookie": true,
+  "syn-sent-bad-ack": true,
+  "syn-sent-rst-no-ack": true,
+  "syn-sent-no-syn": true,
+  "out-of-window": true,
+  "rst-out-of-window": true,
+  "rst-challenged": true,
+  "syn-challenged": true,
+  "no-ack-flag": true,
+  "ack-unsent-data": true,
+  "ack-too-old": true,
+  "challenge-ack-rate-limited": true,
+  "data-after-close": true,
+  "data-after-fin": true,
+  duplicate: true,
+  "receive-window-full": true,
+  "time-wait": true,
+  paws: true,
+};
+const DECODE = new Set<string>(DECODE_REASONS);
+
+/** Counts events instead of keeping them: 100k segments make millions of events. */
+class CountingSink implements TraceSink {
+  readonly enabled = true;
+  private ids = 0;
+  received = 0;
+  sent = 0;
+  sentRst = 0;
+  sentRetransmissions = 0;
+  decodeFailures = 0;
+  readonly drops = new Map<string, number>();
+  readonly unknownReasons = new Set<string>();
+  droppedWithoutReason = 0;
+
+  emit(e: TraceEvent): void {
+    switch (e.kind) {
+      case "segment-received":
+        this.received++;
+        break;
+      case "segment-sent":
+        this.sent++;
+        if (e.seg.flags & RST) this.sentRst++;
+        if (e.retransmission) this.sentRetransmissions++;
+        break;
+      case "segment-dropped":
+        if (typeof e.reason !== "string" || e.reason.length === 0) this.droppedWithoutReason++;
+        else if (!(e.reason in KNOWN_REASONS)) this.unknownReasons.add(e.reason);
+        if (DECODE.has(e.reason)) this.decodeFailures++;
+        this.drops.set(e.reason, (this.drops.get(e.reason) ?? 0) + 1);
+        break;
+      default:
+        break;
+    }
+  }
+
+  nextPacketId(): number {
+    return ++this.ids;
+  }
+}
+
+interface Target {
+  remotePort: number;
+  localPort: number;
+  conn: Connection | null;
+}
+
+const PLACED: PlaceableState[] = [
+  "ESTABLISHED",
+  "FIN_WAIT_1",
+  "FIN_WAIT_2",
+  "CLOSE_WAIT",
+  "CLOSING",
+  "LAST_ACK",
+  "TIME_WAIT",
+];
+
+/** Connections in every state the harness can build, on fresh remote ports from `base`. */
+function populate(b: Bench, base: number): Target[] {
+  const targets: Target[] = [];
+  let port = base;
+  for (const state of PLACED) {
+    const p = placeIn(b, state, { remotePort: port });
+    targets.push({ remotePort: port++, localPort: LOCAL_PORT, conn: p.conn });
+  }
+  const orphan = placeIn(b, "FIN_WAIT_2", { remotePort: port, orphan: true });
+  targets.push({ remotePort: port++, localPort: LOCAL_PORT, conn: orphan.conn });
+  // A half-open child (SYN_RECEIVED) and an active open (SYN_SENT).
+  b.feed({ flags: SYN, seq: 777, srcPort: port, options: { mss: 1400 } });
+  targets.push({ remotePort: port++, localPort: LOCAL_PORT, conn: null });
+  const active = b.host.connect({ address: REMOTE, port: port }, recordingHandlers());
+  targets.push({ remotePort: port++, localPort: active.localPort, conn: active });
+  // A port nobody uses (closed) and the listener itself.
+  targets.push({ remotePort: port++, localPort: 8080, conn: null });
+  targets.push({ remotePort: port++, localPort: LOCAL_PORT, conn: null });
+  b.take();
+  return targets;
+}
+
+function pick<T>(rng: Rng, xs: readonly T[]): T {
+  return xs[rng.below(xs.length)]!;
+}
+
+const FLAG_SETS = [
+  ACK,
+  ACK | PSH,
+  ACK,
+  SYN,
+  SYN | ACK,
+  RST,
+  RST | ACK,
+  FIN | ACK,
+  FIN,
+  0,
+  ACK | URG,
+  SYN | FIN,
+  SYN | RST,
+];
+
+function randomOptions(rng: Rng): TcpOptions {
+  switch (rng.below(8)) {
+    case 0:
+      return { mss: rng.below(65536) };
+    case 1:
+      return { wscale: rng.below(20) };
+    case 2:
+      return { sackPermitted: true, mss: 536 };
+    case 3:
+      return { timestamp: { val: rng.uint32(), ecr: rng.uint32() } };
+    case 4:
+      return { sack: [[rng.uint32(), rng.uint32()]] };
+    default:
+      return {};
+  }
+}
+
+function randomSegment(rng: Rng, t: Target): Segment {
+  const c = t.conn;
+  const rcvNxt = c ? c.rcv.rcvNxt : rng.uint32();
+  const wnd = c ? Math.max(1, c.rcv.window) : 65535;
+  const sndUna = c ? c.snd.sndUna : rng.uint32();
+  const sndNxt = c ? c.snd.sndNxt : sndUna;
+  const seqOffsets = [0, 0, 0, -1, 1, -100, 100, wnd - 1, wnd, wnd + 1, -wnd, 2 ** 31, rng.uint32()];
+  const ackBase = rng.chance(0.5) ? sndUna : sndNxt;
+  const ackOffsets = [0, 0, 1, -1, 1000, -70_000, 2 ** 31, rng.uint32()];
+  const len = pick(rng, [0, 0, 0, 0, 1, 10, 536, 1460, rng.below(3000)]);
+  const payload = len === 0 ? EMPTY_PAYLOAD : new Uint8Array(len).fill(rng.below(256));
+  const wrongAddress = rng.chance(0.01);
+  return {
+    srcAddr: REMOTE,
+    dstAddr: wrongAddress ? (LOCAL + 1) >>> 0 : LOCAL,
+    srcPort: rng.chance(0.02) ? rng.below(65536) : t.remotePort,
+    dstPort: rng.chance(0.02) ? rng.below(65536) : t.localPort,
+    seq: (rcvNxt + pick(rng, seqOffsets)) >>> 0,
+    ack: (ackBase + pick(rng, ackOffsets)) >>> 0,
+    flags: rng.chance(0.05) ? rng.below(256) : pick(rng, FLAG_SETS),
+    window: pick(rng, [0, 1, 512, 65535, rng.below(65536)]),
+    urgent: rng.chance(0.05) ? rng.below(65536) : 0,
+    options: rng.chance(0.3) ? randomOptions(rng) : {},
+    payload,
+  };
+}
+
+/** Encoded bytes with a mutation: header fields, options or lengths changed, checksums often repaired. */
+function mutatedPacket(rng: Rng, seg: Segment): Uint8Array {
+  let bytes = encodeSegment(seg);
+  const tcp = 20;
+  switch (rng.below(6)) {
+    case 0: // flip a byte anywhere
+      {
+        const at = rng.below(bytes.length);
+        bytes[at] = bytes[at]! ^ (1 << rng.below(8));
+      }
+      break;
+    case 1: // flip bytes in the TCP header and options
+      for (let i = 0; i < 3; i++) bytes[tcp + rng.below(Math.min(60, bytes.length - tcp))] = rng.below(256);
+      break;
+    case 2: // data offset anywhere from 0 to 15
+      bytes[tcp + 12] = (rng.below(16) << 4) | (bytes[tcp + 12]! & 0x0f);
+      break;
+    case 3: // truncate
+      bytes = bytes.subarray(0, rng.below(bytes.length));
+      break;
+    case 4: // garbage option kinds/lengths right after the fixed header, if there is option space
+      if (bytes.length > tcp + 24) for (let i = 20; i < 24; i++) bytes[tcp + i] = rng.below(256);
+      break;
+    default: // IP header fields: version, IHL, total length, flags/fragment, protocol
+      bytes[pick(rng, [0, 2, 3, 6, 7, 9])] = rng.below(256);
+  }
+  if (bytes.length >= 40 && rng.chance(0.7)) {
+    // Repair both checksums so the mutation reaches the option and header checks behind them.
+    bytes[10] = 0;
+    bytes[11] = 0;
+    const ipSum = internetChecksum(bytes, 0, 20);
+    bytes[10] = ipSum >>> 8;
+    bytes[11] = ipSum & 0xff;
+    bytes[tcp + 16] = 0;
+    bytes[tcp + 17] = 0;
+    const sum = tcpChecksum(bytes, tcp, bytes.length, seg.srcAddr, seg.dstAddr);
+    bytes[tcp + 16] = sum >>> 8;
+    bytes[tcp + 17] = sum & 0xff;
+  }
+  return bytes;
+}
+
+/** Application calls at random moments: all may fail only with a TcpError (EPIPE, ECONNRESET...). */
+function randomAppCall(rng: Rng, b: Bench, conn: Connection): void {
+  const now = b.now;
+  switch (rng.below(7)) {
+    case 0:
+      conn.send(new Uint8Array(rng.below(5000)), now);
+      break;
+    case 1:
+      conn.shutdown(now);
+      break;
+    case 2:
+      conn.close(now);
+      break;
+    case 3:
+      conn.abort(now);
+      break;
+    case 4:
+      conn.pause();
+      break;
+    case 5:
+      conn.resume(now);
+      break;
+    default:
+      conn.setKeepAlive(true, 1_000_000, now);
+  }
+}
+
+test(`fuzz: ${SEGMENTS} random and mutated segments (seed ${SEED}): no exception, known drop reasons, counters add up`, () => {
+  const sink = new CountingSink();
+  const b = new Bench({ synBacklog: 4 }, { trace: sink });
+  const rng = new RandomStreams(SEED).stream("fuzz");
+  const failures: string[] = [];
+  let targets: Target[] = [];
+  let base = 2000;
+  let inputs = 0;
+  for (let i = 0; i < SEGMENTS; i++) {
+    if (i % 2500 === 0) {
+      targets = populate(b, base);
+      base += 20;
+    }
+    const t = pick(rng, targets);
+    if (t.conn && t.conn.state !== "CLOSED" && rng.chance(0.01)) {
+      try {
+        randomAppCall(rng, b, t.conn);
+      } catch (e) {
+        if (!(e instanceof TcpError)) failures.push(`app call at ${i}: ${String(e)}`);
+      }
+    }
+    const seg = randomSegment(rng, t);
+    try {
+      b.runTo(b.now + rng.below(50_000));
+      if (rng.chance(0.2)) b.host.inputPacket(mutatedPacket(rng, seg), b.now);
+      else b.host.input(seg, b.now);
+      inputs++;
+    } catch (e) {
+      failures.push(
+        `segment ${i} (seed ${SEED}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+      if (failures.length > 5) break;
+    }
+    if (i % 512 === 0) b.take();
+  }
+  assert.deepEqual(failures, [], "no exception may escape the host");
+  assert.equal(inputs, SEGMENTS);
+  assert.equal(sink.droppedWithoutReason, 0);
+  assert.deepEqual([...sink.unknownReasons], [], "drop reasons outside the known set");
+
+  const c = b.host.counters;
+  // Every input was either decoded (a segment-received event) or rejected by the codec with a reason.
+  // (The set-up's own segments came through feed() and count as received too.)
+  assert.equal(c.inSegs, sink.received);
+  assert.equal(c.inErrs, sink.decodeFailures);
+  assert.ok(sink.received + sink.decodeFailures >= SEGMENTS);
+  assert.equal(c.outSegs, sink.sent);
+  assert.equal(c.outRsts, sink.sentRst);
+  assert.equal(c.retransSegs, sink.sentRetransmissions);
+  for (const reason of Object.keys(KNOWN_REASONS) as DropReason[]) {
+    // A rate-limited challenge ACK is a suppressed reply, counted on top of its segment's drop reason.
+    if (reason === "challenge-ack-rate-limited") continue;
+    assert.equal(c.dropCount(reason), sink.drops.get(reason) ?? 0, `counter for ${reason}`);
+  }
+  const counts = b.host.stateCounts();
+  const total = Object.values(counts).reduce((a, n) => a + n, 0);
+  assert.equal(total, b.host.connections().length + counts.LISTEN + b.host.timeWaitEntries);
+  for (const conn of b.host.connections()) {
+    assert.notEqual(conn.state, "CLOSED");
+    assert.ok(seqLe(conn.snd.sndUna, conn.snd.sndNxt), `${conn.label}: SND.UNA <= SND.NXT`);
+    assert.ok(seqLe(conn.snd.sndNxt, conn.snd.sndMax), `${conn.label}: SND.NXT <= SND.MAX`);
+  }
+  console.log(`fuzz: ${inputs} inputs, ${sink.received} decoded, ${sink.decodeFailures} rejected by the codec, ${sink.sent} sent; drops: ${JSON.stringify(Object.fromEntries(sink.drops))}`);
+  // Enough variety to mean something: most reasons were exercised.
+  assert.ok(
+    sink.drops.size >= 20,
+    `only ${sink.drops.size} drop reasons seen: ${[...sink.drops.keys()].join(", ")}`,
+  );
+});
