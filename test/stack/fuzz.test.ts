@@ -350,7 +350,9 @@ test(`fuzz: ${SEGMENTS} random and mutated segments (seed ${SEED}): no exception
     assert.ok(seqLe(conn.snd.sndUna, conn.snd.sndNxt), `${conn.label}: SND.UNA <= SND.NXT`);
     assert.ok(seqLe(conn.snd.sndNxt, conn.snd.sndMax), `${conn.label}: SND.NXT <= SND.MAX`);
   }
-  console.log(`fuzz: ${inputs} inputs, ${sink.received} decoded, ${sink.decodeFailures} rejected by the codec, ${sink.sent} sent; drops: ${JSON.stringify(Object.fromEntries(sink.drops))}`);
+  console.log(
+    `fuzz: ${inputs} inputs, ${sink.received} decoded, ${sink.decodeFailures} rejected by the codec, ${sink.sent} sent; drops: ${JSON.stringify(Object.fromEntries(sink.drops))}`,
+  );
   // Enough variety to mean something: most reasons were exercised.
   assert.ok(
     sink.drops.size >= 20,
