@@ -488,6 +488,13 @@ export class Host implements Endpoint, ConnectionEnv {
   }
 
   private spawnChild(listener: Listener, seg: Segment, iss: number): void {
+    const conn = this.newChild(listener, seg);
+    listener.synQueue.add(conn);
+    conn.openPassive(seg, iss, this.now);
+  }
+
+  /** A connection owned by a listener until the application accepts it. */
+  private newChild(listener: Listener, seg: Segment): Connection {
     const conn = new Connection(
       this,
       this.address,
@@ -499,9 +506,8 @@ export class Host implements Endpoint, ConnectionEnv {
     );
     conn.listenerPort = listener.port;
     conn.attached = false;
-    listener.synQueue.add(conn);
     this.insert(seg.dstPort, remoteKey(seg.srcAddr, seg.srcPort), conn);
-    conn.openPassive(seg, iss, this.now);
+    return conn;
   }
 
   private sendCookieSynAck(seg: Segment): void {
@@ -543,18 +549,7 @@ export class Host implements Endpoint, ConnectionEnv {
       return true;
     }
     this.counters.synCookiesRecv++;
-    const conn = new Connection(
-      this,
-      this.address,
-      seg.dstPort,
-      seg.srcAddr,
-      seg.srcPort,
-      {},
-      { mss: this.mss },
-    );
-    conn.listenerPort = listener.port;
-    conn.attached = false;
-    this.insert(seg.dstPort, remoteKey(seg.srcAddr, seg.srcPort), conn);
+    const conn = this.newChild(listener, seg);
     conn.openFromCookie(seg, seqAdd(seg.ack, -1), peerMss, this.now);
     if (seg.payload.length > 0) conn.segmentArrives(seg, this.now);
     return true;

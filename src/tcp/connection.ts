@@ -22,7 +22,7 @@ import {
   type Segment,
   type TcpOptions,
 } from "../wire/segment.js";
-import type { DropReason, TimerName, TraceSink } from "../trace/events.js";
+import type { DropReason, TimerAction, TimerName, TraceSink } from "../trace/events.js";
 
 /** What the connection needs from its host. */
 export interface ConnectionEnv {
@@ -818,8 +818,7 @@ export class Connection {
     );
     seg.window = window;
     if (retransmission) this.env.counters.retransSegs++;
-    this.env.counters.outSegs++;
-    this.env.transmit(seg, this, withAck ? "syn-ack" : "syn", retransmission);
+    this.put(seg, withAck ? "syn-ack" : "syn", retransmission);
   }
 
   /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
@@ -858,8 +857,7 @@ export class Connection {
       NO_OPTIONS,
     );
     seg.window = 0;
-    this.env.counters.outSegs++;
-    this.env.transmit(seg, this, why, false);
+    this.put(seg, why, false);
   }
 
   private emit(
@@ -871,9 +869,12 @@ export class Connection {
     why: string,
     rtx: boolean,
   ): void {
-    const seg = this.makeSegment(seq, ack, flags, payload, options);
+    this.put(this.makeSegment(seq, ack, flags, payload, options), why, rtx);
+  }
+
+  private put(seg: Segment, why: string, retransmission: boolean): void {
     this.env.counters.outSegs++;
-    this.env.transmit(seg, this, why, rtx);
+    this.env.transmit(seg, this, why, retransmission);
   }
 
   private makeSegment(
@@ -1087,32 +1088,27 @@ export class Connection {
     if (old === deadline) return;
     this.timers[slot] = deadline;
     if (this.env.trace.enabled) {
-      const action = deadline === Infinity ? "cancelled" : old === Infinity ? "armed" : "restarted";
-      this.env.trace.emit({
-        kind: "timer",
-        t: this.now,
-        host: this.env.hostName,
-        conn: this.label,
-        timer: this.timerName(slot),
-        action,
-        ...(deadline === Infinity ? {} : { deadline }),
-      });
+      if (deadline === Infinity) this.timerEvent(slot, "cancelled");
+      else this.timerEvent(slot, old === Infinity ? "armed" : "restarted", deadline);
     }
     if (deadline < this.scheduledAt) this.env.deadlineChanged(this);
   }
 
   private fireTimer(slot: number): void {
-    if (this.env.trace.enabled) {
-      this.env.trace.emit({
-        kind: "timer",
-        t: this.now,
-        host: this.env.hostName,
-        conn: this.label,
-        timer: this.timerName(slot),
-        action: "fired",
-      });
-    }
+    if (this.env.trace.enabled) this.timerEvent(slot, "fired");
     this.timers[slot] = Infinity;
+  }
+
+  private timerEvent(slot: number, action: TimerAction, deadline?: number): void {
+    this.env.trace.emit({
+      kind: "timer",
+      t: this.now,
+      host: this.env.hostName,
+      conn: this.label,
+      timer: this.timerName(slot),
+      action,
+      ...(deadline === undefined ? {} : { deadline }),
+    });
   }
 
   private timerName(slot: number): TimerName {

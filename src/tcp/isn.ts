@@ -2,44 +2,40 @@
 // M a 4-microsecond clock, F a keyed hash, so ISNs of one 4-tuple keep increasing across incarnations
 // while being unpredictable from outside. In the simulator the key comes from the seed (deterministic runs).
 
-/** A small keyed 32-bit hash over up to four 32-bit words (a SipHash-like ARX mix). */
+const rotl = (x: number, n: number): number => (x << n) | (x >>> (32 - n));
+
+/** The half of an ARX round both phases share: v0 += v1 and v2 += v3 with their rotations. */
+function halfRound(v: Int32Array): void {
+  v[0] = v[0]! + v[1]!;
+  v[1] = rotl(v[1]!, 5) ^ v[0]!;
+  v[0] = rotl(v[0]!, 16);
+  v[2] = v[2]! + v[3]!;
+  v[3] = rotl(v[3]!, 8) ^ v[2]!;
+}
+
+/** A small keyed 32-bit hash over four 32-bit words (a SipHash-like ARX mix). */
 export function keyedHash(key: Uint32Array, a: number, b: number, c: number, d: number): number {
-  let v0 = (key[0] ?? 0) ^ 0x736f6d65;
-  let v1 = (key[1] ?? 0) ^ 0x646f7261;
-  let v2 = (key[2] ?? 0) ^ 0x6c796765;
-  let v3 = (key[3] ?? 0) ^ 0x74656462;
-  const words = [a >>> 0, b >>> 0, c >>> 0, d >>> 0];
-  for (const m of words) {
-    v3 ^= m;
+  const v = new Int32Array([
+    (key[0] ?? 0) ^ 0x736f6d65,
+    (key[1] ?? 0) ^ 0x646f7261,
+    (key[2] ?? 0) ^ 0x6c796765,
+    (key[3] ?? 0) ^ 0x74656462,
+  ]);
+  for (const m of [a | 0, b | 0, c | 0, d | 0]) {
+    v[3] = v[3]! ^ m;
     for (let r = 0; r < 2; r++) {
-      v0 = (v0 + v1) | 0;
-      v1 = (v1 << 5) | (v1 >>> 27);
-      v1 ^= v0;
-      v0 = (v0 << 16) | (v0 >>> 16);
-      v2 = (v2 + v3) | 0;
-      v3 = (v3 << 8) | (v3 >>> 24);
-      v3 ^= v2;
-      v0 = (v0 + v3) | 0;
-      v3 = (v3 << 7) | (v3 >>> 25);
-      v3 ^= v0;
-      v2 = (v2 + v1) | 0;
-      v1 = (v1 << 13) | (v1 >>> 19);
-      v1 ^= v2;
-      v2 = (v2 << 16) | (v2 >>> 16);
+      halfRound(v);
+      v[0] = v[0]! + v[3]!;
+      v[3] = rotl(v[3]!, 7) ^ v[0]!;
+      v[2] = v[2]! + v[1]!;
+      v[1] = rotl(v[1]!, 13) ^ v[2]!;
+      v[2] = rotl(v[2]!, 16);
     }
-    v0 ^= m;
+    v[0] = v[0]! ^ m;
   }
-  v2 ^= 0xff;
-  for (let r = 0; r < 4; r++) {
-    v0 = (v0 + v1) | 0;
-    v1 = (v1 << 5) | (v1 >>> 27);
-    v1 ^= v0;
-    v0 = (v0 << 16) | (v0 >>> 16);
-    v2 = (v2 + v3) | 0;
-    v3 = (v3 << 8) | (v3 >>> 24);
-    v3 ^= v2;
-  }
-  return (v0 ^ v1 ^ v2 ^ v3) >>> 0;
+  v[2] = v[2]! ^ 0xff;
+  for (let r = 0; r < 4; r++) halfRound(v);
+  return (v[0]! ^ v[1]! ^ v[2]! ^ v[3]!) >>> 0;
 }
 
 /** Expand a numeric seed into a 128-bit key (splitmix32 steps). */
