@@ -17,7 +17,13 @@ const DOCUMENTED: Record<ProfileName, { timeWait: number; why: string }> = {
 };
 
 function profileRun(options: ScenarioOptions, profile: ProfileName): ScenarioRun {
-  const { world, a, p, serverAddress, serverPort } = makePair({ options, role: "variant", profile });
+  // Every run here is the experiment itself, so the user's --time-wait applies to each of them.
+  const { world, a, p, serverAddress, serverPort } = makePair({
+    options,
+    role: "variant",
+    profile,
+    ...(options.timeWait !== undefined ? { overrides: { timeWait: options.timeWait } } : {}),
+  });
   const { sim } = world;
   listen(p, serverPort, {}, { onEnd: (app) => sim.after(SERVER_CLOSE_DELAY, () => app.end()) });
   let client: AppConnection | null = null;
