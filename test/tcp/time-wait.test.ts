@@ -117,6 +117,16 @@ test("a new SYN above RCV.NXT reopens the 4-tuple with ISS above the old SND.NXT
   assert.equal(b.host.counters.timeWaitRecycled, 1);
 });
 
+test("a SYN soon after TIME_WAIT began: the clock-driven ISN would be too low, so ISS = old SND.NXT + 65537 (linux tw_snd_nxt + 65535 + 2)", () => {
+  const b = new Bench();
+  const p = placeIn(b, "TIME_WAIT");
+  // 10 ms later the ISN clock has moved 2,500 — far less than the 64 KiB margin Linux keeps.
+  b.at(b.now + 10_000).feed({ flags: SYN, seq: p.peerNxt + 100_000, options: PEER_SYN_OPTIONS });
+  const sa = b.one();
+  assert.equal(sa.flags, SYN | ACK);
+  assert.equal(sa.seq, (p.ourNxt + 65537) >>> 0);
+});
+
 test("an old SYN (at or below RCV.NXT) in TIME_WAIT gets a challenge ACK, TIME_WAIT stays (RFC 5961 §4; RFC 1122 4.2.2.13)", () => {
   const b = new Bench();
   const p = placeIn(b, "TIME_WAIT");
