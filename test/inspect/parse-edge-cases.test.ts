@@ -82,3 +82,22 @@ test("Windows netstat: a state name that ran into its PID column is still read",
   assert.equal(snap.sockets[0]!.state, "CLOSE_WAIT");
   assert.equal(snap.sockets[0]!.owners[0]!.pid, 4242);
 });
+
+test("ss -anp without -t: the Netid column is read and only tcp rows count", () => {
+  const text = [
+    "Netid State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process",
+    'udp   UNCONN 0      0      0.0.0.0:5353       0.0.0.0:*         users:(("avahi",pid=5,fd=12))',
+    "u_str ESTAB  0      0      * 1234             * 1235",
+    'tcp   LISTEN 0      128    0.0.0.0:22         0.0.0.0:*         users:(("sshd",pid=9,fd=3))',
+    "tcp   TIME-WAIT 0   0      10.0.0.1:22        10.0.0.7:51000",
+  ].join("\n");
+  const snap = parseInput(enc(text), opts);
+  assert.equal(snap.format, "ss");
+  assert.deepEqual(
+    snap.sockets.map((s) => [s.state, s.local.port]),
+    [
+      ["LISTEN", 22],
+      ["TIME_WAIT", 22],
+    ],
+  );
+});

@@ -49,7 +49,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis {
     remotes: remoteSummaries(sockets, (s) => !isClientSide(s, listening, settings)),
     timeWait: timeWaitSummary(sockets, listening, settings),
     closeWait: closeWaitSummary(sockets, linux, earlier?.sockets ?? null),
-    finWait2: finWait2Summary(sockets, snap.ownersKnown),
+    finWait2: finWait2Summary(sockets),
     handshake: {
       synReceived: sockets.filter((s) => s.state === "SYN_RECEIVED").length,
       maxSynBacklog: settings.maxSynBacklog,

@@ -4,7 +4,7 @@
 import type { SocketRecord } from "../model.js";
 import type { HeldFinWait2 } from "./types.js";
 
-export function finWait2Summary(sockets: readonly SocketRecord[], ownersKnown: boolean) {
+export function finWait2Summary(sockets: readonly SocketRecord[]) {
   const fw2 = sockets.filter((s) => s.state === "FIN_WAIT_2");
   const orphans = fw2.filter((s) => s.minisock === "timewait").length;
   const held: HeldFinWait2[] = [];
@@ -12,7 +12,7 @@ export function finWait2Summary(sockets: readonly SocketRecord[], ownersKnown: b
   for (const s of fw2) {
     if (s.minisock === "timewait") continue;
     // A full socket (inode ≠ 0) or one a process owns is held; without either fact we cannot tell.
-    if (s.owners.length > 0 || (s.inode !== null && s.inode !== 0) || (ownersKnown && s.inode !== null)) {
+    if (s.owners.length > 0 || (s.inode !== null && s.inode !== 0)) {
       held.push({ local: s.local, remote: s.remote, owners: s.owners });
     } else unknown++;
   }

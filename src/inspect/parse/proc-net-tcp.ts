@@ -41,6 +41,7 @@ function decField(text: string): number | null {
 /** tm->when is printed with %08lX from a signed long; an already-expired timer shows as a huge value. */
 function timerTicks(text: string): number | null {
   if (!/^[0-9A-Fa-f]{1,16}$/.test(text)) return null;
+  if (text.length <= 8) return parseInt(text, 16);
   const v = BigInt(`0x${text}`);
   if (text.length === 16 && v >= 1n << 63n) return 0;
   return Number(v);

@@ -51,7 +51,7 @@ export function ssFilterState(name: string): SocketState | null {
 }
 
 export function isSsHeader(line: string): boolean {
-  return /^\s*(State\s+)?Recv-Q\s+Send-Q\s+Local Address:Port\s+Peer Address:Port/.test(line);
+  return /^\s*(Netid\s+)?(State\s+)?Recv-Q\s+Send-Q\s+Local Address:Port\s+Peer Address:Port/.test(line);
 }
 
 /** A headerless data row, with or without the State column. */
@@ -117,12 +117,17 @@ export function parseSs(
   const sockets: SocketRecord[] = [];
   let hasStateColumn: boolean | null = null;
   let ownersKnown = false;
-  for (const { no, text: line } of numberedLines(text)) {
-    if (isSsHeader(line)) {
-      hasStateColumn = /^\s*State\s/.test(line);
+  let hasNetid = false;
+  for (const { no, text: raw } of numberedLines(text)) {
+    if (isSsHeader(raw)) {
+      hasNetid = /^\s*Netid\s/.test(raw);
+      hasStateColumn = /^\s*(Netid\s+)?State\s/.test(raw);
       continue;
     }
-    const bad = (why: string) => malformedLine(opts.source, no, line, why);
+    const bad = (why: string) => malformedLine(opts.source, no, raw, why);
+    // Without -t (`ss -anp`) every row starts with its Netid; only tcp rows are TCP sockets.
+    if (hasNetid && !/^\s*tcp\s/.test(raw)) continue;
+    const line = hasNetid ? raw.slice(nthTokenEnd(raw, 1)) : raw;
     const f = line.trim().split(/\s+/);
     const rowHasState = SS_STATES.has(f[0]!);
     if (hasStateColumn === true && !rowHasState) throw bad(`unknown ss state ${JSON.stringify(f[0])}`);
