@@ -3,7 +3,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ACK, PSH, SYN } from "../../src/wire/segment.js";
-import { Bench, REMOTE_ISS, listenRecording, passiveOpen, type Placed } from "./harness.js";
+import {
+  Bench,
+  LOCAL_PORT,
+  REMOTE,
+  REMOTE_ISS,
+  REMOTE_PORT,
+  listenRecording,
+  passiveOpen,
+  type Placed,
+} from "./harness.js";
 
 /** A passive open where the peer announces `mss` and `window`. */
 function openWith(b: Bench, mss: number, window = 65535): Placed {
@@ -157,4 +166,35 @@ test("Karn's rule (RFC 6298 §3): an ACK of retransmitted data gives no RTT samp
   p.conn.send(new Uint8Array(10), b.now);
   b.at(b.now + 200_000).feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt + 20 });
   assert.equal(p.conn.snd.rto.srtt, 0.875 * srtt + 0.125 * 200_000); // RFC 6298 §2.3
+});
+
+test("after an RTO only one segment is resent (loss window = 1 SMSS, RFC 5681 §3.1); each ACK then opens cwnd", () => {
+  const b = new Bench();
+  const p = openWith(b, 1000);
+  p.conn.send(new Uint8Array(5000), b.now);
+  assert.equal(b.take().length, 5);
+  const t0 = b.now;
+  b.runTo(t0 + 300_000);
+  const rtx = b.take();
+  assert.equal(rtx.length, 1);
+  assert.equal(rtx[0]!.seq, p.ourNxt);
+  b.at(b.now + 100_000).feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt + 1000 });
+  const next = b.take();
+  // Go-back-N from SND.UNA: the second segment follows (slow start from cwnd = 1 SMSS, now 2).
+  assert.ok(next.length >= 1 && next.length <= 2, `${next.length} segments`);
+  assert.equal(next[0]!.seq, p.ourNxt + 1000);
+});
+
+test("data written in SYN_SENT is queued and sent right after the handshake (§3.10.2 SYN-SENT)", () => {
+  const b = new Bench();
+  const conn = b.host.connect({ address: REMOTE, port: REMOTE_PORT, localPort: LOCAL_PORT }, {});
+  const syn = b.one();
+  assert.equal(conn.send(new Uint8Array([1, 2, 3]), b.now), 3);
+  b.none();
+  b.feed({ flags: SYN | ACK, seq: REMOTE_ISS, ack: syn.seq + 1, options: { mss: 1460 } });
+  const out = b.take();
+  const data = out.find((s) => s.payload.length > 0);
+  assert.ok(data, "the queued data goes out");
+  assert.deepEqual([...data.payload], [1, 2, 3]);
+  assert.equal(data.seq, syn.seq + 1);
 });
