@@ -101,3 +101,17 @@ test("ss -anp without -t: the Netid column is read and only tcp rows count", () 
     ],
   );
 });
+
+test("netstat -tanp as non-root: the notice about unidentified processes is skipped", () => {
+  const text = [
+    "(Not all processes could be identified, non-owned process info",
+    " will not be shown, you would have to be root to see it all.)",
+    "Active Internet connections (servers and established)",
+    "Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name",
+    "tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN      -",
+    "tcp        1      0 10.0.0.1:41000          10.0.0.2:80             CLOSE_WAIT  321/my app",
+  ].join("\n");
+  const snap = parseInput(enc(text), opts);
+  assert.equal(snap.format, "netstat-linux");
+  assert.deepEqual(snap.sockets[1]!.owners, [{ pid: 321, command: "my app", fd: null }]);
+});

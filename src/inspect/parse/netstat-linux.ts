@@ -60,6 +60,13 @@ export function parseNetstatLinux(
   let ownersKnown = false;
   for (const { no, text: line } of numberedLines(text)) {
     if (/^Active Internet connections/.test(line) || /^Active UNIX domain sockets/.test(line)) continue;
+    // Not root: "(Not all processes could be identified, non-owned process info\n will not be shown, …)"
+    if (
+      /^\(Not all processes could be identified/.test(line) ||
+      /^ will not be shown, you would have to be root/.test(line)
+    ) {
+      continue;
+    }
     if (isNetstatLinuxHeader(line)) {
       cols = {
         user: /\bUser\b/.test(line),
