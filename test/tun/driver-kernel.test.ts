@@ -3,7 +3,7 @@
 // it sends. (The Host's own interop tests come later; these prove the wire path.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TunDriver } from "../../src/tun/driver.js";
@@ -12,27 +12,21 @@ import { KERNEL_ADDRESS, STACK_ADDRESS, withNetworkNamespace } from "../../src/t
 import { decodePacket } from "../../src/wire/codec.js";
 import { parseIPv4 } from "../../src/wire/address.js";
 import { ACK, RST, SYN, type Segment } from "../../src/wire/segment.js";
-import { ScriptedEndpoint, segment, skipWithoutTun } from "./helpers.js";
+import { ScriptedEndpoint, readPcapPackets, segment, skipWithoutTun } from "./helpers.js";
 
 const US = parseIPv4(STACK_ADDRESS);
 const KERNEL = parseIPv4(KERNEL_ADDRESS);
 const NETWORK_TEST = { timeout: 60_000 };
 
-/** Reads a classic pcap file back: LINKTYPE_RAW records as decoded segments. */
+/** Reads a pcap file back as decoded segments. */
 function readPcap(path: string): Segment[] {
-  const bytes = new Uint8Array(readFileSync(path));
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  assert.equal(view.getUint32(0, true), 0xa1b2c3d4, "pcap magic (microseconds, little-endian)");
-  assert.equal(view.getUint32(20, true), 101, "LINKTYPE_RAW");
-  const out: Segment[] = [];
-  for (let at = 24; at < bytes.length;) {
-    const captured = view.getUint32(at + 8, true);
-    const r = decodePacket(bytes.subarray(at + 16, at + 16 + captured));
-    assert.ok(r.ok, `record at ${at} decodes`);
-    out.push(r.segment);
-    at += 16 + captured;
-  }
-  return out;
+  const { linktype, packets } = readPcapPackets(path);
+  assert.equal(linktype, 101, "LINKTYPE_RAW");
+  return packets.map((p, i) => {
+    const r = decodePacket(p);
+    assert.ok(r.ok, `record ${i} decodes`);
+    return r.segment;
+  });
 }
 
 test(

@@ -1,4 +1,5 @@
 // Shared pieces of the TUN tests: the skip decision, and a scripted stand-in for the Host.
+import { readFileSync } from "node:fs";
 import { tunAvailability } from "../../src/tun/addon.js";
 import { findProgram } from "../../src/tun/tools.js";
 import type { Endpoint, Transmit } from "../../src/stack/endpoint.js";
@@ -95,4 +96,22 @@ export class ScriptedEndpoint implements Endpoint {
   nextDeadline(): number {
     return this.deadline;
   }
+}
+
+/** The packets of a classic pcap file (either byte order, microsecond or nanosecond magic). */
+export function readPcapPackets(path: string): { linktype: number; packets: Uint8Array[] } {
+  const bytes = new Uint8Array(readFileSync(path));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0, true);
+  const little = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
+  if (!little && view.getUint32(0, false) !== 0xa1b2c3d4 && view.getUint32(0, false) !== 0xa1b23c4d) {
+    throw new Error(`${path}: not a pcap file (magic ${magic.toString(16)})`);
+  }
+  const packets: Uint8Array[] = [];
+  for (let at = 24; at + 16 <= bytes.length;) {
+    const captured = view.getUint32(at + 8, little);
+    packets.push(bytes.subarray(at + 16, at + 16 + captured));
+    at += 16 + captured;
+  }
+  return { linktype: view.getUint32(20, little), packets };
 }
