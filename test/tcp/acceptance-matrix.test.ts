@@ -385,3 +385,18 @@ for (const state of ["CLOSE_WAIT", "CLOSING", "LAST_ACK"] as const) {
     assert.equal(b.host.counters.dropCount("data-after-fin"), 1);
   });
 }
+
+test("out-of-window pure ACKs share the rate limit (linux tcp_oow_rate_limited); out-of-window data is always ACKed", () => {
+  const b = new Bench();
+  const p = placeIn(b, "ESTABLISHED");
+  const right = p.peerNxt + p.conn.rcv.window + 10;
+  b.at(b.now + 1_000_000).feed({ flags: ACK, seq: right, ack: p.ourNxt });
+  assert.equal(b.one().ack, p.peerNxt);
+  b.at(b.now + 100_000).feed({ flags: ACK, seq: right, ack: p.ourNxt });
+  b.none(); // a second bad pure ACK within 500 ms: no reply (no ACK war)
+  // Data cannot loop: each out-of-window data segment is answered.
+  for (let i = 0; i < 3; i++) {
+    b.feed({ flags: ACK, seq: right, ack: p.ourNxt, payload: new Uint8Array(5) });
+    assert.equal(b.one().ack, p.peerNxt);
+  }
+});
