@@ -203,24 +203,32 @@ function handshakeFindings(a: Facts): Finding[] {
   const out: Finding[] = [];
   const h = a.handshake;
   const deltas = a.rates?.counterDeltas ?? null;
-  if (h.maxSynBacklog !== null && h.synReceived > 0) {
-    const worst = Math.max(0, ...a.listeners.map((l) => l.synReceived));
-    const ratio = worst / h.maxSynBacklog;
-    if (ratio >= 0.5) {
-      out.push({
-        id: "syn-backlog",
-        severity: ratio >= 0.8 ? "critical" : "warn",
-        title: `${h.synReceived} half-open connections in SYN_RECEIVED (fullest listener ${worst} of tcp_max_syn_backlog ${h.maxSynBacklog})`,
-        why: "Each SYN_RECEIVED entry answered a SYN with SYN-ACK and waits for the client's ACK. A pile-up is a SYN flood or clients that cannot complete the handshake; when the SYN queue is full new SYNs are dropped or answered with SYN cookies.",
-        remedies: [
-          "Keep net.ipv4.tcp_syncookies=1 so legitimate clients still get in when the queue overflows.",
-          "Raise tcp_max_syn_backlog together with net.core.somaxconn and the application's listen() backlog if the load is legitimate.",
-          "Filter the flood upstream if it is an attack.",
-        ],
-        wrongAdvice: [],
-        evidence: { synReceived: h.synReceived, maxSynBacklog: h.maxSynBacklog },
-      });
-    }
+  // Since Linux 4.x the SYN queue of a listener is bounded by its accept backlog (min(listen() backlog,
+  // somaxconn)); with syncookies off, tcp_max_syn_backlog also drops new SYNs once 3/4 full.
+  const st = a.settings;
+  for (const l of a.listeners.filter((x) => x.synReceived > 0).slice(0, MAX_PER_KIND)) {
+    const limits: [number, string][] = [];
+    if (l.backlog !== null) limits.push([l.backlog, "its backlog"]);
+    else if (st.somaxconn !== null) limits.push([st.somaxconn, "net.core.somaxconn"]);
+    if (st.syncookies === 0 && h.maxSynBacklog !== null)
+      limits.push([Math.floor((h.maxSynBacklog * 3) / 4), "3/4 of tcp_max_syn_backlog"]);
+    if (limits.length === 0) continue;
+    const [limit, what] = limits.reduce((m, x) => (x[0] < m[0] ? x : m));
+    const ratio = limit > 0 ? l.synReceived / limit : 1;
+    if (ratio < 0.5) continue;
+    out.push({
+      id: "syn-backlog",
+      severity: ratio >= 0.8 ? "critical" : "warn",
+      title: `${l.synReceived} half-open connections in SYN_RECEIVED on ${endpoint(l.address, l.port)} (${what}: ${limit})`,
+      why: "Each SYN_RECEIVED entry answered a SYN with SYN-ACK and waits for the client's ACK. A pile-up is a SYN flood or clients that cannot complete the handshake; when the SYN queue is full new SYNs are answered with SYN cookies (tcp_syncookies=1) or dropped.",
+      remedies: [
+        "Keep net.ipv4.tcp_syncookies=1 so legitimate clients still get in when the queue overflows.",
+        "If the load is legitimate, raise the application's listen() backlog together with net.core.somaxconn (and tcp_max_syn_backlog).",
+        "Filter the flood upstream if it is an attack.",
+      ],
+      wrongAdvice: [],
+      evidence: { port: l.port, synReceived: l.synReceived, limit },
+    });
   }
   for (const l of a.listeners) {
     if (l.backlog !== null && l.acceptQueue !== null && l.acceptQueue >= l.backlog) {
@@ -246,7 +254,7 @@ function handshakeFindings(a: Facts): Finding[] {
       title:
         (overflowDelta ?? 0) > 0
           ? `Listen queues overflowed ${overflowDelta} times during the interval`
-          : `Listen queues have overflowed ${h.listenOverflows} times since boot`,
+          : `Listen queues have overflowed ${h.listenOverflows} times (since boot, or since this namespace was created)`,
       why: "A listener's accept queue was full when a handshake completed, so the connection was dropped (TcpExt.ListenOverflows, ListenDrops). The client sees a slow or failed connect.",
       remedies: [
         "Find the listener with a full Recv-Q (`ss -ltn`) and make its application accept faster.",

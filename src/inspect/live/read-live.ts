@@ -1,12 +1,14 @@
 // Reading the machine this process runs on (or, through --netns, the namespace it was started in):
 // /proc/net/tcp{,6}, owners from /proc/*/fd, counters, sockstat and the sysctls that matter.
 // /proc/net is /proc/self/net, so every table here is the reading process's own network namespace.
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { endianness } from "node:os";
 import { InspectError } from "../errors.js";
 import { emptySnapshot, type Snapshot } from "../model.js";
 import { parseCounterPairs, parseSockstat } from "../parse/counters.js";
 import { parseProcNetTcp } from "../parse/proc-net-tcp.js";
+import { parseSs } from "../parse/ss.js";
 import { scanSocketOwners } from "./fd-owners.js";
 
 /** The sysctls the analysis reads (host-inspection-facts §7), by their dotted names. */
@@ -44,6 +46,23 @@ export function readLinuxSysctls(sysRoot = "/proc/sys"): Record<string, string> 
   return out;
 }
 
+/**
+ * A listener's backlog (min(listen() backlog, somaxconn)) is not in /proc/net/tcp — its tx_queue is 0 —
+ * but inet_diag reports it, and `ss -ltn` shows it as Send-Q. Without ss the backlog stays unknown.
+ */
+function listenerBacklogs(): Map<string, number> {
+  const out = new Map<string, number>();
+  const r = spawnSync("ss", ["-tlnH"], { encoding: "utf8", timeout: 10_000 });
+  if (r.status !== 0 || typeof r.stdout !== "string") return out;
+  try {
+    const { sockets } = parseSs(r.stdout, { source: "ss -tlnH", filterState: null });
+    for (const l of sockets) if (l.sendQ !== null) out.set(`${l.local.address}|${l.local.port}`, l.sendQ);
+  } catch {
+    // An ss we cannot read only costs the backlog column.
+  }
+  return out;
+}
+
 export interface LiveReadOptions {
   procRoot?: string;
   label?: string;
@@ -64,6 +83,16 @@ export function readLiveSnapshot(opts: LiveReadOptions = {}): Snapshot {
     const text = readOptional(`${proc}/net/${table}`);
     if (text === null) continue; // tcp6 is absent when IPv6 is disabled
     snap.sockets.push(...parseProcNetTcp(text, { littleEndian, source: `${proc}/net/${table}` }));
+  }
+  const backlogs = listenerBacklogs();
+  for (const s of snap.sockets) {
+    if (s.state !== "LISTEN") continue;
+    // ss prints the dual-stack any-address as "*"; /proc as "::".
+    const key = (a: string) => `${a}|${s.local.port}`;
+    s.sendQ =
+      backlogs.get(key(s.local.address)) ??
+      (s.local.address === "::" ? backlogs.get(key("*")) : undefined) ??
+      null;
   }
   const owners = scanSocketOwners(proc);
   for (const s of snap.sockets) if (s.inode) s.owners = owners.byInode.get(s.inode) ?? [];
