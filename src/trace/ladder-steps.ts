@@ -155,8 +155,13 @@ function partsOf(events: readonly TraceEvent[]): Part[] {
   };
   for (const e of events) {
     // The simulator's verdicts on packets are read by packet id, not placed in bursts: a drop decided
-    // while the sender is still emitting must not split the sender's burst.
-    if (e.kind === "network") continue;
+    // while the sender is still emitting must not split the sender's burst. A delivery, though, is a
+    // new stimulus (the simulator reports it just before the receiver's events), even at the same
+    // instant as the receiver's previous reaction: a SYN arriving right after listen() was not caused by it.
+    if (e.kind === "network") {
+      if (e.action === "deliver") flush();
+      continue;
+    }
     const head = burst[0];
     if (head && (head.host !== e.host || head.t !== e.t)) flush();
     burst.push(e);

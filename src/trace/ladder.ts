@@ -236,8 +236,7 @@ function renderStep(step: LadderStep, label: string, layout: Layout): TextLine[]
     lines.push(line);
     if (row.kind === "segment") {
       const labelX = drawSegment(line, row, label, layout);
-      const comment = placeComments(line, row, labelX, layout);
-      if (comment) lines.push(comment);
+      lines.push(...placeComments(line, row, labelX, layout));
     }
   }
   lines.push(...packAnnotations(step.post, layout));
@@ -271,15 +270,31 @@ function drawSegment(line: TextLine, row: SegmentRow, label: string, layout: Lay
 
 /**
  * A segment's comments go to the right of the last column, as long as the line stays within the width;
- * otherwise on a line of their own under the label, in parentheses like the comments of RFC 9293's figures.
+ * otherwise on lines of their own under the label, in parentheses like the comments of RFC 9293's
+ * figures, wrapped at spaces to fit.
  */
-function placeComments(main: TextLine, row: SegmentRow, labelX: number, layout: Layout): TextLine | null {
-  if (row.comments.length === 0) return null;
-  const text = row.comments.join("; ");
+function placeComments(main: TextLine, row: SegmentRow, labelX: number, layout: Layout): TextLine[] {
+  if (row.comments.length === 0) return [];
   const style: Style = row.shape === "lost" ? "red" : row.retransmission ? "magenta" : "dim";
-  if (layout.commentX + [...text].length <= layout.width) {
-    main.place(layout.commentX, text, style);
-    return null;
+  const joined = row.comments.join("; ");
+  if (layout.commentX + [...joined].length <= layout.width) {
+    main.place(layout.commentX, joined, style);
+    return [];
   }
-  return new TextLine().place(labelX, `(${text})`, style);
+  const room = Math.max(20, layout.width - labelX - 2); // 2 for the parentheses
+  const lines: string[] = [];
+  let current = "";
+  for (const word of joined.split(" ")) {
+    const candidate = current === "" ? word : `${current} ${word}`;
+    if ([...candidate].length > room && current !== "") {
+      lines.push(current);
+      current = word;
+    } else current = candidate;
+  }
+  if (current !== "") lines.push(current);
+  return lines.map((text, i) => {
+    const open = i === 0 ? "(" : " ";
+    const close = i === lines.length - 1 ? ")" : "";
+    return new TextLine().place(labelX, `${open}${text}${close}`, style);
+  });
 }

@@ -579,3 +579,49 @@ test("a trace of 30,000 connections (a port-exhaustion run) renders without over
   assert.equal(text.split("\n").length, 2 + 2 * 30_000 + 1);
   assert.equal(stateTimeline(events).connections.length, 30_000);
 });
+
+test("comments too long for the width wrap under the label without losing a word", () => {
+  const text = renderLadder(more.networkFaults(), { width: 80 });
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => l.trimStart().startsWith("(duplicate copy"));
+  assert.ok(start > 0);
+  let comment = "";
+  for (let i = start; !comment.endsWith(")"); i++) {
+    const line = lines[i] ?? "";
+    assert.ok([...line].length <= 80, line);
+    comment += ` ${line.trim()}`;
+  }
+  assert.equal(comment.trim(), '(duplicate copy, fault "dup data"; dropped by server: duplicate)');
+  assert.ok(lines[start + 1]?.trim() !== "", "wrapped onto a second line");
+});
+
+test("a delivery is a new stimulus even at the same instant as the receiver's previous events", () => {
+  // listen() at 0 and a SYN injected at 0: the SYN's arrival is not listen()'s consequence.
+  const b = new TraceBuilder(samples.ADDRESSES);
+  b.app(0, "server", null, "listen", { detail: "port 80" });
+  const syn = b.send(0, "client", samples.C, { seq: 1, flags: SYN }, "syn");
+  const events = b.events;
+  // Put the arrival right after listen(), as the simulator does for an injection with no delay.
+  events.push({
+    kind: "network",
+    t: 0,
+    host: "network",
+    action: "deliver",
+    id: syn,
+    from: "client",
+    to: "server",
+  });
+  const sent = events.find((e) => e.kind === "segment-sent");
+  assert.ok(sent?.kind === "segment-sent");
+  events.push({ kind: "segment-received", t: 0, host: "server", id: syn, seg: sent.seg, conn: null });
+  const reordered = [events[1], events[0], ...events.slice(2)] as TraceEvent[];
+  const text = renderLadder(reordered, { hosts: ["client", "server"], time: "none" });
+  assert.match(text, /^1\.\s+--> <SEQ=0><CTL=SYN>\s+\.\.\.$/m);
+  assert.match(text, /^2\.\s+listen\(port 80\)$/m);
+  assert.match(text, /^3\.\s+\.\.\. <SEQ=0><CTL=SYN>\s+-->$/m);
+  const together = renderLadder(
+    reordered.filter((e) => e.kind !== "network"),
+    { hosts: ["client", "server"], time: "none" },
+  );
+  assert.notEqual(together, text, "without the delivery marker the two would read as one step");
+});
