@@ -315,3 +315,21 @@ test(
     assert.equal(rtx.at(-1)?.deadline, t0 + 3 * S);
   },
 );
+
+test(
+  "unanswered zero-window probes end the connection with ETIMEDOUT after the retry limit (linux tcp_probe_timer; RFC 1122 4.2.2.17)",
+  {
+    skip: "engine bug: zero-window probing never gives up when the peer vanished (bug 11), see /tmp/engine-bugs.md",
+  },
+  () => {
+    const b = new Bench({ dataRetries: 3 });
+    const p = passiveOpen(b);
+    b.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt, window: 0 });
+    p.conn.send(bytes("x"), b.now);
+    b.runTo(b.now + 3600 * S); // the peer is gone: no probe is ever answered
+    const probes = b.take().length;
+    assert.ok(probes <= 4, `${probes} probes sent to a vanished peer`);
+    assert.equal(p.conn.state, "CLOSED");
+    assert.deepEqual(p.log.closes, ["ETIMEDOUT"]);
+  },
+);
