@@ -162,3 +162,15 @@ test("ESTABLISHED: an ACK with a window update lets queued data flow (§3.10.7.4
   const seg = b.one();
   assert.equal(text([seg.payload]), "held back");
 });
+
+test("a FIN that arrives while the application is not reading: EOF only after the data, once it reads", () => {
+  const b = new Bench();
+  const p = passiveOpen(b);
+  p.conn.pause();
+  b.feed({ flags: ACK | FIN, seq: p.peerNxt, ack: p.ourNxt, payload: bytes("tail") });
+  assert.equal(p.conn.state, "CLOSE_WAIT");
+  assert.equal(p.log.ends, 0);
+  p.conn.resume(b.now);
+  assert.equal(text(p.log.data), "tail");
+  assert.equal(p.log.ends, 1);
+});

@@ -222,3 +222,16 @@ test("SYN_SENT + SYN,ACK,FIN: ESTABLISHED then CLOSE_WAIT, EOF to the applicatio
   assert.equal(conn.state, "CLOSE_WAIT");
   assert.equal(log.ends, 1);
 });
+
+test("a retransmitted SYN,ACK after ESTABLISHED (our ACK was lost) is answered with an ACK, state kept (§3.10.7.4)", () => {
+  const b = new Bench();
+  const { conn, iss } = connect(b);
+  b.feed({ flags: SYN | ACK, seq: REMOTE_ISS, ack: iss + 1, options: PEER_SYN_OPTIONS });
+  b.one();
+  b.at(1_000_000).feed({ flags: SYN | ACK, seq: REMOTE_ISS, ack: iss + 1, options: PEER_SYN_OPTIONS });
+  const ack = b.one();
+  assert.equal(ack.flags, ACK);
+  assert.equal(ack.seq, iss + 1);
+  assert.equal(ack.ack, REMOTE_ISS + 1);
+  assert.equal(conn.state, "ESTABLISHED");
+});
