@@ -625,3 +625,63 @@ test("a delivery is a new stimulus even at the same instant as the receiver's pr
   );
   assert.notEqual(together, text, "without the delivery marker the two would read as one step");
 });
+
+test("an undecodable packet and an injected one are both accounted for", () => {
+  const b = samples.handshake();
+  b.events.push(
+    {
+      kind: "segment-dropped",
+      t: 5000,
+      host: "server",
+      id: -1,
+      reason: "bad-ip-checksum",
+      seg: null,
+      conn: null,
+    },
+    {
+      kind: "network",
+      t: 6000,
+      host: "network",
+      action: "inject",
+      id: 99,
+      from: "injector",
+      to: "server",
+      fault: "stray SYN",
+    },
+    {
+      kind: "network",
+      t: 6000,
+      host: "network",
+      action: "deliver",
+      id: 99,
+      from: "injector",
+      to: "server",
+      fault: "stray SYN",
+    },
+    {
+      kind: "segment-received",
+      t: 6000,
+      host: "server",
+      id: 99,
+      conn: null,
+      seg: {
+        srcAddr: 0x0a000063,
+        dstAddr: 0x0a000002,
+        srcPort: 1234,
+        dstPort: 80,
+        seq: 7,
+        ack: 0,
+        flags: SYN,
+        window: 1024,
+        urgent: 0,
+        options: {},
+        payload: new Uint8Array(0),
+      },
+    },
+  );
+  const text = renderLadder(b.events, { hosts: ["client", "server"], time: "none" });
+  assert.match(text, /^5\.\s+\(undecodable packet: dropped by server: bad-ip-checksum\)$/m);
+  // The spoofed source has no host of its own: it gets a column named by its address.
+  assert.match(text.split("\n")[0] ?? "", /server 10\.0\.0\.2\s+10\.0\.0\.99$/);
+  assert.match(text, /^6\.\s+<-- <SEQ=0><CTL=SYN>\s+<--\n\s+\(injected by fault "stray SYN"\)$/m);
+});
