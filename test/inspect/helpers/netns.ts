@@ -79,6 +79,12 @@ export class TestNetns {
 
   destroy(): void {
     for (const c of this.children) if (c.exitCode === null) c.kill("SIGKILL");
-    spawnSync("ip", ["netns", "del", this.name]);
+    // `ip netns del` can fail with EBUSY while a process that was inside is still being torn down.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const r = spawnSync("ip", ["netns", "del", this.name], { encoding: "utf8" });
+      if (r.status === 0) return;
+      if (attempt === 19) console.log(`could not delete network namespace ${this.name}: ${r.stderr.trim()}`);
+      spawnSync("sleep", ["0.1"]);
+    }
   }
 }
