@@ -365,6 +365,12 @@ function fuzz(
     sink.drops.size >= 20,
     `only ${sink.drops.size} drop reasons seen: ${[...sink.drops.keys()].join(", ")}`,
   );
+  // Whatever the fuzz left behind can still be torn down: abort everything, let TIME_WAIT run out.
+  for (const conn of b.host.connections()) conn.abort(b.now);
+  b.runTo(b.now + 600 * 1_000_000);
+  assert.equal(b.host.connections().length, 0);
+  assert.equal(b.host.timeWaitEntries, 0);
+  assert.equal(b.host.stateCounts().LISTEN, 1);
 }
 
 test(`fuzz: ${SEGMENTS} random and mutated segments into a linux host (seed ${SEED}): no exception, known drop reasons, counters add up`, () => {
