@@ -254,3 +254,17 @@ test("terminal report: colour only on a TTY and never with NO_COLOR", () => {
   assert.match(plain, /\[CRITICAL\] Ephemeral ports running out|\[CRITICAL\] Ephemeral ports exhausted/);
   assert.match(plain, /10\.0\.0\.1 +10\.0\.0\.2:80 +9\/10 +90%/);
 });
+
+test("the port-budget finding says why no TIME_WAIT entry is reusable", () => {
+  const why = (settings: Record<string, string>, dst: string, from = "10.0.0.1") =>
+    analyze(linux(clientTw(9, [dst, 80], from), settings)).findings[0]!.why;
+  assert.match(why({ "net.ipv4.tcp_tw_reuse": "0" }, "10.0.0.2"), /reused now: tcp_tw_reuse is 0\./);
+  assert.match(
+    why({ "net.ipv4.tcp_tw_reuse": "2" }, "10.0.0.2"),
+    /tcp_tw_reuse=2 applies to loopback connections only/,
+  );
+  assert.match(
+    why({ "net.ipv4.tcp_tw_reuse": "1", "net.ipv4.tcp_timestamps": "0" }, "10.0.0.2"),
+    /TCP timestamps are off/,
+  );
+});

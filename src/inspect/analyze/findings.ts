@@ -2,6 +2,7 @@
 // Thresholds follow host-inspection-facts §7: port budget warn ≥ 50 %, critical ≥ 80 % (after
 // subtracting TIME_WAIT entries that are reusable now); a lowered tcp_max_tw_buckets is one under 10 %
 // of the kernel default.
+import { isLoopback } from "../address.js";
 import type { HostSettings } from "../platform-settings.js";
 import { portBudgetRemedies, timeWaitWrongAdvice } from "./remedies.js";
 import type { Analysis, Finding, Severity } from "./types.js";
@@ -40,6 +41,16 @@ function processName(pid: number | null, command: string | null): string {
   return command ? `"${command}" (pid ${pid})` : `pid ${pid}`;
 }
 
+/** Why tcp_tw_reuse cannot hand this tuple's TIME_WAIT entries to a new connect(). */
+function reuseBlocker(local: string, remote: string, st: HostSettings): string {
+  if (st.twReuse === 0) return "tcp_tw_reuse is 0";
+  if (st.twReuse === 2 && !isLoopback(local) && !isLoopback(remote)) {
+    return "tcp_tw_reuse=2 applies to loopback connections only";
+  }
+  if (st.timestamps === 0) return "TCP timestamps are off";
+  return `none is older than tcp_tw_reuse_delay (${st.twReuseDelayMs} ms), or their age is not in the input`;
+}
+
 function portBudgetFindings(a: Facts): Finding[] {
   const st = a.settings;
   const out: Finding[] = [];
@@ -50,7 +61,7 @@ function portBudgetFindings(a: Facts): Finding[] {
       b.reusableNow > 0
         ? ` ${b.reusableNow} of the TIME_WAIT entries are old enough for tcp_tw_reuse to hand to a new connect() right now.`
         : st.platform === "linux" && b.timeWait > 0
-          ? " None of the TIME_WAIT entries can be reused now (tcp_tw_reuse, timestamps or entry age rule it out)."
+          ? ` None of the TIME_WAIT entries can be reused now: ${reuseBlocker(b.localAddress, b.remoteAddress, st)}.`
           : "";
     out.push({
       id: "client-port-budget",

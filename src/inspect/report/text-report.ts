@@ -140,7 +140,7 @@ export function renderText(a: Analysis, paint: Paint): string {
             b.timeWait,
             b.reusableNow,
             num(b.impliedRatePerSecond, 2),
-            num(b.ceilingPerSecond, 1),
+            num(b.ceilingPerSecond, 2),
             paint.severity(b.level, b.exhausted ? "EXHAUSTED" : b.level),
           ]),
       ),
