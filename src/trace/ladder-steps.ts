@@ -9,16 +9,11 @@
 // happens in between; otherwise (segments crossing in a simultaneous close, a burst of data) the send
 // line ends in "..." and a later arrival line starts with "...", as in RFC 9293 Figure 7, so a reader
 // sees the two FINs cross.
-import type {
-  NetworkEvent,
-  SegmentDroppedEvent,
-  SegmentReceivedEvent,
-  SegmentSentEvent,
-  TraceEvent,
-} from "./events.js";
+import type { NetworkEvent, TraceEvent } from "./events.js";
 import type { Segment } from "../wire/segment.js";
 import type { TcpState } from "../tcp/state.js";
 import { appText, noteText, timerText } from "./ladder-annotations.js";
+import { partsOf, type Part } from "./ladder-bursts.js";
 import { directionKey, reverseDirectionKey } from "./segment-label.js";
 import type { HostInfo } from "./hosts.js";
 import { hostsByAddress } from "./hosts.js";
@@ -73,101 +68,6 @@ export interface LadderStep {
 export interface StepOptions {
   /** Show timer actions (armed, restarted, fired). Cancellations are never shown: they are the quiet normal. */
   timers: boolean;
-}
-
-type MainEvent = SegmentSentEvent | SegmentReceivedEvent | SegmentDroppedEvent;
-
-interface Part {
-  /** Parts of one burst share this number. */
-  burst: number;
-  host: string;
-  t: number;
-  main: MainEvent | null;
-  /** The host's verdict on a segment it has just reported as received (discarded after decoding). */
-  verdict: SegmentDroppedEvent | null;
-  /** Non-main events of the burst before the main one (only the burst's first part has them). */
-  before: TraceEvent[];
-  after: TraceEvent[];
-}
-
-/** A drop that judges the segment just received (the engine reports the arrival, then its verdict). */
-function isVerdictOn(drop: SegmentDroppedEvent, received: MainEvent | null): boolean {
-  if (received?.kind !== "segment-received" || drop.seg === null) return false;
-  if (drop.id !== received.id && drop.id !== -1) return false;
-  const a = drop.seg;
-  const b = received.seg;
-  return (
-    a === b ||
-    (a.seq === b.seq &&
-      a.ack === b.ack &&
-      a.flags === b.flags &&
-      a.srcAddr === b.srcAddr &&
-      a.srcPort === b.srcPort &&
-      a.dstPort === b.dstPort &&
-      a.payload.length === b.payload.length)
-  );
-}
-
-function isMain(e: TraceEvent): e is MainEvent {
-  return e.kind === "segment-sent" || e.kind === "segment-received" || e.kind === "segment-dropped";
-}
-
-/** Split the stream into per-host bursts and each burst into parts around its segment events. */
-function partsOf(events: readonly TraceEvent[]): Part[] {
-  const parts: Part[] = [];
-  let bursts = 0;
-  let burst: TraceEvent[] = [];
-  const flush = (): void => {
-    if (burst.length === 0) return;
-    const first = burst[0] as TraceEvent;
-    const id = ++bursts;
-    let current: Part = {
-      burst: id,
-      host: first.host,
-      t: first.t,
-      main: null,
-      verdict: null,
-      before: [],
-      after: [],
-    };
-    let seenMain = false;
-    for (const e of burst) {
-      if (isMain(e)) {
-        if (
-          e.kind === "segment-dropped" &&
-          current.verdict === null &&
-          current.after.length === 0 &&
-          isVerdictOn(e, current.main)
-        ) {
-          current.verdict = e;
-        } else if (seenMain) {
-          parts.push(current);
-          current = { burst: id, host: e.host, t: e.t, main: e, verdict: null, before: [], after: [] };
-        } else {
-          current.main = e;
-          seenMain = true;
-        }
-      } else if (seenMain) current.after.push(e);
-      else current.before.push(e);
-    }
-    parts.push(current);
-    burst = [];
-  };
-  for (const e of events) {
-    // The simulator's verdicts on packets are read by packet id, not placed in bursts: a drop decided
-    // while the sender is still emitting must not split the sender's burst. A delivery, though, is a
-    // new stimulus (the simulator reports it just before the receiver's events), even at the same
-    // instant as the receiver's previous reaction: a SYN arriving right after listen() was not caused by it.
-    if (e.kind === "network") {
-      if (e.action === "deliver") flush();
-      continue;
-    }
-    const head = burst[0];
-    if (head && (head.host !== e.host || head.t !== e.t)) flush();
-    burst.push(e);
-  }
-  flush();
-  return parts;
 }
 
 /** What a drop reason looks like in the comment column. */
