@@ -139,7 +139,17 @@ export class AppConnection {
     const now = this.host.time();
     while (this.pending.length > 0) {
       const head = this.pending[0] as Uint8Array;
-      const taken = this.conn.send(head, now);
+      let taken: number;
+      try {
+        taken = this.conn.send(head, now);
+      } catch (err) {
+        // The connection is gone (reset, closing): the application's write fails, as Node's would.
+        if (!(err instanceof TcpError)) throw err;
+        this.pending.length = 0;
+        this.endAfterFlush = false;
+        this.host.appEvent(this.conn.label, "write", undefined, err.code);
+        return;
+      }
       if (taken < head.length) {
         this.pending[0] = head.subarray(taken);
         return;

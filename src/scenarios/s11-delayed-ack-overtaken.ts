@@ -22,6 +22,7 @@ const THINK_TIME = 300 * MS;
 // Just under one MSS, so the retransmission carries all of it with the FIN and its range almost surely
 // straddles a segment boundary of the new connection's data.
 const LAST_WORDS = 1400;
+const CHUNK = 700;
 
 function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boolean): ScenarioRun {
   const { world, a, p, serverAddress, serverPort } = makePair({
@@ -38,6 +39,10 @@ function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
   // until the new connection opens — about one RTO later — so its last sequence numbers lie about 40 kB
   // inside the new connection's window, as they do whenever a sender outruns the clock.
   const OLD_BODY = 40_000 + Math.round((p.profile.rtoMin + 30 * oneWay) / 4);
+  // RFC 5961 §5.2 also checks the stray segment's ACK field: it must lie within one window below A's new
+  // SND.UNA and not beyond its SND.NXT. So A's side of the old connection must have moved about as far as
+  // A's ISN clock does before the reconnect: A uploads a little less than that first.
+  const UPLOAD = Math.max(0, Math.round((a.profile.rtoMin + 20 * oneWay) / 4) - 30_000);
   const quiet = { logReads: false };
   let served = 0;
   const server = listen(
@@ -49,7 +54,16 @@ function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
         served++;
         if (served === 1) app.write(patterned("old session|", OLD_BODY));
       },
-      onData: (app) => app.write(patterned("NEW SESSION|", NEW_BODY)),
+      // Only the new connection's request is answered; the old connection's upload is just read.
+      // It is streamed in 700-byte pieces (a telnet session's output), so some segment boundary of the new
+      // data falls inside the 1400 bytes the stray segment covers.
+      onData: (app) => {
+        if (app === server.accepted[0]) return;
+        const body = patterned("NEW SESSION|", NEW_BODY);
+        for (let i = 0; i * CHUNK < NEW_BODY; i++) {
+          sim.after(i * 2 * MS, () => app.write(body.subarray(i * CHUNK, (i + 1) * CHUNK)));
+        }
+      },
       onEnd: (app) => {
         // P's last words, then its close a moment later: data and FIN leave as two segments, but a
         // retransmission after an RTO carries them together.
@@ -118,6 +132,9 @@ function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
       a,
       { address: serverAddress, port: serverPort, localPort: CLIENT_PORT },
       {
+        onEstablished: (app) => {
+          if (UPLOAD > 0) app.write(patterned("old upload|", UPLOAD));
+        },
         onData: (app) => {
           if (app.receivedBytes === OLD_BODY) app.end();
         },
@@ -244,7 +261,9 @@ export const delayedAckOvertaken: Scenario = {
     "on its way, and it is slow. With TIME_WAIT, A cannot reuse 192.201.0.85:5555 ↔ 192.201.0.80:23 and the " +
     "stray FIN is simply ACKed from TIME_WAIT. Without TIME_WAIT, A's application opens a new connection on " +
     "that 4-tuple at once; the old connection sent its data faster than the ISN clock moves, so the stray FIN " +
-    "falls inside the new connection's window and ends it early: A reads EOF in the middle of P's answer.",
+    "falls inside the new connection's window (and its ACK field passes the RFC 5961 check, because A had " +
+    "uploaded about as much as its own ISN clock advanced) and ends it early: A reads EOF in the middle of " +
+    "P's answer.",
   run: (options) => [overtakenRun(options, "main", true), overtakenRun(options, "counterfactual", false)],
 };
 

@@ -229,3 +229,11 @@ test("same seed, same trace; the verdict holds for other seeds too", () => {
       );
   }
 });
+
+test("S11's hazard holds under every profile (the sequence arithmetic is sized from the profile's RTO)", () => {
+  for (const profile of ["linux", "bsd", "windows", "rfc"] as const) {
+    const result = runScenario(findScenario("S11")!, { seed: 1, profile });
+    const failed = result.runs.flatMap((r) => r.checks.filter((c) => !c.pass).map((c) => c.name));
+    assert.deepEqual(failed, [], profile);
+  }
+});
