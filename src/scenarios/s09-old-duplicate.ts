@@ -11,7 +11,11 @@ import { withoutBulk } from "./shown.js";
 import type { Check, RunRole, Scenario, ScenarioOptions, ScenarioRun } from "./types.js";
 import { appEvents, check, dropped, duration, network, stateChanges } from "./verdict.js";
 
-const BODY = 20_480;
+// 60 kB: 42 segments. The 40th is the one that wanders; its sequence numbers lie ~57 kB past the old ISN,
+// which stays inside the new connection's window as long as the new ISN is less than ~228 ms of ISN clock
+// (4 µs a tick) later — the first connection's whole life plus the reconnect.
+const BODY = 60_000;
+const HELD_NTH = 40;
 const OLD = "old connection data|";
 const NEW = "NEW CONNECTION DATA|";
 const HELD = "old data held 20 s";
@@ -48,7 +52,7 @@ function oldDuplicateRun(options: ScenarioOptions, role: RunRole, withTimeWait: 
     action: "duplicate",
     from: "P",
     match: withPayload(),
-    nth: 11,
+    nth: HELD_NTH,
     delay: 20 * SECOND,
   });
   sim.fault({
@@ -56,7 +60,7 @@ function oldDuplicateRun(options: ScenarioOptions, role: RunRole, withTimeWait: 
     action: "duplicate",
     from: "P",
     match: withPayload(),
-    nth: 12,
+    nth: HELD_NTH + 1,
     delay: sim.msl + 15 * SECOND,
   });
 
@@ -72,6 +76,8 @@ function oldDuplicateRun(options: ScenarioOptions, role: RunRole, withTimeWait: 
         onData: (app) => {
           if (app.receivedBytes === BODY) app.close();
         },
+        // The next request goes out the moment this connection is finished for the application.
+        onClose: () => sim.after(MS, tryAgain),
       },
       quiet,
     );
@@ -93,7 +99,6 @@ function oldDuplicateRun(options: ScenarioOptions, role: RunRole, withTimeWait: 
       sim.after(10 * SECOND, tryAgain);
     } else second = r;
   };
-  sim.at(50 * MS, tryAgain);
   sim.runUntilIdle();
 
   const ev = world.trace.events;
@@ -117,7 +122,7 @@ function oldDuplicateRun(options: ScenarioOptions, role: RunRole, withTimeWait: 
       check(
         "A reuses the 4-tuple at once",
         attempts.length === 0 && second !== null,
-        `connect() from the same port at ${duration(50 * MS)}`,
+        `connect() from the same port at ${duration(appEvents(ev, "A", (e) => e.call === "connect").slice(-1)[0]?.t ?? 0)}`,
       ),
       check(
         "the old segment arrives 20 s later, inside the new connection's window",
@@ -158,7 +163,7 @@ function oldDuplicateRun(options: ScenarioOptions, role: RunRole, withTimeWait: 
   // The bulk transfers would make a very long ladder; the ladder shows the handshakes, the close, the
   // reuse and the old segment's arrival.
   const shown = withoutBulk(ev, new Set(heldId === undefined ? [] : [heldId]));
-  const summary = ["The ladder leaves out the data segments and plain ACKs of the two 20 KiB transfers."];
+  const summary = ["The ladder leaves out the data segments and plain ACKs of the two 60 kB transfers."];
   const killed = stateChanges(ev, "A", (e) => e.from === "TIME_WAIT" && e.cause === "rcv RST");
   if (killed[0]) {
     summary.push(
@@ -189,7 +194,7 @@ export const oldDuplicate: Scenario = {
   explain:
     "A data segment of the first connection is duplicated and the copy wanders in the network for 20 s " +
     "(less than the MSL). Without TIME_WAIT, A opens a new connection with the same 4-tuple at once. The " +
-    "ISN clock advances 250 000 per second, but the first connection sent its 20 KiB faster than that, so " +
+    "ISN clock advances 250 000 per second, but the first connection sent its 60 kB faster than that, so " +
     "the old sequence numbers lie inside the new connection's window: the old bytes are accepted and handed " +
     "to the application in the middle of the new data, and nothing reports an error. With TIME_WAIT, A " +
     "cannot reuse the 4-tuple for 2·MSL; the old copy meets the TIME_WAIT record and is dropped, a copy " +
