@@ -198,3 +198,32 @@ test("data written in SYN_SENT is queued and sent right after the handshake (§3
   assert.deepEqual([...data.payload], [1, 2, 3]);
   assert.equal(data.seq, syn.seq + 1);
 });
+
+test("NewReno (RFC 6582 §3.2): a partial ACK in fast recovery retransmits the next hole at once", () => {
+  const b = new Bench();
+  const p = openWith(b, 1000);
+  p.conn.send(new Uint8Array(6000), b.now);
+  b.take(); // segments 0..5; 0 and 2 are lost
+  for (let i = 0; i < 3; i++) b.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt });
+  assert.equal(b.take()[0]!.seq, p.ourNxt); // fast retransmit of segment 0
+  const m = b.mark();
+  b.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt + 2000 }); // partial: 0 and 1 arrived, 2 did not
+  const out = b.take();
+  assert.ok(out.length >= 1);
+  assert.equal(out[0]!.seq, p.ourNxt + 2000);
+  assert.equal(b.sentEvents(m)[0]!.why, "retransmit-partial-ack");
+  // A full ACK (everything up to `recover`) ends recovery: cwnd = ssthresh (step 3).
+  b.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt + 6000 });
+  assert.equal(p.conn.snd.cc.cwnd, p.conn.snd.cc.ssthresh);
+  assert.equal(p.conn.snd.cc.ssthresh, 3000); // max(FlightSize/2, 2·SMSS) with 6000 in flight (RFC 5681 eq. 4)
+});
+
+test("RTO: ssthresh = max(FlightSize/2, 2·SMSS), cwnd = 1 SMSS (RFC 5681 §3.1 eq. 4)", () => {
+  const b = new Bench();
+  const p = openWith(b, 1000);
+  p.conn.send(new Uint8Array(5000), b.now);
+  b.take();
+  b.runTo(b.now + 300_000);
+  assert.equal(p.conn.snd.cc.cwnd, 1000);
+  assert.equal(p.conn.snd.cc.ssthresh, 2500);
+});
