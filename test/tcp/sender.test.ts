@@ -227,3 +227,19 @@ test("RTO: ssthresh = max(FlightSize/2, 2·SMSS), cwnd = 1 SMSS (RFC 5681 §3.1 
   assert.equal(p.conn.snd.cc.cwnd, 1000);
   assert.equal(p.conn.snd.cc.ssthresh, 2500);
 });
+
+test(
+  "a tiny peer MSS is clamped to linux's tcp_min_snd_mss (48): no 1-byte segment floods (CVE-2019-11479)",
+  {
+    skip: "engine bug: the peer's MSS option is taken down to 1 byte (bug 12), see /tmp/engine-bugs.md",
+  },
+  () => {
+    const b = new Bench();
+    const p = openWith(b, 1);
+    p.conn.setNoDelay(true, b.now);
+    p.conn.send(new Uint8Array(480), b.now);
+    const segs = b.take();
+    assert.ok(segs.every((s) => s.payload.length >= 48 || s.payload.length === 480 % 48));
+    assert.ok(segs.length <= 10, `${segs.length} segments for 480 bytes`);
+  },
+);
