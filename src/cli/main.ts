@@ -6,6 +6,7 @@ import { registerInspectCommand } from "./inspect-command.js";
 import { registerListCommand } from "./list-command.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerTourCommand } from "./tour-command.js";
+import { registerTunCommand } from "./tun-command.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // subcommands: register below
+  registerTunCommand(program);
   registerListCommand(program);
   registerRunCommand(program);
   registerTourCommand(program);
