@@ -333,3 +333,24 @@ test(
     assert.deepEqual(p.log.closes, ["ETIMEDOUT"]);
   },
 );
+
+test("linux default: 15 data retransmissions with RTO doubling capped at 120 s, ETIMEDOUT at 993.3 s (tcp_retries2)", () => {
+  const b = new Bench();
+  const p = passiveOpen(b); // RTO 300 ms
+  const t0 = b.now;
+  const m = b.mark();
+  p.conn.send(bytes("gone"), t0);
+  b.runTo(t0 + 2000 * S);
+  // RFC 6298 §5.5 doubling, §2.5 maximum (profile rtoMax 120 s).
+  const expected: number[] = [0];
+  let at = 0;
+  for (let k = 0; k < 15; k++) {
+    at += Math.min(300_000 * 2 ** k, 120 * S);
+    expected.push(at);
+  }
+  assert.deepEqual(sendTimes(b, m, t0), expected);
+  const giveUp = at + 120 * S;
+  assert.equal(giveUp, 993_300_000);
+  assert.equal(b.since(m).find((e) => e.kind === "state" && e.to === "CLOSED")?.t, t0 + giveUp);
+  assert.deepEqual(p.log.closes, ["ETIMEDOUT"]);
+});
