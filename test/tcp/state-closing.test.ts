@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ACK, FIN, RST } from "../../src/wire/segment.js";
-import { Bench, bytes, passiveOpen, placeIn, text } from "./harness.js";
+import { Bench, activeOpen, bytes, passiveOpen, placeIn, text } from "./harness.js";
 
 test("FIN_WAIT_1 + ACK of our FIN → FIN_WAIT_2, nothing sent (§3.10.7.4 fifth, FIN-WAIT-1)", () => {
   const b = new Bench();
@@ -187,4 +187,22 @@ test("not an orphan (shutdown only): data in FIN_WAIT_2 is delivered, no RST (li
   b.runTo(b.now + b.host.profile.delayedAckTimeout);
   assert.ok(b.take().every((s) => !(s.flags & RST)));
   assert.equal(text(p.log.data), "fine");
+});
+
+test("the active opener closes first (S3, client side): FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT, EOF then close", () => {
+  const b = new Bench();
+  const p = activeOpen(b);
+  const m = b.mark();
+  p.conn.shutdown(b.now);
+  assert.equal(b.one().flags, ACK | FIN);
+  b.at(b.now + 50_000).feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt + 1 });
+  b.at(b.now + 50_000).feed({ flags: ACK | FIN, seq: p.peerNxt, ack: p.ourNxt + 1 });
+  assert.equal(b.one().ack, p.peerNxt + 1);
+  assert.deepEqual(b.transitions(m), [
+    "ESTABLISHED>FIN_WAIT_1",
+    "FIN_WAIT_1>FIN_WAIT_2",
+    "FIN_WAIT_2>TIME_WAIT",
+  ]);
+  assert.equal(p.log.ends, 1);
+  assert.deepEqual(p.log.closes, [null]);
 });

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { ACK, FIN, RST, SYN } from "../../src/wire/segment.js";
 import {
   Bench,
+  activeOpen,
   LOCAL_PORT,
   PEER_SYN_OPTIONS,
   REMOTE,
@@ -353,4 +354,16 @@ test("linux default: 15 data retransmissions with RTO doubling capped at 120 s, 
   assert.equal(giveUp, 993_300_000);
   assert.equal(b.since(m).find((e) => e.kind === "state" && e.to === "CLOSED")?.t, t0 + giveUp);
   assert.deepEqual(p.log.closes, ["ETIMEDOUT"]);
+});
+
+test("connect({ keepAlive: true }) arms the keepalive timer at the profile's idle time (linux 7200 s) once ESTABLISHED", () => {
+  const b = new Bench();
+  const m = b.mark();
+  const p = activeOpen(b, 100_000, { keepAlive: true });
+  const armed = b.timers(m, "keepalive").filter((e) => e.action === "armed");
+  assert.equal(armed.length, 1);
+  assert.equal(armed[0]!.deadline, b.now + 7200 * S);
+  b.runTo(b.now + 7200 * S);
+  const probe = b.one();
+  assert.equal(probe.seq, p.ourNxt - 1);
 });
