@@ -100,6 +100,7 @@ class CountingSink implements TraceSink {
         break;
       case "segment-sent":
         this.sent++;
+        this.checkSent(e.seg);
         if (e.seg.flags & RST) this.sentRst++;
         if (e.retransmission) this.sentRetransmissions++;
         break;
@@ -116,6 +117,25 @@ class CountingSink implements TraceSink {
 
   nextPacketId(): number {
     return ++this.ids;
+  }
+
+  /** What we put on the wire stays well-formed whatever came in. */
+  readonly badOutput: string[] = [];
+  private checkSent(seg: Segment): void {
+    const bad = (why: string): void => {
+      if (this.badOutput.length < 10)
+        this.badOutput.push(`${why}: ${JSON.stringify({ ...seg, payload: seg.payload.length })}`);
+    };
+    if (seg.srcAddr !== LOCAL) bad("source address is not ours");
+    if (seg.srcPort === 0 || seg.dstPort === 0) bad("port 0 on the wire");
+    if (seg.payload.length > 1460) bad("payload above our MSS");
+    if (seg.flags & RST) {
+      if (seg.payload.length > 0) bad("RST with data");
+      if (seg.window !== 0) bad("RST with a window (linux: win 0)");
+    } else if (!(seg.flags & ACK) && !(seg.flags & SYN)) {
+      bad("a segment without ACK that is neither SYN nor RST"); // §3.10.7.4: everything after the SYN carries ACK
+    }
+    if (seg.flags & SYN && seg.options.mss === undefined) bad("SYN without an MSS option");
   }
 }
 
@@ -333,6 +353,7 @@ function fuzz(
   assert.deepEqual(failures, [], "no exception may escape the host");
   assert.equal(inputs, count);
   assert.equal(sink.droppedWithoutReason, 0);
+  assert.deepEqual(sink.badOutput, [], "malformed segments sent");
   assert.deepEqual([...sink.unknownReasons], [], "drop reasons outside the known set");
 
   const c = b.host.counters;
