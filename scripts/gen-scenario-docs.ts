@@ -37,6 +37,12 @@ takes \`--pcap <dir>\` (one capture per run and host) and \`--json\`. Durations 
 \`500ms\`, \`250us\`. Exit status: 0 when the verdict holds, 1 when it does not, 2 for bad arguments. Colour is
 used only on a terminal and never when \`NO_COLOR\` is set; S14 and S16 show a progress bar on a terminal.
 
+\`--time-wait\` acts on the main run only: a counterfactual run sets TIME_WAIT itself (0, or the profile's
+length), and S12 applies it to every profile. The scenarios are written for the default link (1 ms one way)
+and the linux profile; they also hold for the other profiles except S10 on windows, where P's five orphan
+retries give up before A's 120 s TIME_WAIT ends (the verdict says so), and large \`--delay\` values move
+S9's and S11's sequence arithmetic out of the window.
+
 Changing the conditions is the point: \`tcplab run S6 --time-wait 0\` turns S6 into S7 and its verdict fails
 (exit 1), \`tcplab run S3 --profile rfc\` waits 4 minutes, \`tcplab run S2 --labels tcpdump\` prints tcpdump's
 notation.
