@@ -80,6 +80,23 @@ const KNOWN_REASONS: Record<DropReason, true> = {
 };
 const DECODE = new Set<string>(DECODE_REASONS);
 
+/**
+ * RFC 9293 Figure 5's arcs, plus the ones every state has to CLOSED (RST, ABORT, timeouts) and the host's view of a
+ * passive child, which starts at CLOSED rather than at its listener's LISTEN.
+ */
+const FIGURE_5: Record<string, readonly string[]> = {
+  CLOSED: ["SYN_SENT", "SYN_RECEIVED"],
+  SYN_SENT: ["SYN_RECEIVED", "ESTABLISHED", "CLOSED"],
+  SYN_RECEIVED: ["ESTABLISHED", "FIN_WAIT_1", "CLOSE_WAIT", "CLOSED"],
+  ESTABLISHED: ["FIN_WAIT_1", "CLOSE_WAIT", "CLOSED"],
+  FIN_WAIT_1: ["FIN_WAIT_2", "CLOSING", "TIME_WAIT", "CLOSED"],
+  FIN_WAIT_2: ["TIME_WAIT", "CLOSED"],
+  CLOSE_WAIT: ["LAST_ACK", "CLOSED"],
+  CLOSING: ["TIME_WAIT", "CLOSED"],
+  LAST_ACK: ["CLOSED"],
+  TIME_WAIT: ["CLOSED"],
+};
+
 /** Counts events instead of keeping them: 100k segments make millions of events. */
 class CountingSink implements TraceSink {
   readonly enabled = true;
@@ -92,6 +109,8 @@ class CountingSink implements TraceSink {
   readonly drops = new Map<string, number>();
   readonly unknownReasons = new Set<string>();
   droppedWithoutReason = 0;
+  transitions = 0;
+  readonly illegal: string[] = [];
 
   emit(e: TraceEvent): void {
     switch (e.kind) {
@@ -103,6 +122,11 @@ class CountingSink implements TraceSink {
         this.checkSent(e.seg);
         if (e.seg.flags & RST) this.sentRst++;
         if (e.retransmission) this.sentRetransmissions++;
+        break;
+      case "state":
+        this.transitions++;
+        if (!FIGURE_5[e.from]?.includes(e.to) && this.illegal.length < 10)
+          this.illegal.push(`${e.conn}: ${e.from} → ${e.to} (${e.cause})`);
         break;
       case "segment-dropped":
         if (typeof e.reason !== "string" || e.reason.length === 0) this.droppedWithoutReason++;
@@ -354,6 +378,8 @@ function fuzz(
   assert.equal(inputs, count);
   assert.equal(sink.droppedWithoutReason, 0);
   assert.deepEqual(sink.badOutput, [], "malformed segments sent");
+  assert.deepEqual(sink.illegal, [], "state transitions outside RFC 9293 Figure 5");
+  assert.ok(sink.transitions > count / 100, `only ${sink.transitions} state changes`);
   assert.deepEqual([...sink.unknownReasons], [], "drop reasons outside the known set");
 
   const c = b.host.counters;
