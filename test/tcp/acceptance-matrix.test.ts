@@ -151,10 +151,10 @@ function timeWaitExpectation(kind: Kind, pos: Position): Expectation {
         };
       if (pos === "inside")
         return {
-          reply: "ack-or-none",
+          reply: "ack",
           after: "TIME_WAIT",
           delivered: 0,
-          why: "acceptable, nothing to do but stay",
+          why: "linux tcp_timewait_state_process: anything but an exact bare ACK or RST is ACKed",
         };
       return {
         reply: "ack",
@@ -171,10 +171,10 @@ function timeWaitExpectation(kind: Kind, pos: Position): Expectation {
           why: "§3.10.7.4 first check: not acceptable, send an ACK",
         };
       return {
-        reply: "ack-or-none",
+        reply: "ack",
         after: "TIME_WAIT",
         delivered: 0,
-        why: "§3.10.7.4 seventh step: ignore the text",
+        why: "§3.10.7.4 seventh step ignores the text; linux ACKs it (tcp_timewait_state_process)",
       };
   }
 }
