@@ -10,6 +10,7 @@ import { NullTrace } from "../src/trace/events.js";
 import type { Connection } from "../src/tcp/connection.js";
 import { SECOND } from "../src/tcp/profile.js";
 import { netBulk, netLifecycles } from "./node-net.js";
+import { tunBench } from "./tun.js";
 
 interface Row {
   name: string;
@@ -160,6 +161,7 @@ async function main(): Promise<void> {
   record(`tcplab memory per TIME_WAIT entry (${tw.held} held)`, tw.bytes, "bytes", "heap delta / entries");
   record("ratio: bulk MTU 65535 / node net", b65535.mbps / nBulk, "x");
   record("ratio: lifecycles / node net", life / nLife, "x");
+  if (process.argv.includes("--tun")) await tunBench(record, quick);
 
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   const doc = [
