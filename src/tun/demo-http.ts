@@ -53,9 +53,16 @@ function sendBytes(res: http.ServerResponse, total: number): void {
   pump();
 }
 
-export function demoRequestHandler(host: Host, port: number): http.RequestListener {
+/** Told of every request once its response has been handed to TCP (for the live view). */
+export type RequestLog = (line: string) => void;
+
+export function demoRequestHandler(host: Host, port: number, log?: RequestLog): http.RequestListener {
   return (req, res) => {
     const url = req.url ?? "/";
+    if (log) {
+      const peer = `${req.socket.remoteAddress ?? "?"}:${req.socket.remotePort ?? "?"}`;
+      res.once("finish", () => log(`${peer}  ${req.method} ${url} → ${res.statusCode}`));
+    }
     const bytes = /^\/bytes\/(\d{1,10})$/.exec(url);
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain" });
@@ -81,8 +88,8 @@ export interface DemoHttpServer {
 }
 
 /** Listen on our host's port with the demo handler; resolves once listening (rejects on EADDRINUSE). */
-export function startDemoHttpServer(host: Host, port: number): Promise<DemoHttpServer> {
-  const web = http.createServer(demoRequestHandler(host, port));
+export function startDemoHttpServer(host: Host, port: number, log?: RequestLog): Promise<DemoHttpServer> {
+  const web = http.createServer(demoRequestHandler(host, port, log));
   // A client that vanishes mid-request is that client's problem, not the server's.
   web.on("clientError", (_err, socket) => socket.destroy());
   const tcp = createServer(host, {}, (socket) => web.emit("connection", socket));

@@ -190,6 +190,13 @@ export class LiveLadder {
     }
   }
 
+  /** A line of the application's own (an HTTP request served), in time order with the rest. */
+  say(t: number, who: string, text: string): void {
+    this.origin ??= t;
+    this.lastTime = t;
+    this.line(t, who, text, "note");
+  }
+
   /** Print the counted segments of every connection (call it periodically and at the end). */
   flush(): void {
     for (const conn of this.bursts.keys()) this.flushBurst(conn);

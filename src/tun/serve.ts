@@ -75,7 +75,9 @@ export async function runServe(options: ServeOptions, io: TunCommandIo): Promise
       trace: view.trace,
       onDriverError: (err) => failed(err),
     });
-    await startDemoHttpServer(session.host, options.port);
+    const host = session.host;
+    const log = options.quiet ? undefined : (line: string) => view.ladder.say(host.time(), "http", line);
+    await startDemoHttpServer(host, options.port, log);
     io.out(
       `tcplab tun serve: node:http on our TCP at http://${session.stackAddress}:${options.port}/ (profile ${options.profile})`,
     );

@@ -46,7 +46,10 @@ export async function runShell(options: ShellOptions, io: TunCommandIo): Promise
       trace: view.trace,
       onDriverError: (err) => io.err(`tcplab: the TUN driver stopped: ${err.message}`),
     });
-    if (options.port !== undefined) await startDemoHttpServer(session.host, options.port);
+    const host = session.host;
+    const log =
+      ladderFd === undefined ? undefined : (line: string) => view.ladder.say(host.time(), "http", line);
+    if (options.port !== undefined) await startDemoHttpServer(host, options.port, log);
     io.out(
       `tcplab tun shell: a shell inside namespace ${session.ns.label}, with our TCP at ${session.stackAddress}`,
     );

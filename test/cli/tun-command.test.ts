@@ -233,6 +233,8 @@ test(
         /us → kernel {2}10\.77\.0\.2\.8080 > 10\.77\.0\.1\.\d+: Flags \[S\.\], seq 0, ack 1,/,
       );
       assert.match(serve.stdout, /SYN_RECEIVED → ESTABLISHED {2}\(rcv ACK\)/);
+      assert.match(serve.stdout, /http {9}10\.77\.0\.1:\d+ {2}GET \/ → 200\n/);
+      assert.match(serve.stdout, /http {9}10\.77\.0\.1:\d+ {2}GET \/nope → 404\n/);
       assert.match(serve.stdout, /… not shown: \d+ sent \(\d+ bytes of data\)/, "the 3 MB are summed up");
       assert.ok(!serve.stdout.includes("\x1b["), "no colour when not on a terminal");
 
