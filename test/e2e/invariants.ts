@@ -111,9 +111,7 @@ export function lifetimeViolations(
   host: Host,
   bound: number,
   apps: ReadonlyArray<AppSide | null>,
-  options: { keepaliveRule?: boolean } = {},
 ): string[] {
-  const keepaliveRule = options.keepaliveRule ?? true;
   const out: string[] = [];
   const open = new Map<string, Incarnation>();
   for (const e of events) {
@@ -178,7 +176,7 @@ export function lifetimeViolations(
       } else {
         inc.timers.set(e.timer, e.action);
       }
-    } else if (keepaliveRule && e.kind === "segment-sent" && e.why === "keepalive") {
+    } else if (e.kind === "segment-sent" && e.why === "keepalive") {
       const sndNxt = seqAdd(e.seg.seq, 1);
       if (inc.highestAck === null || seqGt(sndNxt, inc.highestAck)) {
         out.push(

@@ -13,8 +13,16 @@ export interface PlannedWrite {
   length: number;
 }
 
+/** A slow reader: stop reading once this many bytes have been read, for this long (µs). */
+export interface ReadPause {
+  afterBytes: number;
+  duration: number;
+}
+
 export interface SidePlan {
   writes: PlannedWrite[];
+  /** Read pauses in order of `afterBytes` (flow control: the window closes, the peer probes). */
+  readPauses?: ReadPause[];
   /** Half-close (shutdown) once every write is in the send buffer, without waiting for the peer's EOF. */
   closeFirst: boolean;
   /** Once EOF has been read and every write is in, close() (an orphan, as Node's destroy()) instead of shutdown(). */
@@ -63,6 +71,7 @@ export class AppSide {
   finish: "shutdown" | "close" | null = null;
   private pending: Uint8Array[] = [];
   private writesLeft: number;
+  private nextPause = 0;
 
   constructor(
     readonly name: string,
@@ -94,6 +103,7 @@ export class AppSide {
         // The engine may hand out views of its buffers: keep a copy.
         this.chunks.push(data.slice());
         this.receivedLength += data.length;
+        this.maybePause();
       },
       onEnd: () => {
         this.eof = true;
@@ -105,6 +115,15 @@ export class AppSide {
         this.error = error ? error.code : null;
       },
     };
+  }
+
+  private maybePause(): void {
+    const pause = this.plan.readPauses?.[this.nextPause];
+    if (pause === undefined || this.receivedLength < pause.afterBytes) return;
+    this.nextPause++;
+    this.call("pause", (conn) => conn.pause());
+    // Resumed even after onClose: data and EOF that arrived while we were not reading are still ours.
+    this.sim.after(pause.duration, () => this.call("resume", (conn, now) => conn.resume(now), true));
   }
 
   /** The connection exists (connect() returned, or the listener handed it over): schedule the writes. */
@@ -127,9 +146,9 @@ export class AppSide {
     this.maybeFinish();
   }
 
-  private call(what: string, fn: (conn: Connection, now: number) => void): void {
+  private call(what: string, fn: (conn: Connection, now: number) => void, afterClose = false): void {
     const conn = this.conn;
-    if (conn === null || this.closes > 0) return;
+    if (conn === null || (this.closes > 0 && !afterClose)) return;
     const now = this.host.time();
     this.lastCallAt = now;
     try {

@@ -18,6 +18,9 @@ export interface WorldOptions {
   overrides?: Partial<Profile>;
   /** Network MSL; by default the profile's, so the network and TIME_WAIT agree on how long segments live. */
   msl?: number;
+  /** Interface MTUs (default 1500): each host advertises MSS = MTU − 40. The link carries any size. */
+  clientMtu?: number;
+  serverMtu?: number;
 }
 
 export interface World {
@@ -34,10 +37,24 @@ export function makeWorld(options: WorldOptions): World {
   const trace = sim.trace as Trace;
   // Host seeds come from the world's seed, so ISNs (and with them every sequence number) follow it too.
   const client = sim.addHost(
-    new Host({ name: "client", address: CLIENT_ADDR, profile, trace, seed: options.seed }),
+    new Host({
+      name: "client",
+      address: CLIENT_ADDR,
+      profile,
+      trace,
+      seed: options.seed,
+      mtu: options.clientMtu ?? 1500,
+    }),
   );
   const server = sim.addHost(
-    new Host({ name: "server", address: SERVER_ADDR, profile, trace, seed: options.seed + 1 }),
+    new Host({
+      name: "server",
+      address: SERVER_ADDR,
+      profile,
+      trace,
+      seed: options.seed + 1,
+      mtu: options.serverMtu ?? 1500,
+    }),
   );
   sim.link("client", "server", options.link ?? {});
   return { sim, trace, client, server, profile };

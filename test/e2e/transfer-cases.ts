@@ -1,0 +1,192 @@
+// The random cases of the whole-stack transfer property and how one is run and judged: a seeded link
+// per direction (loss, duplication, reordering, corruption, delay, jitter), outages, profiles, buffer
+// sizes and MTUs, and a transfer plan for each side. See transfer-property.test.ts.
+import fc from "fast-check";
+import type { LinkDirectionOptions } from "../../src/sim/link.js";
+import { SECOND } from "../../src/tcp/profile.js";
+import type { ProfileName } from "../../src/tcp/profile.js";
+import { makeWorld, type World } from "./world.js";
+import { plannedStream, startTransfer, type ReadPause, type TransferPlan } from "./transfer-app.js";
+import {
+  idleHostViolations,
+  lifetimeViolations,
+  quietLifetimeBound,
+  transferViolations,
+} from "./invariants.js";
+
+/** Keepalive shortened from two hours so a peer that gave up is noticed in bounded (virtual) time. */
+const KEEPALIVE = { keepAliveIdle: 20 * SECOND, keepAliveInterval: 5 * SECOND, keepAliveProbes: 3 };
+
+const probability = (max: number) => fc.double({ min: 0, max, noNaN: true });
+
+export const faultyDirection: fc.Arbitrary<LinkDirectionOptions> = fc.record({
+  delay: fc.integer({ min: 50, max: 40_000 }),
+  jitter: fc.integer({ min: 0, max: 10_000 }),
+  loss: probability(0.3),
+  duplicate: probability(0.1),
+  reorder: probability(0.3),
+  reorderDelay: fc.integer({ min: 1, max: 60_000 }),
+  corrupt: probability(0.05),
+});
+
+/** Reordering and duplication only: nothing is lost, so no application may see an error. */
+export const losslessDirection: fc.Arbitrary<LinkDirectionOptions> = fc.record({
+  delay: fc.integer({ min: 50, max: 40_000 }),
+  jitter: fc.integer({ min: 0, max: 10_000 }),
+  duplicate: probability(0.2),
+  reorder: probability(0.3),
+  reorderDelay: fc.integer({ min: 1, max: 60_000 }),
+});
+
+const writeArb = fc.record({
+  gap: fc.integer({ min: 0, max: 2 * SECOND }),
+  // Small writes exercise Nagle and coalescing, large ones the windows and backpressure.
+  length: fc.oneof(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 120_000 })),
+});
+
+const readPausesArb = fc
+  .array(
+    fc.record({
+      afterBytes: fc.integer({ min: 0, max: 300_000 }),
+      duration: fc.integer({ min: 1, max: 60 * SECOND }),
+    }),
+    {
+      maxLength: 2,
+    },
+  )
+  .map((pauses) => pauses.sort((a, b) => a.afterBytes - b.afterBytes));
+
+const planArb = (flowControl: boolean): fc.Arbitrary<TransferPlan> =>
+  fc
+    .record({
+      clientWrites: fc.array(writeArb, { maxLength: 4 }),
+      serverWrites: fc.array(writeArb, { maxLength: 4 }),
+      clientPauses: flowControl ? readPausesArb : fc.constant<ReadPause[]>([]),
+      serverPauses: flowControl ? readPausesArb : fc.constant<ReadPause[]>([]),
+      closer: fc.constantFrom("client", "server", "both"),
+      clientFullClose: fc.boolean(),
+      serverFullClose: fc.boolean(),
+      dataSeed: fc.integer({ min: 1, max: 0x7fffffff }),
+    })
+    .map((r) => ({
+      client: {
+        writes: r.clientWrites,
+        readPauses: r.clientPauses,
+        closeFirst: r.closer !== "server",
+        fullClose: r.clientFullClose,
+      },
+      server: {
+        writes: r.serverWrites,
+        readPauses: r.serverPauses,
+        closeFirst: r.closer !== "client",
+        fullClose: r.serverFullClose,
+      },
+      dataSeed: r.dataSeed,
+    }));
+
+/** The path goes dark for a while (or for good) in one or both directions: peers vanish, retries run out. */
+interface Outage {
+  start: number;
+  /** Infinity: the peer never comes back. */
+  duration: number;
+  from: "client" | "server" | undefined;
+}
+
+/** Buffer sizes and interface MTUs: small ones bring zero windows, persist probes and tiny MSS values. */
+interface Sizing {
+  receiveBuffer: number | null;
+  sendBuffer: number | null;
+  clientMtu: number;
+  serverMtu: number;
+}
+
+const mtuArb = fc.constantFrom(296, 576, 1500, 9000);
+const sizingArb = (flowControl: boolean): fc.Arbitrary<Sizing> =>
+  fc.record({
+    receiveBuffer: flowControl
+      ? fc.option(fc.integer({ min: 1024, max: 65535 }), { freq: 2 })
+      : fc.constant(null),
+    sendBuffer: fc.option(fc.integer({ min: 1024, max: 262_144 }), { freq: 2 }),
+    clientMtu: mtuArb,
+    serverMtu: mtuArb,
+  });
+
+export interface Case {
+  seed: number;
+  profile: ProfileName;
+  sizing: Sizing;
+  forward: LinkDirectionOptions;
+  reverse: LinkDirectionOptions;
+  plan: TransferPlan;
+  outage: Outage | null;
+}
+
+const outageArb: fc.Arbitrary<Outage | null> = fc.option(
+  fc.record({
+    start: fc.integer({ min: 0, max: 10 * SECOND }),
+    duration: fc.oneof(fc.integer({ min: 1, max: 1800 * SECOND }), fc.constant(Infinity)),
+    from: fc.constantFrom<Outage["from"]>("client", "server", undefined),
+  }),
+  { freq: 2 },
+);
+
+export function runCase(c: Case): { violations: string[]; errors: Array<string | null>; world: World } {
+  const sizing = c.sizing;
+  const world = makeWorld({
+    seed: c.seed,
+    profile: c.profile,
+    overrides: {
+      ...KEEPALIVE,
+      ...(sizing.receiveBuffer !== null ? { receiveBuffer: sizing.receiveBuffer } : {}),
+      ...(sizing.sendBuffer !== null ? { sendBuffer: sizing.sendBuffer } : {}),
+    },
+    clientMtu: sizing.clientMtu,
+    serverMtu: sizing.serverMtu,
+    link: { forward: c.forward, reverse: c.reverse },
+  });
+  const transfer = startTransfer(world, c.plan);
+  const outage = c.outage;
+  if (outage !== null) {
+    world.sim.fault({
+      name: "outage",
+      action: "drop",
+      ...(outage.from !== undefined ? { from: outage.from } : {}),
+      match: (_seg, ctx) => ctx.now >= outage.start && ctx.now - outage.start < outage.duration,
+      times: Infinity,
+    });
+  }
+  const outcome = world.sim.runUntilIdle({ maxEvents: 200_000 });
+  const violations: string[] = [];
+  if (outcome !== "idle") violations.push(`the run did not go idle: ${outcome} at ${world.sim.now} µs`);
+  const clientStream = plannedStream(c.plan.client, c.plan.dataSeed);
+  const serverStream = plannedStream(c.plan.server, c.plan.dataSeed ^ 0x5a5a5a5a);
+  violations.push(...transferViolations(transfer, clientStream, serverStream));
+  const bound = quietLifetimeBound(world.profile);
+  const apps = [transfer.client, transfer.server];
+  for (const host of [world.client, world.server]) {
+    violations.push(...idleHostViolations(host));
+    violations.push(...lifetimeViolations(world.trace.events, host, bound, apps));
+  }
+  return { violations, errors: [transfer.client.error, transfer.server?.error ?? null], world };
+}
+
+export interface CaseOptions {
+  /** Outages: the path goes dark for a while or for good. */
+  outages: boolean;
+  /** Slow readers (read pauses) and small receive buffers: zero and tiny windows, persist probes. */
+  flowControl: boolean;
+}
+
+export const caseArb = (
+  direction: fc.Arbitrary<LinkDirectionOptions>,
+  options: CaseOptions,
+): fc.Arbitrary<Case> =>
+  fc.record({
+    seed: fc.integer({ min: 1, max: 0x7fffffff }),
+    profile: fc.constantFrom<ProfileName>("linux", "bsd", "windows", "rfc"),
+    sizing: sizingArb(options.flowControl),
+    forward: direction,
+    reverse: direction,
+    plan: planArb(options.flowControl),
+    outage: options.outages ? outageArb : fc.constant(null),
+  });
