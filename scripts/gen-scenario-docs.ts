@@ -89,6 +89,14 @@ export function scenarioDocs(): string {
       out.push("");
     });
     out.push(`Verdict at seed 1: ${result.passed ? "holds" : "does not hold"}.`, "");
+    if (scenario.tryNext && scenario.tryNext.length > 0) {
+      out.push("Try next:", "");
+      for (const t of scenario.tryNext) {
+        const [command, ...what] = t.split(": ");
+        out.push(`- \`${command}\` — ${what.join(": ")}`);
+      }
+      out.push("");
+    }
   }
   return out.join("\n");
 }

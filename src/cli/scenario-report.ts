@@ -50,6 +50,10 @@ export function renderResult(result: ScenarioResult, view: ViewOptions): string 
   const out: string[] = [paint(c, "1", `=== ${s.id} ${s.name}: ${s.title}`), ""];
   result.runs.forEach((run, i) => out.push(renderRun(run, i, result.runs.length, view)));
   out.push(verdictLine(result, c));
+  if (s.tryNext && s.tryNext.length > 0) {
+    out.push("", "Try next:");
+    for (const t of s.tryNext) out.push(`  ${t}`);
+  }
   return out.join("\n") + "\n";
 }
 

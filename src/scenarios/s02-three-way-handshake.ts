@@ -66,5 +66,9 @@ export const threeWayHandshake: Scenario = {
     "A's ACK completes it. Each side acknowledges the other's initial sequence number plus one (the SYN " +
     "occupies one sequence number). A is ESTABLISHED after one round trip, P half a round trip later, " +
     "and data flows in both directions.",
+  tryNext: [
+    "tcplab run S2 --labels tcpdump: the same ladder in tcpdump's notation",
+    "tcplab run S2 --delay 50ms: every step of the handshake takes 50 ms longer (the timing check follows the RTT)",
+  ],
   run,
 };

@@ -98,5 +98,9 @@ export const fourWayClose: Scenario = {
     "(CLOSE_WAIT) and closes a little later: its FIN puts it in LAST_ACK. A acknowledges that FIN and waits " +
     "in TIME_WAIT for 2·MSL (60 s on Linux) before the 4-tuple is free again; P is CLOSED as soon as that " +
     "ACK arrives. Watch the ~~~ line: the idle TIME_WAIT is compressed with its real length printed.",
+  tryNext: [
+    "tcplab run S3 --profile rfc: TIME_WAIT lasts 2·MSL = 4 minutes",
+    "tcplab run S3 --absolute: the sequence numbers as they are on the wire",
+  ],
   run,
 };

@@ -112,5 +112,6 @@ export const halfClose: Scenario = {
     'talking". P acknowledges at once but goes on sending for three more seconds from CLOSE_WAIT; A, in ' +
     "FIN_WAIT_2, receives and acknowledges each chunk, and a write() on A fails with EPIPE. Only when P's " +
     "application closes does its FIN follow: that is why a close takes four segments and an open three.",
+  tryNext: ["tcplab run S4 --labels textbook: FIN=1, seq=u style labels as in the textbooks"],
   run,
 };

@@ -63,5 +63,6 @@ export const simultaneousClose: Scenario = {
     "Each side receives the peer's FIN while still in FIN_WAIT_1 (its own FIN not yet acknowledged): that " +
     "is CLOSING. The ACK of its own FIN arrives a moment later and it enters TIME_WAIT. CLOSING lasts less " +
     "than a round trip, which is why `ss` almost never shows it; and here both sides end up in TIME_WAIT.",
+  tryNext: ["tcplab run S5 --delay 20ms: CLOSING now lasts 20 ms, still less than one RTT"],
   run,
 };

@@ -12,6 +12,10 @@ export const lostFinalAck: Scenario = {
     "a fresh ACK and restarts its 2·MSL timer; P closes normally and no application sees an error. The " +
     "counterfactual run takes TIME_WAIT away: the same retransmitted FIN finds nothing on A, A answers RST, " +
     "and P's application gets ECONNRESET instead of an orderly close.",
+  tryNext: [
+    "tcplab run S6 --time-wait 0: the main run becomes S7 and its verdict fails (exit 1)",
+    "tcplab run S6 --time-wait 200ms: a TIME_WAIT shorter than P's RTO is as bad as none",
+  ],
   run: (options) => [
     lostFinalAckRun(options, "main", true),
     lostFinalAckRun(options, "counterfactual", false),

@@ -11,6 +11,7 @@ export const noTimeWait: Scenario = {
     "once. P's retransmitted FIN arrives at a port with nothing behind it, A answers RST (RFC 9293 §3.10.7.1), " +
     "and P's application, waiting for its close to finish, is told ECONNRESET. No data was lost — the close " +
     "was simply not reliable. The counterfactual puts TIME_WAIT back and the close is orderly again.",
+  tryNext: ["tcplab run S7 --profile bsd: the same reset with BSD timers"],
   run: (options) => [
     lostFinalAckRun(options, "main", false),
     lostFinalAckRun(options, "counterfactual", true),

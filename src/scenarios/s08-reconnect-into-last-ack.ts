@@ -144,5 +144,6 @@ export const reconnectIntoLastAck: Scenario = {
     "connection (ECONNRESET on P). The new connection gets through only when its SYN is retransmitted a " +
     "second later. With TIME_WAIT, connect() from that port fails at once with EADDRNOTAVAIL, and P's " +
     "retransmitted FIN is answered from TIME_WAIT.",
+  tryNext: ["tcplab run S8 --json | jq '.runs[0].checks': the verdict as data"],
   run: (options) => [reconnectRun(options, "main", false), reconnectRun(options, "counterfactual", true)],
 };

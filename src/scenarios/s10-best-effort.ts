@@ -82,5 +82,8 @@ export const bestEffort: Scenario = {
     "out and A forgets the connection while P is still in LAST_ACK; P keeps retrying with exponential " +
     "backoff and finally gives up (tcp_orphan_retries). TIME_WAIT only makes an orderly close likely; it " +
     "cannot guarantee one.",
+  tryNext: [
+    "tcplab run S10 --profile windows: with 5 orphan retries P gives up before A's 120 s TIME_WAIT ends",
+  ],
   run,
 };

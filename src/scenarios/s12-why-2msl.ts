@@ -70,5 +70,8 @@ export const whyTwoMsl: Scenario = {
     "systems and 2 minutes in the RFC; Linux ignores MSL and keeps TIME_WAIT a fixed 60 s; Windows uses " +
     "TcpTimedWaitDelay (120 s). The same close is run with each profile and the TIME_WAIT interval is " +
     "measured from the trace. --msl and --time-wait change every run (this scenario ignores --profile).",
+  tryNext: [
+    "tcplab run S12 --msl 10s: bsd, windows and rfc follow the MSL (2·MSL = 20 s); linux keeps its fixed 60 s",
+  ],
   run: (options) => (Object.keys(PROFILES) as ProfileName[]).map((name) => profileRun(options, name)),
 };

@@ -103,5 +103,6 @@ export const portHeld: Scenario = {
     "connection on that port still exists in TIME_WAIT. With address reuse (SO_REUSEADDR, what every server " +
     "sets) the bind succeeds — the TIME_WAIT 4-tuple stays protected, only the listening port is shared — and " +
     "a new client is served. After 60 s a plain bind works again.",
+  tryNext: ["tcplab run S13 --profile windows: the port stays held for 120 s"],
   run,
 };

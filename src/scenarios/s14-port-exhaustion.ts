@@ -217,5 +217,8 @@ export const portExhaustion: Scenario = {
     "connection, letting the server close first, spreading over more destination ports — all remove the " +
     "failure — and the popular advice of shortening tcp_fin_timeout, which changes nothing (it governs " +
     "FIN_WAIT_2, not TIME_WAIT).",
+  tryNext: [
+    "tcplab run S14 --time-wait 5s: 10/s × 5 s = 50 ports needed, fewer than 100: no failure, and the verdict (which expects one) fails",
+  ],
   run,
 };

@@ -98,5 +98,6 @@ export const closeWaitPileup: Scenario = {
     "(the notes show what `ss` would count), while the server's orphaned sockets wait in FIN_WAIT_2 for the " +
     "client's FIN, which never comes, and vanish after tcp_fin_timeout (60 s). CLOSE_WAIT is always the " +
     "local application's bug.",
+  tryNext: ["tcplab run S15 --profile rfc: the server's orphaned FIN_WAIT_2 lasts 10 minutes"],
   run,
 };

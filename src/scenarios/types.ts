@@ -71,6 +71,8 @@ export interface Scenario {
   title: string;
   /** For the tour and docs: what to look at and why it happens (a few sentences). */
   explain: string;
+  /** Commands worth trying next, each with what it changes ("tcplab run S6 --time-wait 0: ..."). */
+  tryNext?: string[];
   /** True when a run takes more than a moment (a progress indicator is shown). */
   long?: boolean;
   run(options: ScenarioOptions): ScenarioRun[];

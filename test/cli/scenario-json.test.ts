@@ -1,7 +1,8 @@
 // Every scenario's --json document (built in-process) carries traces valid against tcplab-trace v1.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SCENARIOS, runScenario } from "../../src/scenarios/index.js";
+import { SCENARIOS, findScenario, runScenario } from "../../src/scenarios/index.js";
+import { scenarioOptions, viewOptions } from "../../src/cli/scenario-options.js";
 import { resultToJson } from "../../src/cli/scenario-report.js";
 import { validateJsonTrace } from "../../src/trace/json-validate.js";
 import { progressBar } from "../../src/cli/progress.js";
@@ -35,4 +36,26 @@ test("the progress bar writes only to a terminal", () => {
   assert.equal(written.length, 2);
   assert.match(written[0]!, /\[#{15}\.{15}\] {2}50% S14/);
   assert.match(written[1]!, /^\r +\r$/);
+});
+
+test("every 'try next' suggestion is a valid command line", () => {
+  for (const scenario of SCENARIOS) {
+    for (const suggestion of scenario.tryNext ?? []) {
+      const command = suggestion.split(": ")[0]!.split(" | ")[0]!;
+      const [tool, verb, id, ...flags] = command.split(" ");
+      assert.deepEqual([tool, verb], ["tcplab", "run"], suggestion);
+      assert.equal(findScenario(id!), scenario, suggestion);
+      const raw: Record<string, string | boolean> = {};
+      for (let i = 0; i < flags.length; i++) {
+        const name = flags[i]!.replace(/^--/, "").replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+        const value = flags[i + 1];
+        if (value !== undefined && !value.startsWith("--")) {
+          raw[name] = value;
+          i++;
+        } else raw[name] = true;
+      }
+      assert.doesNotThrow(() => scenarioOptions(raw), suggestion);
+      assert.doesNotThrow(() => viewOptions(raw, { isTTY: false }, {}), suggestion);
+    }
+  }
 });
