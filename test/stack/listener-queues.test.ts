@@ -169,3 +169,13 @@ test("listen(): a second listener on the port is EADDRINUSE; after closeListener
   listenRecording(b);
   assert.equal(b.host.stateCounts().LISTEN, 1);
 });
+
+test("the backlog is capped by somaxconn (acceptBacklogMax) and defaults to 511 like Node; at least 1", () => {
+  const b = new Bench({ acceptBacklogMax: 4096 });
+  const big = b.host.listen(81, { backlog: 100_000 }, { onConnection: () => undefined });
+  assert.equal(big.backlog, 4096);
+  const dflt = b.host.listen(82, {}, { onConnection: () => undefined });
+  assert.equal(dflt.backlog, 511);
+  const zero = b.host.listen(83, { backlog: 0 }, { onConnection: () => undefined });
+  assert.equal(zero.backlog, 1);
+});
