@@ -90,6 +90,10 @@ export async function runConnect(options: ConnectOptions, io: TunCommandIo): Pro
     quiet: options.quiet,
   });
   const stop = waitForStopSignal();
+  // A signal during setup kills what the namespace holds, so the next setup step fails; that is
+  // reported as the stop it is, not as the failure it causes.
+  let signalled: NodeJS.Signals | undefined;
+  void stop.stopped.then((s) => (signalled = s));
   let session: StackSession | undefined;
   let driverError: Error | undefined;
   let socket: Socket | undefined;
@@ -151,6 +155,10 @@ export async function runConnect(options: ConnectOptions, io: TunCommandIo): Pro
         (last === "TIME_WAIT" ? "; removing the namespace ends our TIME_WAIT early" : ""),
     );
     return 0;
+  } catch (err) {
+    if (signalled === undefined) throw err;
+    io.out(`stopped (${signalled}) while setting up`);
+    return 1;
   } finally {
     stop.release();
     view.end();

@@ -59,6 +59,10 @@ export async function runServe(options: ServeOptions, io: TunCommandIo): Promise
   });
   // Handlers first: a Ctrl-C during setup must still end in a clean close.
   const stop = waitForStopSignal();
+  // A signal during setup kills what the namespace holds, so the next setup step fails; that is
+  // reported as the stop it is, not as the failure it causes.
+  let signalled: NodeJS.Signals | undefined;
+  void stop.stopped.then((s) => (signalled = s));
   let driverError: Error | undefined;
   let failed: (err: Error) => void = () => {};
   const failure = new Promise<"failed">((resolve) => {
@@ -92,6 +96,10 @@ export async function runServe(options: ServeOptions, io: TunCommandIo): Promise
     }
     io.out(`stopped (${why}): ${summaryLine(session)}`);
     return 0;
+  } catch (err) {
+    if (signalled === undefined) throw err;
+    io.out(`stopped (${signalled}) while setting up`);
+    return 1;
   } finally {
     stop.release();
     view.end();

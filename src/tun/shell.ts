@@ -37,6 +37,10 @@ export async function runShell(options: ShellOptions, io: TunCommandIo): Promise
   // A signal ends the shell (the namespace harness kills everything inside); with a handler of
   // ours installed the process is not killed as well, so it still reports and closes its files.
   const stop = waitForStopSignal();
+  // A signal during setup kills what the namespace holds, so the next setup step fails; that is
+  // reported as the stop it is, not as the failure it causes.
+  let signalled: NodeJS.Signals | undefined;
+  void stop.stopped.then((s) => (signalled = s));
   let session: StackSession | undefined;
   const rcDir = mkdtempSync(join(tmpdir(), "tcplab-shell-"));
   try {
@@ -83,6 +87,10 @@ export async function runShell(options: ShellOptions, io: TunCommandIo): Promise
     }
     io.out(`shell ended (${status}): ${summaryLine(session)}`);
     return 0;
+  } catch (err) {
+    if (signalled === undefined) throw err;
+    io.out(`stopped (${signalled}) while setting up`);
+    return 1;
   } finally {
     stop.release();
     view.end();

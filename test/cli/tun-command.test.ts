@@ -295,6 +295,27 @@ test(
 );
 
 test(
+  "tun connect: Ctrl-C while waiting for a --peer that never listens stops cleanly, peer and namespace gone",
+  NETWORK_TEST,
+  async (t) => {
+    if (skipWithoutTun(t)) return;
+    const r = new Running(["tun", "connect", "10.77.0.1", "7000", "--peer", "exec sleep 600"]);
+    try {
+      const [, nsPath] = await r.waitFor(/^namespace: nsenter --net=(\S+)$/m);
+      const identity = readlinkSync(nsPath!);
+      r.child.kill("SIGINT");
+      const end = await r.exited;
+      assert.equal(end.code, 1);
+      assert.match(r.stdout, /^stopped \(SIGINT\) while setting up$/m);
+      assert.doesNotMatch(r.stderr, NO_STACK_TRACE);
+      assert.ok(await eventuallyGone(identity), "the sleeping peer and the namespace are gone");
+    } finally {
+      await r.kill();
+    }
+  },
+);
+
+test(
   "tun connect to a port where the kernel listens on nothing: refused by its RST, exit 1",
   NETWORK_TEST,
   async (t) => {
