@@ -179,3 +179,14 @@ test("the backlog is capped by somaxconn (acceptBacklogMax) and defaults to 511 
   const zero = b.host.listen(83, { backlog: 0 }, { onConnection: () => undefined });
   assert.equal(zero.backlog, 1);
 });
+
+test("closing a listener leaves connections it already handed to the application alone", () => {
+  const b = new Bench({ synCookies: "off" });
+  const { listener, accepted } = listenRecording(b, { backlog: 4 });
+  ack(b, 41000, syn(b, 41000)!);
+  b.host.closeListener(listener);
+  b.none();
+  assert.equal(accepted[0]!.conn.state, "ESTABLISHED");
+  accepted[0]!.conn.send(bytes("still here"), b.now);
+  assert.equal(b.one().payload.length, 10);
+});
