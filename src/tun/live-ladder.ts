@@ -3,7 +3,7 @@
 // whole trace to lay out its columns; this one cannot wait, so it prints tcpdump-style lines:
 //
 //     0.001204  kernel → us  10.77.0.1.41234 > 10.77.0.2.8080: Flags [S], seq 0, win 64240, ...
-//     0.001251  us           10.77.0.2:8080>10.77.0.1:41234  LISTEN → SYN_RECEIVED  (rcv SYN)
+//     0.001251  us           10.77.0.2:8080>10.77.0.1:41234  CLOSED → SYN_RECEIVED  (rcv SYN)
 //     0.001262  us → kernel  10.77.0.2.8080 > 10.77.0.1.41234: Flags [S.], seq 0, ack 1, ...
 //
 // A bulk transfer would print thousands of identical-looking lines and bury the handshake and the
