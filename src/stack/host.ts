@@ -12,7 +12,7 @@ import { seqAdd, seqGt } from "../tcp/seq.js";
 import type { TcpState } from "../tcp/state.js";
 import { checkCookie, makeCookie } from "../tcp/syncookie.js";
 import { TimeWaitRecord, timeWaitVerdict } from "../tcp/timewait.js";
-import { NullTrace, type DropReason, type TraceSink } from "../trace/events.js";
+import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../trace/events.js";
 import { decodePacket } from "../wire/codec.js";
 import { formatIPv4, parseIPv4 } from "../wire/address.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
@@ -50,6 +50,9 @@ export interface ListenOptions {
 }
 
 type Entry = Connection | TimeWaitRecord;
+
+/** How long after a SYN-queue overflow cookie ACKs are still honoured (two cookie periods). */
+const COOKIE_WINDOW = 128 * 1_000_000;
 
 /** Demultiplexing key of the remote end within one local port: 48 bits, exact in a double. */
 function remoteKey(addr: number, port: number): number {
@@ -198,9 +201,35 @@ export class Host implements Endpoint, ConnectionEnv {
     }
   }
 
+  /**
+   * Exact, not merely safe: stale entries (closed connections, deadlines that moved later, dead or restarted
+   * TIME_WAIT records) are settled here, so an idle host answers Infinity and a real-time driver never
+   * wakes up for nothing. Each stale entry is settled once, so this stays amortised O(1).
+   */
   nextDeadline(): number {
+    const heap = this.heap;
+    while (heap.size > 0) {
+      const t = heap.peekTime();
+      const conn = heap.pop()!;
+      if (conn.isClosed() || t !== conn.scheduledAt) continue;
+      const d = conn.nextDeadline();
+      if (d === t) {
+        heap.push(t, conn);
+        break;
+      }
+      conn.scheduledAt = Infinity; // its deadline moved later (or went away): queue the real one
+      if (d < Infinity) {
+        conn.scheduledAt = d;
+        heap.push(d, conn);
+      }
+    }
+    while (this.twHead < this.twTimes.length) {
+      const tw = this.twRecords[this.twHead]!;
+      if (!tw.dead && tw.expiresAt === this.twTimes[this.twHead]) break;
+      this.twHead++;
+    }
     const tw = this.twHead < this.twTimes.length ? this.twTimes[this.twHead]! : Infinity;
-    return Math.min(this.heap.peekTime(), tw);
+    return Math.min(heap.peekTime(), tw);
   }
 
   // ---------------------------------------------------------------- application side
@@ -390,6 +419,13 @@ export class Host implements Endpoint, ConnectionEnv {
     }
   }
 
+  acceptQueueHasRoom(conn: Connection): boolean {
+    const listener = conn.listenerPort >= 0 ? this.listeners.get(conn.listenerPort) : undefined;
+    if (!listener || !listener.acceptQueueFull) return true;
+    this.counters.listenOverflows++;
+    return false;
+  }
+
   dropped(seg: Segment, reason: DropReason, conn: Connection | null, detail?: string): void {
     this.counters.drop(reason);
     if (!this.trace.enabled) return;
@@ -451,8 +487,12 @@ export class Host implements Endpoint, ConnectionEnv {
       return;
     }
     if (seg.flags & ACK && !(seg.flags & SYN)) {
-      // Second: any ACK is bad in LISTEN — unless it completes a SYN cookie.
-      if (this.profile.synCookies !== "off" && this.cookieArrives(listener, seg)) return;
+      // Second: any ACK is bad in LISTEN — unless it completes a SYN cookie. Under "overflow" cookies are
+      // only checked within two minutes of the SYN queue overflowing (Linux tcp_synq_no_recent_overflow).
+      const policy = this.profile.synCookies;
+      const cookiesLive =
+        policy === "always" || (policy === "overflow" && this.now - listener.lastOverflow < COOKIE_WINDOW);
+      if (cookiesLive && this.cookieArrives(listener, seg)) return;
       this.dropped(seg, "listen-ack", null);
       this.replyRst(seg, "rst-listen-ack");
       return;
@@ -471,6 +511,7 @@ export class Host implements Endpoint, ConnectionEnv {
       return;
     }
     const policy = this.profile.synCookies;
+    if (policy === "overflow" && listener.synQueueFull) listener.lastOverflow = this.now;
     if (policy === "always" || (policy === "overflow" && listener.synQueueFull)) {
       this.sendCookieSynAck(seg);
       return;
@@ -561,6 +602,7 @@ export class Host implements Endpoint, ConnectionEnv {
     this.appEvent(conn.label, "accept");
     const handlers = listener.handlers.onConnection(conn);
     if (handlers) conn.handlers = handlers;
+    conn.reportEstablished();
     conn.deliver(); // data (and a FIN) that arrived before accept()
     conn.output();
   }
@@ -671,6 +713,7 @@ export class Host implements Endpoint, ConnectionEnv {
   }
 
   private removeTimeWait(tw: TimeWaitRecord, cause: string): void {
+    if (tw.expiresAt > this.now) this.timerEvent(tw, "cancelled"); // ended early: its timer never fires
     tw.dead = true;
     this.timeWaitCount--;
     this.remove(tw.localPort, remoteKey(tw.remoteAddr, tw.remotePort), tw);
@@ -687,7 +730,7 @@ export class Host implements Endpoint, ConnectionEnv {
     }
   }
 
-  private timerEvent(tw: TimeWaitRecord, action: "armed" | "restarted" | "fired", deadline?: number): void {
+  private timerEvent(tw: TimeWaitRecord, action: TimerAction, deadline?: number): void {
     if (!this.trace.enabled) return;
     this.trace.emit({
       kind: "timer",

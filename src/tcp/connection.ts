@@ -8,6 +8,7 @@ import { isSynchronized } from "./state.js";
 import { Sender } from "./sender.js";
 import { Receiver } from "./receiver.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
+import { RTO_FALLBACK } from "./rto.js";
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from "./seq.js";
 import {
   ACK,
@@ -38,6 +39,8 @@ export interface ConnectionEnv {
   stateChanged(conn: Connection, from: TcpState, to: TcpState): void;
   /** Records a dropped segment. */
   dropped(seg: Segment, reason: DropReason, conn: Connection | null, detail?: string): void;
+  /** May this passive child become ESTABLISHED now? False while its listener's accept queue is full. */
+  acceptQueueHasRoom(conn: Connection): boolean;
 }
 
 /** Callbacks into the application (the socket layer). All optional. */
@@ -93,6 +96,8 @@ export class Connection {
   private recover = 0;
   /** Set when the application has been told the connection ended; nothing is delivered after. */
   private closeReported = false;
+  /** The connection ended while the application still had data or the EOF to read. */
+  private closePending = false;
   /** The error the connection ended with, if any. */
   error: TcpError | null = null;
   handlers: ConnectionHandlers;
@@ -100,6 +105,13 @@ export class Connection {
   listenerPort = -1;
   /** An application holds this connection (active opens at once; passive ones once accepted). */
   attached = true;
+  private establishedReported = false;
+  /** Zero-window probes sent without any ACK in reply (Linux icsk_probes_out). */
+  private probesOut = 0;
+  /** Set while the persist timer forces out a segment that silly window avoidance held back. */
+  private swsOverride = false;
+  /** The acknowledgment number of the last segment we sent with ACK set. */
+  private lastAckSent = -1;
   /** Set by the socket layer: anything the application attached. */
   userData: unknown = undefined;
   now = 0;
@@ -172,7 +184,7 @@ export class Connection {
     this.state = "SYN_RECEIVED"; // the cookie stood in for this state; report the transition from it
     this.setState("ESTABLISHED", "rcv ACK (SYN cookie)");
     this.env.counters.passiveOpens++;
-    this.handlers.onEstablished?.(this);
+    this.established();
   }
 
   /** SEND (§3.10.2). Returns the number of bytes taken into the send buffer. */
@@ -211,14 +223,11 @@ export class Connection {
     if (this.snd.finQueued) return;
     switch (this.state) {
       case "SYN_SENT":
-        // §3.10.4: a CLOSE in SYN_SENT deletes the TCB; Linux does the same silently.
-        this.terminate("close in SYN_SENT", null);
-        return;
       case "SYN_RECEIVED":
       case "ESTABLISHED":
         this.snd.finQueued = true;
-        // §3.10.4: ESTABLISHED enters FIN_WAIT_1 at once; the FIN follows the queued data.
-        // SYN_RECEIVED queues the FIN until ESTABLISHED.
+        // §3.10.4: ESTABLISHED enters FIN_WAIT_1 at once; the FIN follows the queued data. A half close
+        // before the handshake completes waits for it (data written while connecting is not lost).
         if (this.state === "ESTABLISHED") this.setState("FIN_WAIT_1", "close");
         this.output();
         return;
@@ -241,6 +250,11 @@ export class Connection {
     this.orphaned = true;
     this.rcv.paused = false;
     if (this.state === "CLOSED" || this.state === "TIME_WAIT") return;
+    if (this.state === "SYN_SENT") {
+      // §3.10.4: CLOSE in SYN_SENT deletes the TCB; Linux sends nothing either.
+      this.terminate("close in SYN_SENT", null);
+      return;
+    }
     if (this.rcv.hasUnread && isSynchronized(this.state)) {
       this.env.counters.abortOnClose++;
       this.abort(now, "close with unread data");
@@ -348,6 +362,7 @@ export class Connection {
     this.rcv.init(seg.seq);
     this.applyPeerSynOptions(seg.options);
     if (hasAck) {
+      this.handshakeRtoFallback();
       snd.acknowledge(seg.ack);
       this.sampleRtt(seg.ack);
       snd.backoffs = 0;
@@ -358,6 +373,7 @@ export class Connection {
       this.updateWindow(seg);
       snd.cc.init(snd.mss);
       this.setState("ESTABLISHED", "rcv SYN,ACK");
+      if (snd.finQueued) this.setState("FIN_WAIT_1", "close (queued in SYN_SENT)");
       this.sendAck("ack");
       this.established();
       // Data or FIN in the SYN,ACK continue at the sixth step (§3.10.7.3).
@@ -469,6 +485,13 @@ export class Connection {
     }
     if (this.state === "SYN_RECEIVED") {
       if (seqLt(snd.sndUna, seg.ack) && seqLe(seg.ack, snd.sndMax)) {
+        if (this.passive && !this.env.acceptQueueHasRoom(this)) {
+          // Linux (tcp_v4_syn_recv_sock): with the accept queue full the final ACK is dropped and the child
+          // stays in SYN_RECEIVED; a retransmission completes it once the application accepts.
+          this.env.dropped(seg, "accept-queue-full", this);
+          return;
+        }
+        this.handshakeRtoFallback();
         snd.acknowledge(seg.ack);
         this.sampleRtt(seg.ack);
         snd.backoffs = 0;
@@ -478,7 +501,7 @@ export class Connection {
         this.setState("ESTABLISHED", "rcv ACK");
         if (this.passive) this.env.counters.passiveOpens++;
         // A close() queued in SYN_RECEIVED takes effect now (§3.10.4).
-        if (snd.finQueued) this.setState("FIN_WAIT_1", "close (queued in SYN_RECEIVED)");
+        if (snd.finQueued) this.setState("FIN_WAIT_1", "close (queued before ESTABLISHED)");
         if (simultaneousSynAck) this.sendAck("ack");
         this.established();
       } else {
@@ -552,6 +575,7 @@ export class Connection {
       return false;
     }
     const wasWindow = snd.sndWnd;
+    this.probesOut = 0; // the peer is alive
     if (seqGt(seg.ack, snd.sndUna)) {
       const acked = snd.acknowledge(seg.ack);
       this.sampleRtt(seg.ack);
@@ -693,13 +717,15 @@ export class Connection {
       if (held.fin) fin = true;
       held = fin ? null : rcv.reassembly.takeInOrder(rcv.rcvNxt);
     }
+    // The application reads before the ACK goes out, so the ACK advertises the space its reading freed.
+    if (delivered) this.deliver();
     if (fin) {
       rcv.reassembly.clear();
       this.finArrives();
-    } else if (delivered) {
-      this.sendAck("ack");
+    } else if (delivered && this.lastAckSent !== rcv.rcvNxt) {
+      this.sendAck("ack"); // unless a reply written while reading carried this ACK already
     }
-    this.deliver();
+    this.deliver(); // the EOF, and a close that waited for it
   }
 
   /** §3.10.7.4 eighth step, for a FIN that is now in sequence. */
@@ -746,6 +772,7 @@ export class Connection {
       rcv.eofDelivered = true;
       this.handlers.onEnd?.(this);
     }
+    if (this.closePending) this.reportClose(null);
   }
 
   // ---------------------------------------------------------------- sending
@@ -766,10 +793,13 @@ export class Connection {
       if (unsent > 0 && len <= 0) break;
       const retransmission = seqLt(snd.sndNxt, snd.sndMax);
       // Nagle (§3.7.4): hold back a small final piece while data is unacknowledged (not when a FIN follows).
+      // Minshall's variant, as Linux's tcp_nagle_check: only an unacknowledged *small* segment holds it.
       const smallTail = len > 0 && len < snd.mss && len === unsent;
-      if (smallTail && !this.noDelay && !retransmission && snd.sndUna !== snd.sndMax && !snd.finQueued) break;
-      // Sender-side silly window avoidance (§3.8.6.2.1): do not send a sliver of a larger backlog.
-      if (len > 0 && len < snd.mss && len < unsent && len < snd.maxSndWnd / 2) break;
+      if (smallTail && !this.noDelay && !retransmission && seqGt(snd.sndSml, snd.sndUna) && !snd.finQueued)
+        break;
+      // Sender-side silly window avoidance (§3.8.6.2.1): do not send a sliver of a larger backlog —
+      // unless the override timeout (the persist timer) fired.
+      if (len > 0 && len < snd.mss && len < unsent && len < snd.maxSndWnd / 2 && !this.swsOverride) break;
       if (len < 0) len = 0;
       const withFin = finPending && len === unsent;
       let flags = ACK;
@@ -783,6 +813,7 @@ export class Connection {
       if (withFin) snd.finSent = true;
       const seqNo = snd.sndNxt;
       snd.sndNxt = seqAdd(snd.sndNxt, len + (withFin ? 1 : 0));
+      if (len > 0 && len < snd.mss) snd.sndSml = snd.sndNxt;
       if (seqGt(snd.sndNxt, snd.sndMax)) snd.sndMax = snd.sndNxt;
       if (retransmission) this.env.counters.retransSegs++;
       this.emit(seqNo, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, withFin ? "fin" : "data", retransmission);
@@ -790,8 +821,9 @@ export class Connection {
       if (withFin) break;
     }
     if (sent && this.timers[T_RTX] === Infinity) this.armRetransmit();
-    // Zero window with data waiting and nothing in flight: probe it (persist timer, §3.8.6.1).
-    if (snd.sndWnd === 0 && snd.unsent > 0 && snd.sndUna === snd.sndMax) {
+    // Data waiting and nothing in flight (a zero window, or a window too small to be worth a segment):
+    // the persist timer probes the zero window (§3.8.6.1) or forces the sliver out (§3.8.6.2.1's override).
+    if (snd.unsent > 0 && snd.sndUna === snd.sndMax) {
       if (this.timers[T_PERSIST] === Infinity)
         this.setTimer(T_PERSIST, this.now + snd.rto.backedOff(snd.backoffs));
     }
@@ -873,6 +905,7 @@ export class Connection {
   }
 
   private put(seg: Segment, why: string, retransmission: boolean): void {
+    if (seg.flags & ACK) this.lastAckSent = seg.ack;
     this.env.counters.outSegs++;
     this.env.transmit(seg, this, why, retransmission);
   }
@@ -1019,7 +1052,24 @@ export class Connection {
 
   private zeroWindowProbe(): void {
     const snd = this.snd;
-    if (snd.sndWnd > 0 || snd.unsent <= 0) return;
+    if (snd.unsent <= 0) return;
+    if (snd.sndWnd > 0) {
+      this.swsOverride = true;
+      this.output();
+      this.swsOverride = false;
+      return;
+    }
+    // §3.8.6.1 (MUST-37) keeps a zero window open only while the peer answers the probes; unanswered
+    // ones count toward the retry limit, as Linux's tcp_probe_timer does.
+    const p = this.env.profile;
+    if (this.probesOut >= (this.orphaned ? p.orphanRetries : p.dataRetries)) {
+      this.terminate(
+        "zero-window probes unanswered",
+        this.orphaned ? null : new TcpError("ETIMEDOUT", "write"),
+      );
+      return;
+    }
+    this.probesOut++;
     this.env.counters.zeroWindowProbes++;
     // Linux's probe: an ACK carrying SND.UNA − 1, which the receiver answers with its current window.
     this.emit(
@@ -1157,8 +1207,24 @@ export class Connection {
     }
   }
 
+  /**
+   * RFC 6298 §5.7: when the SYN (or SYN,ACK) timed out and no RTT sample exists, data starts with an
+   * RTO of 3 s (Linux's TCP_TIMEOUT_FALLBACK).
+   */
+  private handshakeRtoFallback(): void {
+    const snd = this.snd;
+    if (snd.backoffs > 0 && !snd.rto.hasSample) snd.rto.rto = Math.max(snd.rto.rto, RTO_FALLBACK);
+  }
+
   private established(): void {
     if (this.keepAlive) this.setTimer(T_KEEPALIVE, this.now + this.keepAliveIdle);
+    this.reportEstablished();
+  }
+
+  /** onEstablished, once, and only to an application that holds the connection (a child once accepted). */
+  reportEstablished(): void {
+    if (this.establishedReported || !this.attached) return;
+    this.establishedReported = true;
     this.handlers.onEstablished?.(this);
   }
 
@@ -1175,14 +1241,23 @@ export class Connection {
     if (this.state === "CLOSED") return;
     this.clearTimers();
     this.error = error;
-    this.rcv.clear();
+    // A reset discards what was not read; an orderly end keeps it for the application to read.
+    if (error) this.rcv.clear();
     this.setState("CLOSED", cause);
     this.reportClose(error);
   }
 
+  /** onClose comes last: after every byte and the EOF were read, unless the connection failed. */
   private reportClose(error: TcpError | null): void {
     if (this.closeReported) return;
+    const rcv = this.rcv;
+    const unread = rcv.hasUnread || (rcv.finReceived && !rcv.eofDelivered);
+    if (!error && unread && this.attached && !this.orphaned) {
+      this.closePending = true;
+      return;
+    }
     this.closeReported = true;
+    this.closePending = false;
     this.handlers.onClose?.(this, error);
   }
 

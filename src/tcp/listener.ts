@@ -13,6 +13,8 @@ export class Listener {
   /** When true, children wait in the accept queue (an application that does not call accept()). */
   paused = false;
   closed = false;
+  /** When the SYN queue last overflowed (µs); cookie ACKs are honoured for a while after it. */
+  lastOverflow = -Infinity;
 
   constructor(
     readonly port: number,

@@ -2,6 +2,9 @@
 // Karn's rule is applied by the caller: it only feeds samples from segments never retransmitted.
 import type { Profile } from "./profile.js";
 
+/** RFC 6298 §5.7: the RTO data starts with after a SYN timed out without an RTT sample. */
+export const RTO_FALLBACK = 3_000_000;
+
 export class RtoEstimator {
   srtt = 0;
   rttvar = 0;

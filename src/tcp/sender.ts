@@ -39,6 +39,8 @@ export class Sender {
   rttSeq = 0;
   rttTime = -1;
 
+  /** End of the last sub-MSS segment sent (Linux snd_sml), for Minshall's Nagle check. */
+  sndSml = 0;
   readonly cc: CongestionControl;
   dupAcks = 0;
 
@@ -53,6 +55,7 @@ export class Sender {
     this.sndUna = iss;
     this.sndNxt = seqAdd(iss, 1);
     this.sndMax = this.sndNxt;
+    this.sndSml = iss;
     this.bufSeq = seqAdd(iss, 1);
   }
 
