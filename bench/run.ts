@@ -2,7 +2,7 @@
 // 127.0.0.1 as the baseline, and written to docs/benchmarks.md with the machine and the command.
 // Wall-clock numbers vary with the machine and its load: compare rows of one run, not across runs.
 import { writeFileSync } from "node:fs";
-import { cpus, totalmem, platform, release } from "node:os";
+import { cpus, loadavg, totalmem, platform, release } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Host } from "../src/stack/host.js";
 import { Simulator } from "../src/sim/simulator.js";
@@ -137,6 +137,10 @@ function timeWaitMemory(count: number): { bytes: number; held: number } {
   return { bytes: (after - before) / held, held };
 }
 
+const startLoad = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(" / ");
+
 async function main(): Promise<void> {
   const bulkBytes = quick ? 20e6 : 200e6;
   const lifeCount = quick ? 5_000 : 50_000;
@@ -174,6 +178,7 @@ async function main(): Promise<void> {
     `- Node.js ${process.version}`,
     `- Command: \`npm run bench${quick ? " -- --quick" : ""}\``,
     `- Date: ${new Date().toISOString()}`,
+    `- Load average when the run started: ${startLoad} (on ${cpus().length} cores; a busy machine lowers every row)`,
     "",
     "| measurement | value | unit | note |",
     "|---|---:|---|---|",
