@@ -235,8 +235,10 @@ export class Host implements Endpoint, ConnectionEnv {
   // ---------------------------------------------------------------- application side
 
   /** Passive OPEN (§3.10.1) with the bind rules of a Unix host. */
-  listen(port: number, options: ListenOptions, handlers: ListenerHandlers): Listener {
-    checkPort(port, "listen");
+  listen(requestedPort: number, options: ListenOptions, handlers: ListenerHandlers): Listener {
+    checkPort(requestedPort, "listen");
+    // Port 0 means "any free port", as bind(2) and Node's server.listen(0) have it.
+    const port = requestedPort === 0 ? this.freeListenPort() : requestedPort;
     const existing = this.listeners.get(port);
     if (existing && !existing.closed) throw addrError("EADDRINUSE", "listen", this.address, port);
     if (!options.reuseAddress && this.table[port] && this.table[port]!.size > 0) {
@@ -284,7 +286,7 @@ export class Host implements Endpoint, ConnectionEnv {
     if (options.port === 0) throw new TcpError("EINVAL", "connect", "port 0");
     const rkey = remoteKey(remoteAddr, options.port);
     let localPort: number;
-    if (options.localPort !== undefined) {
+    if (options.localPort !== undefined && options.localPort !== 0) {
       checkPort(options.localPort, "bind");
       localPort = options.localPort;
       const used = this.table[localPort];
@@ -503,6 +505,14 @@ export class Host implements Endpoint, ConnectionEnv {
       return;
     }
     // Third: a SYN.
+    this.synToListener(listener, seg, -1);
+  }
+
+  /**
+   * Admission of a SYN by a listener: the accept-queue and SYN-queue bounds, SYN cookies by policy, or a new
+   * SYN_RECEIVED child. `isnFloor` ≥ 0 when the SYN reopens a TIME_WAIT 4-tuple (the ISS must exceed it).
+   */
+  private synToListener(listener: Listener, seg: Segment, isnFloor: number): void {
     if (listener.acceptQueueFull) {
       // Linux drops the SYN when the accept queue is full, cookies or not (ListenOverflows).
       this.counters.listenOverflows++;
@@ -521,11 +531,8 @@ export class Host implements Endpoint, ConnectionEnv {
       this.dropped(seg, "syn-queue-full", null);
       return;
     }
-    this.spawnChild(
-      listener,
-      seg,
-      this.isnGen.isn(this.address, seg.dstPort, seg.srcAddr, seg.srcPort, this.now),
-    );
+    const iss = this.isnGen.isn(this.address, seg.dstPort, seg.srcAddr, seg.srcPort, this.now);
+    this.spawnChild(listener, seg, isnFloor >= 0 && !seqGt(iss, isnFloor) ? isnFloor : iss);
   }
 
   private spawnChild(listener: Listener, seg: Segment, iss: number): void {
@@ -671,10 +678,10 @@ export class Host implements Endpoint, ConnectionEnv {
           this.twAck(tw, seg, "dup-ack"); // Linux: no listener, answer as to an old SYN
           return;
         }
+        // Like Linux's TCP_TW_SYN: the record goes, and the SYN meets the listener's usual admission.
         this.counters.timeWaitRecycled++;
         this.removeTimeWait(tw, "rcv SYN (new incarnation)");
-        const iss = this.isnGen.isn(this.address, seg.dstPort, seg.srcAddr, seg.srcPort, this.now);
-        this.spawnChild(listener, seg, seqGt(iss, verdict.isnFloor) ? iss : verdict.isnFloor);
+        this.synToListener(listener, seg, verdict.isnFloor);
         return;
       }
       case "drop":
@@ -786,6 +793,14 @@ export class Host implements Endpoint, ConnectionEnv {
         if (i >= 0) listener.acceptQueue.splice(i, 1);
       }
     }
+  }
+
+  /** A port from the ephemeral range that nothing uses, for listen(0). */
+  private freeListenPort(): number {
+    for (let port = this.profile.ephemeralPortLow; port <= this.profile.ephemeralPortHigh; port++) {
+      if (!this.listeners.has(port) && !this.table[port]) return port;
+    }
+    throw addrError("EADDRINUSE", "listen", this.address, 0);
   }
 
   private isEphemeral(port: number): boolean {

@@ -61,6 +61,7 @@ const T_PERSIST = 1;
 const T_KEEPALIVE = 2;
 const T_FIN_WAIT_2 = 3;
 const TIMER_COUNT = 4;
+const MIN_SEND_MSS = 48;
 const SLOT_NAMES: TimerName[] = ["retransmit", "persist", "keepalive", "fin-wait-2"];
 // TIME_WAIT has no slot: a connection entering it is replaced by a compact record (./timewait.ts).
 
@@ -1178,7 +1179,8 @@ export class Connection {
   private applyPeerSynOptions(options: TcpOptions): void {
     // RFC 9293 §3.7.1: without an MSS option the peer's MSS is 536 (MUST-15).
     const peerMss = options.mss ?? 536;
-    this.snd.mss = Math.max(1, Math.min(this.localMss, peerMss));
+    // Linux's tcp_min_snd_mss (48): a peer must not make us send floods of tiny segments (CVE-2019-11479).
+    this.snd.mss = Math.max(MIN_SEND_MSS, Math.min(this.localMss, peerMss));
   }
 
   private updateWindow(seg: Segment): void {
