@@ -5,9 +5,6 @@ import assert from "node:assert/strict";
 import { ACK, RST } from "../../src/wire/segment.js";
 import { Bench, bytes, passiveOpen, placeIn } from "../tcp/harness.js";
 
-const STALE =
-  "engine bug: nextDeadline() still reports cancelled timers and dead TIME_WAIT records (bug 7), see /tmp/engine-bugs.md";
-
 test("nextDeadline is the armed RTO while data is in flight, the TIME_WAIT expiry in TIME_WAIT", () => {
   const b = new Bench();
   const p = passiveOpen(b);
@@ -27,7 +24,7 @@ test("a normal lifecycle ends with no deadline at all", () => {
   assert.equal(b.host.nextDeadline(), Infinity);
 });
 
-test("no connection left after a peer RST cancelled the RTO: no deadline", { skip: STALE }, () => {
+test("no connection left after a peer RST cancelled the RTO: no deadline", {}, () => {
   const b = new Bench();
   const p = passiveOpen(b);
   p.conn.send(bytes("x"), b.now);
@@ -36,7 +33,7 @@ test("no connection left after a peer RST cancelled the RTO: no deadline", { ski
   assert.equal(b.host.nextDeadline(), Infinity);
 });
 
-test("an ACK that cancels the only timer leaves no deadline", { skip: STALE }, () => {
+test("an ACK that cancels the only timer leaves no deadline", {}, () => {
   const b = new Bench();
   const p = passiveOpen(b);
   p.conn.send(bytes("x"), b.now);
@@ -44,7 +41,7 @@ test("an ACK that cancels the only timer leaves no deadline", { skip: STALE }, (
   assert.equal(b.host.nextDeadline(), Infinity);
 });
 
-test("TIME_WAIT killed by RST: no deadline left", { skip: STALE }, () => {
+test("TIME_WAIT killed by RST: no deadline left", {}, () => {
   const b = new Bench();
   const p = placeIn(b, "TIME_WAIT");
   b.feed({ flags: RST, seq: p.peerNxt });
@@ -52,7 +49,7 @@ test("TIME_WAIT killed by RST: no deadline left", { skip: STALE }, () => {
   assert.equal(b.host.nextDeadline(), Infinity);
 });
 
-test("LAST_ACK closed by the ACK of our FIN: no deadline left", { skip: STALE }, () => {
+test("LAST_ACK closed by the ACK of our FIN: no deadline left", {}, () => {
   const b = new Bench();
   const p = placeIn(b, "LAST_ACK");
   b.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt });

@@ -77,9 +77,7 @@ test("accept queue: an application that does not accept() fills it; then SYNs ar
 
 test(
   "accept queue never holds more than the backlog, even when SYN_RECEIVED children complete later (linux drops the ACK)",
-  {
-    skip: "engine bug: the final ACK moves a child into a full accept queue (bug 4), see /tmp/engine-bugs.md",
-  },
+  {},
   () => {
     const b = new Bench({ synCookies: "off" });
     const { listener } = listenRecording(b, { backlog: 2 });
@@ -107,27 +105,21 @@ test("data that arrives before accept() is delivered when the application accept
   assert.equal(text(accepted[0]!.log.data), "early request");
 });
 
-test(
-  "a connection taken from the accept queue gets onEstablished like one accepted at once",
-  {
-    skip: "engine bug: onEstablished is never called for a child accepted later from the accept queue (bug 5), see /tmp/engine-bugs.md",
-  },
-  () => {
-    const b = new Bench({ synCookies: "off" });
-    const { listener, accepted } = listenRecording(b, { backlog: 4 });
-    ack(b, 41000, syn(b, 41000)!);
-    assert.equal(accepted[0]!.log.established, 1); // accepted at once
-    listener.paused = true;
-    ack(b, 41001, syn(b, 41001)!);
-    b.host.accept(listener);
-    assert.equal(accepted[1]!.log.established, 1); // accepted later
-  },
-);
+test("a connection taken from the accept queue gets onEstablished like one accepted at once", {}, () => {
+  const b = new Bench({ synCookies: "off" });
+  const { listener, accepted } = listenRecording(b, { backlog: 4 });
+  ack(b, 41000, syn(b, 41000)!);
+  assert.equal(accepted[0]!.log.established, 1); // accepted at once
+  listener.paused = true;
+  ack(b, 41001, syn(b, 41001)!);
+  b.host.accept(listener);
+  assert.equal(accepted[1]!.log.established, 1); // accepted later
+});
 
 test(
   "linux: a child reset before accept() is still returned, CLOSED, its data readable, a write fails with ECONNRESET",
   {
-    skip: "engine bug: a child reset in the accept queue is removed instead of being handed to accept() (bug 9), see /tmp/engine-bugs.md",
+    skip: "not implemented yet: the engine drops a child reset while it waits in the accept queue; linux still returns it from accept() (linux-profile.md, Close semantics)",
   },
   () => {
     const b = new Bench({ synCookies: "off" });

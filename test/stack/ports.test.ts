@@ -130,9 +130,7 @@ test("connect() argument errors are EINVAL, thrown synchronously", () => {
 
 test(
   "port 0 means 'any port' (bind semantics): connect({ localPort: 0 }) uses an ephemeral port, never 0 on the wire",
-  {
-    skip: "engine bug: localPort 0 is used literally and the SYN leaves from port 0 (bug 13), see /tmp/engine-bugs.md",
-  },
+  {},
   () => {
     const b = new Bench(narrow(10));
     const conn = b.host.connect({ address: REMOTE, port: REMOTE_PORT, localPort: 0 }, {});
@@ -144,9 +142,7 @@ test(
 
 test(
   "listen(0) picks a free port (Node's server.listen(0)) or refuses with EINVAL — never a listener on port 0",
-  {
-    skip: "engine bug: listen(0) creates a listener on port 0 (bug 13), see /tmp/engine-bugs.md",
-  },
+  {},
   () => {
     const b = new Bench(narrow(10));
     let port = -1;

@@ -168,9 +168,7 @@ test("a cookie ACK while the accept queue is full is dropped (ListenOverflows), 
 
 test(
   "overflow: a stray ACK to a listener that never overflowed is not a failed cookie (linux: cookies checked only after a recent overflow)",
-  {
-    skip: "engine bug: every stray ACK to a listener counts as SyncookiesFailed under the overflow policy (bug 8), see /tmp/engine-bugs.md",
-  },
+  {},
   () => {
     const b = new Bench({ synCookies: "overflow" });
     listenRecording(b);

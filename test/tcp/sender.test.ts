@@ -108,9 +108,7 @@ test("Nagle (§3.7.4): a small write waits while data is unacknowledged; noDelay
 
 test(
   "Nagle with Minshall's rule (linux tcp_nagle_check): the sub-MSS tail of a write goes out when only full segments are unacknowledged",
-  {
-    skip: "engine bug (linux fidelity): strict Nagle holds the tail behind full-sized segments (bug 6), see /tmp/engine-bugs.md",
-  },
+  {},
   () => {
     const b = new Bench();
     const p = openWith(b, 1000);
@@ -230,9 +228,7 @@ test("RTO: ssthresh = max(FlightSize/2, 2·SMSS), cwnd = 1 SMSS (RFC 5681 §3.1 
 
 test(
   "a tiny peer MSS is clamped to linux's tcp_min_snd_mss (48): no 1-byte segment floods (CVE-2019-11479)",
-  {
-    skip: "engine bug: the peer's MSS option is taken down to 1 byte (bug 12), see /tmp/engine-bugs.md",
-  },
+  {},
   () => {
     const b = new Bench();
     const p = openWith(b, 1);

@@ -199,9 +199,7 @@ test("TIME_WAIT: data right of the window is not acceptable and draws an ACK (§
 
 test(
   "a SYN that reopens TIME_WAIT still goes through the listener's SYN queue bound (cookies off: dropped when full)",
-  {
-    skip: "engine bug: a TIME_WAIT reopen spawns a child past the SYN queue / accept queue limits (bug 14), see /tmp/engine-bugs.md",
-  },
+  {},
   () => {
     const b = new Bench({ synCookies: "off" });
     listenRecording(b, { backlog: 1 });
