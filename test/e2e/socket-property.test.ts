@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { createConnection, createServer, type Socket } from "../../src/stack/socket.js";
 import { SECOND } from "../../src/tcp/profile.js";
 import type { LinkDirectionOptions } from "../../src/sim/link.js";
+import type { Simulator } from "../../src/sim/simulator.js";
 import { makeWorld, SERVER_ADDR, SERVER_PORT } from "./world.js";
 import { idleHostViolations } from "./invariants.js";
 import { plannedStream, type SidePlan } from "./transfer-app.js";
@@ -24,9 +25,25 @@ interface Observed {
   errors: string[];
 }
 
-function observe(name: string, socket: Socket): Observed {
+/** A slow application: stop reading after `afterBytes` for `duration` µs (Node's pause()/resume()). */
+interface SlowRead {
+  afterBytes: number;
+  duration: number;
+}
+
+function observe(name: string, socket: Socket, sim: Simulator, slow: SlowRead | null): Observed {
   const o: Observed = { name, chunks: [], ended: false, closes: 0, errors: [] };
-  socket.on("data", (c: Buffer) => o.chunks.push(c));
+  let read = 0;
+  let paused = false;
+  socket.on("data", (c: Buffer) => {
+    o.chunks.push(c);
+    read += c.length;
+    if (slow !== null && !paused && read >= slow.afterBytes) {
+      paused = true;
+      socket.pause();
+      sim.after(slow.duration, () => socket.resume());
+    }
+  });
   socket.on("end", () => (o.ended = true));
   socket.on("error", (e: NodeJS.ErrnoException) => o.errors.push(e.code ?? e.message));
   socket.on("close", () => o.closes++);
@@ -70,6 +87,13 @@ const direction: fc.Arbitrary<LinkDirectionOptions> = fc.record({
   reorderDelay: fc.integer({ min: 1, max: 40_000 }),
   corrupt: probability(0.05),
 });
+const slowReadArb: fc.Arbitrary<SlowRead | null> = fc.option(
+  fc.record({
+    afterBytes: fc.integer({ min: 0, max: 200_000 }),
+    duration: fc.integer({ min: 1, max: 30 * SECOND }),
+  }),
+  { freq: 2 },
+);
 const writes = fc.array(
   fc.record({
     gap: fc.constant(0),
@@ -91,6 +115,8 @@ test("Node-style sockets over a faulty link: the peer's exact bytes then 'end', 
         serverAllowHalfOpen: fc.boolean(),
         // A peer that vanishes for good at this time (or never).
         vanishAt: fc.option(fc.integer({ min: 0, max: 5 * SECOND }), { freq: 3 }),
+        clientSlow: slowReadArb,
+        serverSlow: slowReadArb,
       }),
       async (c) => {
         const world = makeWorld({
@@ -127,7 +153,7 @@ test("Node-style sockets over a faulty link: the peer's exact bytes then 'end', 
         createServer(world.server, { allowHalfOpen: c.serverAllowHalfOpen }, (socket) => {
           accepted++;
           socket.setKeepAlive(true);
-          server = observe("server", socket);
+          server = observe("server", socket, sim, c.serverSlow);
           writeAll(socket, serverStream, serverPlan);
           // Without allowHalfOpen the stream ends our side by itself when the peer's FIN arrives.
           if (serverPlan.closeFirst) socket.end();
@@ -140,14 +166,17 @@ test("Node-style sockets over a faulty link: the peer's exact bytes then 'end', 
           keepAlive: true,
           allowHalfOpen: true,
         });
-        const client = observe("client", socket);
+        const client = observe("client", socket, sim, c.clientSlow);
         writeAll(socket, clientStream, clientPlan);
         // end() waits for 'connect' (see test/e2e/socket-end-while-connecting.test.ts for why).
         if (clientPlan.closeFirst) socket.once("connect", () => socket.end());
         else socket.on("end", () => socket.end());
 
         const settled = () => client.closes > 0 && (server === null || (server as Observed).closes > 0);
-        const outcome = await sim.runAsync({ stopWhen: () => settled() && sim.pendingEvents === 0 });
+        const outcome = await sim.runAsync({
+          stopWhen: () => settled() && sim.pendingEvents === 0,
+          maxEvents: 200_000,
+        });
         const out: string[] = [];
         if (outcome !== "idle" && outcome !== "stopped") out.push(`run ended ${outcome} at ${sim.now}`);
         if (accepted > 1) out.push(`server accepted ${accepted} connections`);

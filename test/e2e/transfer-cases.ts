@@ -114,6 +114,8 @@ const sizingArb = (flowControl: boolean): fc.Arbitrary<Sizing> =>
 export interface Case {
   seed: number;
   profile: ProfileName;
+  /** The S7 ablation on both hosts: no TIME_WAIT at all. Bytes must still be right (or an error reported). */
+  noTimeWait: boolean;
   sizing: Sizing;
   forward: LinkDirectionOptions;
   reverse: LinkDirectionOptions;
@@ -137,6 +139,7 @@ export function runCase(c: Case): { violations: string[]; errors: Array<string |
     profile: c.profile,
     overrides: {
       ...KEEPALIVE,
+      ...(c.noTimeWait ? { timeWait: 0 } : {}),
       ...(sizing.receiveBuffer !== null ? { receiveBuffer: sizing.receiveBuffer } : {}),
       ...(sizing.sendBuffer !== null ? { sendBuffer: sizing.sendBuffer } : {}),
     },
@@ -175,6 +178,11 @@ export interface CaseOptions {
   outages: boolean;
   /** Slow readers (read pauses) and small receive buffers: zero and tiny windows, persist probes. */
   flowControl: boolean;
+  /**
+   * Sometimes run without TIME_WAIT (S7). A late segment then meets no connection and draws an RST, so
+   * ECONNRESET is expected even on a lossless link: only the properties that allow errors use it.
+   */
+  timeWaitAblation: boolean;
 }
 
 export const caseArb = (
@@ -184,6 +192,9 @@ export const caseArb = (
   fc.record({
     seed: fc.integer({ min: 1, max: 0x7fffffff }),
     profile: fc.constantFrom<ProfileName>("linux", "bsd", "windows", "rfc"),
+    noTimeWait: options.timeWaitAblation
+      ? fc.integer({ min: 0, max: 4 }).map((n) => n === 0)
+      : fc.constant(false),
     sizing: sizingArb(options.flowControl),
     forward: direction,
     reverse: direction,

@@ -21,6 +21,15 @@ export interface WorldOptions {
   /** Interface MTUs (default 1500): each host advertises MSS = MTU − 40. The link carries any size. */
   clientMtu?: number;
   serverMtu?: number;
+  /** Trace events after which the run is declared a runaway (throws from inside the emitting call). */
+  eventBudget?: number;
+}
+
+/** Far above any test's run (a few hundred thousand events), far below what exhausts the heap. */
+export const DEFAULT_EVENT_BUDGET = 3_000_000;
+
+export class RunawayError extends Error {
+  readonly code = "ERR_E2E_RUNAWAY";
 }
 
 export interface World {
@@ -57,6 +66,14 @@ export function makeWorld(options: WorldOptions): World {
     }),
   );
   sim.link("client", "server", options.link ?? {});
+  // A synchronous loop that keeps emitting (a sender that never advances, say) would otherwise grow the
+  // trace until the heap is gone; this turns it into an exception with a stack pointing at the loop.
+  const budget = options.eventBudget ?? DEFAULT_EVENT_BUDGET;
+  trace.subscribe(() => {
+    if (trace.events.length > budget) {
+      throw new RunawayError(`more than ${budget} trace events at ${sim.now} µs: a runaway loop?`);
+    }
+  });
   return { sim, trace, client, server, profile };
 }
 
