@@ -24,7 +24,7 @@ test("a normal lifecycle ends with no deadline at all", () => {
   assert.equal(b.host.nextDeadline(), Infinity);
 });
 
-test("no connection left after a peer RST cancelled the RTO: no deadline", {}, () => {
+test("no connection left after a peer RST cancelled the RTO: no deadline", () => {
   const b = new Bench();
   const p = passiveOpen(b);
   p.conn.send(bytes("x"), b.now);
@@ -33,7 +33,7 @@ test("no connection left after a peer RST cancelled the RTO: no deadline", {}, (
   assert.equal(b.host.nextDeadline(), Infinity);
 });
 
-test("an ACK that cancels the only timer leaves no deadline", {}, () => {
+test("an ACK that cancels the only timer leaves no deadline", () => {
   const b = new Bench();
   const p = passiveOpen(b);
   p.conn.send(bytes("x"), b.now);
@@ -41,7 +41,7 @@ test("an ACK that cancels the only timer leaves no deadline", {}, () => {
   assert.equal(b.host.nextDeadline(), Infinity);
 });
 
-test("TIME_WAIT killed by RST: no deadline left", {}, () => {
+test("TIME_WAIT killed by RST: no deadline left", () => {
   const b = new Bench();
   const p = placeIn(b, "TIME_WAIT");
   b.feed({ flags: RST, seq: p.peerNxt });
@@ -49,7 +49,7 @@ test("TIME_WAIT killed by RST: no deadline left", {}, () => {
   assert.equal(b.host.nextDeadline(), Infinity);
 });
 
-test("LAST_ACK closed by the ACK of our FIN: no deadline left", {}, () => {
+test("LAST_ACK closed by the ACK of our FIN: no deadline left", () => {
   const b = new Bench();
   const p = placeIn(b, "LAST_ACK");
   b.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt });

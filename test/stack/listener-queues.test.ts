@@ -75,24 +75,20 @@ test("accept queue: an application that does not accept() fills it; then SYNs ar
   assert.notEqual(syn(b, 41002), null);
 });
 
-test(
-  "accept queue never holds more than the backlog, even when SYN_RECEIVED children complete later (linux drops the ACK)",
-  {},
-  () => {
-    const b = new Bench({ synCookies: "off" });
-    const { listener } = listenRecording(b, { backlog: 2 });
-    listener.paused = true;
-    ack(b, 41000, syn(b, 41000)!); // accept queue: 1
-    const i1 = syn(b, 41001)!; // both admitted: the accept queue is not full yet
-    const i2 = syn(b, 41002)!;
-    ack(b, 41001, i1); // accept queue: 2 (full)
-    ack(b, 41002, i2); // must not make it 3
-    assert.ok(
-      listener.acceptQueue.length <= listener.backlog,
-      `accept queue holds ${listener.acceptQueue.length} > backlog ${listener.backlog}`,
-    );
-  },
-);
+test("accept queue never holds more than the backlog, even when SYN_RECEIVED children complete later (linux drops the ACK)", () => {
+  const b = new Bench({ synCookies: "off" });
+  const { listener } = listenRecording(b, { backlog: 2 });
+  listener.paused = true;
+  ack(b, 41000, syn(b, 41000)!); // accept queue: 1
+  const i1 = syn(b, 41001)!; // both admitted: the accept queue is not full yet
+  const i2 = syn(b, 41002)!;
+  ack(b, 41001, i1); // accept queue: 2 (full)
+  ack(b, 41002, i2); // must not make it 3
+  assert.ok(
+    listener.acceptQueue.length <= listener.backlog,
+    `accept queue holds ${listener.acceptQueue.length} > backlog ${listener.backlog}`,
+  );
+});
 
 test("data that arrives before accept() is delivered when the application accepts", () => {
   const b = new Bench({ synCookies: "off" });
@@ -105,7 +101,7 @@ test("data that arrives before accept() is delivered when the application accept
   assert.equal(text(accepted[0]!.log.data), "early request");
 });
 
-test("a connection taken from the accept queue gets onEstablished like one accepted at once", {}, () => {
+test("a connection taken from the accept queue gets onEstablished like one accepted at once", () => {
   const b = new Bench({ synCookies: "off" });
   const { listener, accepted } = listenRecording(b, { backlog: 4 });
   ack(b, 41000, syn(b, 41000)!);

@@ -106,19 +106,15 @@ test("Nagle (§3.7.4): a small write waits while data is unacknowledged; noDelay
   assert.deepEqual([...b.one().payload], [3]);
 });
 
-test(
-  "Nagle with Minshall's rule (linux tcp_nagle_check): the sub-MSS tail of a write goes out when only full segments are unacknowledged",
-  {},
-  () => {
-    const b = new Bench();
-    const p = openWith(b, 1000);
-    p.conn.send(new Uint8Array(2500), b.now);
-    assert.deepEqual(
-      b.take().map((s) => s.payload.length),
-      [1000, 1000, 500],
-    );
-  },
-);
+test("Nagle with Minshall's rule (linux tcp_nagle_check): the sub-MSS tail of a write goes out when only full segments are unacknowledged", () => {
+  const b = new Bench();
+  const p = openWith(b, 1000);
+  p.conn.send(new Uint8Array(2500), b.now);
+  assert.deepEqual(
+    b.take().map((s) => s.payload.length),
+    [1000, 1000, 500],
+  );
+});
 
 test("send buffer backpressure: a write beyond the buffer is partly taken, onDrain when space returns", () => {
   const b = new Bench({ sendBuffer: 4000 });
@@ -226,16 +222,12 @@ test("RTO: ssthresh = max(FlightSize/2, 2·SMSS), cwnd = 1 SMSS (RFC 5681 §3.1 
   assert.equal(p.conn.snd.cc.ssthresh, 2500);
 });
 
-test(
-  "a tiny peer MSS is clamped to linux's tcp_min_snd_mss (48): no 1-byte segment floods (CVE-2019-11479)",
-  {},
-  () => {
-    const b = new Bench();
-    const p = openWith(b, 1);
-    p.conn.setNoDelay(true, b.now);
-    p.conn.send(new Uint8Array(480), b.now);
-    const segs = b.take();
-    assert.ok(segs.every((s) => s.payload.length >= 48 || s.payload.length === 480 % 48));
-    assert.ok(segs.length <= 10, `${segs.length} segments for 480 bytes`);
-  },
-);
+test("a tiny peer MSS is clamped to linux's tcp_min_snd_mss (48): no 1-byte segment floods (CVE-2019-11479)", () => {
+  const b = new Bench();
+  const p = openWith(b, 1);
+  p.conn.setNoDelay(true, b.now);
+  p.conn.send(new Uint8Array(480), b.now);
+  const segs = b.take();
+  assert.ok(segs.every((s) => s.payload.length >= 48 || s.payload.length === 480 % 48));
+  assert.ok(segs.length <= 10, `${segs.length} segments for 480 bytes`);
+});
