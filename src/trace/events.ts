@@ -2,7 +2,7 @@
 // Tests, the text ladder, the state timeline, pcap and counters all read these.
 // Times are integer microseconds. `host` is the name of the host that observed the event.
 import type { Segment } from "../wire/segment.js";
-import type { DecodeReason } from "../wire/decode-error.js";
+import { DECODE_REASONS, type DecodeReason } from "../wire/decode-error.js";
 import type { TcpState } from "../tcp/state.js";
 
 /** Why the engine discarded a segment that decoded cleanly. Each has a counter. */
@@ -44,6 +44,41 @@ export type NetworkDropReason =
   | "no-route";
 
 export type DropReason = DecodeReason | EngineDropReason;
+
+/** Every engine drop reason; the Record type keeps the list complete when a reason is added above. */
+export const ENGINE_DROP_REASONS: Record<EngineDropReason, true> = {
+  "not-our-address": true,
+  "closed-port": true,
+  "rst-to-closed-port": true,
+  "listen-rst": true,
+  "listen-ack": true,
+  "listen-no-syn": true,
+  "syn-queue-full": true,
+  "accept-queue-full": true,
+  "bad-syn-cookie": true,
+  "syn-sent-bad-ack": true,
+  "syn-sent-rst-no-ack": true,
+  "syn-sent-no-syn": true,
+  "out-of-window": true,
+  "rst-out-of-window": true,
+  "rst-challenged": true,
+  "syn-challenged": true,
+  "no-ack-flag": true,
+  "ack-unsent-data": true,
+  "ack-too-old": true,
+  "challenge-ack-rate-limited": true,
+  "data-after-close": true,
+  "data-after-fin": true,
+  duplicate: true,
+  "receive-window-full": true,
+  "time-wait": true,
+  paws: true,
+};
+
+/** Is `x` a drop reason the codec or the engine can name? */
+export function isDropReason(x: string): x is DropReason {
+  return Object.hasOwn(ENGINE_DROP_REASONS, x) || (DECODE_REASONS as readonly string[]).includes(x);
+}
 
 export type TimerName =
   | "retransmit" // RTO for data or FIN

@@ -2,7 +2,13 @@
 // JSON Schema library: the checks need nothing at run time in the browser, every failure names its path
 // ("events[12].seg.flags[1]"), and the enumerations below are tied to the TypeScript types, so adding a
 // drop reason or timer to src/trace/events.ts fails the typecheck here until the schema learns it too.
-import type { EngineDropReason, NetworkDropReason, NetworkEvent, TimerAction, TimerName } from "./events.js";
+import {
+  ENGINE_DROP_REASONS,
+  type NetworkDropReason,
+  type NetworkEvent,
+  type TimerAction,
+  type TimerName,
+} from "./events.js";
 import type { DecodeReason } from "../wire/decode-error.js";
 import type { TcpState } from "../tcp/state.js";
 import { parseIPv4 } from "../wire/address.js";
@@ -43,35 +49,6 @@ const DECODE_REASONS: Record<DecodeReason, true> = {
   "bad-option-length": true,
   "bad-option-value": true,
   "bad-tcp-checksum": true,
-};
-
-const ENGINE_DROP_REASONS: Record<EngineDropReason, true> = {
-  "not-our-address": true,
-  "closed-port": true,
-  "rst-to-closed-port": true,
-  "listen-rst": true,
-  "listen-ack": true,
-  "listen-no-syn": true,
-  "syn-queue-full": true,
-  "accept-queue-full": true,
-  "bad-syn-cookie": true,
-  "syn-sent-bad-ack": true,
-  "syn-sent-rst-no-ack": true,
-  "syn-sent-no-syn": true,
-  "out-of-window": true,
-  "rst-out-of-window": true,
-  "rst-challenged": true,
-  "syn-challenged": true,
-  "no-ack-flag": true,
-  "ack-unsent-data": true,
-  "ack-too-old": true,
-  "challenge-ack-rate-limited": true,
-  "data-after-close": true,
-  "data-after-fin": true,
-  duplicate: true,
-  "receive-window-full": true,
-  "time-wait": true,
-  paws: true,
 };
 
 const NETWORK_DROP_REASONS: Record<NetworkDropReason, true> = {

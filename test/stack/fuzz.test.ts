@@ -3,7 +3,13 @@
 // host's counters agree with the event stream (every input accounted for).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { DropReason, TraceEvent, TraceSink } from "../../src/trace/events.js";
+import {
+  ENGINE_DROP_REASONS,
+  isDropReason,
+  type DropReason,
+  type TraceEvent,
+  type TraceSink,
+} from "../../src/trace/events.js";
 import { DECODE_REASONS } from "../../src/wire/decode-error.js";
 import { RandomStreams, type Rng } from "../../src/sim/random.js";
 import { encodeSegment } from "../../src/wire/codec.js";
@@ -37,47 +43,6 @@ import {
 const SEED = Number(process.env.TCPLAB_FUZZ_SEED ?? 20261121);
 const SEGMENTS = 100_000;
 
-/** Every drop reason the engine and codec may name; the Record type makes the list complete. */
-const KNOWN_REASONS: Record<DropReason, true> = {
-  "short-packet": true,
-  "bad-ip-version": true,
-  "bad-ip-header-length": true,
-  "bad-ip-total-length": true,
-  "bad-ip-checksum": true,
-  "ip-fragment": true,
-  "not-tcp": true,
-  "short-tcp-header": true,
-  "bad-data-offset": true,
-  "bad-option-length": true,
-  "bad-option-value": true,
-  "bad-tcp-checksum": true,
-  "not-our-address": true,
-  "closed-port": true,
-  "rst-to-closed-port": true,
-  "listen-rst": true,
-  "listen-ack": true,
-  "listen-no-syn": true,
-  "syn-queue-full": true,
-  "accept-queue-full": true,
-  "bad-syn-cookie": true,
-  "syn-sent-bad-ack": true,
-  "syn-sent-rst-no-ack": true,
-  "syn-sent-no-syn": true,
-  "out-of-window": true,
-  "rst-out-of-window": true,
-  "rst-challenged": true,
-  "syn-challenged": true,
-  "no-ack-flag": true,
-  "ack-unsent-data": true,
-  "ack-too-old": true,
-  "challenge-ack-rate-limited": true,
-  "data-after-close": true,
-  "data-after-fin": true,
-  duplicate: true,
-  "receive-window-full": true,
-  "time-wait": true,
-  paws: true,
-};
 const DECODE = new Set<string>(DECODE_REASONS);
 
 /**
@@ -130,7 +95,7 @@ class CountingSink implements TraceSink {
         break;
       case "segment-dropped":
         if (typeof e.reason !== "string" || e.reason.length === 0) this.droppedWithoutReason++;
-        else if (!(e.reason in KNOWN_REASONS)) this.unknownReasons.add(e.reason);
+        else if (!isDropReason(e.reason)) this.unknownReasons.add(e.reason);
         if (DECODE.has(e.reason)) this.decodeFailures++;
         this.drops.set(e.reason, (this.drops.get(e.reason) ?? 0) + 1);
         break;
@@ -409,7 +374,8 @@ function fuzz(
   assert.equal(c.outSegs, sink.sent);
   assert.equal(c.outRsts, sink.sentRst);
   assert.equal(c.retransSegs, sink.sentRetransmissions);
-  for (const reason of Object.keys(KNOWN_REASONS) as DropReason[]) {
+  const allReasons = [...DECODE_REASONS, ...(Object.keys(ENGINE_DROP_REASONS) as DropReason[])];
+  for (const reason of allReasons) {
     // A rate-limited challenge ACK is a suppressed reply, counted on top of its segment's drop reason.
     if (reason === "challenge-ack-rate-limited") continue;
     assert.equal(c.dropCount(reason), sink.drops.get(reason) ?? 0, `counter for ${reason}`);
