@@ -139,7 +139,7 @@ export const reconnectIntoLastAck: Scenario = {
   title: "Reconnect at once while the peer is still in LAST_ACK (counterfactual: TIME_WAIT forbids it)",
   explain:
     "A's last ACK is lost, so P is still in LAST_ACK. Without TIME_WAIT, A's application opens a new " +
-    "connection from the same port 20 ms later. The new SYN lands in P's old connection: P answers with a " +
+    "connection from the same port 13 ms after its last ACK. The new SYN lands in P's old connection: P answers with a " +
     "challenge ACK (RFC 5961 §4), A — in SYN_SENT — finds it unacceptable and sends RST, which kills P's old " +
     "connection (ECONNRESET on P). The new connection gets through only when its SYN is retransmitted a " +
     "second later. With TIME_WAIT, connect() from that port fails at once with EADDRNOTAVAIL, and P's " +
