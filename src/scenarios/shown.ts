@@ -2,7 +2,8 @@
 // transfer, and the RTO re-arming that goes with them. Handshakes, FINs, RSTs, special ACKs (dup-ack,
 // ack-fin, challenge-ack), faults, state changes and application calls all stay.
 import type { TraceEvent } from "../trace/events.js";
-import { FIN, RST, SYN } from "../wire/segment.js";
+import { FIN, RST, SYN, type Segment } from "../wire/segment.js";
+import { formatIPv4 } from "../wire/address.js";
 
 const ROUTINE = new Set(["data", "ack"]);
 
@@ -47,11 +48,19 @@ export function onlyConnection(
       case "segment-received":
         return ids.has(e.id) || (e.conn !== null && labels.has(e.conn));
       case "segment-dropped":
-        return e.conn !== null && labels.has(e.conn);
+        // A drop by a listener (SYN queue full) has no connection: match it by its 4-tuple.
+        return (
+          (e.conn !== null && labels.has(e.conn)) || (e.seg !== null && labels.has(receiverLabel(e.seg)))
+        );
       case "app":
         return e.conn !== null && labels.has(e.conn);
       default:
         return labels.has(e.conn);
     }
   });
+}
+
+/** "local:port>remote:port" as the receiving host names the connection a segment belongs to. */
+function receiverLabel(seg: Segment): string {
+  return `${formatIPv4(seg.dstAddr)}:${seg.dstPort}>${formatIPv4(seg.srcAddr)}:${seg.srcPort}`;
 }
