@@ -80,3 +80,53 @@ test("a reset still reports at once: ECONNRESET does not wait for the reader (RF
   assert.equal(p.conn.state, "CLOSED");
   assert.deepEqual(p.log.closes, ["ECONNRESET"]);
 });
+
+for (const [name, setup] of [
+  ["Nagle holds the reply (a small segment is unacknowledged)", "nagle"],
+  ["the peer's window is closed", "zero-window"],
+] as const) {
+  test(`a reply written from onData that cannot go out (${name}) does not swallow the ACK`, () => {
+    const b = new Bench();
+    const p = passiveOpen(b);
+    if (setup === "nagle") {
+      p.conn.send(bytes("a"), b.now); // outstanding, never ACKed by the peer here
+      assert.equal(b.one().payload.length, 1);
+    } else {
+      b.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt, window: 0 });
+      b.take();
+    }
+    const base = recordingHandlers();
+    p.conn.handlers = {
+      ...base,
+      onData(c: Connection, d: Uint8Array) {
+        base.onData!(c, d);
+        c.send(bytes("pong"), b.now);
+      },
+    };
+    const window = setup === "nagle" ? 65535 : 0;
+    b.feed({ flags: ACK | PSH, seq: p.peerNxt, ack: p.ourNxt, payload: bytes("ping"), window });
+    b.runTo(b.now + b.host.profile.delayedAckTimeout);
+    const out = b.take();
+    assert.ok(
+      out.some((s) => s.ack === p.peerNxt + 4),
+      `the peer's 4 bytes must be acknowledged; sent: ${out.map((s) => `ack=${s.ack} len=${s.payload.length}`).join(" ")}`,
+    );
+  });
+}
+
+test("the active closer enters TIME_WAIT with unread data: data, EOF, then onClose once it reads", () => {
+  const b = new Bench();
+  const p = placeIn(b, "FIN_WAIT_2");
+  p.conn.pause();
+  b.feed({ flags: ACK | FIN, seq: p.peerNxt, ack: p.ourNxt, payload: bytes("bye") });
+  assert.equal(b.host.stateOf(p.conn), "TIME_WAIT");
+  assert.deepEqual(p.log.closes, []);
+  const order: string[] = [];
+  p.conn.handlers = {
+    onData: (_c, d) => void order.push(`data:${text([d])}`),
+    onEnd: () => void order.push("end"),
+    onClose: (_c, e) => void order.push(`close:${e ? e.code : "ok"}`),
+  };
+  p.conn.resume(b.now);
+  assert.deepEqual(order, ["data:bye", "end", "close:ok"]);
+});
