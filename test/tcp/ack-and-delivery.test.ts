@@ -130,3 +130,29 @@ test("the active closer enters TIME_WAIT with unread data: data, EOF, then onClo
   p.conn.resume(b.now);
   assert.deepEqual(order, ["data:bye", "end", "close:ok"]);
 });
+
+test("an application that aborts from onData sends its RST and nothing after it", () => {
+  const b = new Bench();
+  const p = passiveOpen(b);
+  p.conn.handlers = { onData: (c) => c.abort(b.now) };
+  b.feed({ flags: ACK | PSH, seq: p.peerNxt, ack: p.ourNxt, payload: bytes("bad request") });
+  b.runTo(b.now + 1_000_000);
+  const out = b.take();
+  assert.equal(out.length, 1, `sent: ${out.length}`);
+  assert.ok(out[0]!.flags & RST);
+  assert.equal(p.conn.state, "CLOSED");
+});
+
+test("an application that closes from onEnd: the FIN carries the ACK of the peer's FIN (CLOSE_WAIT → LAST_ACK)", () => {
+  const b = new Bench();
+  const p = passiveOpen(b);
+  p.conn.handlers = { onEnd: (c) => c.close(b.now) };
+  b.feed({ flags: ACK | FIN, seq: p.peerNxt, ack: p.ourNxt });
+  b.runTo(b.now + b.host.profile.delayedAckTimeout);
+  const out = b.take();
+  const fin = out.find((s) => s.flags & FIN);
+  assert.ok(fin, "our FIN");
+  assert.equal(fin.ack, p.peerNxt + 1);
+  assert.ok(out.length <= 2);
+  assert.equal(p.conn.state, "LAST_ACK");
+});
