@@ -178,3 +178,32 @@ test("closing a listener leaves connections it already handed to the application
   accepted[0]!.conn.send(bytes("still here"), b.now);
   assert.equal(b.one().payload.length, 10);
 });
+
+test("a child held in SYN_RECEIVED by a full accept queue completes once accept() makes room (SYN,ACK retransmitted, re-ACKed)", () => {
+  const b = new Bench({ synCookies: "off" });
+  const { listener, accepted } = listenRecording(b, { backlog: 2 });
+  listener.paused = true;
+  const i0 = syn(b, 41000)!;
+  const i1 = syn(b, 41001)!;
+  ack(b, 41000, i0); // accept queue: 1
+  const i2 = syn(b, 41002)!; // admitted: the accept queue still has room
+  ack(b, 41001, i1); // accept queue: 2, full
+  const m = b.mark();
+  ack(b, 41002, i2); // dropped: no room
+  assert.deepEqual(
+    b.drops(m).map((d) => d.reason),
+    ["accept-queue-full"],
+  );
+  assert.equal(b.host.stateCounts().SYN_RECEIVED, 1);
+  b.host.accept(listener); // room again
+  b.runTo(b.now + 1_000_000); // the held child's SYN,ACK timer fires
+  const again = b.take().filter((s) => s.dstPort === 41002);
+  assert.equal(again.length, 1);
+  assert.equal(again[0]!.flags, SYN | ACK);
+  ack(b, 41002, i2); // the client answers the repeated SYN,ACK
+  assert.equal(b.host.stateCounts().SYN_RECEIVED, 0);
+  b.host.resumeAccepting(listener);
+  assert.equal(accepted.length, 3);
+  assert.equal(accepted[2]!.conn.remotePort, 41002);
+  assert.equal(accepted[2]!.conn.state, "ESTABLISHED");
+});
