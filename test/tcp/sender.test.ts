@@ -231,3 +231,20 @@ test("a tiny peer MSS is clamped to linux's tcp_min_snd_mss (48): no 1-byte segm
   assert.ok(segs.every((s) => s.payload.length >= 48 || s.payload.length === 480 % 48));
   assert.ok(segs.length <= 10, `${segs.length} segments for 480 bytes`);
 });
+
+test("sender SWS avoidance (§3.8.6.2.1): a sliver of a small window waits, then the override timeout sends it", () => {
+  const b = new Bench();
+  const p = openWith(b, 1000);
+  p.conn.send(new Uint8Array(5000), b.now);
+  assert.equal(b.take().length, 5);
+  const t0 = b.now + 100_000;
+  // Everything acknowledged, but the receiver's window is now a sliver.
+  b.at(t0).feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt + 5000, window: 300 });
+  p.conn.send(new Uint8Array(5000), b.now);
+  b.none(); // 300 bytes of a 5000-byte backlog: not worth a segment yet
+  b.runTo(t0 + 5 * 1_000_000);
+  const forced = b.take();
+  assert.ok(forced.length >= 1, "the override timeout must send something");
+  assert.equal(forced[0]!.payload.length, 300);
+  assert.ok(forced.every((s) => s.seq === p.ourNxt + 5000 || s.payload.length <= 300));
+});
