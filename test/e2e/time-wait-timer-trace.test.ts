@@ -39,12 +39,6 @@ test("rfc1337 profile (bsd): the RST is ignored and TIME_WAIT runs its full leng
   assert.deepEqual(run("bsd"), ["timer armed", "timer fired", "CLOSED (2MSL timeout)"]);
 });
 
-test(
-  "linux profile: the RST ends TIME_WAIT early, and the trace shows its timer cancelled",
-  {
-    skip: "engine bug: TIME_WAIT timer never cancelled in the trace when RST/SYN ends the record, see /tmp/engine-bugs.md",
-  },
-  () => {
-    assert.deepEqual(run("linux"), ["timer armed", "timer cancelled", "CLOSED (rcv RST)"]);
-  },
-);
+test("linux profile: the RST ends TIME_WAIT early, and the trace shows its timer cancelled", () => {
+  assert.deepEqual(run("linux"), ["timer armed", "timer cancelled", "CLOSED (rcv RST)"]);
+});

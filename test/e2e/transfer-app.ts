@@ -122,8 +122,9 @@ export class AppSide {
     if (pause === undefined || this.receivedLength < pause.afterBytes) return;
     this.nextPause++;
     this.call("pause", (conn) => conn.pause());
-    // Resumed even after onClose: data and EOF that arrived while we were not reading are still ours.
-    this.sim.after(pause.duration, () => this.call("resume", (conn, now) => conn.resume(now), true));
+    // onClose comes only after every byte and the EOF were read (or with an error), so an application
+    // that was told the connection ended has nothing left to resume.
+    this.sim.after(pause.duration, () => this.call("resume", (conn, now) => conn.resume(now)));
   }
 
   /** The connection exists (connect() returned, or the listener handed it over): schedule the writes. */
@@ -146,9 +147,9 @@ export class AppSide {
     this.maybeFinish();
   }
 
-  private call(what: string, fn: (conn: Connection, now: number) => void, afterClose = false): void {
+  private call(what: string, fn: (conn: Connection, now: number) => void): void {
     const conn = this.conn;
-    if (conn === null || (this.closes > 0 && !afterClose)) return;
+    if (conn === null || this.closes > 0) return;
     const now = this.host.time();
     this.lastCallAt = now;
     try {
