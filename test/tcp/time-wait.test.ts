@@ -86,6 +86,10 @@ test("linux (tcp_rfc1337=0): an exact RST kills TIME_WAIT (§3.10.7.4 second che
   assert.deepEqual(b.transitions(m), ["TIME_WAIT>CLOSED"]);
   assert.equal(b.host.counters.timeWaitKilled, 1);
   assert.equal(b.host.timeWaitEntries, 0);
+  assert.deepEqual(
+    b.timers(m, "time-wait").map((e) => e.action),
+    ["cancelled"],
+  );
 });
 
 test("rfc1337: true — an RST in TIME_WAIT is ignored (RFC 1337 §3 fix F1)", () => {
