@@ -1,7 +1,7 @@
 // ESTABLISHED (RFC 9293 §3.10.2, §3.10.4, §3.10.5, §3.10.7.4): data both ways, the peer's FIN, the close calls.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ACK, FIN, PSH, RST } from "../../src/wire/segment.js";
+import { ACK, FIN, PSH, RST, URG } from "../../src/wire/segment.js";
 import { TcpError } from "../../src/tcp/errors.js";
 import { Bench, bytes, passiveOpen, text } from "./harness.js";
 
@@ -173,4 +173,12 @@ test("a FIN that arrives while the application is not reading: EOF only after th
   p.conn.resume(b.now);
   assert.equal(text(p.log.data), "tail");
   assert.equal(p.log.ends, 1);
+});
+
+test("urgent data is delivered inline and RCV.UP advances (§3.8.5; RFC 6093 recommends inline)", () => {
+  const b = new Bench();
+  const p = passiveOpen(b);
+  b.feed({ flags: ACK | URG, seq: p.peerNxt, ack: p.ourNxt, urgent: 3, payload: bytes("abcdef") });
+  assert.equal(text(p.log.data), "abcdef");
+  assert.equal(p.conn.rcv.rcvUp, p.peerNxt + 3);
 });
