@@ -38,29 +38,21 @@ test("without loss or corruption (reordering and duplicates only) both applicati
   );
 });
 
-test(
-  "the same with slow readers and small receive buffers (zero and tiny windows, persist probes)",
-  {
-    skip: "engine bugs: small-window stall and unread data discarded on LAST_ACK→CLOSED, see /tmp/engine-bugs.md",
-  },
-  () => {
-    fc.assert(
-      fc.property(
-        caseArb(faultyDirection, { outages: true, flowControl: true, timeWaitAblation: true }),
-        (c) => {
-          assert.deepEqual(runCase(c).violations, []);
-        },
-      ),
-      runs(200),
-    );
-  },
-);
+test("the same with slow readers and small receive buffers (zero and tiny windows, persist probes)", () => {
+  fc.assert(
+    fc.property(
+      caseArb(faultyDirection, { outages: true, flowControl: true, timeWaitAblation: true }),
+      (c) => {
+        assert.deepEqual(runCase(c).violations, []);
+      },
+    ),
+    runs(200),
+  );
+});
 
 test(
   "slow readers and small buffers without loss: both applications finish cleanly",
-  {
-    skip: "engine bugs: small-window stall and unread data discarded on LAST_ACK→CLOSED, see /tmp/engine-bugs.md",
-  },
+  { skip: "engine bug: a FIN behind an answered zero window times out (MUST-37), see /tmp/engine-bugs.md" },
   () => {
     fc.assert(
       fc.property(
