@@ -51,7 +51,7 @@ export function deliveryViolations(me: AppSide, peerStream: Uint8Array): string[
     const bad = sameBytes(got, peerStream, got.length);
     if (bad >= 0) out.push(`${who}: wrong byte at offset ${bad} of ${got.length}`);
   }
-  if (me.error === null && !me.eof) {
+  if (me.error === null && !me.eof && !me.aborted) {
     out.push(`${who}: closed without an error but never read EOF (${got.length}/${peerStream.length} bytes)`);
   }
   if (me.eof && got.length !== peerStream.length) {
@@ -68,7 +68,9 @@ export function transferViolations(
   const out: string[] = [];
   if (t.accepted > 1) out.push(`server accepted ${t.accepted} connections for one connect()`);
   if (t.server === null) {
-    if (t.client.error === null) out.push("client ended without error but the server never accepted");
+    if (t.client.error === null && !t.client.aborted) {
+      out.push("client ended without error but the server never accepted");
+    }
     out.push(...deliveryViolations(t.client, new Uint8Array(0)).filter((v) => !v.includes("EOF")));
     return out;
   }

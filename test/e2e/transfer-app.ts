@@ -27,6 +27,8 @@ export interface SidePlan {
   closeFirst: boolean;
   /** Once EOF has been read and every write is in, close() (an orphan, as Node's destroy()) instead of shutdown(). */
   fullClose: boolean;
+  /** Abort (RST, SO_LINGER 0 — Node's resetAndDestroy()) this many µs after the side starts, if still open. */
+  abortAfter?: number;
 }
 
 export interface TransferPlan {
@@ -69,6 +71,8 @@ export class AppSide {
   lastCallAt = -1;
   /** How the application finished its side: "shutdown", "close", or null if it never got that far. */
   finish: "shutdown" | "close" | null = null;
+  /** The application aborted the connection itself (so it owes itself no EOF). */
+  aborted = false;
   private pending: Uint8Array[] = [];
   private writesLeft: number;
   private nextPause = 0;
@@ -142,6 +146,14 @@ export class AppSide {
           this.pending.push(chunk);
           this.pump();
         }
+      });
+    }
+    const abortAfter = this.plan.abortAfter;
+    if (abortAfter !== undefined) {
+      this.sim.at(now + abortAfter, () => {
+        if (this.closes > 0) return;
+        this.aborted = true;
+        this.call("abort", (c, t) => c.abort(t));
       });
     }
     this.maybeFinish();

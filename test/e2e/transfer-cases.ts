@@ -56,7 +56,15 @@ const readPausesArb = fc
   )
   .map((pauses) => pauses.sort((a, b) => a.afterBytes - b.afterBytes));
 
-const planArb = (flowControl: boolean): fc.Arbitrary<TransferPlan> =>
+const abortArb = fc.option(
+  fc.record({
+    side: fc.constantFrom("client", "server"),
+    after: fc.integer({ min: 0, max: 8 * SECOND }),
+  }),
+  { freq: 4 },
+);
+
+const planArb = (flowControl: boolean, aborts: boolean): fc.Arbitrary<TransferPlan> =>
   fc
     .record({
       clientWrites: fc.array(writeArb, { maxLength: 4 }),
@@ -67,6 +75,7 @@ const planArb = (flowControl: boolean): fc.Arbitrary<TransferPlan> =>
       clientFullClose: fc.boolean(),
       serverFullClose: fc.boolean(),
       dataSeed: fc.integer({ min: 1, max: 0x7fffffff }),
+      abort: aborts ? abortArb : fc.constant(null),
     })
     .map((r) => ({
       client: {
@@ -74,12 +83,14 @@ const planArb = (flowControl: boolean): fc.Arbitrary<TransferPlan> =>
         readPauses: r.clientPauses,
         closeFirst: r.closer !== "server",
         fullClose: r.clientFullClose,
+        ...(r.abort?.side === "client" ? { abortAfter: r.abort.after } : {}),
       },
       server: {
         writes: r.serverWrites,
         readPauses: r.serverPauses,
         closeFirst: r.closer !== "client",
         fullClose: r.serverFullClose,
+        ...(r.abort?.side === "server" ? { abortAfter: r.abort.after } : {}),
       },
       dataSeed: r.dataSeed,
     }));
@@ -183,6 +194,8 @@ export interface CaseOptions {
    * ECONNRESET is expected even on a lossless link: only the properties that allow errors use it.
    */
   timeWaitAblation: boolean;
+  /** Sometimes one application aborts (RST) mid-way: its peer must see ECONNRESET or have finished. */
+  aborts: boolean;
 }
 
 export const caseArb = (
@@ -198,6 +211,6 @@ export const caseArb = (
     sizing: sizingArb(options.flowControl),
     forward: direction,
     reverse: direction,
-    plan: planArb(options.flowControl),
+    plan: planArb(options.flowControl, options.aborts),
     outage: options.outages ? outageArb : fc.constant(null),
   });

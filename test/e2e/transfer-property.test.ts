@@ -1,6 +1,6 @@
 // Property tests of the whole stack (engine + hosts + simulator) over seeded random faults: whatever
 // the network does — loss up to 30 %, duplication, reordering, corruption, delay and jitter, outages,
-// even TIME_WAIT ablated —
+// even TIME_WAIT ablated or an application aborting —
 // each application reads exactly the bytes the other wrote or gets an error (never wrong bytes, never a
 // silent truncation), every connection ends within a bound derived from the profile, and a host
 // with nothing left holds no timers. fast-check prints the seed and the shrunk case on failure;
@@ -15,7 +15,7 @@ const runs = (n: number) => ({ numRuns: Number(process.env.E2E_RUNS ?? n) });
 test("over loss ≤ 30 %, duplication, reordering, corruption, jitter and outages: right bytes or an error, and every connection ends", () => {
   fc.assert(
     fc.property(
-      caseArb(faultyDirection, { outages: true, flowControl: false, timeWaitAblation: true }),
+      caseArb(faultyDirection, { outages: true, flowControl: false, timeWaitAblation: true, aborts: true }),
       (c) => {
         assert.deepEqual(runCase(c).violations, []);
       },
@@ -27,7 +27,12 @@ test("over loss ≤ 30 %, duplication, reordering, corruption, jitter and outage
 test("without loss or corruption (reordering and duplicates only) both applications finish cleanly", () => {
   fc.assert(
     fc.property(
-      caseArb(losslessDirection, { outages: false, flowControl: false, timeWaitAblation: false }),
+      caseArb(losslessDirection, {
+        outages: false,
+        flowControl: false,
+        timeWaitAblation: false,
+        aborts: false,
+      }),
       (c) => {
         const { violations, errors } = runCase(c);
         assert.deepEqual(violations, []);
@@ -41,7 +46,9 @@ test("without loss or corruption (reordering and duplicates only) both applicati
 test("the same with slow readers and small receive buffers (zero and tiny windows, persist probes)", () => {
   fc.assert(
     fc.property(
-      caseArb(faultyDirection, { outages: true, flowControl: true, timeWaitAblation: true }),
+      // Aborts stay off here while abort() on a paused reader's TIME_WAIT connection is incoherent
+      // (test/e2e/abort-in-time-wait.test.ts, /tmp/engine-bugs.md); the first property covers aborts.
+      caseArb(faultyDirection, { outages: true, flowControl: true, timeWaitAblation: true, aborts: false }),
       (c) => {
         assert.deepEqual(runCase(c).violations, []);
       },
@@ -56,7 +63,12 @@ test(
   () => {
     fc.assert(
       fc.property(
-        caseArb(losslessDirection, { outages: false, flowControl: true, timeWaitAblation: false }),
+        caseArb(losslessDirection, {
+          outages: false,
+          flowControl: true,
+          timeWaitAblation: false,
+          aborts: false,
+        }),
         (c) => {
           const { violations, errors } = runCase(c);
           assert.deepEqual(violations, []);
