@@ -119,7 +119,9 @@ export function lifetimeViolations(
   for (const e of events) {
     if (e.host !== host.name) continue;
     if (e.kind === "state") {
-      if (e.from === "CLOSED") {
+      // A SYN-cookie connection has no SYN_RECEIVED of its own: it first appears SYN_RECEIVED→ESTABLISHED.
+      const fromCookie = e.from === "SYN_RECEIVED" && e.cause.includes("cookie") && !open.has(e.conn);
+      if (e.from === "CLOSED" || fromCookie) {
         open.set(e.conn, {
           start: e.t,
           lastActivity: e.t,
@@ -127,7 +129,7 @@ export function lifetimeViolations(
           timers: new Map(),
           highestAck: null,
         });
-        continue;
+        if (e.from === "CLOSED") continue;
       }
       const inc = open.get(e.conn);
       if (!inc) {

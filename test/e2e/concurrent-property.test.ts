@@ -1,0 +1,136 @@
+// Several connections at once between the same two hosts, over a faulty link, through a listener with a
+// small backlog: demultiplexing by 4-tuple, ephemeral ports, the SYN and accept queues and every
+// connection's timers all work side by side. Each connection carries its own bytes, so a segment
+// delivered to the wrong connection shows up as a wrong byte.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import type { Connection } from "../../src/tcp/connection.js";
+import { SECOND } from "../../src/tcp/profile.js";
+import { makeWorld, SERVER_PORT } from "./world.js";
+import { AppSide, plannedStream, type SidePlan } from "./transfer-app.js";
+import { faultyDirection } from "./transfer-cases.js";
+import {
+  deliveryViolations,
+  idleHostViolations,
+  lifetimeViolations,
+  quietLifetimeBound,
+} from "./invariants.js";
+
+const KEEPALIVE = { keepAliveIdle: 20 * SECOND, keepAliveInterval: 5 * SECOND, keepAliveProbes: 3 };
+
+const bytes = fc.array(fc.oneof(fc.integer({ min: 1, max: 1500 }), fc.integer({ min: 1, max: 50_000 })), {
+  maxLength: 3,
+});
+const connectionArb = fc.record({
+  at: fc.integer({ min: 0, max: 2 * SECOND }),
+  clientBytes: bytes,
+  serverBytes: bytes,
+  clientClosesFirst: fc.boolean(),
+});
+
+test("parallel connections over one faulty link: each gets exactly its own bytes or an error, all end", () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        seed: fc.integer({ min: 1, max: 0x7fffffff }),
+        forward: faultyDirection,
+        reverse: faultyDirection,
+        backlog: fc.integer({ min: 1, max: 8 }),
+        connections: fc.array(connectionArb, { minLength: 2, maxLength: 6 }),
+      }),
+      (c) => {
+        const world = makeWorld({
+          seed: c.seed,
+          overrides: KEEPALIVE,
+          link: { forward: c.forward, reverse: c.reverse },
+        });
+        const { sim, client, server } = world;
+        const out: string[] = [];
+        const pairs = c.connections.map((spec, i) => {
+          const clientPlan: SidePlan = {
+            writes: spec.clientBytes.map((length) => ({ gap: 0, length })),
+            closeFirst: spec.clientClosesFirst,
+            fullClose: false,
+          };
+          const serverPlan: SidePlan = {
+            writes: spec.serverBytes.map((length) => ({ gap: 0, length })),
+            closeFirst: !spec.clientClosesFirst,
+            fullClose: false,
+          };
+          const clientStream = plannedStream(clientPlan, 100 + i);
+          return {
+            client: new AppSide(`client#${i}`, client, sim, clientPlan, clientStream),
+            server: null as AppSide | null,
+            serverPlan,
+            clientStream,
+            serverStream: plannedStream(serverPlan, 200 + i),
+            conn: null as Connection | null,
+          };
+        });
+        server.listen(
+          SERVER_PORT,
+          { backlog: c.backlog },
+          {
+            onConnection: (conn) => {
+              // The client connection whose ISN the server took as the peer's, on the same port.
+              const pair = pairs.find(
+                (p) =>
+                  p.conn !== null && p.conn.snd.iss === conn.rcv.irs && p.conn.localPort === conn.remotePort,
+              );
+              if (pair === undefined || pair.server !== null) {
+                out.push(`server accepted ${conn.label}, which matches no open client connection`);
+                return {};
+              }
+              const app = new AppSide(
+                pair.client.name.replace("client", "server"),
+                server,
+                sim,
+                pair.serverPlan,
+                pair.serverStream,
+              );
+              pair.server = app;
+              const now = server.time();
+              conn.setKeepAlive(true, undefined, now);
+              app.established = true;
+              const handlers = app.handlers();
+              conn.handlers = handlers;
+              app.start(conn, now);
+              return handlers;
+            },
+          },
+        );
+        c.connections.forEach((spec, i) => {
+          sim.at(spec.at, (now) => {
+            const pair = pairs[i]!;
+            pair.conn = client.connect(
+              { address: server.address, port: SERVER_PORT, keepAlive: true },
+              pair.client.handlers(),
+            );
+            pair.client.start(pair.conn, now);
+          });
+        });
+        const outcome = sim.runUntilIdle({ maxEvents: 500_000 });
+        if (outcome !== "idle") out.push(`run did not go idle: ${outcome}`);
+        const ports = new Set(pairs.map((p) => p.conn?.localPort));
+        if (ports.size !== pairs.length)
+          out.push(`ephemeral ports reused among live connections: ${[...ports].join(",")}`);
+        for (const p of pairs) {
+          if (p.server === null) {
+            if (p.client.error === null) out.push(`${p.client.name} ended cleanly but was never accepted`);
+            continue;
+          }
+          out.push(...deliveryViolations(p.client, p.serverStream));
+          out.push(...deliveryViolations(p.server, p.clientStream));
+        }
+        const apps = pairs.flatMap((p) => [p.client, p.server]);
+        for (const h of [client, server]) {
+          out.push(...idleHostViolations(h));
+          out.push(...lifetimeViolations(world.trace.events, h, quietLifetimeBound(world.profile), apps));
+        }
+        assert.deepEqual(out, []);
+      },
+    ),
+    { numRuns: Number(process.env.E2E_RUNS ?? 60) },
+  );
+});
