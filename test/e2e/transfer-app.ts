@@ -36,6 +36,8 @@ export interface TransferPlan {
   server: SidePlan;
   /** Seeds the payload bytes, so a misplaced or foreign byte cannot go unnoticed. */
   dataSeed: number;
+  /** TCP_NODELAY on both ends (Nagle off). */
+  noDelay?: boolean;
 }
 
 /** The whole stream a side means to send: a xorshift32 sequence, so no two offsets look alike for long. */
@@ -238,6 +240,7 @@ export function startTransfer(world: World, plan: TransferPlan, at = 0): Transfe
         transfer.server = app;
         const now = server.time();
         conn.setKeepAlive(true, undefined, now);
+        if (plan.noDelay) conn.setNoDelay(true, now);
         app.established = true;
         // Install the handlers before the first write, so nothing the start causes goes unheard.
         const handlers = app.handlers();
@@ -249,7 +252,7 @@ export function startTransfer(world: World, plan: TransferPlan, at = 0): Transfe
   );
   sim.at(at, (now) => {
     const conn = client.connect(
-      { address: world.server.address, port: SERVER_PORT, keepAlive: true },
+      { address: world.server.address, port: SERVER_PORT, keepAlive: true, noDelay: plan.noDelay ?? false },
       clientApp.handlers(),
     );
     clientApp.start(conn, now);

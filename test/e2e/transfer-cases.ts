@@ -76,6 +76,7 @@ const planArb = (flowControl: boolean, aborts: boolean): fc.Arbitrary<TransferPl
       serverFullClose: fc.boolean(),
       dataSeed: fc.integer({ min: 1, max: 0x7fffffff }),
       abort: aborts ? abortArb : fc.constant(null),
+      noDelay: fc.boolean(),
     })
     .map((r) => ({
       client: {
@@ -93,6 +94,7 @@ const planArb = (flowControl: boolean, aborts: boolean): fc.Arbitrary<TransferPl
         ...(r.abort?.side === "server" ? { abortAfter: r.abort.after } : {}),
       },
       dataSeed: r.dataSeed,
+      noDelay: r.noDelay,
     }));
 
 /** The path goes dark for a while (or for good) in one or both directions: peers vanish, retries run out. */
