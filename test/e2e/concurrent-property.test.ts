@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Connection } from "../../src/tcp/connection.js";
 import { SECOND } from "../../src/tcp/profile.js";
-import { makeWorld, SERVER_PORT } from "./world.js";
+import { makeWorld, SHORT_KEEPALIVE, SERVER_PORT } from "./world.js";
 import { AppSide, plannedStream, type SidePlan } from "./transfer-app.js";
 import { faultyDirection } from "./transfer-cases.js";
 import {
@@ -16,8 +16,6 @@ import {
   lifetimeViolations,
   quietLifetimeBound,
 } from "./invariants.js";
-
-const KEEPALIVE = { keepAliveIdle: 20 * SECOND, keepAliveInterval: 5 * SECOND, keepAliveProbes: 3 };
 
 const bytes = fc.array(fc.oneof(fc.integer({ min: 1, max: 1500 }), fc.integer({ min: 1, max: 50_000 })), {
   maxLength: 3,
@@ -42,7 +40,7 @@ test("parallel connections over one faulty link: each gets exactly its own bytes
       (c) => {
         const world = makeWorld({
           seed: c.seed,
-          overrides: KEEPALIVE,
+          overrides: SHORT_KEEPALIVE,
           link: { forward: c.forward, reverse: c.reverse },
         });
         const { sim, client, server } = world;

@@ -10,7 +10,7 @@ import type { LinkDirectionOptions } from "../../src/sim/link.js";
 import type { Connection, ConnectionHandlers } from "../../src/tcp/connection.js";
 import { SECOND } from "../../src/tcp/profile.js";
 import type { ProfileName } from "../../src/tcp/profile.js";
-import { makeWorld, SERVER_PORT, type World } from "./world.js";
+import { makeWorld, SHORT_KEEPALIVE, SERVER_PORT, type World } from "./world.js";
 import { AppSide, plannedStream, type SidePlan } from "./transfer-app.js";
 import {
   deliveryViolations,
@@ -19,7 +19,6 @@ import {
   quietLifetimeBound,
 } from "./invariants.js";
 
-const KEEPALIVE = { keepAliveIdle: 20 * SECOND, keepAliveInterval: 5 * SECOND, keepAliveProbes: 3 };
 const CLIENT_PORT = 40_000;
 
 interface Incarnation {
@@ -150,7 +149,7 @@ test("incarnations of one 4-tuple reopened through TIME_WAIT never see each othe
         const world = makeWorld({
           seed: c.seed,
           profile: c.profile,
-          overrides: KEEPALIVE,
+          overrides: SHORT_KEEPALIVE,
           link: { forward: c.forward, reverse: c.reverse },
         });
         const { pairs, problems } = runIncarnations(world, c.incarnations);

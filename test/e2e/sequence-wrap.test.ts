@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { IsnGenerator, keyFromSeed } from "../../src/tcp/isn.js";
 import { parseIPv4 } from "../../src/wire/address.js";
 import { CLIENT_ADDR, SERVER_ADDR, SERVER_PORT, makeWorld } from "./world.js";
-import { plannedStream, startTransfer, type TransferPlan } from "./transfer-app.js";
+import { plannedStreams, startTransfer, type TransferPlan } from "./transfer-app.js";
 import { transferViolations, idleHostViolations } from "./invariants.js";
 
 const WRAP = 2 ** 32;
@@ -76,11 +76,8 @@ for (const side of ["client", "server"] as const) {
       "the loss caused retransmissions",
     );
 
-    const v = transferViolations(
-      t,
-      plannedStream(plan.client, plan.dataSeed),
-      plannedStream(plan.server, plan.dataSeed ^ 0x5a5a5a5a),
-    );
+    const streams = plannedStreams(plan);
+    const v = transferViolations(t, streams.client, streams.server);
     v.push(...idleHostViolations(world.client), ...idleHostViolations(world.server));
     assert.deepEqual(v, []);
     assert.equal(t.client.error, null);

@@ -10,11 +10,10 @@ import { createConnection, createServer, type Socket } from "../../src/stack/soc
 import { SECOND } from "../../src/tcp/profile.js";
 import type { LinkDirectionOptions } from "../../src/sim/link.js";
 import type { Simulator } from "../../src/sim/simulator.js";
-import { makeWorld, SERVER_ADDR, SERVER_PORT } from "./world.js";
+import { makeWorld, SHORT_KEEPALIVE, SERVER_ADDR, SERVER_PORT } from "./world.js";
 import { idleHostViolations } from "./invariants.js";
 import { plannedStream, type SidePlan } from "./transfer-app.js";
 
-const KEEPALIVE = { keepAliveIdle: 20 * SECOND, keepAliveInterval: 5 * SECOND, keepAliveProbes: 3 };
 const ALLOWED_ERRORS = new Set(["ETIMEDOUT", "ECONNRESET"]);
 
 interface Observed {
@@ -126,7 +125,7 @@ type SocketCase = ReturnType<typeof socketCase> extends fc.Arbitrary<infer T> ? 
 async function checkSocketCase(c: SocketCase): Promise<void> {
   const world = makeWorld({
     seed: c.seed,
-    overrides: KEEPALIVE,
+    overrides: SHORT_KEEPALIVE,
     link: { forward: c.forward, reverse: c.reverse },
   });
   const { sim } = world;

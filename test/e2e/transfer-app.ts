@@ -56,6 +56,14 @@ export function plannedStream(plan: SidePlan, seed: number): Uint8Array {
   return out;
 }
 
+/** The two streams of a plan: what the client means to send, and what the server does. */
+export function plannedStreams(plan: TransferPlan): { client: Uint8Array; server: Uint8Array } {
+  return {
+    client: plannedStream(plan.client, plan.dataSeed),
+    server: plannedStream(plan.server, plan.dataSeed ^ 0x5a5a5a5a),
+  };
+}
+
 export class AppSide {
   conn: Connection | null = null;
   private readonly chunks: Uint8Array[] = [];
@@ -220,15 +228,10 @@ export interface Transfer {
  */
 export function startTransfer(world: World, plan: TransferPlan, at = 0): Transfer {
   const { sim, client, server } = world;
-  const clientApp = new AppSide(
-    "client",
-    client,
-    sim,
-    plan.client,
-    plannedStream(plan.client, plan.dataSeed),
-  );
+  const streams = plannedStreams(plan);
+  const clientApp = new AppSide("client", client, sim, plan.client, streams.client);
   const transfer: Transfer = { client: clientApp, server: null, accepted: 0 };
-  const serverStream = plannedStream(plan.server, plan.dataSeed ^ 0x5a5a5a5a);
+  const serverStream = streams.server;
   server.listen(
     SERVER_PORT,
     {},

@@ -5,17 +5,14 @@ import fc from "fast-check";
 import type { LinkDirectionOptions } from "../../src/sim/link.js";
 import { SECOND } from "../../src/tcp/profile.js";
 import type { ProfileName } from "../../src/tcp/profile.js";
-import { makeWorld, type World } from "./world.js";
-import { plannedStream, startTransfer, type ReadPause, type TransferPlan } from "./transfer-app.js";
+import { makeWorld, SHORT_KEEPALIVE, type World } from "./world.js";
+import { plannedStreams, startTransfer, type ReadPause, type TransferPlan } from "./transfer-app.js";
 import {
   idleHostViolations,
   lifetimeViolations,
   quietLifetimeBound,
   transferViolations,
 } from "./invariants.js";
-
-/** Keepalive shortened from two hours so a peer that gave up is noticed in bounded (virtual) time. */
-const KEEPALIVE = { keepAliveIdle: 20 * SECOND, keepAliveInterval: 5 * SECOND, keepAliveProbes: 3 };
 
 const probability = (max: number) => fc.double({ min: 0, max, noNaN: true });
 
@@ -54,7 +51,7 @@ const readPausesArb = fc
       maxLength: 2,
     },
   )
-  .map((pauses) => pauses.sort((a, b) => a.afterBytes - b.afterBytes));
+  .map((pauses) => [...pauses].sort((a, b) => a.afterBytes - b.afterBytes));
 
 const abortArb = fc.option(
   fc.record({
@@ -151,7 +148,7 @@ export function runCase(c: Case): { violations: string[]; errors: Array<string |
     seed: c.seed,
     profile: c.profile,
     overrides: {
-      ...KEEPALIVE,
+      ...SHORT_KEEPALIVE,
       ...(c.noTimeWait ? { timeWait: 0 } : {}),
       ...(sizing.receiveBuffer !== null ? { receiveBuffer: sizing.receiveBuffer } : {}),
       ...(sizing.sendBuffer !== null ? { sendBuffer: sizing.sendBuffer } : {}),
@@ -174,9 +171,8 @@ export function runCase(c: Case): { violations: string[]; errors: Array<string |
   const outcome = world.sim.runUntilIdle({ maxEvents: 200_000 });
   const violations: string[] = [];
   if (outcome !== "idle") violations.push(`the run did not go idle: ${outcome} at ${world.sim.now} µs`);
-  const clientStream = plannedStream(c.plan.client, c.plan.dataSeed);
-  const serverStream = plannedStream(c.plan.server, c.plan.dataSeed ^ 0x5a5a5a5a);
-  violations.push(...transferViolations(transfer, clientStream, serverStream));
+  const streams = plannedStreams(c.plan);
+  violations.push(...transferViolations(transfer, streams.client, streams.server));
   const bound = quietLifetimeBound(world.profile);
   const apps = [transfer.client, transfer.server];
   for (const host of [world.client, world.server]) {

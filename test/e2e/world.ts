@@ -3,12 +3,22 @@
 import { Host } from "../../src/stack/host.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import type { LinkOptions } from "../../src/sim/link.js";
-import { makeProfile, type Profile, type ProfileName } from "../../src/tcp/profile.js";
+import { makeProfile, SECOND, type Profile, type ProfileName } from "../../src/tcp/profile.js";
 import type { Trace, TraceEvent } from "../../src/trace/events.js";
 
 export const CLIENT_ADDR = "10.0.0.1";
 export const SERVER_ADDR = "10.0.0.2";
 export const SERVER_PORT = 80;
+
+/**
+ * Keepalive shortened from two hours (MUST-28's default) so that a peer that gave up or vanished is noticed
+ * in bounded virtual time even by a connection with nothing to send (idle ESTABLISHED, FIN_WAIT_2).
+ */
+export const SHORT_KEEPALIVE: Partial<Profile> = {
+  keepAliveIdle: 20 * SECOND,
+  keepAliveInterval: 5 * SECOND,
+  keepAliveProbes: 3,
+};
 
 export interface WorldOptions {
   seed: number;
