@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { propertyRuns } from "./property-runs.js";
 import type { Connection } from "../../src/tcp/connection.js";
 import { SECOND } from "../../src/tcp/profile.js";
 import { makeWorld, SHORT_KEEPALIVE, SERVER_PORT } from "./world.js";
@@ -129,6 +130,6 @@ test("parallel connections over one faulty link: each gets exactly its own bytes
         assert.deepEqual(out, []);
       },
     ),
-    { numRuns: Number(process.env.E2E_RUNS ?? 60) },
+    propertyRuns(60),
   );
 });

@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { propertyRuns } from "./property-runs.js";
 import type { LinkDirectionOptions } from "../../src/sim/link.js";
 import type { Connection, ConnectionHandlers } from "../../src/tcp/connection.js";
 import { SECOND } from "../../src/tcp/profile.js";
@@ -173,6 +174,6 @@ test("incarnations of one 4-tuple reopened through TIME_WAIT never see each othe
         assert.deepEqual(out, []);
       },
     ),
-    { numRuns: Number(process.env.E2E_RUNS ?? 80) },
+    propertyRuns(80),
   );
 });

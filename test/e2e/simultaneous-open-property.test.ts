@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { propertyRuns } from "./property-runs.js";
 import type { LinkDirectionOptions } from "../../src/sim/link.js";
 import { makeWorld, SHORT_KEEPALIVE } from "./world.js";
 import { AppSide, plannedStream, type SidePlan } from "./transfer-app.js";
@@ -97,6 +98,6 @@ test("simultaneous open over a faulty link: both sides reach ESTABLISHED and tra
         assert.deepEqual(out, []);
       },
     ),
-    { numRuns: Number(process.env.E2E_RUNS ?? 80) },
+    propertyRuns(80),
   );
 });

@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { propertyRuns } from "./property-runs.js";
 import { createConnection, createServer, type Socket } from "../../src/stack/socket.js";
 import { SECOND } from "../../src/tcp/profile.js";
 import type { LinkDirectionOptions } from "../../src/sim/link.js";
@@ -210,17 +211,13 @@ async function checkSocketCase(c: SocketCase): Promise<void> {
 }
 
 test("Node-style sockets over a faulty link: the peer's exact bytes then 'end', or ETIMEDOUT/ECONNRESET; 'close' once; nothing left", async () => {
-  await fc.assert(fc.asyncProperty(socketCase(false), checkSocketCase), {
-    numRuns: Number(process.env.E2E_RUNS ?? 60),
-  });
+  await fc.assert(fc.asyncProperty(socketCase(false), checkSocketCase), propertyRuns(60));
 });
 
 test(
   "the same with the client giving up by resetAndDestroy() at a random time",
   { skip: "engine bug: resetAndDestroy() makes the socket emit 'end', see /tmp/engine-bugs.md" },
   async () => {
-    await fc.assert(fc.asyncProperty(socketCase(true), checkSocketCase), {
-      numRuns: Number(process.env.E2E_RUNS ?? 60),
-    });
+    await fc.assert(fc.asyncProperty(socketCase(true), checkSocketCase), propertyRuns(60));
   },
 );

@@ -8,9 +8,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { caseArb, faultyDirection, losslessDirection, runCase } from "./transfer-cases.js";
-
-const runs = (n: number) => ({ numRuns: Number(process.env.E2E_RUNS ?? n) });
+import { propertyRuns } from "./property-runs.js";
+import { caseArb, faultyDirection, losslessDirection, mildDirection, runCase } from "./transfer-cases.js";
 
 test("over loss ≤ 30 %, duplication, reordering, corruption, jitter and outages: right bytes or an error, and every connection ends", () => {
   fc.assert(
@@ -20,7 +19,7 @@ test("over loss ≤ 30 %, duplication, reordering, corruption, jitter and outage
         assert.deepEqual(runCase(c).violations, []);
       },
     ),
-    runs(200),
+    propertyRuns(200),
   );
 });
 
@@ -39,7 +38,7 @@ test("without loss or corruption (reordering and duplicates only) both applicati
         assert.deepEqual(errors, [null, null]);
       },
     ),
-    runs(60),
+    propertyRuns(60),
   );
 });
 
@@ -53,7 +52,7 @@ test("the same with slow readers and small receive buffers (zero and tiny window
         assert.deepEqual(runCase(c).violations, []);
       },
     ),
-    runs(200),
+    propertyRuns(200),
   );
 });
 
@@ -75,7 +74,34 @@ test(
           assert.deepEqual(errors, [null, null]);
         },
       ),
-      runs(60),
+      propertyRuns(60),
+    );
+  },
+);
+
+test(
+  "liveness: up to 10 % loss (linux, bsd, rfc retry budgets), no outage or abort: both applications finish cleanly",
+  {
+    skip: "engine bug: ACK deadlock after go-back-N, see test/e2e/rto-ack-deadlock.test.ts and /tmp/engine-bugs.md",
+  },
+  () => {
+    fc.assert(
+      fc.property(
+        caseArb(mildDirection, {
+          outages: false,
+          flowControl: false,
+          timeWaitAblation: false,
+          aborts: false,
+          // Windows gives up after 5 retransmissions, reachable at 10 % loss; the others allow 12–15.
+          profiles: ["linux", "bsd", "rfc"],
+        }),
+        (c) => {
+          const { violations, errors } = runCase(c);
+          assert.deepEqual(violations, []);
+          assert.deepEqual(errors, [null, null]);
+        },
+      ),
+      propertyRuns(200),
     );
   },
 );
