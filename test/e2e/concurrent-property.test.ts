@@ -130,6 +130,6 @@ test("parallel connections over one faulty link: each gets exactly its own bytes
         assert.deepEqual(out, []);
       },
     ),
-    propertyRuns(60),
+    propertyRuns(100),
   );
 });

@@ -174,6 +174,6 @@ test("incarnations of one 4-tuple reopened through TIME_WAIT never see each othe
         assert.deepEqual(out, []);
       },
     ),
-    propertyRuns(80),
+    propertyRuns(150),
   );
 });

@@ -98,6 +98,6 @@ test("simultaneous open over a faulty link: both sides reach ESTABLISHED and tra
         assert.deepEqual(out, []);
       },
     ),
-    propertyRuns(80),
+    propertyRuns(150),
   );
 });

@@ -211,13 +211,13 @@ async function checkSocketCase(c: SocketCase): Promise<void> {
 }
 
 test("Node-style sockets over a faulty link: the peer's exact bytes then 'end', or ETIMEDOUT/ECONNRESET; 'close' once; nothing left", async () => {
-  await fc.assert(fc.asyncProperty(socketCase(false), checkSocketCase), propertyRuns(60));
+  await fc.assert(fc.asyncProperty(socketCase(false), checkSocketCase), propertyRuns(100));
 });
 
 test(
   "the same with the client giving up by resetAndDestroy() at a random time",
   { skip: "engine bug: resetAndDestroy() makes the socket emit 'end', see /tmp/engine-bugs.md" },
   async () => {
-    await fc.assert(fc.asyncProperty(socketCase(true), checkSocketCase), propertyRuns(60));
+    await fc.assert(fc.asyncProperty(socketCase(true), checkSocketCase), propertyRuns(100));
   },
 );

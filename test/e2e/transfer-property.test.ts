@@ -19,7 +19,7 @@ test("over loss ≤ 30 %, duplication, reordering, corruption, jitter and outage
         assert.deepEqual(runCase(c).violations, []);
       },
     ),
-    propertyRuns(200),
+    propertyRuns(300),
   );
 });
 
@@ -38,7 +38,7 @@ test("without loss or corruption (reordering and duplicates only) both applicati
         assert.deepEqual(errors, [null, null]);
       },
     ),
-    propertyRuns(60),
+    propertyRuns(100),
   );
 });
 
@@ -52,7 +52,7 @@ test("the same with slow readers and small receive buffers (zero and tiny window
         assert.deepEqual(runCase(c).violations, []);
       },
     ),
-    propertyRuns(200),
+    propertyRuns(300),
   );
 });
 
@@ -74,7 +74,7 @@ test(
           assert.deepEqual(errors, [null, null]);
         },
       ),
-      propertyRuns(60),
+      propertyRuns(100),
     );
   },
 );
@@ -101,7 +101,7 @@ test(
           assert.deepEqual(errors, [null, null]);
         },
       ),
-      propertyRuns(200),
+      propertyRuns(300),
     );
   },
 );
