@@ -189,7 +189,9 @@ export function lifetimeViolations(
       }
     } else if (e.kind === "segment-sent" && e.why === "keepalive") {
       const sndNxt = seqAdd(e.seg.seq, 1);
-      if (inc.highestAck === null || seqGt(sndNxt, inc.highestAck)) {
+      // No ACK seen in this incarnation: a SYN-cookie connection, whose completing ACK was received before
+      // its first state event; nothing is known about what is outstanding, so nothing is claimed.
+      if (inc.highestAck !== null && seqGt(sndNxt, inc.highestAck)) {
         out.push(
           `${host.name} ${e.conn}: keepalive probe at ${e.t} with data outstanding (SND.NXT ${sndNxt}, highest ACK ${inc.highestAck}) — RFC 9293 MUST-26`,
         );
