@@ -856,7 +856,10 @@ export class Connection {
 
   /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
   sendAck(why: string): void {
-    this.emit(this.snd.sndNxt, this.rcv.rcvNxt, ACK, EMPTY_PAYLOAD, NO_OPTIONS, why, false);
+    // <SEQ=SND.MAX>, not SND.NXT: after a timeout SND.NXT goes back to SND.UNA, and an ACK carrying that
+    // sequence number falls left of the peer's window and is dropped with its ACK field — if both sides
+    // time out, neither hears the other (BSD's tcp_output sends pure ACKs at snd_max for this reason).
+    this.emit(this.snd.sndMax, this.rcv.rcvNxt, ACK, EMPTY_PAYLOAD, NO_OPTIONS, why, false);
   }
 
   /** RFC 5961 §7: challenge ACKs are rate-limited per connection. */

@@ -81,9 +81,7 @@ test(
 
 test(
   "liveness: up to 10 % loss (linux, bsd, rfc retry budgets), no outage or abort: both applications finish cleanly",
-  {
-    skip: "engine bug: ACK deadlock after go-back-N, see test/e2e/rto-ack-deadlock.test.ts and /tmp/engine-bugs.md",
-  },
+  {},
   () => {
     fc.assert(
       fc.property(
