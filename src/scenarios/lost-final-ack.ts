@@ -29,17 +29,20 @@ export interface LostFinalAck {
   client: AppConnection | null;
 }
 
-/** A closes at 100 ms; its ACK of P's FIN is dropped once. `withTimeWait: false` is the S7 ablation. */
-export function lostFinalAckRun(options: ScenarioOptions, role: RunRole, withTimeWait: boolean): ScenarioRun {
-  const { world, a, p, serverAddress, serverPort } = makePair({
+/**
+ * The setting S6, S7 and S8 share: a client A and a server P that answers a request and closes after EOF,
+ * with A's ACK of P's FIN dropped once. `withTimeWait: false` is the S7 ablation (A's TIME_WAIT length 0).
+ */
+export function lostFinalAckSetting(options: ScenarioOptions, role: RunRole, withTimeWait: boolean) {
+  const pair = makePair({
     options,
     role,
     ...(withTimeWait ? {} : { clientOverrides: { timeWait: 0 } }),
   });
-  const { sim } = world;
+  const { sim } = pair.world;
   const server = listen(
-    p,
-    serverPort,
+    pair.p,
+    pair.serverPort,
     {},
     {
       onData: (app) => app.write("response"),
@@ -58,6 +61,16 @@ export function lostFinalAckRun(options: ScenarioOptions, role: RunRole, withTim
       );
     },
   });
+  return { ...pair, sim, server };
+}
+
+/** A closes at 100 ms; its ACK of P's FIN is dropped once. `withTimeWait: false` is the S7 ablation. */
+export function lostFinalAckRun(options: ScenarioOptions, role: RunRole, withTimeWait: boolean): ScenarioRun {
+  const { world, a, serverAddress, serverPort, sim, server } = lostFinalAckSetting(
+    options,
+    role,
+    withTimeWait,
+  );
   let client: AppConnection | null = null;
   sim.at(0, () => {
     client = connect(

@@ -3,42 +3,15 @@
 // with ECONNRESET on P, and the new connection's first handshake fails. With TIME_WAIT the 4-tuple
 // cannot be reopened (EADDRNOTAVAIL) and P's close completes in order.
 import { MS } from "../tcp/profile.js";
-import { pureAck } from "../sim/match.js";
-import { connect, listen, tryConnect, type AppConnection } from "./app.js";
-import { makePair, SERVER_CLOSE_DELAY } from "./pair.js";
-import { LOSE_FINAL_ACK } from "./lost-final-ack.js";
+import { connect, tryConnect, type AppConnection } from "./app.js";
+import { lostFinalAckSetting } from "./lost-final-ack.js";
 import type { Check, RunRole, Scenario, ScenarioOptions, ScenarioRun } from "./types.js";
 import { appErrors, check, dropped, duration, isRst, isSyn, sent, stateChanges } from "./verdict.js";
 
 const RECONNECT_AT = 120 * MS;
 
 function reconnectRun(options: ScenarioOptions, role: RunRole, withTimeWait: boolean): ScenarioRun {
-  const { world, a, p, serverAddress, serverPort } = makePair({
-    options,
-    role,
-    ...(withTimeWait ? {} : { clientOverrides: { timeWait: 0 } }),
-  });
-  const { sim } = world;
-  const server = listen(
-    p,
-    serverPort,
-    {},
-    {
-      onData: (app) => app.write("response"),
-      onEnd: (app) => sim.after(SERVER_CLOSE_DELAY, () => app.end()),
-    },
-  );
-  sim.fault({
-    name: LOSE_FINAL_ACK,
-    action: "drop",
-    from: "A",
-    match: (seg, ctx) => {
-      const peer = server.accepted[0]?.conn;
-      return (
-        pureAck(seg, ctx) && peer !== undefined && peer.state === "LAST_ACK" && seg.ack === peer.snd.sndNxt
-      );
-    },
-  });
+  const { world, a, serverAddress, serverPort, sim } = lostFinalAckSetting(options, role, withTimeWait);
   let first: AppConnection | null = null;
   let second: AppConnection | string | null = null;
   sim.at(0, () => {
