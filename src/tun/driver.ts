@@ -269,8 +269,10 @@ export class TunDriver {
   private arm(deadline: number, now: number): void {
     if (this.timer !== undefined && this.armedFor === deadline) return;
     this.disarm();
-    // Timers have millisecond resolution: round up, so that when it fires the deadline has passed.
-    const delayMs = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil((deadline - now) / 1000)));
+    // Timers have millisecond resolution: round up, so that when it fires the deadline has passed. One
+    // more millisecond covers libuv's loop time, cached when the loop iteration began: measured from it, a
+    // timer can fire up to 1 ms before our clock reaches the deadline, and would wake for nothing.
+    const delayMs = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil((deadline - now) / 1000) + 1));
     this.armedFor = deadline;
     this.timer = setTimeout(() => {
       this.timer = undefined;
