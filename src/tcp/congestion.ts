@@ -1,20 +1,35 @@
-// Congestion control behind a small interface, so another algorithm is one more file.
-// NewReno (RFC 5681 + RFC 6582) for now; all sizes in bytes.
+// Congestion control behind a small interface, so another algorithm is one more file (see ./cubic.ts).
+// All sizes in bytes, times in µs. The connection owns loss detection and recovery (RFC 6675 with SACK,
+// RFC 6582 NewReno without); an algorithm only decides how cwnd and ssthresh move.
 
 export interface CongestionControl {
   readonly name: string;
   cwnd: number;
   ssthresh: number;
-  /** Set once the MSS is known (after the handshake). */
-  init(mss: number): void;
-  /** New data acknowledged outside recovery. */
-  onAck(acked: number, mss: number): void;
-  /** Third duplicate ACK: enter fast recovery. */
-  onFastRetransmit(inFlight: number, mss: number): void;
-  /** Retransmission timeout (RFC 5681 §3.1, equation 4, and cwnd = loss window). */
-  onTimeout(inFlight: number, mss: number): void;
-  /** Recovery ended by a full ACK (RFC 6582 §3.2 step 3). */
-  onRecoveryEnd(): void;
+  /** Set once the MSS is known (after the handshake): the initial window (RFC 6928). */
+  init(mss: number, now: number): void;
+  /**
+   * New data cumulatively acknowledged outside loss recovery. `srtt` is the smoothed RTT in µs (0 when
+   * no sample exists yet); `inFlight` the bytes outstanding after this ACK.
+   */
+  onAck(acked: number, mss: number, now: number, srtt: number, inFlight: number): void;
+  /**
+   * Loss detected by duplicate ACKs or SACK (RFC 5681 §3.2 step 2, RFC 6675 §5 step 4.2): set ssthresh
+   * and cwnd = ssthresh. Classic NewReno's temporary inflation by 3·SMSS is the caller's business.
+   */
+  onLoss(inFlight: number, mss: number, now: number): void;
+  /** Retransmission timeout (RFC 5681 §3.1 equation 4; cwnd becomes the loss window, 1 SMSS). */
+  onTimeout(inFlight: number, mss: number, now: number): void;
+  /** Recovery ended by a full ACK (RFC 6582 §3.2 step 3, RFC 6675 §5 step 2): cwnd = ssthresh. */
+  onRecoveryEnd(mss: number, now: number): void;
+  /** Sending restarts after an idle period longer than the RTO (RFC 5681 §4.1): cwnd = min(cwnd, IW). */
+  onRestartAfterIdle(mss: number, now: number): void;
+}
+
+/** RFC 6928 §2: IW = min(N·MSS, max(2·MSS, 14600)) for N = 10; with N ≤ 4 the RFC 5681 rule applies. */
+export function initialWindow(segments: number, mss: number): number {
+  if (segments <= 4) return segments * mss;
+  return Math.min(segments * mss, Math.max(2 * mss, segments * 1460));
 }
 
 export class NewReno implements CongestionControl {
@@ -26,7 +41,7 @@ export class NewReno implements CongestionControl {
   constructor(private readonly initialSegments: number) {}
 
   init(mss: number): void {
-    this.cwnd = this.initialSegments * mss; // RFC 6928 initial window
+    this.cwnd = initialWindow(this.initialSegments, mss);
     this.ssthresh = 0x7fffffff;
   }
 
@@ -42,9 +57,10 @@ export class NewReno implements CongestionControl {
     }
   }
 
-  onFastRetransmit(inFlight: number, mss: number): void {
-    this.ssthresh = Math.max(Math.floor(inFlight / 2), 2 * mss);
-    this.cwnd = this.ssthresh + 3 * mss;
+  onLoss(inFlight: number, mss: number): void {
+    this.ssthresh = Math.max(Math.floor(inFlight / 2), 2 * mss); // RFC 5681 equation 4
+    this.cwnd = this.ssthresh;
+    this.bytesAcked = 0;
   }
 
   onTimeout(inFlight: number, mss: number): void {
@@ -55,5 +71,9 @@ export class NewReno implements CongestionControl {
 
   onRecoveryEnd(): void {
     this.cwnd = this.ssthresh;
+  }
+
+  onRestartAfterIdle(mss: number): void {
+    this.cwnd = Math.min(this.cwnd, initialWindow(this.initialSegments, mss));
   }
 }

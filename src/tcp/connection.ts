@@ -180,7 +180,7 @@ export class Connection {
     this.snd.sndNxt = seg.ack;
     this.snd.sndMax = seg.ack;
     this.snd.mss = Math.min(this.localMss, peerMss);
-    this.snd.cc.init(this.snd.mss);
+    this.snd.cc.init(this.snd.mss, now);
     this.updateWindow(seg);
     this.state = "SYN_RECEIVED"; // the cookie stood in for this state; report the transition from it
     this.setState("ESTABLISHED", "rcv ACK (SYN cookie)");
@@ -372,7 +372,7 @@ export class Connection {
     if (seqGt(snd.sndUna, snd.iss)) {
       // Our SYN has been ACKed: ESTABLISHED, send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
       this.updateWindow(seg);
-      snd.cc.init(snd.mss);
+      snd.cc.init(snd.mss, this.now);
       this.setState("ESTABLISHED", "rcv SYN,ACK");
       if (snd.finQueued) this.setState("FIN_WAIT_1", "close (queued in SYN_SENT)");
       this.sendAck("ack");
@@ -498,7 +498,7 @@ export class Connection {
         snd.backoffs = 0;
         this.setTimer(T_RTX, Infinity);
         this.updateWindow(seg);
-        snd.cc.init(snd.mss);
+        snd.cc.init(snd.mss, this.now);
         this.setState("ESTABLISHED", "rcv ACK");
         if (this.passive) this.env.counters.passiveOpens++;
         // A close() queued in SYN_RECEIVED takes effect now (§3.10.4).
@@ -585,13 +585,13 @@ export class Connection {
       if (this.inRecovery) {
         if (seqGe(seg.ack, this.recover)) {
           this.inRecovery = false;
-          snd.cc.onRecoveryEnd();
+          snd.cc.onRecoveryEnd(snd.mss, this.now);
         } else {
           // NewReno partial ACK (RFC 6582 §3.2 step 5): retransmit the next hole at once.
           this.retransmitHead("retransmit-partial-ack");
         }
       } else {
-        snd.cc.onAck(acked, snd.mss);
+        snd.cc.onAck(acked, snd.mss, this.now, snd.rto.srtt, snd.inFlight);
       }
       // Restart or stop the retransmission timer (RFC 6298 §5.2, §5.3).
       if (snd.sndUna === snd.sndMax) this.setTimer(T_RTX, Infinity);
@@ -612,7 +612,8 @@ export class Connection {
       if (snd.dupAcks === 3 && !this.inRecovery) {
         this.inRecovery = true;
         this.recover = snd.sndMax;
-        snd.cc.onFastRetransmit(snd.inFlight, snd.mss);
+        snd.cc.onLoss(snd.inFlight, snd.mss, this.now);
+        snd.cc.cwnd += 3 * snd.mss; // RFC 5681 §3.2 step 2: inflate by the three segments that left
         this.env.counters.fastRetransmits++;
         this.retransmitHead("fast-retransmit");
       } else if (snd.dupAcks > 3 && this.inRecovery) {
@@ -1028,7 +1029,7 @@ export class Connection {
     }
     snd.backoffs++;
     // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: back off, collapse cwnd, go back to SND.UNA.
-    snd.cc.onTimeout(snd.inFlight, snd.mss);
+    snd.cc.onTimeout(snd.inFlight, snd.mss, this.now);
     this.inRecovery = false;
     snd.dupAcks = 0;
     snd.rttTime = -1;

@@ -6,6 +6,7 @@ export const SECOND = 1_000_000;
 
 export type SynCookiePolicy = "off" | "overflow" | "always";
 export type TimeWaitReusePolicy = "off" | "loopback" | "on";
+export type CongestionControlName = "cubic" | "newreno";
 
 export interface Profile {
   name: string;
@@ -56,6 +57,19 @@ export interface Profile {
   timeWaitReuse: TimeWaitReusePolicy;
   /** Linux tcp_tw_reuse_delay: how old a TIME_WAIT entry must be before reuse by timestamps. */
   timeWaitReuseDelay: number;
+  /** Offer and accept RFC 7323 window scaling (Linux tcp_window_scaling). */
+  windowScaling: boolean;
+  /** Offer and accept RFC 7323 timestamps (Linux tcp_timestamps). */
+  timestamps: boolean;
+  /** Offer and accept RFC 2018 selective acknowledgments (Linux tcp_sack). */
+  sack: boolean;
+  /** Send RFC 2883 D-SACK blocks for duplicate data (Linux tcp_dsack). */
+  dsack: boolean;
+  congestionControl: CongestionControlName;
+  /** RFC 5681 §4.1 restart window after an idle period (Linux tcp_slow_start_after_idle). */
+  slowStartAfterIdle: boolean;
+  /** Linux quick-ACK mode: at most this many segments at the start are ACKed at once (TCP_MAX_QUICKACKS). */
+  quickAcks: number;
 }
 
 const linux: Profile = {
@@ -88,6 +102,13 @@ const linux: Profile = {
   initialWindowSegments: 10,
   timeWaitReuse: "loopback",
   timeWaitReuseDelay: 1 * SECOND,
+  windowScaling: true,
+  timestamps: true,
+  sack: true,
+  dsack: true,
+  congestionControl: "cubic",
+  slowStartAfterIdle: false, // the usual test configuration (linux-profile.md "Sysctls"); the kernel default is 1
+  quickAcks: 16,
 };
 
 const bsd: Profile = {
@@ -108,6 +129,9 @@ const bsd: Profile = {
   rfc1337: true,
   delayedAckTimeout: 100 * MS,
   timeWaitReuse: "off",
+  congestionControl: "newreno",
+  slowStartAfterIdle: true,
+  quickAcks: 0,
 };
 
 const windows: Profile = {
@@ -128,6 +152,9 @@ const windows: Profile = {
   rfc1337: false,
   delayedAckTimeout: 200 * MS,
   timeWaitReuse: "off",
+  congestionControl: "newreno",
+  slowStartAfterIdle: true,
+  quickAcks: 0,
 };
 
 const rfc: Profile = {
@@ -150,6 +177,10 @@ const rfc: Profile = {
   synCookies: "off",
   delayedAckTimeout: 200 * MS,
   timeWaitReuse: "off",
+  dsack: false,
+  congestionControl: "newreno",
+  slowStartAfterIdle: true,
+  quickAcks: 0,
 };
 
 export const PROFILES: Readonly<Record<string, Profile>> = Object.freeze({ linux, bsd, windows, rfc });
@@ -196,6 +227,7 @@ function validateProfile(p: Profile): void {
     "challengeAckInterval",
     "delayedAckTimeout",
     "timeWaitReuseDelay",
+    "quickAcks",
   ];
   for (const key of nonNegative) {
     const v = p[key];
@@ -213,5 +245,15 @@ function validateProfile(p: Profile): void {
   }
   if (p.receiveBuffer < 1 || p.receiveBuffer > 1 << 30) throw new ProfileError("receiveBuffer out of range");
   if (p.sendBuffer < 1) throw new ProfileError("sendBuffer out of range");
+  if (p.congestionControl !== "cubic" && p.congestionControl !== "newreno") {
+    throw new ProfileError(
+      `unknown congestionControl ${JSON.stringify(p.congestionControl)}; choose cubic or newreno`,
+    );
+  }
+  if (!["off", "loopback", "on"].includes(p.timeWaitReuse)) {
+    throw new ProfileError(
+      `timeWaitReuse must be off, loopback or on, got ${JSON.stringify(p.timeWaitReuse)}`,
+    );
+  }
   if (p.defaultMss < 64 || p.defaultMss > 65495) throw new ProfileError("defaultMss out of range");
 }
