@@ -428,6 +428,10 @@ export class Host implements Endpoint, ConnectionEnv {
     return false;
   }
 
+  tsOffset(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
+    return this.isnGen.tsOffset(localAddr, localPort, remoteAddr, remotePort);
+  }
+
   dropped(seg: Segment, reason: DropReason, conn: Connection | null, detail?: string): void {
     this.counters.drop(reason);
     if (!this.trace.enabled) return;

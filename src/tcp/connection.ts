@@ -9,6 +9,7 @@ import { Sender } from "./sender.js";
 import { Receiver } from "./receiver.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
 import { RTO_FALLBACK } from "./rto.js";
+import { Timestamps } from "./timestamps.js";
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from "./seq.js";
 import {
   ACK,
@@ -41,6 +42,8 @@ export interface ConnectionEnv {
   dropped(seg: Segment, reason: DropReason, conn: Connection | null, detail?: string): void;
   /** May this passive child become ESTABLISHED now? False while its listener's accept queue is full. */
   acceptQueueHasRoom(conn: Connection): boolean;
+  /** The timestamp clock offset of a 4-tuple (stable across its incarnations; see ./timestamps.ts). */
+  tsOffset(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number;
 }
 
 /** Callbacks into the application (the socket layer). All optional. */
@@ -75,6 +78,8 @@ export class Connection {
   state: TcpState = "CLOSED";
   readonly snd: Sender;
   readonly rcv: Receiver;
+  /** RFC 7323 timestamps: our clock, TS.Recent, PAWS. */
+  readonly ts = new Timestamps();
   /** "10.0.0.1:40000>10.0.0.2:80", computed once for events. */
   readonly label: string;
   /** Opened by a listener (passive OPEN): an RST in SYN_RECEIVED returns it to LISTEN (§3.10.7.4). */
@@ -136,6 +141,7 @@ export class Connection {
     this.keepAlive = options.keepAlive ?? false;
     this.keepAliveIdle = env.profile.keepAliveIdle;
     this.label = `${fmt(localAddr)}:${localPort}>${fmt(remoteAddr)}:${remotePort}`;
+    this.ts.offset = env.tsOffset(localAddr, localPort, remoteAddr, remotePort);
   }
 
   // ---------------------------------------------------------------- user calls (RFC 9293 §3.10.1–3.10.6)

@@ -55,6 +55,14 @@ export function keyFromSeed(seed: number, salt = 0): Uint32Array {
 export class IsnGenerator {
   constructor(private readonly key: Uint32Array) {}
 
+  /**
+   * The random per-4-tuple offset of the 1 ms timestamp clock (Linux secure_tcp_ts_off): stable for a
+   * 4-tuple, so a later incarnation's TSvals are larger than an earlier one's (RFC 6191 relies on it).
+   */
+  tsOffset(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
+    return keyedHash(this.key, remoteAddr, localAddr, (remotePort << 16) | localPort, 0x7473);
+  }
+
   /** `now` in µs; M ticks every 4 µs (RFC 9293 §3.4.1). */
   isn(localAddr: number, localPort: number, remoteAddr: number, remotePort: number, now: number): number {
     const m = Math.floor(now / 4) >>> 0;
