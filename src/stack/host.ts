@@ -7,16 +7,17 @@ import { DeadlineHeap } from "../tcp/deadline-heap.js";
 import { TcpError } from "../tcp/errors.js";
 import { IsnGenerator, keyFromSeed } from "../tcp/isn.js";
 import { Listener, type ListenerHandlers } from "../tcp/listener.js";
-import { makeProfile, type Profile, type ProfileName } from "../tcp/profile.js";
+import { MS, makeProfile, type Profile, type ProfileName } from "../tcp/profile.js";
 import { seqAdd, seqGt } from "../tcp/seq.js";
 import type { TcpState } from "../tcp/state.js";
 import { checkCookie, makeCookie } from "../tcp/syncookie.js";
-import { TimeWaitRecord, timeWaitVerdict } from "../tcp/timewait.js";
+import { timeWaitVerdict } from "../tcp/timewait.js";
 import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../trace/events.js";
 import { decodePacket } from "../wire/codec.js";
 import { formatIPv4, parseIPv4 } from "../wire/address.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
 import type { Endpoint, Transmit } from "./endpoint.js";
+import { TimeWaitTable } from "./timewait-table.js";
 
 export interface HostOptions {
   name: string;
@@ -49,8 +50,6 @@ export interface ListenOptions {
   reuseAddress?: boolean;
 }
 
-type Entry = Connection | TimeWaitRecord;
-
 /** How long after a SYN-queue overflow cookie ACKs are still honoured (two cookie periods). */
 const COOKIE_WINDOW = 128 * 1_000_000;
 
@@ -69,18 +68,17 @@ export class Host implements Endpoint, ConnectionEnv {
   readonly counters = new Counters();
   private readonly isnGen: IsnGenerator;
   private readonly cookieKey: Uint32Array;
-  /** Per local port: remote (addr, port) → connection or TIME_WAIT record. */
-  private readonly table: Array<Map<number, Entry> | undefined> = new Array(65536);
+  /** Per local port: remote (addr, port) → live connection. TIME_WAIT lives in `tw`. */
+  private readonly table: Array<Map<number, Connection> | undefined> = new Array(65536);
+  /** TIME_WAIT records, compact, in expiry order (one length per host, so appending keeps it sorted). */
+  private readonly tw: TimeWaitTable;
   private readonly listeners = new Map<number, Listener>();
   private readonly heap = new DeadlineHeap<Connection>();
-  /** TIME_WAIT expiries in order: one length per host, so appending keeps it sorted (O(1) each). */
-  private twTimes: number[] = [];
-  private twRecords: TimeWaitRecord[] = [];
-  private twHead = 0;
-  private timeWaitCount = 0;
   /** Ephemeral ports in use per destination (for an O(1) "exhausted" answer) and where to look next. */
   private readonly portsInUse = new Map<number, number>();
   private readonly portCursor = new Map<number, number>();
+  /** Set by allocatePort: the TIME_WAIT record the chosen port takes over, or -1. */
+  private reuseSlot = -1;
   private transmitFn: Transmit | null = null;
   private clock: (() => number) | null = null;
   /** Set by a real-time driver: called when the host's deadline may have become earlier. */
@@ -101,6 +99,7 @@ export class Host implements Endpoint, ConnectionEnv {
     const seed = options.seed ?? 1;
     this.isnGen = new IsnGenerator(keyFromSeed(seed, this.address));
     this.cookieKey = keyFromSeed(seed, this.address ^ 0x5ca1ab1e);
+    this.tw = new TimeWaitTable(keyFromSeed(seed, this.address ^ 0x7177)[0]);
     this.mss = Math.min(this.profile.defaultMss + (this.mtu - 1500), this.mtu - 40);
   }
 
@@ -146,7 +145,9 @@ export class Host implements Endpoint, ConnectionEnv {
   input(seg: Segment, now: number, packetId = -1): void {
     this.now = now;
     this.counters.inSegs++;
-    const entry = this.lookup(seg);
+    // Live connections first, then TIME_WAIT: a 4-tuple is in at most one of them.
+    const conn = this.table[seg.dstPort]?.get(remoteKey(seg.srcAddr, seg.srcPort));
+    const tw = conn ? -1 : this.tw.find(seg.dstPort, seg.srcAddr, seg.srcPort);
     if (this.trace.enabled) {
       this.trace.emit({
         kind: "segment-received",
@@ -154,19 +155,19 @@ export class Host implements Endpoint, ConnectionEnv {
         host: this.name,
         id: packetId,
         seg,
-        conn: entry ? this.labelOf(entry) : null,
+        conn: conn ? conn.label : tw >= 0 ? this.twLabel(tw) : null,
       });
     }
     if (seg.dstAddr !== this.address) {
       this.dropped(seg, "not-our-address", null);
       return;
     }
-    if (entry instanceof Connection) {
-      entry.segmentArrives(seg, now);
+    if (conn) {
+      conn.segmentArrives(seg, now);
       return;
     }
-    if (entry) {
-      this.timeWaitArrives(entry, seg);
+    if (tw >= 0) {
+      this.timeWaitArrives(tw, seg);
       return;
     }
     const listener = this.listeners.get(seg.dstPort);
@@ -188,23 +189,15 @@ export class Host implements Endpoint, ConnectionEnv {
       conn.onTimer(now);
       if (!conn.isClosed()) this.deadlineChanged(conn);
     }
-    while (this.twHead < this.twTimes.length && this.twTimes[this.twHead]! <= now) {
-      const tw = this.twRecords[this.twHead]!;
-      this.twHead++;
-      if (tw.dead || tw.expiresAt > now) continue; // removed, or restarted (a later entry exists)
-      this.expireTimeWait(tw);
-    }
-    if (this.twHead > 1024 && this.twHead * 2 > this.twTimes.length) {
-      this.twTimes = this.twTimes.slice(this.twHead);
-      this.twRecords = this.twRecords.slice(this.twHead);
-      this.twHead = 0;
-    }
+    const tw = this.tw;
+    for (let s = tw.oldest(); s >= 0 && tw.expiresAt(s) <= now; s = tw.oldest()) this.expireTimeWait(s);
   }
 
   /**
-   * Exact, not merely safe: stale entries (closed connections, deadlines that moved later, dead or restarted
-   * TIME_WAIT records) are settled here, so an idle host answers Infinity and a real-time driver never
-   * wakes up for nothing. Each stale entry is settled once, so this stays amortised O(1).
+   * Exact, not merely safe: stale entries (closed connections, deadlines that moved later) are settled
+   * here, so an idle host answers Infinity and a real-time driver never wakes up for nothing. Each stale
+   * entry is settled once, so this stays amortised O(1). TIME_WAIT records leave no stale entries: the
+   * table's expiry list holds exactly the live ones.
    */
   nextDeadline(): number {
     const heap = this.heap;
@@ -223,13 +216,8 @@ export class Host implements Endpoint, ConnectionEnv {
         heap.push(d, conn);
       }
     }
-    while (this.twHead < this.twTimes.length) {
-      const tw = this.twRecords[this.twHead]!;
-      if (!tw.dead && tw.expiresAt === this.twTimes[this.twHead]) break;
-      this.twHead++;
-    }
-    const tw = this.twHead < this.twTimes.length ? this.twTimes[this.twHead]! : Infinity;
-    return Math.min(heap.peekTime(), tw);
+    const oldest = this.tw.oldest();
+    return Math.min(heap.peekTime(), oldest >= 0 ? this.tw.expiresAt(oldest) : Infinity);
   }
 
   // ---------------------------------------------------------------- application side
@@ -241,7 +229,7 @@ export class Host implements Endpoint, ConnectionEnv {
     const port = requestedPort === 0 ? this.freeListenPort() : requestedPort;
     const existing = this.listeners.get(port);
     if (existing && !existing.closed) throw addrError("EADDRINUSE", "listen", this.address, port);
-    if (!options.reuseAddress && this.table[port] && this.table[port]!.size > 0) {
+    if (!options.reuseAddress && this.portHeld(port)) {
       // S13: a TIME_WAIT (or any connection) on the port blocks a plain bind.
       throw addrError("EADDRINUSE", "listen", this.address, port);
     }
@@ -286,35 +274,51 @@ export class Host implements Endpoint, ConnectionEnv {
     if (options.port === 0) throw new TcpError("EINVAL", "connect", "port 0");
     const rkey = remoteKey(remoteAddr, options.port);
     let localPort: number;
+    let reuse = -1;
     if (options.localPort !== undefined && options.localPort !== 0) {
       checkPort(options.localPort, "bind");
       localPort = options.localPort;
-      const used = this.table[localPort];
-      if (!options.reuseAddress && ((used && used.size > 0) || this.listeners.has(localPort))) {
+      if (!options.reuseAddress && (this.portHeld(localPort) || this.listeners.has(localPort))) {
         throw addrError("EADDRINUSE", "bind", this.address, localPort);
       }
-      if (used?.has(rkey)) {
-        // The 4-tuple is taken (TIME_WAIT included): connect() fails as on Linux.
+      reuse = this.tw.find(localPort, remoteAddr, options.port);
+      if (
+        this.table[localPort]?.has(rkey) ||
+        (reuse >= 0 && !this.timeWaitReusable(reuse, remoteAddr, now))
+      ) {
+        // The 4-tuple is taken (TIME_WAIT included, unless tcp_tw_reuse applies): connect() fails as on Linux.
         throw addrError("EADDRNOTAVAIL", "connect", remoteAddr, options.port);
       }
     } else {
-      localPort = this.allocatePort(remoteAddr, options.port);
+      localPort = this.allocatePort(remoteAddr, options.port, now);
+      reuse = this.reuseSlot;
     }
     const conn = new Connection(this, this.address, localPort, remoteAddr, options.port, handlers, {
       mss: this.mss,
       noDelay: options.noDelay ?? false,
       keepAlive: options.keepAlive ?? false,
     });
-    this.insert(localPort, rkey, conn);
     this.appEvent(conn.label, "connect");
-    conn.openActive(this.isnGen.isn(this.address, localPort, remoteAddr, options.port, now), now);
+    let iss = this.isnGen.isn(this.address, localPort, remoteAddr, options.port, now);
+    if (reuse >= 0) {
+      // Linux tcp_twsk_unique: the new ISS clears the old incarnation's sequence space by a full unscaled
+      // window (RFC 1122 §4.2.2.13's rule, as for a SYN that reopens TIME_WAIT), and TS.Recent carries over
+      // so PAWS rejects the old connection's duplicates in the new one (RFC 6191).
+      iss = seqAdd(this.tw.sndNxt(reuse), 65535 + 2) || 1;
+      conn.ts.recent = this.tw.tsRecent(reuse);
+      conn.ts.recentAt = this.tw.tsRecentAt(reuse);
+      this.counters.timeWaitReused++;
+      this.removeTimeWait(reuse, "reused by connect");
+    }
+    this.insert(localPort, rkey, conn);
+    conn.openActive(iss, now);
     return conn;
   }
 
   /** Every live connection (TIME_WAIT records excluded). */
   connections(): Connection[] {
     const out: Connection[] = [];
-    for (const m of this.table) if (m) for (const e of m.values()) if (e instanceof Connection) out.push(e);
+    for (const m of this.table) if (m) for (const c of m.values()) out.push(c);
     return out;
   }
 
@@ -331,7 +335,7 @@ export class Host implements Endpoint, ConnectionEnv {
       CLOSE_WAIT: 0,
       CLOSING: 0,
       LAST_ACK: 0,
-      TIME_WAIT: this.timeWaitCount,
+      TIME_WAIT: this.tw.size,
     };
     for (const l of this.listeners.values()) if (!l.closed) counts.LISTEN++;
     for (const c of this.connections()) counts[c.state]++;
@@ -339,21 +343,25 @@ export class Host implements Endpoint, ConnectionEnv {
   }
 
   get timeWaitEntries(): number {
-    return this.timeWaitCount;
+    return this.tw.size;
+  }
+
+  /** Bytes the TIME_WAIT table's arrays take (its whole cost: records are no objects). */
+  get timeWaitBytes(): number {
+    return this.tw.bytes();
   }
 
   /** The state of the 4-tuple a connection used (TIME_WAIT lives on after the Connection object). */
   stateOf(conn: Connection): TcpState {
     if (conn.state !== "TIME_WAIT") return conn.state;
-    const e = this.table[conn.localPort]?.get(remoteKey(conn.remoteAddr, conn.remotePort));
-    return e instanceof TimeWaitRecord ? "TIME_WAIT" : "CLOSED";
+    return this.timeWaitOf(conn) >= 0 ? "TIME_WAIT" : "CLOSED";
   }
 
   /** The state of the connection that sends `seg` from this host (the simulator's fault predicates use it). */
   stateOfSegment(seg: Segment): TcpState | undefined {
-    const e = this.table[seg.srcPort]?.get(remoteKey(seg.dstAddr, seg.dstPort));
-    if (e instanceof Connection) return e.state;
-    if (e) return "TIME_WAIT";
+    const conn = this.table[seg.srcPort]?.get(remoteKey(seg.dstAddr, seg.dstPort));
+    if (conn) return conn.state;
+    if (this.tw.find(seg.srcPort, seg.dstAddr, seg.dstPort) >= 0) return "TIME_WAIT";
     return this.listeners.has(seg.srcPort) ? "LISTEN" : undefined;
   }
 
@@ -402,6 +410,13 @@ export class Host implements Endpoint, ConnectionEnv {
 
   stateChanged(conn: Connection, from: TcpState, to: TcpState): void {
     if (to === "CLOSED") {
+      if (from === "TIME_WAIT") {
+        // ABORT of a connection whose 4-tuple is in TIME_WAIT (an application still holding it): RFC 9293
+        // §3.10.5 deletes the TCB, so the record goes too — the Connection already traced the end, so
+        // without the record's own. (Or the S7 ablation, where there never was a record.)
+        const s = this.timeWaitOf(conn);
+        if (s >= 0) this.dropTimeWait(s);
+      }
       this.removeConnection(conn);
       return;
     }
@@ -621,57 +636,64 @@ export class Host implements Endpoint, ConnectionEnv {
   // ---------------------------------------------------------------- TIME_WAIT
 
   private toTimeWait(conn: Connection): void {
-    const rkey = remoteKey(conn.remoteAddr, conn.remotePort);
     if (this.profile.timeWait === 0) {
       // The S7 ablation: no TIME_WAIT at all, the 4-tuple is free at once.
       conn.setState("CLOSED", "TIME_WAIT length 0 (ablation)");
       return;
     }
+    // The record takes over the 4-tuple (and its place in portsInUse) from the connection.
+    const m = this.table[conn.localPort]!;
+    m.delete(remoteKey(conn.remoteAddr, conn.remotePort));
+    if (m.size === 0) this.table[conn.localPort] = undefined;
     const expiresAt = this.now + this.profile.timeWait;
-    const tw = new TimeWaitRecord(
-      conn.localPort,
-      conn.remoteAddr,
-      conn.remotePort,
-      conn.snd.sndNxt,
-      conn.rcv.rcvNxt,
-      conn.rcv.window,
+    const wasEmpty = this.tw.size === 0;
+    const s = this.tw.insert({
+      localPort: conn.localPort,
+      remoteAddr: conn.remoteAddr,
+      remotePort: conn.remotePort,
+      sndNxt: conn.snd.sndNxt,
+      rcvNxt: conn.rcv.rcvNxt,
+      rcvWnd: conn.rcv.window,
+      rcvWscale: (conn.rcv as { wscale?: number }).wscale ?? 0,
+      tsOk: conn.ts.ok,
+      tsRecent: conn.ts.recent,
+      tsRecentAt: conn.ts.recentAt,
+      enteredAt: this.now,
       expiresAt,
-    );
-    this.table[conn.localPort]!.set(rkey, tw);
-    this.timeWaitCount++;
-    this.queueTimeWait(tw);
-    this.timerEvent(tw, "armed", expiresAt);
+    });
+    if (wasEmpty && expiresAt < this.heap.peekTime()) this.onDeadlineEarlier?.();
+    this.timerEvent(s, "armed", expiresAt);
   }
 
-  private queueTimeWait(tw: TimeWaitRecord): void {
-    this.twTimes.push(tw.expiresAt);
-    this.twRecords.push(tw);
-    if (tw.expiresAt < this.heap.peekTime() && this.twHead === this.twTimes.length - 1)
-      this.onDeadlineEarlier?.();
-  }
-
-  private timeWaitArrives(tw: TimeWaitRecord, seg: Segment): void {
-    const verdict = timeWaitVerdict(tw, seg, this.profile);
+  private timeWaitArrives(s: number, seg: Segment): void {
+    const verdict = timeWaitVerdict(this.tw.view(s), seg, this.profile, this.now);
     switch (verdict.action) {
       case "ack-and-restart":
-        this.twAck(tw, seg, "ack-fin");
-        this.restartTimeWait(tw);
+        this.twAck(s, "ack-fin");
+        this.restartTimeWait(s);
         return;
       case "restart":
-        this.restartTimeWait(tw);
+        if (verdict.takeTs) this.tw.setTsRecent(s, seg.options.timestamp!.val, this.now);
+        this.restartTimeWait(s);
         return;
       case "ack":
         this.dropped(seg, "time-wait", null, "not acceptable in TIME_WAIT: answered with an ACK");
-        this.twAck(tw, seg, "dup-ack");
+        this.twAck(s, "dup-ack");
+        return;
+      case "paws":
+        // RFC 7323 §5.3 R1; Linux counts it (PAWSTimewait) and answers with an ACK.
+        this.counters.pawsRejected++;
+        this.dropped(seg, "paws", null, "TSval older than TS.Recent in TIME_WAIT: answered with an ACK");
+        this.twAck(s, "dup-ack");
         return;
       case "challenge-ack":
         this.dropped(seg, seg.flags & RST ? "rst-challenged" : "syn-challenged", null);
         this.counters.challengeAcks++;
-        this.twAck(tw, seg, "challenge-ack");
+        this.twAck(s, "challenge-ack");
         return;
       case "kill":
         this.counters.timeWaitKilled++;
-        this.removeTimeWait(tw, "rcv RST");
+        this.removeTimeWait(s, "rcv RST");
         return;
       case "ignore-rst":
         this.dropped(seg, "time-wait", null, "RST ignored (RFC 1337)");
@@ -679,12 +701,12 @@ export class Host implements Endpoint, ConnectionEnv {
       case "accept-syn": {
         const listener = this.listeners.get(seg.dstPort);
         if (!listener || listener.closed) {
-          this.twAck(tw, seg, "dup-ack"); // Linux: no listener, answer as to an old SYN
+          this.twAck(s, "dup-ack"); // Linux: no listener, answer as to an old SYN
           return;
         }
         // Like Linux's TCP_TW_SYN: the record goes, and the SYN meets the listener's usual admission.
         this.counters.timeWaitRecycled++;
-        this.removeTimeWait(tw, "rcv SYN (new incarnation)");
+        this.removeTimeWait(s, "rcv SYN (new incarnation)");
         this.synToListener(listener, seg, verdict.isnFloor);
         return;
       }
@@ -694,7 +716,9 @@ export class Host implements Endpoint, ConnectionEnv {
     }
   }
 
-  private twAck(tw: TimeWaitRecord, _seg: Segment, why: string): void {
+  /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, with a timestamp when the connection used them (RFC 7323 §3.2). */
+  private twAck(s: number, why: string): void {
+    const tw = this.tw.view(s);
     const ack: Segment = {
       srcAddr: this.address,
       dstAddr: tw.remoteAddr,
@@ -703,37 +727,46 @@ export class Host implements Endpoint, ConnectionEnv {
       seq: tw.sndNxt,
       ack: tw.rcvNxt,
       flags: ACK,
-      window: tw.rcvWnd,
+      window: Math.min(65535, tw.rcvWnd >>> tw.rcvWscale),
       urgent: 0,
-      options: NO_OPTIONS,
+      options: tw.tsOk
+        ? {
+            timestamp: {
+              // Our TS clock (ms + the 4-tuple's offset, see ../tcp/timestamps.ts), recomputed, not stored.
+              val:
+                (Math.floor(this.now / MS) +
+                  this.tsOffset(this.address, tw.localPort, tw.remoteAddr, tw.remotePort)) >>>
+                0,
+              ecr: tw.tsRecent,
+            },
+          }
+        : NO_OPTIONS,
       payload: EMPTY_PAYLOAD,
     };
     this.counters.outSegs++;
     this.transmit(ack, null, why, false);
   }
 
-  private restartTimeWait(tw: TimeWaitRecord): void {
-    tw.expiresAt = this.now + this.profile.timeWait;
-    this.queueTimeWait(tw);
-    this.timerEvent(tw, "restarted", tw.expiresAt);
+  private restartTimeWait(s: number): void {
+    const expiresAt = this.now + this.profile.timeWait;
+    this.tw.restart(s, expiresAt);
+    this.timerEvent(s, "restarted", expiresAt);
   }
 
-  private expireTimeWait(tw: TimeWaitRecord): void {
-    this.timerEvent(tw, "fired");
-    this.removeTimeWait(tw, "2MSL timeout");
+  private expireTimeWait(s: number): void {
+    this.timerEvent(s, "fired");
+    this.removeTimeWait(s, "2MSL timeout");
   }
 
-  private removeTimeWait(tw: TimeWaitRecord, cause: string): void {
-    if (tw.expiresAt > this.now) this.timerEvent(tw, "cancelled"); // ended early: its timer never fires
-    tw.dead = true;
-    this.timeWaitCount--;
-    this.remove(tw.localPort, remoteKey(tw.remoteAddr, tw.remotePort), tw);
+  private removeTimeWait(s: number, cause: string): void {
+    const label = this.trace.enabled ? this.twLabel(s) : "";
+    this.dropTimeWait(s);
     if (this.trace.enabled) {
       this.trace.emit({
         kind: "state",
         t: this.now,
         host: this.name,
-        conn: this.labelOf(tw),
+        conn: label,
         from: "TIME_WAIT",
         to: "CLOSED",
         cause,
@@ -741,13 +774,55 @@ export class Host implements Endpoint, ConnectionEnv {
     }
   }
 
-  private timerEvent(tw: TimeWaitRecord, action: TimerAction, deadline?: number): void {
+  /** Forgets a record (its timer cancelled if it had not fired), without the state event. */
+  private dropTimeWait(s: number): void {
+    if (this.tw.expiresAt(s) > this.now) this.timerEvent(s, "cancelled"); // ended early: its timer never fires
+    const localPort = this.tw.localPort(s);
+    const rkey = remoteKey(this.tw.remoteAddr(s), this.tw.remotePort(s));
+    this.tw.remove(s);
+    this.releasePort(localPort, rkey);
+  }
+
+  /**
+   * The record a connection left when it entered TIME_WAIT, or -1 once it is gone. The Connection object
+   * froze at that moment, so its SND.NXT and RCV.NXT tell its record from a later incarnation's (whose
+   * ISS is at least 64 KiB further).
+   */
+  private timeWaitOf(conn: Connection): number {
+    const s = this.tw.find(conn.localPort, conn.remoteAddr, conn.remotePort);
+    if (s < 0 || this.tw.sndNxt(s) !== conn.snd.sndNxt >>> 0 || this.tw.rcvNxt(s) !== conn.rcv.rcvNxt >>> 0)
+      return -1;
+    return s;
+  }
+
+  /**
+   * tcp_tw_reuse (host-inspection-facts §1.3, Linux tcp_twsk_unique): may an outgoing connect take over
+   * this TIME_WAIT 4-tuple? Only if the policy covers the destination, the old connection used timestamps
+   * (so PAWS keeps its old duplicates out of the new one, RFC 6191) and the record is old enough.
+   */
+  private timeWaitReusable(s: number, remoteAddr: number, now: number): boolean {
+    return (
+      this.reusePolicyCovers(remoteAddr) &&
+      this.tw.hasTsRecent(s) &&
+      now >= this.tw.enteredAt(s) + this.profile.timeWaitReuseDelay
+    );
+  }
+
+  /** "loopback" (Linux's default 2): either address in 127/8, or a connection to ourselves (it goes over lo). */
+  private reusePolicyCovers(remoteAddr: number): boolean {
+    const policy = this.profile.timeWaitReuse;
+    if (policy === "on") return true;
+    if (policy === "off") return false;
+    return remoteAddr >>> 24 === 127 || this.address >>> 24 === 127 || remoteAddr === this.address;
+  }
+
+  private timerEvent(s: number, action: TimerAction, deadline?: number): void {
     if (!this.trace.enabled) return;
     this.trace.emit({
       kind: "timer",
       t: this.now,
       host: this.name,
-      conn: this.labelOf(tw),
+      conn: this.twLabel(s),
       timer: "time-wait",
       action,
       ...(deadline !== undefined ? { deadline } : {}),
@@ -756,35 +831,34 @@ export class Host implements Endpoint, ConnectionEnv {
 
   // ---------------------------------------------------------------- table and ports
 
-  private lookup(seg: Segment): Entry | undefined {
-    return this.table[seg.dstPort]?.get(remoteKey(seg.srcAddr, seg.srcPort));
+  private twLabel(s: number): string {
+    const tw = this.tw;
+    return `${formatIPv4(this.address)}:${tw.localPort(s)}>${formatIPv4(tw.remoteAddr(s))}:${tw.remotePort(s)}`;
   }
 
-  private labelOf(e: Entry): string {
-    if (e instanceof Connection) return e.label;
-    return `${formatIPv4(this.address)}:${e.localPort}>${formatIPv4(e.remoteAddr)}:${e.remotePort}`;
-  }
-
-  private insert(localPort: number, rkey: number, entry: Entry): void {
+  private insert(localPort: number, rkey: number, conn: Connection): void {
     let m = this.table[localPort];
     if (!m) {
       m = new Map();
       this.table[localPort] = m;
     }
-    m.set(rkey, entry);
+    m.set(rkey, conn);
     if (this.isEphemeral(localPort)) this.portsInUse.set(rkey, (this.portsInUse.get(rkey) ?? 0) + 1);
   }
 
-  private remove(localPort: number, rkey: number, entry: Entry): void {
+  private remove(localPort: number, rkey: number, conn: Connection): void {
     const m = this.table[localPort];
-    if (!m || m.get(rkey) !== entry) return;
+    if (!m || m.get(rkey) !== conn) return;
     m.delete(rkey);
     if (m.size === 0) this.table[localPort] = undefined;
-    if (this.isEphemeral(localPort)) {
-      const n = (this.portsInUse.get(rkey) ?? 1) - 1;
-      if (n <= 0) this.portsInUse.delete(rkey);
-      else this.portsInUse.set(rkey, n);
-    }
+    this.releasePort(localPort, rkey);
+  }
+
+  private releasePort(localPort: number, rkey: number): void {
+    if (!this.isEphemeral(localPort)) return;
+    const n = (this.portsInUse.get(rkey) ?? 1) - 1;
+    if (n <= 0) this.portsInUse.delete(rkey);
+    else this.portsInUse.set(rkey, n);
   }
 
   private removeConnection(conn: Connection): void {
@@ -799,10 +873,15 @@ export class Host implements Endpoint, ConnectionEnv {
     }
   }
 
+  /** Some connection, TIME_WAIT included, uses the local port (a plain bind conflicts with it). */
+  private portHeld(port: number): boolean {
+    return (this.table[port]?.size ?? 0) > 0 || this.tw.onPort(port) > 0;
+  }
+
   /** A port from the ephemeral range that nothing uses, for listen(0). */
   private freeListenPort(): number {
     for (let port = this.profile.ephemeralPortLow; port <= this.profile.ephemeralPortHigh; port++) {
-      if (!this.listeners.has(port) && !this.table[port]) return port;
+      if (!this.listeners.has(port) && !this.portHeld(port)) return port;
     }
     throw addrError("EADDRINUSE", "listen", this.address, 0);
   }
@@ -812,15 +891,21 @@ export class Host implements Endpoint, ConnectionEnv {
   }
 
   /**
-   * An ephemeral port whose 4-tuple toward (addr, port) is free — not in use and not in TIME_WAIT — as
-   * Linux's __inet_hash_connect does. When every port of the range is taken for this destination the
-   * connect fails with EADDRNOTAVAIL (S14), however idle the machine.
+   * An ephemeral port whose 4-tuple toward (addr, port) is free — not in use and not in TIME_WAIT — or
+   * held by a TIME_WAIT record that tcp_tw_reuse lets us take over, as Linux's __inet_hash_connect does:
+   * it walks the range from a per-destination offset and takes the first port that is either, without
+   * preferring free ones. The walk resumes after the last port taken, so when every port is in TIME_WAIT
+   * reuse takes them round-robin, oldest first. Sets `reuseSlot` to the record to take over, or -1. When
+   * every port of the range is taken for this destination the connect fails with EADDRNOTAVAIL (S14),
+   * however idle the machine.
    */
-  private allocatePort(remoteAddr: number, remotePort: number): number {
+  private allocatePort(remoteAddr: number, remotePort: number, now: number): number {
     const lo = this.profile.ephemeralPortLow;
     const size = this.profile.ephemeralPortHigh - lo + 1;
     const rkey = remoteKey(remoteAddr, remotePort);
-    if ((this.portsInUse.get(rkey) ?? 0) >= size)
+    const mayReuse = this.reusePolicyCovers(remoteAddr);
+    this.reuseSlot = -1;
+    if (!mayReuse && (this.portsInUse.get(rkey) ?? 0) >= size)
       throw addrError("EADDRNOTAVAIL", "connect", remoteAddr, remotePort);
     // Start where the last search for this destination stopped (a per-destination offset, like Linux's hash).
     let offset = this.portCursor.get(rkey) ?? (remoteAddr ^ (remotePort * 2654435761)) >>> 0;
@@ -829,6 +914,11 @@ export class Host implements Endpoint, ConnectionEnv {
       offset = (offset + 1) >>> 0;
       if (this.listeners.has(port)) continue;
       if (this.table[port]?.has(rkey)) continue;
+      const s = this.tw.find(port, remoteAddr, remotePort);
+      if (s >= 0) {
+        if (!mayReuse || !this.timeWaitReusable(s, remoteAddr, now)) continue;
+        this.reuseSlot = s;
+      }
       this.portCursor.set(rkey, offset);
       return port;
     }

@@ -23,6 +23,8 @@ export class Counters {
   timeWaitRecycled = 0;
   timeWaitKilled = 0;
   timeWaitEntered = 0;
+  /** An outgoing connect took over a TIME_WAIT 4-tuple (tcp_tw_reuse; Linux TcpExt.TWRecycled). */
+  timeWaitReused = 0;
   timeouts = 0;
   keepAliveTimeouts = 0;
   finWait2Timeouts = 0;

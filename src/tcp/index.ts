@@ -6,7 +6,7 @@ export {
   type ConnectionOptions,
 } from "./connection.js";
 export { Listener, type ListenerHandlers } from "./listener.js";
-export { TimeWaitRecord, timeWaitVerdict, type TimeWaitVerdict } from "./timewait.js";
+export { timeWaitVerdict, timeWaitPawsRejects, type TimeWaitVerdict, type TimeWaitView } from "./timewait.js";
 export { TcpError, type TcpErrorCode } from "./errors.js";
 export { Counters } from "./counters.js";
 export {

@@ -1,68 +1,106 @@
-// TIME_WAIT as a compact record and a pure verdict function, in the manner of Linux's
-// tcp_timewait_state_process: what the state must remember is a handful of numbers, not buffers.
+// TIME_WAIT as a pure verdict function over a handful of numbers, in the manner of Linux's
+// tcp_timewait_state_process: what the state must remember is no buffers, only sequence numbers, the last
+// window, and TS.Recent. The host keeps those numbers in a compact table (src/stack/timewait-table.ts)
+// and hands the verdict a read-only view of one record.
 import type { Profile } from "./profile.js";
 import { ACK, FIN, RST, SYN, type Segment } from "../wire/segment.js";
 import { seqAdd, seqGt, seqInRange } from "./seq.js";
+import { PAWS_IDLE_LIMIT, tsBefore } from "./timestamps.js";
 
-export class TimeWaitRecord {
-  /** Set when the record was removed early (killed by RST, reused by a new SYN). */
-  dead = false;
-  constructor(
-    readonly localPort: number,
-    readonly remoteAddr: number,
-    readonly remotePort: number,
-    /** Our SND.NXT after our FIN. */
-    readonly sndNxt: number,
-    /** RCV.NXT after the peer's FIN. */
-    readonly rcvNxt: number,
-    /** The last window we advertised: the range in which an RST is "in window" (RFC 5961 §3.2). */
-    readonly rcvWnd: number,
-    public expiresAt: number,
-  ) {}
+/** What TIME_WAIT knows about the connection it replaced. */
+export interface TimeWaitView {
+  readonly localPort: number;
+  readonly remoteAddr: number;
+  readonly remotePort: number;
+  /** Our SND.NXT after our FIN. */
+  readonly sndNxt: number;
+  /** RCV.NXT after the peer's FIN. */
+  readonly rcvNxt: number;
+  /** The last window we advertised, in bytes: the range in which an RST is "in window" (RFC 5961 §3.2). */
+  readonly rcvWnd: number;
+  /** Our receive window shift (RFC 7323 §2): the window field of an ACK is rcvWnd >>> rcvWscale. */
+  readonly rcvWscale: number;
+  /** Both SYNs carried timestamps: every segment we send carries one (RFC 7323 §3.2). */
+  readonly tsOk: boolean;
+  /** TS.Recent. */
+  readonly tsRecent: number;
+  /** When TS.Recent was set (µs, possibly coarsened); -1 when never. */
+  readonly tsRecentAt: number;
 }
 
 export type TimeWaitVerdict =
   /** The peer retransmitted its FIN (our last ACK was lost): ACK it again and restart 2·MSL (RFC 9293 §3.10.7.4). */
   | { action: "ack-and-restart" }
-  /** Linux: an acceptable bare ACK restarts the TIME_WAIT timer without a reply. */
-  | { action: "restart" }
+  /**
+   * Linux: an acceptable bare ACK restarts the TIME_WAIT timer without a reply. `takeTs`: it carried a
+   * timestamp that becomes TS.Recent (the only segment Linux's TIME_WAIT accepts as in window).
+   */
+  | { action: "restart"; takeTs: boolean }
   /** An old duplicate, a segment outside the window or text after the FIN: ACK it (§3.10.7.4 first check), keep waiting. */
   | { action: "ack" }
+  /** RFC 7323 §5.3 R1: TSval older than TS.Recent, not acceptable: ACK it (Linux does), keep waiting. */
+  | { action: "paws" }
   /** A SYN in TIME_WAIT that is not a valid new incarnation: RFC 5961 §4 challenge ACK. */
   | { action: "challenge-ack" }
   /** RST with the exact sequence number: TIME_WAIT ends (RFC 9293 §3.10.7.4; Linux tcp_rfc1337=0). */
   | { action: "kill" }
   /** RST ignored to avoid TIME_WAIT assassination (RFC 1337). */
   | { action: "ignore-rst" }
-  /** A new SYN with a sequence number above the old RCV.NXT may reopen the 4-tuple (RFC 1122 §4.2.2.13). */
+  /**
+   * A new SYN may reopen the 4-tuple: by sequence number above the old RCV.NXT (RFC 1122 §4.2.2.13) or by
+   * a newer timestamp (RFC 6191). The new ISS must exceed `isnFloor`.
+   */
   | { action: "accept-syn"; isnFloor: number }
   | { action: "drop"; why: string };
+
+/** RFC 7323 §5.3 R1 with §5.5's 24-day rule: is `tsval` older than a TS.Recent that is still valid? */
+export function timeWaitPawsRejects(tw: TimeWaitView, tsval: number, now: number): boolean {
+  if (!tw.tsOk || tw.tsRecentAt < 0) return false;
+  if (now - tw.tsRecentAt > PAWS_IDLE_LIMIT) return false;
+  return tsBefore(tsval, tw.tsRecent);
+}
 
 /**
  * What TIME_WAIT does with an arriving segment. Pure: no side effects, nothing but its arguments.
  */
-export function timeWaitVerdict(tw: TimeWaitRecord, seg: Segment, profile: Profile): TimeWaitVerdict {
+export function timeWaitVerdict(
+  tw: TimeWaitView,
+  seg: Segment,
+  profile: Profile,
+  now: number,
+): TimeWaitVerdict {
   const flags = seg.flags;
+  // Timestamps count only when the connection negotiated them (Linux parses them only then).
+  const ts = tw.tsOk ? seg.options.timestamp : undefined;
   if (flags & RST) {
-    // RFC 5961 §3.2: exact match resets (or is ignored per RFC 1337), in window draws a challenge ACK.
+    // RFC 7323 §5.3 R1 exempts RSTs from PAWS. RFC 5961 §3.2: exact match resets (or is ignored per
+    // RFC 1337), in window draws a challenge ACK.
     if (seg.seq === tw.rcvNxt) return profile.rfc1337 ? { action: "ignore-rst" } : { action: "kill" };
     if (tw.rcvWnd > 0 && seqInRange(seg.seq, tw.rcvNxt, seqAdd(tw.rcvNxt, tw.rcvWnd))) {
       return { action: "challenge-ack" };
     }
     return { action: "drop", why: "RST outside the window" };
   }
+  const paws = ts !== undefined && timeWaitPawsRejects(tw, ts.val, now);
   if (flags & SYN) {
-    if (!(flags & ACK) && seqGt(seg.seq, tw.rcvNxt)) {
-      // RFC 1122 §4.2.2.13: the new ISS must be larger than the old SND.NXT; Linux adds 65535 + 2.
+    // RFC 6191 §2: with timestamps on both incarnations a SYN whose TSval is newer than TS.Recent opens a
+    // new one whatever its sequence number; one with an older TSval never does (PAWS). An equal TSval, or
+    // no timestamps, falls back to RFC 1122 §4.2.2.13's sequence rule — as Linux's TCP_TW_SYN test does.
+    const newerTs = ts !== undefined && tw.tsRecentAt >= 0 && tsBefore(tw.tsRecent, ts.val);
+    if (!(flags & ACK) && !paws && (newerTs || seqGt(seg.seq, tw.rcvNxt))) {
+      // The new ISS must be larger than the old SND.NXT; Linux adds 65535 + 2.
       return { action: "accept-syn", isnFloor: seqAdd(tw.sndNxt, 65537) };
     }
-    return { action: "challenge-ack" };
+    return paws ? { action: "paws" } : { action: "challenge-ack" };
   }
+  if (paws) return { action: "paws" };
   if (!(flags & ACK)) return { action: "drop", why: "no ACK flag" };
   const end = seqAdd(seg.seq, seg.payload.length + (flags & FIN ? 1 : 0));
   if (flags & FIN && end === tw.rcvNxt) return { action: "ack-and-restart" };
   if (seg.seq === tw.rcvNxt && seg.payload.length === 0 && !(flags & FIN)) {
-    return profile.name === "linux" ? { action: "restart" } : { action: "drop", why: "bare ACK" };
+    return profile.name === "linux"
+      ? { action: "restart", takeTs: ts !== undefined }
+      : { action: "drop", why: "bare ACK" };
   }
   // Anything else is an old duplicate (left of the window) or not acceptable (right of it), or text after
   // the peer's FIN: §3.10.7.4's first check answers the unacceptable ones with an ACK, and Linux's
