@@ -2,10 +2,10 @@
 // segments and seconds as the RFC does (§4.1), scaled by the MSS where a window in bytes is needed.
 //
 // Choices where the RFC leaves room:
-// - ssthresh after a congestion event is β·cwnd, not β·flight_size (§4.6 allows cwnd, as Linux and Windows
-//   do, "more robust" for application-limited senders). The MUST that comes with it — cwnd may not grow
-//   while the flight is smaller than cwnd — is `cwndLimited` in onAck; the time spent application-limited
-//   is also left out of the cubic clock (§4.2: t "MUST NOT include" such periods; §5.8).
+// - ssthresh after a congestion event is β·cwnd, not Figure 5's β·flight_size: §4.6 permits cwnd (Linux and
+//   Windows use it; it does not collapse the window of an application-limited sender). The MUST that comes
+//   with it — cwnd may not grow while the flight is smaller than cwnd — is `cwndLimited` in onAck; the time
+//   spent application-limited is also left out of the cubic clock (§4.2: t "MUST NOT include" it; §5.8).
 // - Fast convergence (§4.7) is on: the engine cannot know whether it is the only flow on the path.
 // - Slow start is RFC 5681's with ABC (L = 1 SMSS); HyStart++ (§4.10's SHOULD) is not implemented.
 // - No spurious-loss undo (§4.9): the interface has no event for it.
