@@ -34,6 +34,8 @@ export class Socket extends Duplex {
   connecting = false;
   private pendingWrite: { data: Uint8Array; callback: WriteCallback } | null = null;
   private peerEnded = false;
+  /** resetAndDestroy() threw the connection away: its end is a 'close', never an 'end'. */
+  private resetByUs = false;
   private lastState: TcpState = "CLOSED";
   bytesRead = 0;
   private bytesSent = 0;
@@ -117,8 +119,10 @@ export class Socket extends Duplex {
         if (error) {
           this.failPendingWrite(error);
           this.destroy(error);
-        } else if (!this.peerEnded && conn.state === "CLOSED" && !this.destroyed) {
+        } else if (!this.peerEnded && conn.state === "CLOSED" && !this.destroyed && !this.resetByUs) {
           // Closed without the peer's FIN (aborted, timed out as an orphan...): nothing more will arrive.
+          // Not after our own reset: 'end' means the peer finished sending, and net.Socket's
+          // resetAndDestroy() emits only 'close', so a truncated stream never looks complete.
           this.push(null);
         }
       },
@@ -193,6 +197,7 @@ export class Socket extends Duplex {
   /** Close with RST instead of FIN (SO_LINGER {1, 0}), like net.Socket.resetAndDestroy(). */
   resetAndDestroy(): this {
     if (this.conn) {
+      this.resetByUs = true;
       this.stack.appEvent(this.conn.label, "resetAndDestroy");
       this.conn.abort(this.stack.time(), "resetAndDestroy");
     }

@@ -6,27 +6,23 @@ import assert from "node:assert/strict";
 import { createConnection, createServer } from "../../src/stack/socket.js";
 import { makeWorld, SERVER_ADDR, SERVER_PORT } from "./world.js";
 
-test(
-  "resetAndDestroy(): 'close' without 'end' or 'error', and the peer sees ECONNRESET",
-  { skip: "engine bug: resetAndDestroy() makes the socket emit 'end', see /tmp/engine-bugs.md" },
-  async () => {
-    const world = makeWorld({ seed: 1, link: { delay: 50 } });
-    const serverEvents: string[] = [];
-    createServer(world.server, {}, (s) => {
-      s.on("error", (e: NodeJS.ErrnoException) => serverEvents.push(`error ${e.code}`));
-      s.on("close", () => serverEvents.push("close"));
-      s.write("x");
-    }).listen(SERVER_PORT);
-    const socket = createConnection(world.client, { port: SERVER_PORT, host: SERVER_ADDR });
-    const events: string[] = [];
-    socket.on("data", (d: Buffer) => events.push(`data ${d.length}`));
-    socket.on("end", () => events.push("end"));
-    socket.on("error", (e: NodeJS.ErrnoException) => events.push(`error ${e.code}`));
-    socket.on("close", () => events.push("close"));
-    // Established at 100 µs; the server's byte is still on the wire at 101 µs.
-    world.sim.at(101, () => socket.resetAndDestroy());
-    await world.sim.runAsync();
-    assert.deepEqual(events, ["close"]);
-    assert.deepEqual(serverEvents, ["error ECONNRESET", "close"]);
-  },
-);
+test("resetAndDestroy(): 'close' without 'end' or 'error', and the peer sees ECONNRESET", async () => {
+  const world = makeWorld({ seed: 1, link: { delay: 50 } });
+  const serverEvents: string[] = [];
+  createServer(world.server, {}, (s) => {
+    s.on("error", (e: NodeJS.ErrnoException) => serverEvents.push(`error ${e.code}`));
+    s.on("close", () => serverEvents.push("close"));
+    s.write("x");
+  }).listen(SERVER_PORT);
+  const socket = createConnection(world.client, { port: SERVER_PORT, host: SERVER_ADDR });
+  const events: string[] = [];
+  socket.on("data", (d: Buffer) => events.push(`data ${d.length}`));
+  socket.on("end", () => events.push("end"));
+  socket.on("error", (e: NodeJS.ErrnoException) => events.push(`error ${e.code}`));
+  socket.on("close", () => events.push("close"));
+  // Established at 100 µs; the server's byte is still on the wire at 101 µs.
+  world.sim.at(101, () => socket.resetAndDestroy());
+  await world.sim.runAsync();
+  assert.deepEqual(events, ["close"]);
+  assert.deepEqual(serverEvents, ["error ECONNRESET", "close"]);
+});
