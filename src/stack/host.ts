@@ -865,11 +865,10 @@ export class Host implements Endpoint, ConnectionEnv {
     this.remove(conn.localPort, remoteKey(conn.remoteAddr, conn.remotePort), conn);
     if (conn.listenerPort >= 0) {
       const listener = this.listeners.get(conn.listenerPort);
-      if (listener) {
-        listener.synQueue.delete(conn);
-        const i = listener.acceptQueue.indexOf(conn);
-        if (i >= 0) listener.acceptQueue.splice(i, 1);
-      }
+      // A child that ends in the accept queue (reset, timed out) stays there, still taking its slot: Linux's
+      // accept() returns it in TCP_CLOSE with its data readable and its error pending (linux-profile.md,
+      // "Close semantics"). closeListener() empties the queue.
+      listener?.synQueue.delete(conn);
     }
   }
 
