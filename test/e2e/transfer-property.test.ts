@@ -45,8 +45,8 @@ test("without loss or corruption (reordering and duplicates only) both applicati
 test("the same with slow readers and small receive buffers (zero and tiny windows, persist probes)", () => {
   fc.assert(
     fc.property(
-      // Aborts stay off here while abort() on a paused reader's TIME_WAIT connection is incoherent
-      // (test/e2e/abort-in-time-wait.test.ts, /tmp/engine-bugs.md); the first property covers aborts.
+      // Aborts were kept off here while abort() on a paused reader's connection in TIME_WAIT ended it
+      // twice (test/e2e/abort-in-time-wait.test.ts, fixed since); the first property covers aborts.
       caseArb(faultyDirection, { outages: true, flowControl: true, timeWaitAblation: true, aborts: false }),
       (c) => {
         assert.deepEqual(runCase(c).violations, []);
@@ -58,7 +58,9 @@ test("the same with slow readers and small receive buffers (zero and tiny window
 
 test(
   "slow readers and small buffers without loss: both applications finish cleanly",
-  { skip: "engine bug: a FIN behind an answered zero window times out (MUST-37), see /tmp/engine-bugs.md" },
+  {
+    skip: "engine bug (RFC 9293 §3.8.6.1 MUST-37): a FIN left outside the peer's zero window times out with ETIMEDOUT after dataRetries although the peer ACKs every copy; test/e2e/zero-window-fin.test.ts is the minimal case",
+  },
   () => {
     fc.assert(
       fc.property(

@@ -13,7 +13,7 @@ import { SECOND } from "../../src/tcp/profile.js";
 test(
   "a FIN waiting behind a zero window that the peer keeps answering does not time out",
   {
-    skip: "engine bug: FIN retransmitted into an answered zero window times out (MUST-37), see /tmp/engine-bugs.md",
+    skip: "engine bug (RFC 9293 §3.8.6.1 MUST-37): a FIN left outside the peer's zero window is retransmitted on the retransmission timer, and the zero-window ACK the peer sends for each copy does not keep the connection alive, so the writer gives up with ETIMEDOUT after dataRetries",
   },
   () => {
     const world = makeWorld({
