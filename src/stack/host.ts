@@ -654,7 +654,7 @@ export class Host implements Endpoint, ConnectionEnv {
       sndNxt: conn.snd.sndNxt,
       rcvNxt: conn.rcv.rcvNxt,
       rcvWnd: conn.rcv.window,
-      rcvWscale: (conn.rcv as { wscale?: number }).wscale ?? 0,
+      rcvWscale: conn.rcv.wscale,
       tsOk: conn.ts.ok,
       tsRecent: conn.ts.recent,
       tsRecentAt: conn.ts.recentAt,

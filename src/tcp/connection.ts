@@ -6,7 +6,7 @@ import type { Counters } from "./counters.js";
 import type { TcpState } from "./state.js";
 import { isSynchronized } from "./state.js";
 import { Sender } from "./sender.js";
-import { Receiver } from "./receiver.js";
+import { Receiver, wscaleForBuffer, MAX_WSCALE } from "./receiver.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
 import { RTO_FALLBACK } from "./rto.js";
 import { Timestamps } from "./timestamps.js";
@@ -93,6 +93,12 @@ export class Connection {
   private keepAliveProbes = 0;
   /** Our MSS as advertised in our SYN. */
   readonly localMss: number;
+  /** The peer's MSS option (536 when absent, MUST-15). */
+  private peerMss = 536;
+  /** RFC 7323 §2: window scaling is in use (both SYNs carried the option). */
+  wsOk = false;
+  /** RFC 2018: both SYNs carried SACK-permitted. */
+  sackOk = false;
   private readonly timers = new Float64Array(TIMER_COUNT).fill(Infinity);
   /** The earliest deadline currently in the host's queue for this connection. */
   scheduledAt = Infinity;
@@ -164,7 +170,7 @@ export class Connection {
     this.rcv.init(seg.seq);
     this.snd.init(iss);
     this.snd.firstSendTime = now;
-    this.applyPeerSynOptions(seg.options);
+    this.applyPeerSynOptions(seg, now);
     this.snd.sndWnd = seg.window; // windows in SYNs are never scaled (RFC 7323 §2.2)
     this.snd.maxSndWnd = seg.window;
     this.snd.sndWl1 = seg.seq;
@@ -361,17 +367,25 @@ export class Connection {
       }
       return;
     }
+    // A 4-tuple reused from TIME_WAIT inherited TS.Recent (RFC 6191): the old incarnation's segments fail
+    // PAWS here already (Linux tcp_rcv_synsent_state_process discards them).
+    const tsopt = seg.options.timestamp;
+    if (tsopt && this.ts.pawsReject(tsopt.val, this.now)) {
+      this.env.counters.pawsRejected++;
+      this.env.dropped(seg, "paws", this, `TSval ${tsopt.val} < inherited TS.Recent ${this.ts.recent}`);
+      return;
+    }
     // Fourth, check the SYN bit.
     if (!(seg.flags & SYN)) {
       this.env.dropped(seg, "syn-sent-no-syn", this);
       return;
     }
     this.rcv.init(seg.seq);
-    this.applyPeerSynOptions(seg.options);
+    this.applyPeerSynOptions(seg, this.now);
     if (hasAck) {
       this.handshakeRtoFallback();
       snd.acknowledge(seg.ack);
-      this.sampleRtt(seg.ack);
+      this.sampleRtt(seg);
       snd.backoffs = 0;
       this.setTimer(T_RTX, Infinity);
     }
@@ -424,6 +438,18 @@ export class Connection {
       simultaneousSynAck = true;
     }
 
+    // RFC 7323 §5.3 R1 (PAWS) precedes the sequence number check: a segment whose TSval is older than
+    // TS.Recent is an old duplicate even if its sequence number looks acceptable (wrapped, or an earlier
+    // incarnation's). An RST is still judged by its sequence number, as Linux does.
+    const tsopt = seg.options.timestamp;
+    if (this.ts.ok && tsopt && !(seg.flags & RST) && this.ts.pawsReject(tsopt.val, this.now)) {
+      this.env.counters.pawsRejected++;
+      this.env.dropped(seg, "paws", this, `TSval ${tsopt.val} < TS.Recent ${this.ts.recent}`);
+      if (segmentLength(seg) > 0) this.sendAck("dup-ack-paws");
+      else this.rateLimitedAck("dup-ack-paws");
+      return;
+    }
+
     // First, check sequence number: the four cases of the acceptability test.
     const segLen = segmentLength(seg);
     const rcvWnd = rcv.window;
@@ -459,6 +485,12 @@ export class Connection {
       if (seg.payload.length > 0 || segLen > 0) this.sendAck(entirelyOld ? "dup-ack" : "ack-out-of-window");
       else this.rateLimitedAck("ack-out-of-window");
       return;
+    }
+
+    // RFC 7323 §4.3 (2): an acceptable segment that covers Last.ACK.sent updates TS.Recent, so the
+    // echo reflects the earliest segment this ACK acknowledges (and delayed ACKs still time the RTT right).
+    if (this.ts.ok && tsopt && seqLe(seg.seq, this.lastAckSent === -1 ? rcv.rcvNxt : this.lastAckSent)) {
+      this.ts.update(tsopt.val, this.now);
     }
 
     // Second, check the RST bit (RFC 5961 §3.2 as adopted in §3.10.7.4).
@@ -500,7 +532,7 @@ export class Connection {
         }
         this.handshakeRtoFallback();
         snd.acknowledge(seg.ack);
-        this.sampleRtt(seg.ack);
+        this.sampleRtt(seg);
         snd.backoffs = 0;
         this.setTimer(T_RTX, Infinity);
         this.updateWindow(seg);
@@ -585,7 +617,7 @@ export class Connection {
     this.probesOut = 0; // the peer is alive
     if (seqGt(seg.ack, snd.sndUna)) {
       const acked = snd.acknowledge(seg.ack);
-      this.sampleRtt(seg.ack);
+      this.sampleRtt(seg);
       snd.backoffs = 0;
       snd.dupAcks = 0;
       if (this.inRecovery) {
@@ -846,7 +878,14 @@ export class Connection {
   private sendSyn(retransmission: boolean): void {
     const snd = this.snd;
     const withAck = this.state === "SYN_RECEIVED";
+    const p = this.env.profile;
     const options: TcpOptions = { mss: this.localMss };
+    // A SYN offers what the profile enables; a SYN,ACK only confirms what the peer's SYN offered.
+    if (withAck ? this.sackOk : p.sack) options.sackPermitted = true;
+    if (withAck ? this.ts.ok : p.timestamps)
+      options.timestamp = { val: this.ts.val(this.now), ecr: withAck ? this.ts.recent : 0 };
+    if (withAck ? this.wsOk : p.windowScaling)
+      options.wscale = withAck ? this.rcv.wscale : wscaleForBuffer(this.rcv.bufferSize);
     // Linux puts 65535 unscaled in SYN and SYN,ACK (linux-profile.md "Windows").
     const window = Math.min(65535, this.rcv.bufferSize);
     const seg = this.makeSegment(
@@ -938,9 +977,19 @@ export class Connection {
       flags,
       window: flags & ACK ? this.rcv.windowToAdvertise(this.snd.mss) : 0,
       urgent: 0,
-      options,
+      options: flags & SYN ? options : this.establishedOptions(options),
       payload,
     };
+  }
+
+  /**
+   * Options of a non-SYN segment: the timestamp on every one once negotiated (RFC 7323 §3.2), plus
+   * whatever the caller passed (SACK blocks).
+   */
+  private establishedOptions(options: TcpOptions): TcpOptions {
+    if (!this.ts.ok) return options;
+    const timestamp = { val: this.ts.val(this.now), ecr: this.ts.recent };
+    return options === NO_OPTIONS ? { timestamp } : { ...options, timestamp };
   }
 
   /** Retransmits one segment's worth from SND.UNA (fast retransmit, NewReno partial ACK). */
@@ -955,6 +1004,7 @@ export class Connection {
       const payload = snd.buffer.read(offset, len);
       this.env.counters.retransSegs++;
       snd.rttTime = -1; // Karn: no sample across a retransmission
+      snd.karnHold = true;
       this.emit(snd.sndUna, this.rcv.rcvNxt, ACK | PSH | (withFin ? FIN : 0), payload, NO_OPTIONS, why, true);
     } else if (snd.finSent && !snd.finAcked) {
       this.env.counters.retransSegs++;
@@ -1039,6 +1089,7 @@ export class Connection {
     this.inRecovery = false;
     snd.dupAcks = 0;
     snd.rttTime = -1;
+    snd.karnHold = true;
     snd.sndNxt = snd.sndUna;
     this.armRetransmit();
     this.output();
@@ -1186,17 +1237,54 @@ export class Connection {
 
   // ---------------------------------------------------------------- helpers
 
-  private applyPeerSynOptions(options: TcpOptions): void {
+  /**
+   * The peer's SYN (or SYN,ACK) options. Each option is used only if both SYNs carried it: a passive
+   * side answers with what the peer offered and it enables (RFC 7323 §2.2, §3.2; RFC 2018 §2); an active
+   * side takes what the SYN,ACK confirms of its own offer.
+   */
+  private applyPeerSynOptions(seg: Segment, now: number): void {
+    const options = seg.options;
+    const p = this.env.profile;
     // RFC 9293 §3.7.1: without an MSS option the peer's MSS is 536 (MUST-15).
-    const peerMss = options.mss ?? 536;
+    this.peerMss = options.mss ?? 536;
+    const offered = this.state === "SYN_SENT"; // our SYN went out with our offers
+    if (p.windowScaling && options.wscale !== undefined) {
+      this.wsOk = true;
+      // RFC 7323 §2.3: a shift above 14 is used as 14 (and MAY be logged).
+      this.snd.wscale = Math.min(options.wscale, MAX_WSCALE);
+      this.rcv.wscale = wscaleForBuffer(this.rcv.bufferSize);
+    } else {
+      this.wsOk = false;
+      this.snd.wscale = 0;
+      this.rcv.wscale = 0;
+    }
+    if (p.timestamps && options.timestamp) {
+      this.ts.ok = true;
+      this.ts.recent = options.timestamp.val;
+      this.ts.recentAt = now;
+    } else if (offered || !p.timestamps) {
+      this.ts.ok = false;
+    }
+    this.sackOk = p.sack && options.sackPermitted === true;
+    this.setSendMss();
+  }
+
+  /**
+   * Send MSS = min(the peer's MSS option, ours from the path MTU), less the room the timestamp option
+   * takes in every segment (Linux: peer 1460 with timestamps → 1448; linux-profile.md "MSS and MTU").
+   */
+  private setSendMss(): void {
+    const base = Math.min(this.localMss, this.peerMss);
     // Linux's tcp_min_snd_mss (48): a peer must not make us send floods of tiny segments (CVE-2019-11479).
-    this.snd.mss = Math.max(MIN_SEND_MSS, Math.min(this.localMss, peerMss));
+    this.snd.mss = Math.max(MIN_SEND_MSS, base - (this.ts.ok ? 12 : 0));
   }
 
   private updateWindow(seg: Segment): void {
     const snd = this.snd;
-    snd.sndWnd = seg.window;
-    if (seg.window > snd.maxSndWnd) snd.maxSndWnd = seg.window;
+    // RFC 7323 §2.3: the window of a SYN is never scaled; every other one is.
+    const wnd = seg.flags & SYN ? seg.window : seg.window * 2 ** snd.wscale;
+    snd.sndWnd = wnd;
+    if (wnd > snd.maxSndWnd) snd.maxSndWnd = wnd;
     snd.sndWl1 = seg.seq;
     snd.sndWl2 = seg.ack;
     if (snd.sndWnd > 0 && this.timers[T_PERSIST] !== Infinity) {
@@ -1205,9 +1293,15 @@ export class Connection {
     }
   }
 
-  /** RFC 6298 §3 with Karn's rule: one timed segment, discarded after any retransmission. */
-  private sampleRtt(ack: number): void {
+  /**
+   * RFC 6298 §3 with Karn's rule: one timed segment, discarded after any retransmission. While Karn's rule
+   * leaves no timed segment, the echoed timestamp still measures the RTT (RFC 7323 §4: the echo names the
+   * transmission it answers, so retransmissions are no ambiguity). Linux likewise prefers its µs segment
+   * clock and falls back to the 1 ms TSecr.
+   */
+  private sampleRtt(seg: Segment): void {
     const snd = this.snd;
+    const ack = seg.ack;
     if (this.state === "SYN_SENT" || this.state === "SYN_RECEIVED") {
       // The handshake RTT seeds SRTT (linux-profile.md), unless the SYN was retransmitted (Karn).
       if (snd.backoffs === 0) snd.rto.sample(this.now - snd.firstSendTime);
@@ -1216,6 +1310,11 @@ export class Connection {
     if (snd.rttTime >= 0 && seqGt(ack, snd.rttSeq)) {
       snd.rto.sample(this.now - snd.rttTime);
       snd.rttTime = -1;
+      snd.karnHold = false;
+    } else if (snd.karnHold && this.ts.ok && seg.options.timestamp && seg.options.timestamp.ecr !== 0) {
+      const sentAt = this.ts.sentAt(seg.options.timestamp.ecr, this.now);
+      if (sentAt >= 0) snd.rto.sample(this.now - sentAt);
+      snd.karnHold = false;
     }
   }
 

@@ -3,8 +3,20 @@
 import { Reassembly } from "./reassembly.js";
 import { seqAdd, seqDiff, seqGt, seqLt } from "./seq.js";
 
-/** Without window scaling (RFC 7323) the window field tops out here. */
-const MAX_UNSCALED_WINDOW = 65535;
+/** The 16-bit window field's largest value; without window scaling (RFC 7323) also the largest window. */
+const MAX_WINDOW_FIELD = 65535;
+/** RFC 7323 §2.3: a shift of at most 14, so that windows stay below 2^30 (1 GiB). */
+export const MAX_WSCALE = 14;
+
+/**
+ * The shift to offer in our SYN: the smallest that lets the window field cover the whole receive buffer
+ * (Linux tcp_select_initial_window shifts its largest buffer until it fits in 16 bits).
+ */
+export function wscaleForBuffer(bufferSize: number): number {
+  let shift = 0;
+  while (shift < MAX_WSCALE && bufferSize > MAX_WINDOW_FIELD * 2 ** shift) shift++;
+  return shift;
+}
 
 export class Receiver {
   irs = 0;
@@ -21,6 +33,8 @@ export class Receiver {
   eofDelivered = false;
   /** The application is not reading (Node's paused mode / backpressure). */
   paused = false;
+  /** Our receive window shift (RFC 7323 §2.2), 0 unless both SYNs carried the option. */
+  wscale = 0;
   /** RCV.UP, the urgent pointer (RFC 9293 §3.8.5); we process it but deliver no out-of-band data. */
   rcvUp = 0;
 
@@ -34,7 +48,7 @@ export class Receiver {
   }
 
   private freeSpace(): number {
-    return Math.max(0, Math.min(this.bufferSize - this.queuedBytes, MAX_UNSCALED_WINDOW));
+    return Math.max(0, Math.min(this.bufferSize - this.queuedBytes, MAX_WINDOW_FIELD * 2 ** this.wscale));
   }
 
   /** RCV.WND as currently offered: the last advertised edge minus RCV.NXT. */
@@ -43,9 +57,10 @@ export class Receiver {
   }
 
   /**
-   * The window to put in an outgoing segment. Receiver-side silly window avoidance (RFC 9293 §3.8.6.2.2):
-   * the edge moves right only by at least min(buffer/2, MSS), and never moves left (§3.8.6: shrinking the
-   * window is strongly discouraged).
+   * The window field to put in an outgoing segment (already shifted right by our scale). Receiver-side
+   * silly window avoidance (RFC 9293 §3.8.6.2.2): the edge moves right only by at least min(buffer/2, MSS),
+   * and never moves left (§3.8.6: shrinking the window is strongly discouraged). With a scale the field
+   * is rounded up, so the edge the peer computes is never left of the one we keep (RFC 7323 §2.4).
    */
   windowToAdvertise(mss: number): number {
     const candidate = seqAdd(this.rcvNxt, this.freeSpace());
@@ -56,7 +71,13 @@ export class Receiver {
     } else if (seqLt(this.advertisedEdge, this.rcvNxt)) {
       this.advertisedEdge = this.rcvNxt;
     }
-    return Math.min(this.window, MAX_UNSCALED_WINDOW);
+    const wnd = this.window;
+    if (this.wscale === 0) return Math.min(wnd, MAX_WINDOW_FIELD);
+    const unit = 2 ** this.wscale;
+    const field = Math.min(MAX_WINDOW_FIELD, Math.ceil(wnd / unit));
+    const edge = seqAdd(this.rcvNxt, field * unit);
+    if (seqGt(edge, this.advertisedEdge)) this.advertisedEdge = edge;
+    return field;
   }
 
   /** Would advertising now open the window enough to be worth a window update? */

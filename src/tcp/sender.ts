@@ -15,6 +15,8 @@ export class Sender {
   sndWnd = 0;
   sndWl1 = 0;
   sndWl2 = 0;
+  /** The peer's window shift (RFC 7323 §2.3): SND.WND = SEG.WND << wscale for every non-SYN segment. */
+  wscale = 0;
   /** Largest window the peer has offered (RFC 5961 §5.2's MAX.SND.WND). */
   maxSndWnd = 0;
   /** Effective send MSS: the peer's MSS option, our path MTU, whichever is smaller. */
@@ -38,6 +40,8 @@ export class Sender {
   /** RTT timing of one segment at a time (Karn's rule: never a retransmitted one). */
   rttSeq = 0;
   rttTime = -1;
+  /** A retransmission voided the timed segment (Karn): the next sample may come from a timestamp echo. */
+  karnHold = false;
 
   /** End of the last sub-MSS segment sent (Linux snd_sml), for Minshall's Nagle check. */
   sndSml = 0;

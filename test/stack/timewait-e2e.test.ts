@@ -11,7 +11,6 @@ import { pureAck } from "../../src/sim/match.js";
 import { FIN } from "../../src/wire/segment.js";
 import { world } from "./world.js";
 
-const NEEDS_TS = "needs timestamp negotiation (lead, issue 3)";
 const PORT = 50000;
 const SECOND = 1_000_000;
 
@@ -49,28 +48,24 @@ function setting(client: Partial<Profile>) {
   return { ...w, received, accepted, exchange };
 }
 
-test(
-  "tcp_tw_reuse end to end: the second connect takes over the TIME_WAIT port and carries data",
-  { skip: NEEDS_TS },
-  () => {
-    const { sim, client, server, received, exchange } = setting({});
-    let first: Connection | null = null;
-    let second: Connection | null = null;
-    sim.at(0, () => void (first = exchange("one")));
-    sim.at(2 * SECOND, () => {
-      assert.equal(client.stateOf(first!), "TIME_WAIT");
-      assert.equal(first!.ts.ok, true, "the first connection negotiated timestamps");
-      second = exchange("two");
-    });
-    assert.equal(sim.runUntilIdle(), "idle");
-    assert.deepEqual(received, ["one", "two"]);
-    assert.equal(second!.localPort, PORT);
-    assert.equal(second!.snd.iss, (first!.snd.sndNxt + 65537) >>> 0, "ISS = old SND.NXT + 65535 + 2");
-    assert.equal(client.counters.timeWaitReused, 1);
-    assert.equal(server.counters.timeWaitReused, 0);
-    assert.equal(client.connections().length + server.connections().length, 0);
-  },
-);
+test("tcp_tw_reuse end to end: the second connect takes over the TIME_WAIT port and carries data", () => {
+  const { sim, client, server, received, exchange } = setting({});
+  let first: Connection | null = null;
+  let second: Connection | null = null;
+  sim.at(0, () => void (first = exchange("one")));
+  sim.at(2 * SECOND, () => {
+    assert.equal(client.stateOf(first!), "TIME_WAIT");
+    assert.equal(first!.ts.ok, true, "the first connection negotiated timestamps");
+    second = exchange("two");
+  });
+  assert.equal(sim.runUntilIdle(), "idle");
+  assert.deepEqual(received, ["one", "two"]);
+  assert.equal(second!.localPort, PORT);
+  assert.equal(second!.snd.iss, (first!.snd.sndNxt + 65537) >>> 0, "ISS = old SND.NXT + 65535 + 2");
+  assert.equal(client.counters.timeWaitReused, 1);
+  assert.equal(server.counters.timeWaitReused, 0);
+  assert.equal(client.connections().length + server.connections().length, 0);
+});
 
 test("without timestamps (tcp_timestamps=0) the TIME_WAIT 4-tuple is not reused: EADDRNOTAVAIL", () => {
   const { sim, client, exchange } = setting({ timestamps: false });
@@ -90,34 +85,30 @@ test("without timestamps (tcp_timestamps=0) the TIME_WAIT 4-tuple is not reused:
   assert.equal(client.counters.timeWaitReused, 0);
 });
 
-test(
-  "the re-ACK from TIME_WAIT of a retransmitted FIN echoes the server's FIN TSval and carries the client's clock",
-  { skip: NEEDS_TS },
-  () => {
-    const { sim, client, trace, accepted, exchange } = setting({});
-    // Lose the client's ACK of the server's FIN once: the server retransmits its FIN into our TIME_WAIT.
-    sim.fault({
-      name: "lose-final-ack",
-      action: "drop",
-      from: "client",
-      match: (seg, ctx) => {
-        const peer = accepted[0];
-        return pureAck(seg, ctx) && peer?.state === "LAST_ACK" && seg.ack === peer.snd.sndNxt;
-      },
-    });
-    let first: Connection | null = null;
-    sim.at(0, () => void (first = exchange("one")));
-    sim.runUntil(5 * SECOND);
-    const sent = trace.events.filter((e): e is SegmentSentEvent => e.kind === "segment-sent");
-    const serverFin = sent.find((e) => e.host === "server" && e.seg.flags & FIN && !e.retransmission);
-    const reAck = sent.find((e) => e.host === "client" && e.why === "ack-fin" && e.conn === null);
-    assert.ok(serverFin && reAck, "the server's FIN and the re-ACK from TIME_WAIT");
-    assert.equal(reAck.seg.options.timestamp?.ecr, serverFin.seg.options.timestamp?.val);
-    const c = first!;
-    const expected =
-      (Math.floor(reAck.t / 1000) +
-        client.tsOffset(client.address, c.localPort, c.remoteAddr, c.remotePort)) >>>
-      0;
-    assert.equal(reAck.seg.options.timestamp?.val, expected);
-  },
-);
+test("the re-ACK from TIME_WAIT of a retransmitted FIN echoes the server's FIN TSval and carries the client's clock", () => {
+  const { sim, client, trace, accepted, exchange } = setting({});
+  // Lose the client's ACK of the server's FIN once: the server retransmits its FIN into our TIME_WAIT.
+  sim.fault({
+    name: "lose-final-ack",
+    action: "drop",
+    from: "client",
+    match: (seg, ctx) => {
+      const peer = accepted[0];
+      return pureAck(seg, ctx) && peer?.state === "LAST_ACK" && seg.ack === peer.snd.sndNxt;
+    },
+  });
+  let first: Connection | null = null;
+  sim.at(0, () => void (first = exchange("one")));
+  sim.runUntil(5 * SECOND);
+  const sent = trace.events.filter((e): e is SegmentSentEvent => e.kind === "segment-sent");
+  const serverFin = sent.find((e) => e.host === "server" && e.seg.flags & FIN && !e.retransmission);
+  const reAck = sent.find((e) => e.host === "client" && e.why === "ack-fin" && e.conn === null);
+  assert.ok(serverFin && reAck, "the server's FIN and the re-ACK from TIME_WAIT");
+  assert.equal(reAck.seg.options.timestamp?.ecr, serverFin.seg.options.timestamp?.val);
+  const c = first!;
+  const expected =
+    (Math.floor(reAck.t / 1000) +
+      client.tsOffset(client.address, c.localPort, c.remoteAddr, c.remotePort)) >>>
+    0;
+  assert.equal(reAck.seg.options.timestamp?.val, expected);
+});
