@@ -77,7 +77,8 @@ export function scenarioDocs(): string {
     out.push(`### ${scenario.id} ${scenario.name}`, "", `**${scenario.title}.**`, "", scenario.explain, "");
     out.push("```", `tcplab run ${scenario.name}`, "```", "");
     // Runs that differ only in a parameter (S12's profiles, S14's remedies) show the first ladder only.
-    const ladders = result.runs.length <= 2 ? result.runs : result.runs.slice(0, 1);
+    // A main run and its counterfactual always show both.
+    const ladders = result.runs.filter((r, i) => r.role !== "variant" || i === 0 || result.runs.length <= 2);
     result.runs.forEach((run) => {
       const shown = ladders.includes(run);
       out.push(`#### ${run.title}${run.role === "main" ? "" : ` (${run.role})`}`, "");

@@ -22,11 +22,19 @@ const HELD = "old data held 20 s";
 const HELD_PAST_MSL = "old data held past the MSL";
 const REQUEST_2_AT = 21 * SECOND;
 
-function oldDuplicateRun(options: ScenarioOptions, role: RunRole, withTimeWait: boolean): ScenarioRun {
+// The hazard is that of RFC 793's world, without RFC 7323 timestamps: with them, PAWS recognises the old
+// copy by its TSval even without TIME_WAIT (the variant run shows it).
+function oldDuplicateRun(
+  options: ScenarioOptions,
+  role: RunRole,
+  withTimeWait: boolean,
+  timestamps = false,
+): ScenarioRun {
   const { world, a, p, serverAddress, serverPort } = makePair({
     options,
     role,
-    ...(withTimeWait ? {} : { clientOverrides: { timeWait: 0 } }),
+    clientOverrides: { timestamps, ...(withTimeWait ? {} : { timeWait: 0 }) },
+    serverOverrides: { timestamps },
   });
   const { sim } = world;
   const quiet = { logReads: false };
@@ -117,7 +125,32 @@ function oldDuplicateRun(options: ScenarioOptions, role: RunRole, withTimeWait: 
     ),
   ];
   let checks: Check[];
-  if (!withTimeWait) {
+  if (timestamps) {
+    const paws = dropped(ev, "A", (e) => e.reason === "paws");
+    checks = [
+      check(
+        "A reuses the 4-tuple at once",
+        attempts.length === 0 && second !== null,
+        `connect() from the same port at ${duration(appEvents(ev, "A", (e) => e.call === "connect").slice(-1)[0]?.t ?? 0)}`,
+      ),
+      check(
+        "the old segment arrives 20 s later, inside the new connection's window",
+        heldDelivered.length === 1,
+        `${heldDelivered.length} old copy delivered to A`,
+      ),
+      check(
+        "PAWS drops it: its TSval is older than the new connection's TS.Recent (RFC 7323 §5)",
+        paws.length >= 1,
+        `${paws.length} segment(s) dropped by PAWS${paws[0]?.detail ? ` (${paws[0].detail})` : ""}`,
+      ),
+      check(
+        "the new connection's application reads exactly what P sent",
+        exact,
+        `A read ${got.length} bytes, ${exact ? "all" : "not all"} equal to P's`,
+      ),
+      ...common,
+    ];
+  } else if (!withTimeWait) {
     checks = [
       check(
         "A reuses the 4-tuple at once",
@@ -157,9 +190,11 @@ function oldDuplicateRun(options: ScenarioOptions, role: RunRole, withTimeWait: 
       ...common,
     ];
   }
-  const title = withTimeWait
-    ? `with TIME_WAIT (${duration(a.profile.timeWait)}) and MSL ${duration(sim.msl)}`
-    : "without TIME_WAIT";
+  const title = timestamps
+    ? "without TIME_WAIT, with timestamps (PAWS)"
+    : withTimeWait
+      ? `with TIME_WAIT (${duration(a.profile.timeWait)}) and MSL ${duration(sim.msl)}, no timestamps`
+      : "without TIME_WAIT, no timestamps";
   // The bulk transfers would make a very long ladder; the ladder shows the handshakes, the close, the
   // reuse and the old segment's arrival.
   const shown = withoutBulk(ev, new Set(heldId === undefined ? [] : [heldId]));
@@ -198,12 +233,16 @@ export const oldDuplicate: Scenario = {
     "the old sequence numbers lie inside the new connection's window: the old bytes are accepted and handed " +
     "to the application in the middle of the new data, and nothing reports an error. With TIME_WAIT, A " +
     "cannot reuse the 4-tuple for 2·MSL; the old copy meets the TIME_WAIT record and is dropped, a copy " +
-    "older than the MSL is discarded by the network, and the new connection reads exactly what P sent.",
+    "older than the MSL is discarded by the network, and the new connection reads exactly what P sent. " +
+    "Both runs have RFC 7323 timestamps off, as in the RFC 793 world the hazard comes from; the variant " +
+    "turns them on and removes TIME_WAIT: PAWS drops the old copy because its TSval is older than the " +
+    "new connection's, which is why Linux's tcp_tw_reuse is safe with timestamps.",
   tryNext: [
     "tcplab run S9 --msl 10s: a network that kills segments after 10 s discards the wandering copy, so even without TIME_WAIT nothing is corrupted — and the verdict, which expects corruption, fails",
   ],
   run: (options) => [
     oldDuplicateRun(options, "main", false),
     oldDuplicateRun(options, "counterfactual", true),
+    oldDuplicateRun(options, "variant", false, true),
   ],
 };

@@ -31,7 +31,9 @@ function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
     clientAddress: "192.201.0.85",
     serverAddress: "192.201.0.80",
     serverPort: 23,
-    ...(withTimeWait ? {} : { clientOverrides: { timeWait: 0 } }),
+    // Timestamps off: with them, PAWS would reject the stray FIN by its old TSval (as S9's variant shows).
+    clientOverrides: { timestamps: false, ...(withTimeWait ? {} : { timeWait: 0 }) },
+    serverOverrides: { timestamps: false },
   });
   const { sim, trace } = world;
   const oneWay = options.delay ?? 1000;
