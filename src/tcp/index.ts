@@ -23,4 +23,5 @@ export {
 export { ALL_STATES, isSynchronized, type TcpState } from "./state.js";
 export { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqInRange } from "./seq.js";
 export { RtoEstimator } from "./rto.js";
-export { NewReno, type CongestionControl } from "./congestion.js";
+export { NewReno, initialWindow, type CongestionControl } from "./congestion.js";
+export { Cubic } from "./cubic.js";

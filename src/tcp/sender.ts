@@ -5,6 +5,7 @@ import { RtoEstimator } from "./rto.js";
 import { SendBuffer } from "./send-buffer.js";
 import { seqAdd, seqDiff, seqGt } from "./seq.js";
 import { NewReno, type CongestionControl } from "./congestion.js";
+import { Cubic } from "./cubic.js";
 
 export class Sender {
   iss = 0;
@@ -51,7 +52,11 @@ export class Sender {
   constructor(profile: Profile) {
     this.buffer = new SendBuffer(profile.sendBuffer);
     this.rto = new RtoEstimator(profile);
-    this.cc = new NewReno(profile.initialWindowSegments);
+    // Pluggable (RFC 5681 leaves the algorithm open): a new one is a file and a line here.
+    this.cc =
+      profile.congestionControl === "cubic"
+        ? new Cubic(profile.initialWindowSegments)
+        : new NewReno(profile.initialWindowSegments);
   }
 
   init(iss: number): void {

@@ -194,7 +194,7 @@ test("data written in SYN_SENT is queued and sent right after the handshake (§3
 });
 
 test("NewReno (RFC 6582 §3.2): a partial ACK in fast recovery retransmits the next hole at once", () => {
-  const b = new Bench();
+  const b = new Bench({ congestionControl: "newreno", sack: false });
   const p = openWith(b, 1000);
   p.conn.send(new Uint8Array(6000), b.now);
   b.take(); // segments 0..5; 0 and 2 are lost
@@ -212,14 +212,26 @@ test("NewReno (RFC 6582 §3.2): a partial ACK in fast recovery retransmits the n
   assert.equal(p.conn.snd.cc.ssthresh, 3000); // max(FlightSize/2, 2·SMSS) with 6000 in flight (RFC 5681 eq. 4)
 });
 
-test("RTO: ssthresh = max(FlightSize/2, 2·SMSS), cwnd = 1 SMSS (RFC 5681 §3.1 eq. 4)", () => {
-  const b = new Bench();
+test("RTO with NewReno: ssthresh = max(FlightSize/2, 2·SMSS), cwnd = 1 SMSS (RFC 5681 §3.1 eq. 4)", () => {
+  const b = new Bench({ congestionControl: "newreno" });
   const p = openWith(b, 1000);
   p.conn.send(new Uint8Array(5000), b.now);
   b.take();
   b.runTo(b.now + 300_000);
   assert.equal(p.conn.snd.cc.cwnd, 1000);
   assert.equal(p.conn.snd.cc.ssthresh, 2500);
+});
+
+test("RTO with CUBIC (linux's default): ssthresh = 0.7·cwnd (RFC 9438 §4.6, §4.8), cwnd = 1 SMSS", () => {
+  const b = new Bench();
+  const p = openWith(b, 1000);
+  assert.equal(p.conn.snd.cc.name, "cubic");
+  const cwnd = p.conn.snd.cc.cwnd;
+  p.conn.send(new Uint8Array(5000), b.now);
+  b.take();
+  b.runTo(b.now + 300_000);
+  assert.equal(p.conn.snd.cc.cwnd, 1000);
+  assert.equal(p.conn.snd.cc.ssthresh, Math.floor(cwnd * 0.7));
 });
 
 test("a tiny peer MSS is clamped to linux's tcp_min_snd_mss (48): no 1-byte segment floods (CVE-2019-11479)", () => {
