@@ -37,7 +37,19 @@ export class EventQueue<T> {
 
   /** Schedule `value` at `time`; `arg` is a number kept alongside it (e.g. a generation token). */
   push(time: number, value: T, arg = 0): void {
-    const seq = this.nextSeq++;
+    this.pushWithSeq(time, this.nextSeq++, value, arg);
+  }
+
+  /**
+   * Take the sequence number the next push would get, for an event kept outside the heap for now (a
+   * lane of in-order arrivals) and pushed later with pushWithSeq: it then runs exactly where it would have.
+   */
+  reserveSeq(): number {
+    return this.nextSeq++;
+  }
+
+  /** Schedule with a sequence number from reserveSeq(). */
+  pushWithSeq(time: number, seq: number, value: T, arg = 0): void {
     let i = this.values.length;
     this.times.push(time);
     this.seqs.push(seq);
@@ -88,6 +100,38 @@ export class EventQueue<T> {
       this.values[i] = lastValue;
       this.args[i] = lastArg;
     }
+    return top;
+  }
+
+  /**
+   * pop() followed by pushWithSeq(), in one sift: for an event source that puts its next event in the
+   * queue as its current one leaves.
+   */
+  replaceTop(time: number, seq: number, value: T, arg = 0): T | undefined {
+    const n = this.values.length;
+    if (n === 0) {
+      this.pushWithSeq(time, seq, value, arg);
+      return undefined;
+    }
+    const top = this.values[0] as T;
+    this.poppedTime = this.times[0] as number;
+    this.poppedArg = this.args[0] as number;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      let child = left;
+      if (right < n && this.before(right, left)) child = right;
+      const ct = this.times[child] as number;
+      if (time < ct || (time === ct && seq < (this.seqs[child] as number))) break;
+      this.move(child, i);
+      i = child;
+    }
+    this.times[i] = time;
+    this.seqs[i] = seq;
+    this.values[i] = value;
+    this.args[i] = arg;
     return top;
   }
 

@@ -3,14 +3,16 @@
 // actions at exact times. See docs/simulator.md for the model and the determinism rule.
 //
 // Hot path (bulk transfer): transmit → one Map lookup for the route → impairment checks that draw
-// only when enabled → one heap push of a pooled Flight record; delivery → one heap pop → input →
-// one nextDeadline() comparison. No closures or timers per segment.
+// only when enabled → a pooled Flight record appended to its link's lane (./lane.ts), whose head alone is
+// in the event heap; delivery → one sift of that small heap → input → one nextDeadline() comparison.
+// No closures or timers per segment.
 import type { Endpoint } from "../stack/endpoint.js";
 import { Trace, type NetworkDropReason, type NetworkEvent, type TraceSink } from "../trace/events.js";
 import { encodedLength } from "../wire/codec.js";
 import { formatIPv4 } from "../wire/address.js";
 import type { Segment } from "../wire/segment.js";
 import { EventQueue } from "./event-queue.js";
+import { LANE, Lane } from "./lane.js";
 import { Fault, type FaultSpec } from "./faults.js";
 import { MutableFaultContext } from "./fault-context.js";
 import { copySegment, corruptedPacket } from "./in-flight.js";
@@ -95,8 +97,8 @@ const ACTION = 2;
 /** A host as the simulator knows it. Doubles as its own wake-up event (kind WAKE). */
 class SimHost {
   readonly kind = WAKE;
-  readonly routes = new Map<number, LinkDirection<SimHost>>();
-  readonly links = new Map<string, LinkDirection<SimHost>>();
+  readonly routes = new Map<number, SimLink>();
+  readonly links = new Map<string, SimLink>();
   /** Deadline the pending wake-up was scheduled for (Infinity: none pending). */
   wakeAt = Infinity;
   /** Generation of the pending wake-up; queue entries with another token are stale. */
@@ -112,11 +114,16 @@ class SimHost {
   ) {}
 }
 
+/** One direction of a link with the lane its in-order arrivals wait in. */
+class SimLink extends LinkDirection<SimHost> {
+  readonly lane = new Lane<Flight>();
+}
+
 /** A packet in the network. Pooled: at most one queue entry refers to a Flight at a time. */
 class Flight {
   readonly kind = FLIGHT;
   to: SimHost | null = null;
-  link: LinkDirection<SimHost> | null = null;
+  link: SimLink | null = null;
   seg: Segment | null = null;
   bytes: Uint8Array | null = null;
   id = 0;
@@ -142,7 +149,7 @@ export class ScheduledAction {
   }
 }
 
-type SimEvent = SimHost | Flight | ScheduledAction;
+type SimEvent = SimHost | Flight | ScheduledAction | Lane<Flight>;
 
 /** Both directions of a link. */
 export interface Link {
@@ -162,6 +169,8 @@ export class Simulator {
   private readonly hostList: SimHost[] = [];
   private faults: Fault[] = [];
   private readonly flightPool: Flight[] = [];
+  /** Flights waiting in lanes behind their lane's head (the heads are in the queue). */
+  private laneHeld = 0;
   private running = false;
   private yieldRequested = false;
   private readonly faultCtx: MutableFaultContext;
@@ -237,7 +246,7 @@ export class Simulator {
       throw new SimError("ERR_SIM_DUPLICATE_LINK", `${a} and ${b} are already linked; use configureLink`);
     }
     const { forward, reverse, ...both } = options;
-    const fwd = new LinkDirection(
+    const fwd = new SimLink(
       ha,
       hb,
       a,
@@ -245,7 +254,7 @@ export class Simulator {
       resolveLinkOptions({ ...both, ...forward }, `link ${a}->${b}`),
       this.random,
     );
-    const rev = new LinkDirection(
+    const rev = new SimLink(
       hb,
       ha,
       b,
@@ -450,7 +459,7 @@ export class Simulator {
 
   /** Events waiting in the queue (including stale wake-ups not yet discarded). */
   get pendingEvents(): number {
-    return this.queue.size;
+    return this.queue.size + this.laneHeld;
   }
 
   // ---- pcap --------------------------------------------------------------------------------------
@@ -519,8 +528,23 @@ export class Simulator {
 
   /** Run the earliest event. */
   private step(): void {
-    const ev = this.queue.pop() as SimEvent;
-    const t = this.queue.poppedTime;
+    const q = this.queue;
+    const head = q.peekValue() as SimEvent;
+    if (head.kind === LANE) {
+      // The lane's next flight takes its place in the heap, with the time and sequence it was given.
+      const t = q.peekTime();
+      const f = head.shift();
+      if (head.size > 0) {
+        q.replaceTop(head.headTime, head.headSeq, head);
+        this.laneHeld--;
+      } else q.pop();
+      this.nowValue = t;
+      this.eventsRun++;
+      this.arrive(f, t);
+      return;
+    }
+    const ev = q.pop() as Exclude<SimEvent, Lane<Flight>>;
+    const t = q.poppedTime;
     if (ev.kind === WAKE) {
       if (this.queue.poppedArg !== ev.wakeToken) return; // superseded by a later refresh
       this.nowValue = t;
@@ -678,7 +702,7 @@ export class Simulator {
 
   /** One copy of a packet leaving the queue at `departs` (+ any fault delay) onto the wire. */
   private launchCopy(
-    link: LinkDirection<SimHost>,
+    link: SimLink,
     seg: Segment,
     bytes: Uint8Array | null,
     id: number,
@@ -698,7 +722,7 @@ export class Simulator {
   /** Schedule an arrival, or the MSL discard if the packet would outlive the MSL on the way. */
   private launch(
     to: SimHost,
-    link: LinkDirection<SimHost> | null,
+    link: SimLink | null,
     seg: Segment | null,
     bytes: Uint8Array | null,
     id: number,
@@ -716,6 +740,16 @@ export class Simulator {
     f.from = from;
     f.fault = fault;
     f.expire = arrival - sentAt > this.msl;
+    if (link !== null && !f.expire) {
+      const lane = link.lane;
+      if (lane.accepts(arrival)) {
+        const seq = this.queue.reserveSeq();
+        if (lane.size === 0) this.queue.pushWithSeq(arrival, seq, lane);
+        else this.laneHeld++;
+        lane.push(arrival, seq, f);
+        return;
+      }
+    }
     this.queue.push(f.expire ? sentAt + this.msl : arrival, f);
   }
 
@@ -728,13 +762,7 @@ export class Simulator {
     this.flightPool.push(f);
   }
 
-  private dropOnLink(
-    link: LinkDirection<SimHost>,
-    reason: NetworkDropReason,
-    id: number,
-    from: string,
-    to: string,
-  ): void {
+  private dropOnLink(link: SimLink, reason: NetworkDropReason, id: number, from: string, to: string): void {
     link.counters.dropped[reason]++;
     if (this.trace.enabled) this.emitNetwork("drop", id, from, to, reason, undefined);
   }
