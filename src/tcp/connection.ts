@@ -10,6 +10,8 @@ import { Receiver, wscaleForBuffer, MAX_WSCALE } from "./receiver.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
 import { RTO_FALLBACK } from "./rto.js";
 import { Timestamps } from "./timestamps.js";
+import { SackScoreboard } from "./sack-scoreboard.js";
+import { SackBlocks } from "./sack-blocks.js";
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from "./seq.js";
 import {
   ACK,
@@ -103,9 +105,15 @@ export class Connection {
   /** The earliest deadline currently in the host's queue for this connection. */
   scheduledAt = Infinity;
   private lastChallengeAck = -Infinity;
-  /** Fast recovery (RFC 6582): active until SND.UNA passes `recover`. */
+  /** Loss recovery (RFC 6675 with SACK, RFC 6582 without): active until SND.UNA passes `recover`. */
   private inRecovery = false;
   private recover = 0;
+  /** RFC 6675 HighRxt (exclusive): one past the highest octet retransmitted in this recovery. */
+  private highRxt = 0;
+  /** The sender's SACK scoreboard, created once SACK is negotiated. */
+  private scoreboard: SackScoreboard | null = null;
+  /** The receiver's SACK block chooser, created once SACK is negotiated. */
+  private sackBlocks: SackBlocks | null = null;
   /** Set when the application has been told the connection ended; nothing is delivered after. */
   private closeReported = false;
   /** The connection ended while the application still had data or the EOF to read. */
@@ -156,6 +164,7 @@ export class Connection {
   openActive(iss: number, now: number): void {
     this.now = now;
     this.snd.init(iss);
+    this.recover = iss;
     this.snd.firstSendTime = now;
     this.env.counters.activeOpens++;
     this.setState("SYN_SENT", "connect");
@@ -169,6 +178,7 @@ export class Connection {
     this.passive = true;
     this.rcv.init(seg.seq);
     this.snd.init(iss);
+    this.recover = iss;
     this.snd.firstSendTime = now;
     this.applyPeerSynOptions(seg, now);
     this.snd.sndWnd = seg.window; // windows in SYNs are never scaled (RFC 7323 §2.2)
@@ -188,6 +198,7 @@ export class Connection {
     this.passive = true;
     this.rcv.init(seqAdd(seg.seq, -1));
     this.snd.init(iss);
+    this.recover = iss;
     this.snd.sndUna = seg.ack;
     this.snd.sndNxt = seg.ack;
     this.snd.sndMax = seg.ack;
@@ -480,6 +491,10 @@ export class Connection {
         this.processAck(seg, true);
       }
       const entirelyOld = seqLe(seqAdd(seg.seq, segLen), rcv.rcvNxt) && segLen > 0;
+      if (entirelyOld && this.sackOk && seg.payload.length > 0) {
+        this.sackBlocks ??= new SackBlocks({ dsack: this.env.profile.dsack });
+        this.sackBlocks.noteDuplicate(seg.seq, seqAdd(seg.seq, seg.payload.length)); // RFC 2883 §4.1.1
+      }
       this.env.dropped(seg, entirelyOld ? "duplicate" : "out-of-window", this);
       // Linux rate-limits dup-ACKs only for pure ACKs (no data): data never loops.
       if (seg.payload.length > 0 || segLen > 0) this.sendAck(entirelyOld ? "dup-ack" : "ack-out-of-window");
@@ -615,22 +630,13 @@ export class Connection {
     }
     const wasWindow = snd.sndWnd;
     this.probesOut = 0; // the peer is alive
-    if (seqGt(seg.ack, snd.sndUna)) {
+    const advanced = seqGt(seg.ack, snd.sndUna);
+    if (advanced) {
       const acked = snd.acknowledge(seg.ack);
       this.sampleRtt(seg);
       snd.backoffs = 0;
       snd.dupAcks = 0;
-      if (this.inRecovery) {
-        if (seqGe(seg.ack, this.recover)) {
-          this.inRecovery = false;
-          snd.cc.onRecoveryEnd(snd.mss, this.now);
-        } else {
-          // NewReno partial ACK (RFC 6582 §3.2 step 5): retransmit the next hole at once.
-          this.retransmitHead("retransmit-partial-ack");
-        }
-      } else {
-        snd.cc.onAck(acked, snd.mss, this.now, snd.rto.srtt, snd.inFlight);
-      }
+      if (!this.inRecovery) snd.cc.onAck(acked, snd.mss, this.now, snd.rto.srtt, snd.inFlight);
       // Restart or stop the retransmission timer (RFC 6298 §5.2, §5.3).
       if (snd.sndUna === snd.sndMax) this.setTimer(T_RTX, Infinity);
       else this.armRetransmit();
@@ -638,25 +644,44 @@ export class Connection {
         this.writeRefused = false;
         this.handlers.onDrain?.(this);
       }
+    }
+    // RFC 6675 §5: every acceptable ACK updates the scoreboard, whether or not SND.UNA moved. The
+    // scoreboard (1 KiB of ranges) is made when the first SACK block arrives, not per connection.
+    if (this.sackOk && !this.scoreboard && seg.options.sack) this.scoreboard = new SackScoreboard();
+    const sb = this.scoreboard;
+    const newlySacked = sb ? sb.update(snd.sndUna, seg.options.sack ?? [], snd.sndMax) : 0;
+    if (advanced && this.inRecovery) {
+      if (seqGe(seg.ack, this.recover)) {
+        // A full ACK: recovery is over (RFC 6582 §3.2 step 3, RFC 6675 §5 step (2)).
+        this.inRecovery = false;
+        snd.cc.onRecoveryEnd(snd.mss, this.now);
+      } else if (!this.sackOk) {
+        // NewReno partial ACK (RFC 6582 §3.2 step 5): retransmit the next hole at once.
+        this.retransmitHead("retransmit-partial-ack");
+      }
     } else if (
+      !advanced &&
       seg.ack === snd.sndUna &&
       seg.payload.length === 0 &&
       !(seg.flags & (SYN | FIN)) &&
-      seg.window === wasWindow &&
-      snd.sndUna !== snd.sndMax
+      snd.sndUna !== snd.sndMax &&
+      // RFC 5681 §2's duplicate ACK, or RFC 6675 §2's: one that SACKs new data.
+      (seg.window === wasWindow || newlySacked > 0)
     ) {
-      // A duplicate ACK (RFC 5681 §2): three of them trigger fast retransmit (§3.2).
       snd.dupAcks++;
-      if (snd.dupAcks === 3 && !this.inRecovery) {
-        this.inRecovery = true;
-        this.recover = snd.sndMax;
-        snd.cc.onLoss(snd.inFlight, snd.mss, this.now);
-        snd.cc.cwnd += 3 * snd.mss; // RFC 5681 §3.2 step 2: inflate by the three segments that left
-        this.env.counters.fastRetransmits++;
-        this.retransmitHead("fast-retransmit");
-      } else if (snd.dupAcks > 3 && this.inRecovery) {
+      if (this.inRecovery && !this.sackOk && snd.dupAcks > 3) {
         snd.cc.cwnd += snd.mss; // fast recovery inflation (RFC 5681 §3.2 step 4)
       }
+    }
+    // Entering recovery: DupThresh duplicate ACKs (RFC 5681 §3.2), or with SACK as soon as the scoreboard
+    // deems the first unacknowledged segment lost (RFC 6675 §5 step (3)).
+    if (
+      !this.inRecovery &&
+      snd.sndUna !== snd.sndMax &&
+      seqGe(snd.sndUna, this.recover) &&
+      (snd.dupAcks >= 3 || (sb !== null && sb.isLost(snd.sndUna, snd.mss)))
+    ) {
+      this.enterRecovery();
     }
     // Window update (§3.10.7.4): only from a segment newer than the last one that updated it.
     if (
@@ -718,6 +743,11 @@ export class Connection {
     // Trim what lies left of RCV.NXT (already received) and right of the window.
     let seq = dataSeq;
     const skip = seqDiff(rcv.rcvNxt, seq);
+    if (skip > 0 && this.sackOk && payload.length > 0) {
+      // RFC 2883: report the part we already had as a D-SACK block.
+      this.sackBlocks ??= new SackBlocks({ dsack: this.env.profile.dsack });
+      this.sackBlocks.noteDuplicate(seq, seqAdd(seq, Math.min(skip, payload.length)));
+    }
     if (skip > 0) {
       if (skip >= payload.length) {
         fin = fin && skip === payload.length; // past the FIN too: it was consumed before
@@ -737,6 +767,10 @@ export class Connection {
     if (seq !== rcv.rcvNxt) {
       // Out of order: hold it and send an immediate duplicate ACK (RFC 5681 §4.2) so the sender learns of the hole.
       rcv.reassembly.insert(seq, payload, fin);
+      if (this.sackOk) {
+        this.sackBlocks ??= new SackBlocks({ dsack: this.env.profile.dsack });
+        this.sackBlocks.noteReceived(seq, seqAdd(seq, payload.length + (fin ? 1 : 0)));
+      }
       this.sendAck("dup-ack-ooo");
       return;
     }
@@ -821,52 +855,94 @@ export class Connection {
   output(): void {
     const snd = this.snd;
     if (!isSynchronized(this.state) || this.state === "TIME_WAIT") return;
-    let sent = false;
-    for (;;) {
-      const offset = seqDiff(snd.sndNxt, snd.bufSeq);
-      const unsent = snd.buffer.length - offset;
-      const finPending = snd.finQueued && seqLe(snd.sndNxt, snd.finSeq) && this.finAllowedInState();
-      if (unsent <= 0 && !finPending) break;
-      const wnd = Math.min(snd.sndWnd, snd.cc.cwnd);
-      const usable = seqDiff(seqAdd(snd.sndUna, wnd), snd.sndNxt);
-      let len = Math.min(snd.mss, Math.max(0, unsent), Math.max(0, usable));
-      if (unsent > 0 && len <= 0) break;
-      const retransmission = seqLt(snd.sndNxt, snd.sndMax);
-      // Nagle (§3.7.4): hold back a small final piece while data is unacknowledged (not when a FIN follows).
-      // Minshall's variant, as Linux's tcp_nagle_check: only an unacknowledged *small* segment holds it.
-      const smallTail = len > 0 && len < snd.mss && len === unsent;
-      if (smallTail && !this.noDelay && !retransmission && seqGt(snd.sndSml, snd.sndUna) && !snd.finQueued)
-        break;
-      // Sender-side silly window avoidance (§3.8.6.2.1): do not send a sliver of a larger backlog —
-      // unless the override timeout (the persist timer) fired.
-      if (len > 0 && len < snd.mss && len < unsent && len < snd.maxSndWnd / 2 && !this.swsOverride) break;
-      if (len < 0) len = 0;
-      const withFin = finPending && len === unsent;
-      let flags = ACK;
-      if (len > 0 && len === unsent) flags |= PSH;
-      if (withFin) flags |= FIN;
-      const payload = len > 0 ? snd.buffer.read(offset, len) : EMPTY_PAYLOAD;
-      if (snd.rttTime < 0 && !retransmission && len > 0) {
-        snd.rttSeq = snd.sndNxt;
-        snd.rttTime = this.now;
+    const sentBefore = snd.sndMax;
+    if (this.inRecovery && this.sackOk && this.scoreboard) {
+      this.recoveryOutput(this.scoreboard);
+    } else {
+      this.restartAfterIdle();
+      for (;;) {
+        const offset = seqDiff(snd.sndNxt, snd.bufSeq);
+        const unsent = snd.buffer.length - offset;
+        const finPending = snd.finQueued && seqLe(snd.sndNxt, snd.finSeq) && this.finAllowedInState();
+        if (unsent <= 0 && !finPending) break;
+        const wnd = Math.min(snd.sndWnd, snd.cc.cwnd);
+        const usable = seqDiff(seqAdd(snd.sndUna, wnd), snd.sndNxt);
+        if (!this.sendNew(usable, "data")) break;
       }
-      if (withFin) snd.finSent = true;
-      const seqNo = snd.sndNxt;
-      snd.sndNxt = seqAdd(snd.sndNxt, len + (withFin ? 1 : 0));
-      if (len > 0 && len < snd.mss) snd.sndSml = snd.sndNxt;
-      if (seqGt(snd.sndNxt, snd.sndMax)) snd.sndMax = snd.sndNxt;
-      if (retransmission) this.env.counters.retransSegs++;
-      this.emit(seqNo, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, withFin ? "fin" : "data", retransmission);
-      sent = true;
-      if (withFin) break;
     }
-    if (sent && this.timers[T_RTX] === Infinity) this.armRetransmit();
+    if (snd.sndMax !== sentBefore && this.timers[T_RTX] === Infinity) this.armRetransmit();
     // Data waiting and nothing in flight (a zero window, or a window too small to be worth a segment):
     // the persist timer probes the zero window (§3.8.6.1) or forces the sliver out (§3.8.6.2.1's override).
     if (snd.unsent > 0 && snd.sndUna === snd.sndMax) {
       if (this.timers[T_PERSIST] === Infinity)
         this.setTimer(T_PERSIST, this.now + snd.rto.backedOff(snd.backoffs));
     }
+  }
+
+  /**
+   * Sends one segment at SND.NXT of at most `usable` bytes, if Nagle, silly window avoidance and the FIN
+   * rules allow; returns false when nothing (more) may go now. Also used by SACK recovery's NextSeg rule 2.
+   */
+  private sendNew(usable: number, why: string): boolean {
+    const snd = this.snd;
+    const offset = seqDiff(snd.sndNxt, snd.bufSeq);
+    const unsent = snd.buffer.length - offset;
+    const finPending = snd.finQueued && seqLe(snd.sndNxt, snd.finSeq) && this.finAllowedInState();
+    if (unsent <= 0 && !finPending) return false;
+    const mss = snd.mss - this.sackRoom();
+    let len = Math.min(mss, Math.max(0, unsent), Math.max(0, usable));
+    if (unsent > 0 && len <= 0) return false;
+    const retransmission = seqLt(snd.sndNxt, snd.sndMax);
+    // Nagle (§3.7.4): hold back a small final piece while data is unacknowledged (not when a FIN follows).
+    // Minshall's variant, as Linux's tcp_nagle_check: only an unacknowledged *small* segment holds it.
+    const smallTail = len > 0 && len < mss && len === unsent;
+    if (smallTail && !this.noDelay && !retransmission && seqGt(snd.sndSml, snd.sndUna) && !snd.finQueued)
+      return false;
+    // Sender-side silly window avoidance (§3.8.6.2.1): do not send a sliver of a larger backlog —
+    // unless the override timeout (the persist timer) fired.
+    if (len > 0 && len < mss && len < unsent && len < snd.maxSndWnd / 2 && !this.swsOverride) return false;
+    if (len < 0) len = 0;
+    const withFin = finPending && len === unsent;
+    let flags = ACK;
+    if (len > 0 && len === unsent) flags |= PSH;
+    if (withFin) flags |= FIN;
+    const payload = len > 0 ? snd.buffer.read(offset, len) : EMPTY_PAYLOAD;
+    if (snd.rttTime < 0 && !retransmission && len > 0) {
+      snd.rttSeq = snd.sndNxt;
+      snd.rttTime = this.now;
+    }
+    if (withFin) snd.finSent = true;
+    const seqNo = snd.sndNxt;
+    snd.sndNxt = seqAdd(snd.sndNxt, len + (withFin ? 1 : 0));
+    if (len > 0 && len < mss) snd.sndSml = snd.sndNxt;
+    if (seqGt(snd.sndNxt, snd.sndMax)) snd.sndMax = snd.sndNxt;
+    if (retransmission) this.env.counters.retransSegs++;
+    if (len > 0) snd.lastDataSent = this.now;
+    this.emit(seqNo, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, withFin ? "fin" : why, retransmission);
+    return !withFin;
+  }
+
+  /**
+   * RFC 5681 §4.1 (RFC 7661's problem): after an idle period longer than the RTO the ACK clock is gone,
+   * so cwnd is cut back to the restart window before a new burst — unless the profile turns it off
+   * (Linux tcp_slow_start_after_idle=0, the usual test-host setting).
+   */
+  private restartAfterIdle(): void {
+    const snd = this.snd;
+    if (!this.env.profile.slowStartAfterIdle || snd.sndUna !== snd.sndMax || snd.lastDataSent < 0) return;
+    if (this.now - snd.lastDataSent > snd.rto.rto) {
+      snd.cc.onRestartAfterIdle(snd.mss, this.now);
+      snd.lastDataSent = this.now;
+    }
+  }
+
+  /**
+   * Room the SACK option takes in a segment to the peer while we hold out-of-order data (RFC 2018 §3:
+   * the option shares the segment with data, which must shrink so the whole fits the MSS).
+   */
+  private sackRoom(): number {
+    if (!this.sackBlocks || (this.rcv.reassembly.isEmpty && !this.sackBlocks.pendingDuplicate)) return 0;
+    return 4 + 8 * (this.ts.ok ? 3 : 4);
   }
 
   /** The FIN may follow the data in ESTABLISHED-derived closing states only (queued in SYN_RECEIVED). */
@@ -977,7 +1053,7 @@ export class Connection {
       flags,
       window: flags & ACK ? this.rcv.windowToAdvertise(this.snd.mss) : 0,
       urgent: 0,
-      options: flags & SYN ? options : this.establishedOptions(options),
+      options: flags & SYN ? options : this.establishedOptions(options, flags),
       payload,
     };
   }
@@ -986,10 +1062,79 @@ export class Connection {
    * Options of a non-SYN segment: the timestamp on every one once negotiated (RFC 7323 §3.2), plus
    * whatever the caller passed (SACK blocks).
    */
-  private establishedOptions(options: TcpOptions): TcpOptions {
-    if (!this.ts.ok) return options;
-    const timestamp = { val: this.ts.val(this.now), ecr: this.ts.recent };
-    return options === NO_OPTIONS ? { timestamp } : { ...options, timestamp };
+  private establishedOptions(options: TcpOptions, flags: number): TcpOptions {
+    const blocks = this.sackBlocks;
+    // RFC 2018 §4: SACK blocks in every ACK while out-of-order data is held (and once for a D-SACK).
+    const sack =
+      blocks && flags & ACK && !(flags & RST) && (blocks.pendingDuplicate || !this.rcv.reassembly.isEmpty)
+        ? blocks.blocks(this.rcv.rcvNxt, this.rcv.reassembly.ranges(), this.ts.ok ? 3 : 4)
+        : undefined;
+    if (!this.ts.ok && !sack) return options;
+    const out: TcpOptions = options === NO_OPTIONS ? {} : { ...options };
+    if (this.ts.ok) out.timestamp = { val: this.ts.val(this.now), ecr: this.ts.recent };
+    if (sack) out.sack = sack;
+    return out;
+  }
+
+  /**
+   * Loss detected by duplicate ACKs or SACK. RFC 6675 §5 steps (4.1)–(4.3) with SACK: RecoveryPoint =
+   * HighData, cwnd = ssthresh, retransmit the first unacknowledged segment; later ACKs let output() run
+   * NextSeg while the pipe leaves room. Without SACK, RFC 6582 NewReno with RFC 5681's inflation.
+   * `recover` also stops a second reduction for losses from the same window (RFC 6582 §3.2 step 2).
+   */
+  private enterRecovery(): void {
+    const snd = this.snd;
+    this.inRecovery = true;
+    this.recover = snd.sndMax;
+    snd.cc.onLoss(snd.inFlight, snd.mss, this.now);
+    if (this.sackOk) this.scoreboard ??= new SackScoreboard();
+    else snd.cc.cwnd += 3 * snd.mss; // RFC 5681 §3.2 step 2: the three segments that left
+    this.env.counters.fastRetransmits++;
+    this.highRxt = snd.sndUna;
+    this.retransmitHead("fast-retransmit");
+  }
+
+  /**
+   * RFC 6675 §5 step (C): in SACK recovery, send while cwnd − pipe ≥ 1 SMSS, choosing each segment with
+   * NextSeg — lost holes first, then new data, then holes not yet deemed lost.
+   */
+  private recoveryOutput(sb: SackScoreboard): void {
+    const snd = this.snd;
+    const mss = snd.mss;
+    for (let budget = 1024; budget > 0; budget--) {
+      const pipe = sb.pipe(snd.sndUna, snd.sndMax, mss);
+      if (snd.cc.cwnd - pipe < mss) return;
+      const unsent = snd.unsent;
+      const windowRoom = seqDiff(seqAdd(snd.sndUna, snd.sndWnd), snd.sndMax);
+      const finPending = snd.finQueued && !snd.finSent && this.finAllowedInState();
+      const canSendNew = (unsent > 0 && windowRoom >= Math.min(mss, unsent)) || (unsent <= 0 && finPending);
+      const next = sb.nextSeg(snd.sndUna, snd.sndMax, this.highRxt, mss, canSendNew);
+      if (!next) return;
+      if (next.rule === 2) {
+        if (!this.sendNew(Math.min(mss, unsent > 0 ? windowRoom : 0), "data")) return;
+        continue;
+      }
+      const seq = next.seq;
+      const len = next.len;
+      this.retransmitRange(seq, len, next.rule === 1 ? "retransmit-sack" : "retransmit-sack-hole");
+      sb.markRetransmitted(seq, len);
+      this.highRxt = seqAdd(seq, len);
+    }
+  }
+
+  /** Resends [seq, seq + len) from the send buffer (the FIN too if the range reaches it). */
+  private retransmitRange(seq: number, len: number, why: string): void {
+    const snd = this.snd;
+    const offset = seqDiff(seq, snd.bufSeq);
+    const dataLen = Math.max(0, Math.min(len, snd.buffer.length - offset));
+    const withFin = snd.finSent && !snd.finAcked && seqAdd(seq, dataLen) === snd.finSeq && dataLen < len;
+    const payload = dataLen > 0 ? snd.buffer.read(offset, dataLen) : EMPTY_PAYLOAD;
+    if (dataLen === 0 && !withFin) return;
+    this.env.counters.retransSegs++;
+    snd.rttTime = -1; // Karn: no sample across a retransmission
+    snd.karnHold = true;
+    const flags = ACK | (withFin ? FIN : 0) | (dataLen > 0 && withFin ? PSH : 0);
+    this.emit(seq, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, why, true);
   }
 
   /** Retransmits one segment's worth from SND.UNA (fast retransmit, NewReno partial ACK). */
@@ -1003,6 +1148,10 @@ export class Connection {
       const withFin = snd.finSent && len === snd.buffer.length - offset;
       const payload = snd.buffer.read(offset, len);
       this.env.counters.retransSegs++;
+      if (this.scoreboard) {
+        this.scoreboard.markRetransmitted(snd.sndUna, len + (withFin ? 1 : 0));
+        this.highRxt = seqAdd(snd.sndUna, len + (withFin ? 1 : 0));
+      }
       snd.rttTime = -1; // Karn: no sample across a retransmission
       snd.karnHold = true;
       this.emit(snd.sndUna, this.rcv.rcvNxt, ACK | PSH | (withFin ? FIN : 0), payload, NO_OPTIONS, why, true);
@@ -1087,6 +1236,10 @@ export class Connection {
     // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: back off, collapse cwnd, go back to SND.UNA.
     snd.cc.onTimeout(snd.inFlight, snd.mss, this.now);
     this.inRecovery = false;
+    // RFC 6675 §5.1 (RFC 2018 §8): after a timeout the receiver may have reneged; forget the SACKs.
+    this.scoreboard?.clear();
+    // RFC 6582 §3.2 step 1 / RFC 6675 §5.1: no new recovery for losses of the data sent before the timeout.
+    this.recover = snd.sndMax;
     snd.dupAcks = 0;
     snd.rttTime = -1;
     snd.karnHold = true;

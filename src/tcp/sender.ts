@@ -48,6 +48,8 @@ export class Sender {
   sndSml = 0;
   readonly cc: CongestionControl;
   dupAcks = 0;
+  /** When new data last went out (µs), −1 before any: RFC 5681 §4.1's idle test. */
+  lastDataSent = -1;
 
   constructor(profile: Profile) {
     this.buffer = new SendBuffer(profile.sendBuffer);
