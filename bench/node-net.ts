@@ -9,8 +9,14 @@ function listen(server: net.Server): Promise<number> {
   );
 }
 
-/** MB/s of one bulk one-way transfer. */
-export async function netBulk(totalBytes: number): Promise<number> {
+export interface NetBulkResult {
+  seconds: number;
+  /** Process CPU time (user + system): both ends and the kernel's loopback work run on its behalf. */
+  cpuSeconds: number;
+}
+
+/** One bulk one-way transfer of `totalBytes`. */
+export async function netBulk(totalBytes: number): Promise<NetBulkResult> {
   let received = 0;
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((r) => (resolveDone = r));
@@ -23,6 +29,7 @@ export async function netBulk(totalBytes: number): Promise<number> {
   const port = await listen(server);
   const chunk = Buffer.alloc(256 * 1024, 7);
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const client = net.connect(port, "127.0.0.1");
   await new Promise<void>((r) => client.once("connect", () => r()));
   let sent = 0;
@@ -37,9 +44,10 @@ export async function netBulk(totalBytes: number): Promise<number> {
   pump();
   await done;
   const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
   client.destroy();
   server.close();
-  return totalBytes / 1e6 / seconds;
+  return { seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 /** Lifecycles per second: connect, 100 B request, 100 B reply, client closes first. */

@@ -15,6 +15,11 @@ export class DeadlineHeap<T> {
     return this.times.length > 0 ? this.times[0]! : Infinity;
   }
 
+  /** The item with the earliest deadline, left in place (undefined when empty): a live head needs no pop. */
+  peekItem(): T | undefined {
+    return this.items[0];
+  }
+
   push(time: number, item: T): void {
     const times = this.times;
     const items = this.items;

@@ -2,10 +2,10 @@
 // segment's payload is a view into them rather than a copy.
 //
 // Each write is copied once (the application may reuse its buffer) and appended to the connection's current
-// block; after that, those bytes never change. Blocks grow by doubling up to the buffer size (at most
-// 1 MiB), so an idle connection holds no block and a short exchange a few hundred bytes, while a bulk sender
-// allocates one block per megabyte. Consecutive writes into one block form one chunk, so a segment is a
-// single view unless it straddles two blocks; only then is it copied (into a shared slab).
+// block, or for a small write to a slab all connections share; after that, those bytes never change. Blocks
+// grow by doubling up to the buffer size (at most 1 MiB), so an idle connection holds nothing, and a bulk
+// sender allocates one block per megabyte. Consecutive writes into one block form one chunk, so a segment
+// is a single view unless it straddles two chunks; only then is it copied (into the shared slab).
 //
 // The views stay valid for as long as anyone holds them (a peer's receive queue, a packet in flight, a
 // retransmission): nothing is ever written over, and memory is freed by the GC when the last view goes.
@@ -15,21 +15,32 @@ const FIRST_BLOCK = 256;
 const MAX_BLOCK = 1 << 20;
 const EMPTY = new Uint8Array(0);
 
-// Payloads that straddle chunks are carved from shared slabs: one ArrayBuffer per segment costs more than
-// the copy. A slab is never reused, for the same reason chunks are not.
+/** Writes up to this size go to the shared slab while the connection has no block with room for them. */
+const SMALL_WRITE = 1024;
+
+// One slab shared by every connection, carved append-only: for small writes (a request, a reply — one
+// ArrayBuffer per connection would cost more than the copy) and for payloads that straddle chunks. It is
+// never reused, for the same reason blocks are not.
 const SLAB_SIZE = 256 * 1024;
 let slab = new Uint8Array(SLAB_SIZE);
-let slabOffset = 0;
+let slabUsed = 0;
+
+/** Makes room for `len` bytes in the current slab (a fresh one when full); returns where they go. */
+function carve(len: number): number {
+  if (slabUsed + len > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const at = slabUsed;
+  slabUsed += len;
+  return at;
+}
 
 function allocPayload(len: number): Uint8Array {
   if (len > SLAB_SIZE / 4) return new Uint8Array(len);
-  if (slabOffset + len > SLAB_SIZE) {
-    slab = new Uint8Array(SLAB_SIZE);
-    slabOffset = 0;
-  }
-  const out = slab.subarray(slabOffset, slabOffset + len);
-  slabOffset += (len + 7) & ~7; // keep views 8-byte aligned
-  return out;
+  const at = carve(len);
+  slabUsed = (slabUsed + 7) & ~7; // keep payload views 8-byte aligned
+  return slab.subarray(at, at + len);
 }
 
 export class SendBuffer {
@@ -67,6 +78,13 @@ export class SendBuffer {
   write(data: Uint8Array): number {
     const n = Math.min(data.length, this.free);
     if (n === 0) return 0;
+    if (n <= SMALL_WRITE && (this.block === null || this.block.length - this.blockUsed < n)) {
+      const at = carve(n);
+      slab.set(n === data.length ? data : data.subarray(0, n), at);
+      this.addChunk(slab, at, at + n);
+      this.length += n;
+      return n;
+    }
     let done = 0;
     while (done < n) {
       let block = this.block;
@@ -81,17 +99,22 @@ export class SendBuffer {
       block.set(take === data.length ? data : data.subarray(done, done + take), at);
       this.blockUsed = at + take;
       done += take;
-      const last = this.bufs.length - 1;
-      if (last >= this.first && this.bufs[last] === block && this.ends[last] === at) {
-        this.ends[last] = at + take;
-      } else {
-        this.bufs.push(block);
-        this.starts.push(at);
-        this.ends.push(at + take);
-      }
+      this.addChunk(block, at, at + take);
     }
     this.length += n;
     return n;
+  }
+
+  /** Queues bytes [start, end) of `buf`, extending the last chunk when they follow it in the same buffer. */
+  private addChunk(buf: Uint8Array, start: number, end: number): void {
+    const last = this.bufs.length - 1;
+    if (last >= this.first && this.bufs[last] === buf && this.ends[last] === start) {
+      this.ends[last] = end;
+    } else {
+      this.bufs.push(buf);
+      this.starts.push(start);
+      this.ends.push(end);
+    }
   }
 
   /**
@@ -168,9 +191,12 @@ export class SendBuffer {
 
   /** Everything acknowledged: let the chunks and the block go, so an idle connection holds nothing. */
   private clear(): void {
-    this.bufs.length = 0;
-    this.starts.length = 0;
-    this.ends.length = 0;
+    // pop() rather than `length = 0`: truncating through the length setter is a slow runtime call.
+    while (this.bufs.length > 0) {
+      this.bufs.pop();
+      this.starts.pop();
+      this.ends.pop();
+    }
     this.first = 0;
     this.skip = 0;
     this.cursor = 0;

@@ -6,57 +6,62 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { SendBuffer } from "../../src/tcp/send-buffer.js";
 
-type Op =
+type Op = { conn: number } & (
   | { kind: "write"; size: number; fill: number }
   | { kind: "read"; at: number; len: number }
-  | { kind: "consume"; n: number };
+  | { kind: "consume"; n: number }
+);
 
+const conn = fc.integer({ min: 0, max: 1 });
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
+    conn,
     kind: fc.constant("write" as const),
     size: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 80_000 })),
     fill: fc.integer({ min: 0, max: 255 }),
   }),
   fc.record({
+    conn,
     kind: fc.constant("read" as const),
     at: fc.double({ min: 0, max: 1, noNaN: true }),
     len: fc.integer({ min: 1, max: 3000 }),
   }),
-  fc.record({ kind: fc.constant("consume" as const), n: fc.integer({ min: 0, max: 40_000 }) }),
+  fc.record({ conn, kind: fc.constant("consume" as const), n: fc.integer({ min: 0, max: 40_000 }) }),
 );
 
-test("reads return the written bytes and never change afterwards, across chunk and block boundaries", () => {
+test("reads return the written bytes and never change afterwards, across chunks, blocks and connections", () => {
   fc.assert(
     fc.property(fc.integer({ min: 1000, max: 300_000 }), fc.array(op, { maxLength: 80 }), (limit, ops) => {
-      const buf = new SendBuffer(limit);
-      // The model: every byte ever written, by absolute position; `acked` of them are acknowledged.
-      const model: number[] = [];
-      let acked = 0;
+      // Two connections' buffers, whose small writes share a slab.
+      const conns = [0, 1].map(() => ({ buf: new SendBuffer(limit), model: [] as number[], acked: 0 }));
       let counter = 0;
       const appBuffer = new Uint8Array(80_000); // reused for every write, as an application may
       const handedOut: Array<{ view: Uint8Array; copy: Uint8Array }> = [];
       for (const o of ops) {
+        // The model: every byte ever written, by absolute position; `acked` of them are acknowledged.
+        const c = conns[o.conn]!;
+        const { buf, model } = c;
         if (o.kind === "write") {
           const data = appBuffer.subarray(0, o.size);
           for (let i = 0; i < data.length; i++) data[i] = (o.fill + counter++) & 255;
           const taken = buf.write(data);
-          assert.equal(taken, Math.min(o.size, limit - (model.length - acked)));
+          assert.equal(taken, Math.min(o.size, limit - (model.length - c.acked)));
           for (let i = 0; i < taken; i++) model.push(data[i] as number);
           appBuffer.fill(0xee, 0, o.size); // scribble over the application's copy
         } else if (o.kind === "read") {
-          const held = model.length - acked;
+          const held = model.length - c.acked;
           if (held === 0) continue;
           const offset = Math.min(held - 1, Math.floor(o.at * held));
           const len = Math.min(o.len, held - offset);
           const view = buf.read(offset, len);
-          assert.deepEqual([...view], model.slice(acked + offset, acked + offset + len));
+          assert.deepEqual([...view], model.slice(c.acked + offset, c.acked + offset + len));
           handedOut.push({ view, copy: view.slice() });
         } else {
-          const n = Math.min(o.n, model.length - acked);
+          const n = Math.min(o.n, model.length - c.acked);
           buf.consume(n);
-          acked += n;
+          c.acked += n;
         }
-        assert.equal(buf.length, model.length - acked);
+        assert.equal(buf.length, model.length - c.acked);
         assert.equal(buf.free, limit - buf.length);
       }
       for (const h of handedOut) assert.deepEqual(h.view, h.copy);
