@@ -1,11 +1,13 @@
 // What the ladder of a bulk-transfer scenario leaves out: the data segments and the plain ACKs of the
-// transfer, and the RTO re-arming that goes with them. Handshakes, FINs, RSTs, special ACKs (dup-ack,
+// transfer, and the RTO and delayed-ACK timers that go with them. Handshakes, FINs, RSTs, special ACKs (dup-ack,
 // ack-fin, challenge-ack), faults, state changes and application calls all stay.
 import type { TraceEvent } from "../trace/events.js";
 import { FIN, RST, SYN, type Segment } from "../wire/segment.js";
 import { formatIPv4 } from "../wire/address.js";
 
-const ROUTINE = new Set(["data", "ack"]);
+const ROUTINE = new Set(["data", "ack", "delayed-ack"]);
+/** Timers a bulk transfer re-arms with nearly every segment: only their firing is worth a line. */
+const ROUTINE_TIMERS = new Set(["retransmit", "delayed-ack"]);
 
 export function withoutBulk(
   events: readonly TraceEvent[],
@@ -18,7 +20,8 @@ export function withoutBulk(
     if (ROUTINE.has(e.why) && !e.retransmission) routine.add(e.id);
   }
   return events.filter((e) => {
-    if (e.kind === "timer") return e.timer !== "retransmit" || e.action === "fired";
+    if (e.kind === "timer")
+      return !ROUTINE_TIMERS.has(e.timer) || (e.timer === "retransmit" && e.action === "fired");
     if (e.kind === "segment-sent" || e.kind === "segment-received" || e.kind === "network")
       return !routine.has(e.id);
     if (e.kind === "app") return e.call !== "read" || e.detail === "EOF";

@@ -65,9 +65,10 @@ const T_RTX = 0;
 const T_PERSIST = 1;
 const T_KEEPALIVE = 2;
 const T_FIN_WAIT_2 = 3;
-const TIMER_COUNT = 4;
+const T_DELACK = 4;
+const TIMER_COUNT = 5;
 const MIN_SEND_MSS = 48;
-const SLOT_NAMES: TimerName[] = ["retransmit", "persist", "keepalive", "fin-wait-2"];
+const SLOT_NAMES: TimerName[] = ["retransmit", "persist", "keepalive", "fin-wait-2", "delayed-ack"];
 // TIME_WAIT has no slot: a connection entering it is replaced by a compact record (./timewait.ts).
 
 export interface ConnectionOptions {
@@ -132,6 +133,12 @@ export class Connection {
   private swsOverride = false;
   /** The acknowledgment number of the last segment we sent with ACK set. */
   private lastAckSent = -1;
+  /** In-order bytes received since our last ACK (delayed ACK: at most two full segments wait). */
+  private unackedBytes = 0;
+  /** Largest segment the peer has sent so far: "full-sized" for the delayed-ACK rule (Linux rcv_mss). */
+  private rcvMss = 536;
+  /** Linux quick-ACK mode: this many more in-order segments are ACKed at once (slow start's ACK clock). */
+  private quickAcks = 0;
   /** Set by the socket layer: anything the application attached. */
   userData: unknown = undefined;
   now = 0;
@@ -775,9 +782,13 @@ export class Connection {
       return;
     }
     let delivered = false;
+    // RFC 5681 §4.2: a segment that fills all or part of a gap is ACKed at once.
+    const filledGap = !rcv.reassembly.isEmpty;
     if (payload.length > 0) {
       rcv.enqueue(payload);
       rcv.rcvNxt = seqAdd(rcv.rcvNxt, payload.length);
+      this.unackedBytes += payload.length;
+      if (payload.length > this.rcvMss) this.rcvMss = payload.length;
       delivered = true;
     }
     // Pull whatever the new data made contiguous.
@@ -797,9 +808,26 @@ export class Connection {
       rcv.reassembly.clear();
       this.finArrives();
     } else if (delivered && this.lastAckSent !== rcv.rcvNxt) {
-      this.sendAck("ack"); // unless a reply written while reading carried this ACK already
+      this.ackReceivedData(filledGap); // unless a reply written while reading carried this ACK already
     }
     this.deliver(); // the EOF, and a close that waited for it
+  }
+
+  /**
+   * Delayed ACK (RFC 9293 §3.8.6.3, RFC 5681 §4.2): an ACK may wait for more data or a reply, but at most
+   * the profile's delay (40 ms on Linux, < 0.5 s by the RFC) and never past a second full-sized segment.
+   * Linux starts in quick-ACK mode so slow start is not slowed by the delay (TCP_MAX_QUICKACKS).
+   */
+  private ackReceivedData(immediate: boolean): void {
+    const p = this.env.profile;
+    if (immediate || p.delayedAckTimeout === 0 || this.unackedBytes >= 2 * this.rcvMss) {
+      this.sendAck("ack");
+    } else if (this.quickAcks > 0) {
+      this.quickAcks--;
+      this.sendAck("ack");
+    } else if (this.timers[T_DELACK] === Infinity) {
+      this.setTimer(T_DELACK, this.now + p.delayedAckTimeout);
+    }
   }
 
   /** §3.10.7.4 eighth step, for a FIN that is now in sequence. */
@@ -1031,7 +1059,14 @@ export class Connection {
   }
 
   private put(seg: Segment, why: string, retransmission: boolean): void {
-    if (seg.flags & ACK) this.lastAckSent = seg.ack;
+    if (seg.flags & ACK) {
+      this.lastAckSent = seg.ack;
+      if (seg.ack === this.rcv.rcvNxt) {
+        // Whatever carries the ACK (a reply, a window update) ends the delay.
+        this.unackedBytes = 0;
+        if (this.timers[T_DELACK] !== Infinity) this.setTimer(T_DELACK, Infinity);
+      }
+    }
     this.env.counters.outSegs++;
     this.env.transmit(seg, this, why, retransmission);
   }
@@ -1193,6 +1228,13 @@ export class Connection {
     if (t[T_KEEPALIVE]! <= now) {
       this.fireTimer(T_KEEPALIVE);
       this.keepAliveTimeout();
+    }
+    if (t[T_DELACK]! <= now) {
+      this.fireTimer(T_DELACK);
+      if (isSynchronized(this.state) && this.lastAckSent !== this.rcv.rcvNxt) {
+        this.env.counters.delayedAcks++;
+        this.sendAck("delayed-ack");
+      }
     }
   }
 
@@ -1481,6 +1523,7 @@ export class Connection {
   }
 
   private established(): void {
+    this.quickAcks = this.env.profile.quickAcks;
     if (this.keepAlive) this.setTimer(T_KEEPALIVE, this.now + this.keepAliveIdle);
     this.reportEstablished();
   }
