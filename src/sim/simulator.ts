@@ -99,9 +99,20 @@ class SimHost {
   readonly kind = WAKE;
   readonly routes = new Map<number, SimLink>();
   readonly links = new Map<string, SimLink>();
-  /** Deadline the pending wake-up was scheduled for (Infinity: none pending). */
+  /** The host's deadline as last read (Infinity: none). */
   wakeAt = Infinity;
-  /** Generation of the pending wake-up; queue entries with another token are stale. */
+  /** Where its wake-up belongs in the queue: the time (clamped to the clock) and sequence number. */
+  wakeKey = Infinity;
+  wakeSeq = 0;
+  /**
+   * The wake-up entry actually in the queue (entryAt Infinity: none). A deadline that moves later leaves it
+   * there: when it comes up it is moved to (wakeKey, wakeSeq), the place a fresh entry would have had, so
+   * events run in the same order as if every change had been queued — without a queue entry per change
+   * (the retransmission timer moves on every ACK).
+   */
+  entryAt = Infinity;
+  entrySeq = 0;
+  /** Generation of the queued entry; queue entries with another token are dead. */
   wakeToken = 0;
   transmitted = 0;
   lastWakeTime = -1;
@@ -519,11 +530,29 @@ export class Simulator {
     for (;;) {
       const head = q.peekValue();
       if (head === undefined) return Infinity;
-      const dead =
-        (head.kind === WAKE && q.peekArg() !== head.wakeToken) || (head.kind === ACTION && head.cancelled);
-      if (!dead) return q.peekTime();
-      q.pop();
+      if (head.kind === WAKE) {
+        if (q.peekArg() !== head.wakeToken) {
+          q.pop();
+          continue;
+        }
+        if (head.entrySeq !== head.wakeSeq) {
+          q.pop();
+          this.requeueWake(head);
+          continue;
+        }
+      } else if (head.kind === ACTION && head.cancelled) {
+        q.pop();
+        continue;
+      }
+      return q.peekTime();
     }
+  }
+
+  /** Move a host's early wake-up entry to where its deadline now is. */
+  private requeueWake(host: SimHost): void {
+    host.entryAt = host.wakeKey;
+    host.entrySeq = host.wakeSeq;
+    this.queue.pushWithSeq(host.wakeKey, host.wakeSeq, host, host.wakeToken);
   }
 
   /** Run the earliest event. */
@@ -546,7 +575,12 @@ export class Simulator {
     const ev = q.pop() as Exclude<SimEvent, Lane<Flight>>;
     const t = q.poppedTime;
     if (ev.kind === WAKE) {
-      if (this.queue.poppedArg !== ev.wakeToken) return; // superseded by a later refresh
+      if (this.queue.poppedArg !== ev.wakeToken) return; // superseded by an earlier deadline
+      if (ev.entrySeq !== ev.wakeSeq) {
+        this.requeueWake(ev); // the deadline moved later
+        return;
+      }
+      ev.entryAt = Infinity;
       this.nowValue = t;
       this.eventsRun++;
       this.wake(ev, t);
@@ -602,7 +636,10 @@ export class Simulator {
     this.refresh(to);
   }
 
-  /** Keep exactly one live wake-up per host, at its current deadline. */
+  /**
+   * Keep one wake-up per host: at its deadline, or earlier (then moved on when it comes up). A deadline
+   * that moves earlier, or goes away, replaces the entry; one that moves later only takes a new place.
+   */
   private refresh(host: SimHost): void {
     const d = host.endpoint.nextDeadline();
     if (d === host.wakeAt) return;
@@ -610,8 +647,21 @@ export class Simulator {
       throw new SimError("ERR_SIM_BAD_DEADLINE", `${host.name}.nextDeadline() returned ${d}`);
     }
     host.wakeAt = d;
-    host.wakeToken++;
-    if (d !== Infinity) this.queue.push(d < this.nowValue ? this.nowValue : d, host, host.wakeToken);
+    if (d === Infinity) {
+      host.wakeKey = Infinity;
+      if (host.entryAt !== Infinity) {
+        host.wakeToken++;
+        host.entryAt = Infinity;
+      }
+      return;
+    }
+    const key = d < this.nowValue ? this.nowValue : d;
+    host.wakeKey = key;
+    host.wakeSeq = this.queue.reserveSeq();
+    if (key < host.entryAt) {
+      host.wakeToken++;
+      this.requeueWake(host);
+    }
   }
 
   private refreshAll(): void {
