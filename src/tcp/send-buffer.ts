@@ -44,11 +44,11 @@ function allocPayload(len: number): Uint8Array {
 }
 
 export class SendBuffer {
-  // Unacknowledged bytes in order, as chunks [starts[i], ends[i]) of bufs[i], from index `first`; `skip`
-  // bytes of that one are acknowledged. Parallel arrays rather than views: extending a chunk is a store.
-  private readonly bufs: Uint8Array[] = [];
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
+  // Unacknowledged bytes in order: chunk i is bytes [bounds[2i], bounds[2i+1]) of bufs[i], from index
+  // `first`, of which `skip` bytes are acknowledged. Parallel arrays rather than views, so extending a
+  // chunk is a store; null while empty, so an idle connection holds no arrays.
+  private bufs: Uint8Array[] | null = null;
+  private bounds: number[] | null = null;
   private first = 0;
   private skip = 0;
   /** Where small writes are appended; bytes below `blockUsed` are never written again. */
@@ -61,13 +61,13 @@ export class SendBuffer {
   /** Bytes held (unacknowledged, sent or not). */
   length = 0;
 
-  /** Blocks grow to the buffer size (rounded up to a power of two), at most MAX_BLOCK. */
-  private readonly maxBlock: number;
+  constructor(readonly limit: number) {}
 
-  constructor(readonly limit: number) {
+  /** Blocks grow to the buffer size (rounded up to a power of two), at most MAX_BLOCK. */
+  private get maxBlock(): number {
     let max = FIRST_BLOCK;
-    while (max < limit && max < MAX_BLOCK) max *= 2;
-    this.maxBlock = max;
+    while (max < this.limit && max < MAX_BLOCK) max *= 2;
+    return max;
   }
 
   get free(): number {
@@ -89,8 +89,9 @@ export class SendBuffer {
     while (done < n) {
       let block = this.block;
       if (block === null || this.blockUsed === block.length) {
-        block = new Uint8Array(Math.max(this.nextBlock, Math.min(n - done, this.maxBlock)));
-        this.nextBlock = Math.min(this.nextBlock * 2, this.maxBlock);
+        const max = this.maxBlock;
+        block = new Uint8Array(Math.max(this.nextBlock, Math.min(n - done, max)));
+        this.nextBlock = Math.min(this.nextBlock * 2, max);
         this.block = block;
         this.blockUsed = 0;
       }
@@ -107,13 +108,19 @@ export class SendBuffer {
 
   /** Queues bytes [start, end) of `buf`, extending the last chunk when they follow it in the same buffer. */
   private addChunk(buf: Uint8Array, start: number, end: number): void {
-    const last = this.bufs.length - 1;
-    if (last >= this.first && this.bufs[last] === buf && this.ends[last] === start) {
-      this.ends[last] = end;
+    const bufs = this.bufs;
+    const bounds = this.bounds;
+    if (bufs === null || bounds === null) {
+      this.bufs = [buf];
+      this.bounds = [start, end];
+      return;
+    }
+    const last = bufs.length - 1;
+    if (last >= this.first && bufs[last] === buf && bounds[2 * last + 1] === start) {
+      bounds[2 * last + 1] = end;
     } else {
-      this.bufs.push(buf);
-      this.starts.push(start);
-      this.ends.push(end);
+      bufs.push(buf);
+      bounds.push(start, end);
     }
   }
 
@@ -123,34 +130,36 @@ export class SendBuffer {
    */
   read(offset: number, len: number): Uint8Array {
     if (len <= 0) return EMPTY;
-    const starts = this.starts;
-    const ends = this.ends;
+    const bufs = this.bufs as Uint8Array[];
+    const bounds = this.bounds as number[];
     if (offset < this.cursorStart) {
       this.cursor = this.first;
       this.cursorStart = -this.skip;
     }
     let i = this.cursor;
     let start = this.cursorStart;
-    let size = (ends[i] as number) - (starts[i] as number);
+    let size = (bounds[2 * i + 1] as number) - (bounds[2 * i] as number);
     while (offset >= start + size) {
       start += size;
       i++;
-      size = (ends[i] as number) - (starts[i] as number);
+      size = (bounds[2 * i + 1] as number) - (bounds[2 * i] as number);
     }
     this.cursor = i;
     this.cursorStart = start;
-    const from = (starts[i] as number) + offset - start;
-    const buf = this.bufs[i] as Uint8Array;
-    if (from + len <= (ends[i] as number)) return buf.subarray(from, from + len);
+    const from = (bounds[2 * i] as number) + offset - start;
+    let end = bounds[2 * i + 1] as number;
+    const buf = bufs[i] as Uint8Array;
+    if (from + len <= end) return buf.subarray(from, from + len);
     // Straddles chunks: gather a copy.
     const out = allocPayload(len);
-    out.set(buf.subarray(from, ends[i]), 0);
-    let copied = (ends[i] as number) - from;
+    out.set(buf.subarray(from, end), 0);
+    let copied = end - from;
     while (copied < len) {
       i++;
-      const s = starts[i] as number;
-      const take = Math.min((ends[i] as number) - s, len - copied);
-      out.set((this.bufs[i] as Uint8Array).subarray(s, s + take), copied);
+      const s = bounds[2 * i] as number;
+      end = bounds[2 * i + 1] as number;
+      const take = Math.min(end - s, len - copied);
+      out.set((bufs[i] as Uint8Array).subarray(s, s + take), copied);
       copied += take;
     }
     return out;
@@ -165,19 +174,21 @@ export class SendBuffer {
     }
     this.length -= n;
     this.cursorStart -= n;
-    const { bufs, starts, ends } = this;
+    const bufs = this.bufs as Uint8Array[];
+    const bounds = this.bounds as number[];
     let skip = this.skip + n;
     let first = this.first;
-    while (skip >= (ends[first] as number) - (starts[first] as number)) {
-      skip -= (ends[first] as number) - (starts[first] as number);
+    for (;;) {
+      const size = (bounds[2 * first + 1] as number) - (bounds[2 * first] as number);
+      if (skip < size) break;
+      skip -= size;
       bufs[first] = EMPTY; // let the GC have it
       first++;
     }
     if (first > 64 && first * 2 > bufs.length) {
       // Compact now and then: the arrays would otherwise keep a slot for every chunk ever written.
       bufs.splice(0, first);
-      starts.splice(0, first);
-      ends.splice(0, first);
+      bounds.splice(0, 2 * first);
       this.cursor -= first;
       first = 0;
     }
@@ -191,12 +202,8 @@ export class SendBuffer {
 
   /** Everything acknowledged: let the chunks and the block go, so an idle connection holds nothing. */
   private clear(): void {
-    // pop() rather than `length = 0`: truncating through the length setter is a slow runtime call.
-    while (this.bufs.length > 0) {
-      this.bufs.pop();
-      this.starts.pop();
-      this.ends.pop();
-    }
+    this.bufs = null;
+    this.bounds = null;
     this.first = 0;
     this.skip = 0;
     this.cursor = 0;
