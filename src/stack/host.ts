@@ -120,7 +120,10 @@ export class Host implements Endpoint, ConnectionEnv {
   }
 
   inputPacket(bytes: Uint8Array, now: number, packetId = -1): void {
-    this.now = now;
+    // Time never goes back: a driver stamps a whole batch of packets with the time it read them, while
+    // application calls in between may have moved the clock on. A connection that saw time go back would
+    // send an older TSval than before, and the peer's PAWS would drop it (RFC 7323 §5.3).
+    if (now > this.now) this.now = now;
     const result = decodePacket(bytes);
     if (!result.ok) {
       this.counters.inErrs++;
@@ -142,8 +145,9 @@ export class Host implements Endpoint, ConnectionEnv {
     this.input(result.segment, now, packetId);
   }
 
-  input(seg: Segment, now: number, packetId = -1): void {
-    this.now = now;
+  input(seg: Segment, at: number, packetId = -1): void {
+    if (at > this.now) this.now = at;
+    const now = this.now;
     this.counters.inSegs++;
     // Live connections first, then TIME_WAIT: a 4-tuple is in at most one of them.
     const conn = this.table[seg.dstPort]?.get(remoteKey(seg.srcAddr, seg.srcPort));

@@ -638,6 +638,7 @@ export class Connection {
     const wasWindow = snd.sndWnd;
     this.probesOut = 0; // the peer is alive
     const advanced = seqGt(seg.ack, snd.sndUna);
+    let drained = false;
     if (advanced) {
       const acked = snd.acknowledge(seg.ack);
       this.sampleRtt(seg);
@@ -649,7 +650,7 @@ export class Connection {
       else this.armRetransmit();
       if (acked > 0 && this.writeRefused && snd.buffer.free > 0) {
         this.writeRefused = false;
-        this.handlers.onDrain?.(this);
+        drained = true;
       }
     }
     // RFC 6675 §5: every acceptable ACK updates the scoreboard, whether or not SND.UNA moved. The
@@ -697,6 +698,11 @@ export class Connection {
     ) {
       this.updateWindow(seg);
     }
+    // The application hears of free buffer space only now: a write from onDrain sends at once, and must
+    // see the window this ACK brought, not the old one (SND.UNA + old SND.WND can lie beyond the peer's
+    // right edge when the new window is smaller, and the peer drops what lands there).
+    if (drained) this.handlers.onDrain?.(this);
+    if (this.isClosed()) return false;
     if (windowOnly) {
       if (this.snd.sndWnd > 0) this.setTimer(T_PERSIST, Infinity);
       this.output();
@@ -1009,7 +1015,13 @@ export class Connection {
     // <SEQ=SND.MAX>, not SND.NXT: after a timeout SND.NXT goes back to SND.UNA, and an ACK carrying that
     // sequence number falls left of the peer's window and is dropped with its ACK field — if both sides
     // time out, neither hears the other (BSD's tcp_output sends pure ACKs at snd_max for this reason).
-    this.emit(this.snd.sndMax, this.rcv.rcvNxt, ACK, EMPTY_PAYLOAD, NO_OPTIONS, why, false);
+    // Not beyond the right edge of the peer's window, though: a peer that shrank its window, or dropped
+    // data we sent past it, discards an ACK whose sequence number lies outside its window, and if it is
+    // waiting for that ACK to free its own send queue both sides stall (Linux's tcp_acceptable_seq).
+    const snd = this.snd;
+    const edge = seqAdd(snd.sndUna, snd.sndWnd);
+    const seq = seqLe(snd.sndMax, edge) ? snd.sndMax : seqGt(edge, snd.sndNxt) ? edge : snd.sndNxt;
+    this.emit(seq, this.rcv.rcvNxt, ACK, EMPTY_PAYLOAD, NO_OPTIONS, why, false);
   }
 
   /** RFC 5961 §7: challenge ACKs are rate-limited per connection. */

@@ -22,9 +22,15 @@ export class Timestamps {
   /** When TS.Recent was last set (µs); -1 when never (Linux ts_recent_stamp = 0). */
   recentAt = -1;
 
-  /** Our TSval at `now` (µs). */
+  /** The last TSval we produced: ours never go back (RFC 7323 §5.4 wants them monotonic). */
+  private last = -1;
+
+  /** Our TSval at `now` (µs); never below one given before, even if a caller's clock steps back. */
   val(now: number): number {
-    return (Math.floor(now / MS) + this.offset) >>> 0;
+    const v = (Math.floor(now / MS) + this.offset) >>> 0;
+    if (this.last >= 0 && tsBefore(v, this.last)) return this.last;
+    this.last = v;
+    return v;
   }
 
   /** The time (µs, our clock) at which we sent `tsecr`, or -1 if it cannot be one of ours. */

@@ -260,3 +260,29 @@ test("sender SWS avoidance (§3.8.6.2.1): a sliver of a small window waits, then
   assert.equal(forced[0]!.payload.length, 300);
   assert.ok(forced.every((s) => s.seq === p.ourNxt + 5000 || s.payload.length <= 300));
 });
+
+test("a write from onDrain sees the window of the ACK that freed the buffer, never the old one", () => {
+  // Found against the Linux kernel over TUN: an ACK advanced SND.UNA and brought a smaller window; the
+  // application's drain handler wrote at once, and the segments went out against SND.UNA + the *old*
+  // window — past the peer's right edge, where Linux drops them (TcpExtBeyondWindow).
+  const b = new Bench({ sendBuffer: 8000 });
+  const p = openWith(b, 1000, 8000);
+  p.conn.setNoDelay(true, b.now);
+  let wrote = 0;
+  p.conn.handlers = {
+    ...p.conn.handlers,
+    onDrain: (c) => void (wrote += c.send(new Uint8Array(8000), b.now)),
+  };
+  assert.equal(p.conn.send(new Uint8Array(9000), b.now), 8000); // refused in part: onDrain will follow
+  b.take();
+  // The peer ACKs 4000 bytes and closes its window to 1000 bytes: its right edge is ourNxt + 5000.
+  b.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt + 4000, window: 1000 });
+  assert.ok(wrote > 0, "the drain handler ran and wrote");
+  const edge = p.ourNxt + 5000;
+  for (const s of b.take()) {
+    assert.ok(
+      s.seq + s.payload.length <= edge,
+      `segment ${s.seq - p.ourNxt}+${s.payload.length} beyond the edge`,
+    );
+  }
+});

@@ -10,7 +10,13 @@ import { createConnection } from "../../src/stack/socket.js";
 import { KERNEL_ADDRESS } from "../../src/tun/netns.js";
 import { findProgram } from "../../src/tun/tools.js";
 import { skipWithoutTun } from "./helpers.js";
-import { eventually, kernelRejectedNothing, startNodePeer, withStackOnTun } from "./stack-on-tun.js";
+import {
+  eventually,
+  kernelDiscardedNothing,
+  kernelRejectedNothing,
+  startNodePeer,
+  withStackOnTun,
+} from "./stack-on-tun.js";
 
 const NETWORK_TEST = { timeout: 180_000 };
 const SIZE = 10 * 1024 * 1024;
@@ -40,6 +46,9 @@ test(
       assert.equal(sha256(echoed), sha256(data), "byte-exact round trip");
       assert.equal(host.counters.activeOpens, 1);
       assert.deepEqual(await kernelRejectedNothing(ns), { InErrs: 0, InCsumErrors: 0 });
+      // With window scaling and timestamps negotiated with the kernel: nothing past its window, no TSval
+      // going back.
+      assert.deepEqual(await kernelDiscardedNothing(ns), { BeyondWindow: 0, PAWSEstab: 0 });
       assert.deepEqual(driverErrors, []);
     });
   },

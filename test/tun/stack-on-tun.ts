@@ -53,6 +53,26 @@ export async function kernelTcpCounters(ns: NetworkNamespace): Promise<Record<st
   return Object.fromEntries(names.map((n, i) => [n, values[i]!]));
 }
 
+/** The kernel's TcpExt counters (/proc/net/netstat) in the namespace. */
+export async function kernelTcpExtCounters(ns: NetworkNamespace): Promise<Record<string, number>> {
+  const text = await ns.runChecked("cat", ["/proc/net/netstat"]);
+  const lines = text.split("\n").filter((l) => l.startsWith("TcpExt:"));
+  const names = lines[0]!.split(/\s+/).slice(1);
+  const values = lines[1]!.split(/\s+/).slice(1).map(Number);
+  return Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+}
+
+/**
+ * What the kernel silently discarded of ours: segments past its window (we ignored its window) and
+ * segments whose TSval went back (PAWS). Both were real bugs once, invisible except as stalls.
+ */
+export async function kernelDiscardedNothing(
+  ns: NetworkNamespace,
+): Promise<{ BeyondWindow: number; PAWSEstab: number }> {
+  const c = await kernelTcpExtCounters(ns);
+  return { BeyondWindow: c.BeyondWindow ?? 0, PAWSEstab: c.PAWSEstab ?? 0 };
+}
+
 /** Check 6 of issue 5: the kernel found no checksum error and no bad segment in anything we sent. */
 export async function kernelRejectedNothing(
   ns: NetworkNamespace,
