@@ -673,8 +673,9 @@ export class Connection {
       seg.payload.length === 0 &&
       !(seg.flags & (SYN | FIN)) &&
       snd.sndUna !== snd.sndMax &&
-      // RFC 5681 §2's duplicate ACK, or RFC 6675 §2's: one that SACKs new data.
-      (seg.window === wasWindow || newlySacked > 0)
+      // RFC 5681 §2's duplicate ACK ("the advertised window … does not change": compared scaled, as
+      // SND.WND is), or RFC 6675 §2's: one that SACKs new data.
+      (seg.window * 2 ** snd.wscale === wasWindow || newlySacked > 0)
     ) {
       snd.dupAcks++;
       if (this.inRecovery && !this.sackOk && snd.dupAcks > 3) {
@@ -870,17 +871,18 @@ export class Connection {
   /** Hands in-order data, then EOF, to the application while it reads (not before it has accepted us). */
   deliver(): void {
     const rcv = this.rcv;
-    if (!this.attached) return;
+    if (!this.attached || this.closeReported) return;
     if (this.orphaned) {
       rcv.clear();
     } else if (this.handlers.onData) {
       rcv.drain((chunk) => this.handlers.onData?.(this, chunk));
     }
-    if (rcv.finReceived && !rcv.eofDelivered && !rcv.hasUnread && !this.orphaned) {
+    // After an error there is no EOF: the stream did not end in order (Node: 'error', never 'end').
+    if (rcv.finReceived && !rcv.eofDelivered && !rcv.hasUnread && !this.orphaned && !this.error) {
       rcv.eofDelivered = true;
       this.handlers.onEnd?.(this);
     }
-    if (this.closePending) this.reportClose(null);
+    if (this.closePending) this.reportClose(this.error);
   }
 
   // ---------------------------------------------------------------- sending
@@ -1560,8 +1562,9 @@ export class Connection {
     if (this.state === "CLOSED") return;
     this.clearTimers();
     this.error = error;
-    // A reset discards what was not read; an orderly end keeps it for the application to read.
-    if (error) this.rcv.clear();
+    // A reset discards what was not read; an orderly end keeps it for the application to read. So does a
+    // child not yet accepted: Linux's accept() still returns it, its data readable (linux-profile.md).
+    if (error && this.attached) this.rcv.clear();
     this.setState("CLOSED", cause);
     this.reportClose(error);
   }
@@ -1570,8 +1573,9 @@ export class Connection {
   private reportClose(error: TcpError | null): void {
     if (this.closeReported) return;
     const rcv = this.rcv;
-    const unread = rcv.hasUnread || (rcv.finReceived && !rcv.eofDelivered);
-    if (!error && unread && this.attached && !this.orphaned) {
+    const unread = rcv.hasUnread || (!error && rcv.finReceived && !rcv.eofDelivered);
+    // A child not yet accepted is told when accept() hands it over, after its data.
+    if ((unread || !this.attached) && !this.orphaned) {
       this.closePending = true;
       return;
     }

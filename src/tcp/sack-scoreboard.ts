@@ -15,7 +15,7 @@ export const DUP_THRESH = 3;
  * (the data counts as in flight and is never deemed lost because of it), whereas merging across a hole
  * would stop that hole from being repaired until the retransmission timer.
  */
-export const DEFAULT_MAX_RANGES = 64;
+export const DEFAULT_MAX_RANGES = 4096;
 
 function seqMin(a: number, b: number): number {
   return seqLt(a, b) ? a : b;
@@ -28,12 +28,13 @@ function overlap(a: number, b: number, l: number, r: number): number {
 }
 
 /**
- * Sorted, disjoint, non-adjacent [left, right) ranges in two parallel fixed arrays (no allocation after
- * construction). `full` decides what happens when an insert needs one range more than `cap`.
+ * Sorted, disjoint, non-adjacent [left, right) ranges in two parallel arrays that double as needed up to
+ * `cap` (a slow-start overshoot can leave hundreds of holes in one window; a connection that never sees
+ * them keeps 16 slots). `full` decides what happens when an insert needs one range more than `cap`.
  */
 class RangeSet {
-  readonly lefts: Uint32Array;
-  readonly rights: Uint32Array;
+  lefts: Uint32Array;
+  rights: Uint32Array;
   n = 0;
   bytes = 0;
 
@@ -42,8 +43,18 @@ class RangeSet {
     /** "drop": refuse a new highest range, else forget the highest one. "merge": join the new one to a neighbour. */
     private readonly full: "drop" | "merge",
   ) {
-    this.lefts = new Uint32Array(cap + 1);
-    this.rights = new Uint32Array(cap + 1);
+    this.lefts = new Uint32Array(Math.min(cap, 16) + 1);
+    this.rights = new Uint32Array(Math.min(cap, 16) + 1);
+  }
+
+  private grow(): void {
+    const size = Math.min(this.cap, (this.lefts.length - 1) * 2) + 1;
+    const lefts = new Uint32Array(size);
+    const rights = new Uint32Array(size);
+    lefts.set(this.lefts);
+    rights.set(this.rights);
+    this.lefts = lefts;
+    this.rights = rights;
   }
 
   clear(): void {
@@ -53,6 +64,7 @@ class RangeSet {
 
   /** Adds [l, r) (non-empty); returns how many of its bytes were not covered before. */
   add(l: number, r: number): number {
+    if (this.n + 1 >= this.lefts.length && this.lefts.length - 1 < this.cap) this.grow();
     const { lefts, rights } = this;
     let i = 0;
     while (i < this.n && seqLt(rights[i]!, l)) i++;

@@ -52,7 +52,8 @@ export class Timestamps {
 
   /** RFC 7323 §4.3 (2): record TSval when the segment covers Last.ACK.sent and is not older. */
   update(tsval: number, now: number): void {
-    if (this.recentAt < 0 || !tsBefore(tsval, this.recent)) {
+    // §5.5 (R3's reference): a TS.Recent idle for 24 days is replaced by whatever arrives, older or not.
+    if (this.recentAt < 0 || now - this.recentAt > PAWS_IDLE_LIMIT || !tsBefore(tsval, this.recent)) {
       this.recent = tsval;
       this.recentAt = now;
     }

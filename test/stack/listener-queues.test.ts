@@ -5,10 +5,6 @@ import assert from "node:assert/strict";
 import { ACK, RST, SYN } from "../../src/wire/segment.js";
 import { Bench, bytes, LOCAL_PORT, listenRecording, text } from "../tcp/harness.js";
 
-// The host keeps a child reset before accept() in the accept queue; the engine still has to keep it readable.
-const NEEDS_ENGINE_KEEP =
-  "engine change needed in src/tcp/connection.ts: terminate() clears a not-yet-accepted child's receive queue on an error, and reportClose() reports the close to the child's placeholder handlers at once, so accept() hands over a reset child with its data gone and no onClose ever reaching the application";
-
 /** SYN from remote port `port` (ISN 1000·port), returns our SYN,ACK's sequence number or null. */
 function syn(b: Bench, port: number): number | null {
   b.feed({ flags: SYN, seq: 1000 * port, srcPort: port, options: { mss: 1460 } });
@@ -116,56 +112,48 @@ test("a connection taken from the accept queue gets onEstablished like one accep
   assert.equal(accepted[1]!.log.established, 1); // accepted later
 });
 
-test(
-  "linux: a child reset before accept() is still returned, CLOSED: its data, then ECONNRESET (no EOF); a write fails with ECONNRESET",
-  { skip: NEEDS_ENGINE_KEEP },
-  () => {
-    const b = new Bench({ synCookies: "off" });
-    const events: string[] = [];
-    const listener = b.host.listen(
-      LOCAL_PORT,
-      { backlog: 4 },
-      {
-        onConnection: () => ({
-          onData: (_c, d) => events.push(`data ${text([d])}`),
-          onEnd: () => events.push("end"),
-          onClose: (_c, e) => events.push(`close ${e ? e.code : "ok"}`),
-        }),
-      },
-    );
-    listener.paused = true;
-    ack(b, 41000, syn(b, 41000)!, bytes("request"));
-    b.take(); // the ACK of the request
-    b.feed({ flags: RST, seq: 1000 * 41000 + 1 + 7, srcPort: 41000 });
-    b.none();
-    assert.equal(listener.acceptQueue.length, 1, "the reset child keeps its accept-queue slot");
-    assert.deepEqual(events, []);
-    const conn = b.host.accept(listener);
-    assert.ok(conn, "accept() returns the reset child (linux-profile.md, Close semantics)");
-    assert.equal(conn.state, "CLOSED");
-    assert.deepEqual(events, ["data request", "close ECONNRESET"]);
-    assert.throws(() => conn.send(bytes("x"), b.now), { code: "ECONNRESET" });
-    b.none();
-    assert.equal(b.host.accept(listener), null);
-  },
-);
+test("linux: a child reset before accept() is still returned, CLOSED: its data, then ECONNRESET (no EOF); a write fails with ECONNRESET", () => {
+  const b = new Bench({ synCookies: "off" });
+  const events: string[] = [];
+  const listener = b.host.listen(
+    LOCAL_PORT,
+    { backlog: 4 },
+    {
+      onConnection: () => ({
+        onData: (_c, d) => events.push(`data ${text([d])}`),
+        onEnd: () => events.push("end"),
+        onClose: (_c, e) => events.push(`close ${e ? e.code : "ok"}`),
+      }),
+    },
+  );
+  listener.paused = true;
+  ack(b, 41000, syn(b, 41000)!, bytes("request"));
+  b.take(); // the ACK of the request
+  b.feed({ flags: RST, seq: 1000 * 41000 + 1 + 7, srcPort: 41000 });
+  b.none();
+  assert.equal(listener.acceptQueue.length, 1, "the reset child keeps its accept-queue slot");
+  assert.deepEqual(events, []);
+  const conn = b.host.accept(listener);
+  assert.ok(conn, "accept() returns the reset child (linux-profile.md, Close semantics)");
+  assert.equal(conn.state, "CLOSED");
+  assert.deepEqual(events, ["data request", "close ECONNRESET"]);
+  assert.throws(() => conn.send(bytes("x"), b.now), { code: "ECONNRESET" });
+  b.none();
+  assert.equal(b.host.accept(listener), null);
+});
 
-test(
-  "linux: a child reset before accept() with nothing queued: accept() returns it and it closes with ECONNRESET",
-  { skip: NEEDS_ENGINE_KEEP },
-  () => {
-    const b = new Bench({ synCookies: "off" });
-    const { listener, accepted } = listenRecording(b, { backlog: 4 });
-    listener.paused = true;
-    ack(b, 41000, syn(b, 41000)!);
-    b.feed({ flags: RST, seq: 1000 * 41000 + 1, srcPort: 41000 });
-    const conn = b.host.accept(listener);
-    assert.equal(conn?.state, "CLOSED");
-    assert.deepEqual(accepted[0]!.log.closes, ["ECONNRESET"]);
-    assert.equal(accepted[0]!.log.ends, 0);
-    assert.equal(accepted[0]!.log.data.length, 0);
-  },
-);
+test("linux: a child reset before accept() with nothing queued: accept() returns it and it closes with ECONNRESET", () => {
+  const b = new Bench({ synCookies: "off" });
+  const { listener, accepted } = listenRecording(b, { backlog: 4 });
+  listener.paused = true;
+  ack(b, 41000, syn(b, 41000)!);
+  b.feed({ flags: RST, seq: 1000 * 41000 + 1, srcPort: 41000 });
+  const conn = b.host.accept(listener);
+  assert.equal(conn?.state, "CLOSED");
+  assert.deepEqual(accepted[0]!.log.closes, ["ECONNRESET"]);
+  assert.equal(accepted[0]!.log.ends, 0);
+  assert.equal(accepted[0]!.log.data.length, 0);
+});
 
 test("closing a listener resets children waiting in the accept queue (linux: R. snd_nxt ack rcv_nxt)", () => {
   const b = new Bench({ synCookies: "off" });

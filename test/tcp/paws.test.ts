@@ -250,31 +250,20 @@ test("a TS.Recent idle for more than 24 days is invalid: a segment with an older
   assert.ok(PAWS_IDLE_LIMIT < 25 * DAY);
 });
 
-test(
-  "after 24 idle days R3 adopts the accepted segment's TSval: it is echoed and PAWS has a reference again (§5.5)",
-  {
-    skip:
-      "engine bug: after more than 24 idle days a segment with TSval below the stale TS.Recent is accepted, but " +
-      "TS.Recent is not replaced (Timestamps.update keeps only non-older TSvals and leaves recentAt 25 days " +
-      "old), so our ACKs keep echoing the 25-day-old TSval (50000 instead of 40000) and PAWS stays disabled " +
-      "for the connection (a later TSval 39000 is accepted); RFC 7323 §5.5 says R3 updates TS.Recent with " +
-      "the new segment's TSval, as Linux's tcp_replace_ts_recent does when tcp_paws_check passes by age",
-  },
-  () => {
-    const { c, acks } = idleThenOldTsval(25 * DAY);
-    assert.ok(acks.length >= 1);
-    // RFC 7323 §5.5: "rule R3 updates TS.Recent with the TSval from the new segment" — so the echo is the
-    // new TSval, not one 25 days old, and TS.Recent is a valid reference again.
-    assert.equal(acks[0]!.options.timestamp!.ecr, 40_000, "TS.Recent re-established from the segment");
-    const m = c.b.mark();
-    data(c, 100, 39_000);
-    assert.deepEqual(
-      c.b.drops(m).map((d) => d.reason),
-      ["paws"],
-      "a TSval older than the re-established TS.Recent is rejected again",
-    );
-  },
-);
+test("after 24 idle days R3 adopts the accepted segment's TSval: it is echoed and PAWS has a reference again (§5.5)", () => {
+  const { c, acks } = idleThenOldTsval(25 * DAY);
+  assert.ok(acks.length >= 1);
+  // RFC 7323 §5.5: "rule R3 updates TS.Recent with the TSval from the new segment" — so the echo is the
+  // new TSval, not one 25 days old, and TS.Recent is a valid reference again.
+  assert.equal(acks[0]!.options.timestamp!.ecr, 40_000, "TS.Recent re-established from the segment");
+  const m = c.b.mark();
+  data(c, 100, 39_000);
+  assert.deepEqual(
+    c.b.drops(m).map((d) => d.reason),
+    ["paws"],
+    "a TSval older than the re-established TS.Recent is rejected again",
+  );
+});
 
 // ---------------------------------------------------------------- §4: RTT from the echo
 
