@@ -127,6 +127,8 @@ export class Connection {
   /** An application holds this connection (active opens at once; passive ones once accepted). */
   attached = true;
   private establishedReported = false;
+  /** The name the running retransmission timer was armed with (syn, synack or retransmit). */
+  private rtxName: TimerName = "retransmit";
   /** Zero-window probes sent without any ACK in reply (Linux icsk_probes_out). */
   private probesOut = 0;
   /** Set while the persist timer forces out a segment that silly window avoidance held back. */
@@ -1409,8 +1411,18 @@ export class Connection {
     if (old === deadline) return;
     this.timers[slot] = deadline;
     if (this.env.trace.enabled) {
-      if (deadline === Infinity) this.timerEvent(slot, "cancelled");
-      else this.timerEvent(slot, old === Infinity ? "armed" : "restarted", deadline);
+      if (deadline === Infinity) {
+        this.timerEvent(slot, "cancelled");
+      } else if (old !== Infinity && slot === T_RTX && this.rtxName !== this.timerName(slot)) {
+        // The retransmission timer keeps the name it was armed with (a simultaneous open turns a SYN
+        // into a SYN,ACK timer): the old one ends, the new one starts, so every name armed also ends.
+        this.timerEvent(slot, "cancelled");
+        this.rtxName = this.timerName(slot);
+        this.timerEvent(slot, "armed", deadline);
+      } else {
+        if (old === Infinity && slot === T_RTX) this.rtxName = this.timerName(slot);
+        this.timerEvent(slot, old === Infinity ? "armed" : "restarted", deadline);
+      }
     }
     if (deadline < this.scheduledAt) this.env.deadlineChanged(this);
   }
@@ -1426,7 +1438,7 @@ export class Connection {
       t: this.now,
       host: this.env.hostName,
       conn: this.label,
-      timer: this.timerName(slot),
+      timer: slot === T_RTX ? this.rtxName : this.timerName(slot),
       action,
       ...(deadline === undefined ? {} : { deadline }),
     });
