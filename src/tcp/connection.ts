@@ -127,6 +127,8 @@ export class Connection {
   /** An application holds this connection (active opens at once; passive ones once accepted). */
   attached = true;
   private establishedReported = false;
+  /** When a segment last arrived from the peer (µs), for the zero-window retransmission rule. */
+  private lastHeard = 0;
   /** The name the running retransmission timer was armed with (syn, synack or retransmit). */
   private rtxName: TimerName = "retransmit";
   /** Zero-window probes sent without any ACK in reply (Linux icsk_probes_out). */
@@ -351,6 +353,7 @@ export class Connection {
 
   segmentArrives(seg: Segment, now: number): void {
     this.now = now;
+    this.lastHeard = now;
     if (this.keepAlive && isSynchronized(this.state)) {
       this.keepAliveProbes = 0;
       this.setTimer(T_KEEPALIVE, now + this.keepAliveIdle);
@@ -911,7 +914,7 @@ export class Connection {
     if (snd.sndMax !== sentBefore && this.timers[T_RTX] === Infinity) this.armRetransmit();
     // Data waiting and nothing in flight (a zero window, or a window too small to be worth a segment):
     // the persist timer probes the zero window (§3.8.6.1) or forces the sliver out (§3.8.6.2.1's override).
-    if (snd.unsent > 0 && snd.sndUna === snd.sndMax) {
+    if ((snd.unsent > 0 || this.finHeldBack()) && snd.sndUna === snd.sndMax) {
       if (this.timers[T_PERSIST] === Infinity)
         this.setTimer(T_PERSIST, this.now + snd.rto.backedOff(snd.backoffs));
     }
@@ -940,7 +943,11 @@ export class Connection {
     // unless the override timeout (the persist timer) fired.
     if (len > 0 && len < mss && len < unsent && len < snd.maxSndWnd / 2 && !this.swsOverride) return false;
     if (len < 0) len = 0;
-    const withFin = finPending && len === unsent;
+    // A FIN occupies a sequence number: it is not sent past the peer's window (a zero window holds it
+    // back; the persist timer probes until the window opens, MUST-37), though it needs no room in cwnd.
+    const withFin =
+      finPending && len === unsent && seqDiff(seqAdd(snd.sndUna, snd.sndWnd), seqAdd(snd.sndNxt, len)) >= 1;
+    if (len === 0 && !withFin) return false;
     let flags = ACK;
     if (len > 0 && len === unsent) flags |= PSH;
     if (withFin) flags |= FIN;
@@ -1286,7 +1293,11 @@ export class Connection {
       return;
     }
     const limit = this.orphaned ? p.orphanRetries : p.dataRetries;
-    if (snd.backoffs >= limit) {
+    // Linux tcp_retransmit_timer: against a zero window (the receiver shrank it under our data or FIN)
+    // the retransmissions are zero-window probes, and a peer that keeps answering is alive (MUST-37): give
+    // up only when nothing was heard for the maximum RTO — or at once for an orphan.
+    const probing = snd.sndWnd === 0 && !this.orphaned && this.now - this.lastHeard <= p.rtoMax;
+    if (snd.backoffs >= limit && !probing) {
       this.terminate("retransmission limit", this.orphaned ? null : new TcpError("ETIMEDOUT", "read"));
       return;
     }
@@ -1323,9 +1334,15 @@ export class Connection {
     return this.snd.backoffs >= retries;
   }
 
+  /** Our FIN is due but the peer's window has no room for its sequence number. */
+  private finHeldBack(): boolean {
+    const snd = this.snd;
+    return snd.finQueued && !snd.finSent && snd.unsent <= 0 && this.finAllowedInState();
+  }
+
   private zeroWindowProbe(): void {
     const snd = this.snd;
-    if (snd.unsent <= 0) return;
+    if (snd.unsent <= 0 && !this.finHeldBack()) return;
     if (snd.sndWnd > 0) {
       this.swsOverride = true;
       this.output();
