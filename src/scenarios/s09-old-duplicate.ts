@@ -124,20 +124,24 @@ function oldDuplicateRun(
       `${expired.length} packet(s) discarded as older than the MSL (${duration(sim.msl)})`,
     ),
   ];
+  // Without TIME_WAIT: the 4-tuple is reopened at once and the wandering copy reaches the new connection.
+  const reusedAtOnce: Check[] = [
+    check(
+      "A reuses the 4-tuple at once",
+      attempts.length === 0 && second !== null,
+      `connect() from the same port at ${duration(appEvents(ev, "A", (e) => e.call === "connect").slice(-1)[0]?.t ?? 0)}`,
+    ),
+    check(
+      "the old segment arrives 20 s later, inside the new connection's window",
+      heldDelivered.length === 1,
+      `${heldDelivered.length} old copy delivered to A`,
+    ),
+  ];
   let checks: Check[];
   if (timestamps) {
     const paws = dropped(ev, "A", (e) => e.reason === "paws");
     checks = [
-      check(
-        "A reuses the 4-tuple at once",
-        attempts.length === 0 && second !== null,
-        `connect() from the same port at ${duration(appEvents(ev, "A", (e) => e.call === "connect").slice(-1)[0]?.t ?? 0)}`,
-      ),
-      check(
-        "the old segment arrives 20 s later, inside the new connection's window",
-        heldDelivered.length === 1,
-        `${heldDelivered.length} old copy delivered to A`,
-      ),
+      ...reusedAtOnce,
       check(
         "PAWS drops it: its TSval is older than the new connection's TS.Recent (RFC 7323 §5)",
         paws.length >= 1,
@@ -152,16 +156,7 @@ function oldDuplicateRun(
     ];
   } else if (!withTimeWait) {
     checks = [
-      check(
-        "A reuses the 4-tuple at once",
-        attempts.length === 0 && second !== null,
-        `connect() from the same port at ${duration(appEvents(ev, "A", (e) => e.call === "connect").slice(-1)[0]?.t ?? 0)}`,
-      ),
-      check(
-        "the old segment arrives 20 s later, inside the new connection's window",
-        heldDelivered.length === 1,
-        `${heldDelivered.length} old copy delivered to A`,
-      ),
+      ...reusedAtOnce,
       check(
         "the new connection's application reads old bytes as if they were new: silent corruption",
         !exact && text.includes("old connection"),
