@@ -6,6 +6,7 @@ import { illegalTransitions } from "../../src/scenarios/figure5.js";
 import { stateTimeline } from "../../src/trace/timeline.js";
 import type { AppEvent, TraceEvent } from "../../src/trace/events.js";
 import { SECOND } from "../../src/tcp/profile.js";
+import { SYN } from "../../src/wire/segment.js";
 
 const DEFAULTS = { seed: 1, profile: "linux" as const };
 
@@ -176,11 +177,36 @@ test("S13: EADDRINUSE on a plain rebind, success with reuseAddress", () => {
   );
 });
 
-test("S14: EADDRNOTAVAIL from 10 s on; reuse, server-closes and more ports remove it, tcp_fin_timeout does not", () => {
+test("S14: EADDRNOTAVAIL from 10 s on; reuse, server-closes, more ports and tcp_tw_reuse remove it, tcp_fin_timeout does not", () => {
   const runs = runsOf("S14");
   const firstError = (r: ScenarioRun): number | undefined =>
     r.events.find((e) => e.kind === "app" && e.host === "A" && e.error === "EADDRNOTAVAIL")?.t;
-  assert.deepEqual(runs.map(firstError), [10 * SECOND, undefined, undefined, undefined, 10 * SECOND]);
+  assert.deepEqual(runs.map(firstError), [
+    10 * SECOND,
+    undefined,
+    undefined,
+    undefined,
+    10 * SECOND,
+    undefined, // tcp_tw_reuse = 1
+    SECOND / 2, // tcp_tw_reuse = 1 at 200/s: 100 ports in 0.5 s, none yet 1 s old
+    10 * SECOND, // timestamps off on the client
+    10 * SECOND, // timestamps off on the server
+    10 * SECOND, // tcp_tw_reuse = 2 toward a non-loopback address
+  ]);
+  // With tcp_tw_reuse the new SYN on a 4-tuple leaves TIME_WAIT and starts 65537 above the old SND.NXT.
+  const reuse = runs[5]!.events;
+  const takeOver = reuse.find(
+    (e) => e.kind === "state" && e.host === "A" && e.from === "TIME_WAIT" && e.cause === "reused by connect",
+  );
+  assert.ok(takeOver?.kind === "state");
+  const fromA = reuse.filter(
+    (e): e is Extract<TraceEvent, { kind: "segment-sent" }> =>
+      e.kind === "segment-sent" && e.host === "A" && e.conn === takeOver.conn,
+  );
+  const before = fromA.filter((e) => e.t < takeOver.t).at(-1)!;
+  const syn = fromA.find((e) => e.t >= takeOver.t)!;
+  assert.equal(syn.seg.flags & SYN, SYN);
+  assert.equal((syn.seg.seq - before.seg.seq) >>> 0, 65537); // `before` is the final ACK, at SND.NXT
 });
 
 test("S15: CLOSE_WAIT stays on the client, FIN_WAIT_2 expires on the server", () => {
