@@ -160,7 +160,7 @@ export interface NextSegment {
 export interface SackScoreboardOptions {
   /** RFC 6675 §2 DupThresh (default 3). */
   dupThresh?: number;
-  /** Most SACKed ranges kept (default 64); the highest are forgotten past it. */
+  /** Most SACKed ranges kept (default DEFAULT_MAX_RANGES, 4096); the highest are forgotten past it. */
   maxRanges?: number;
 }
 
