@@ -130,6 +130,10 @@ export class SendBuffer {
    */
   read(offset: number, len: number): Uint8Array {
     if (len <= 0) return EMPTY;
+    if (offset < 0 || offset + len > this.length) {
+      // A caller's bug: say so rather than send other bytes (or none) under these sequence numbers.
+      throw new RangeError(`send buffer read of [${offset}, ${offset + len}) outside [0, ${this.length})`);
+    }
     const bufs = this.bufs as Uint8Array[];
     const bounds = this.bounds as number[];
     if (offset < this.cursorStart) {

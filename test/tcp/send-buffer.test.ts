@@ -118,3 +118,12 @@ test("hundreds of separate chunks acknowledged one by one: reads stay right acro
     assert.deepEqual([...a.read(a.length - 3, 3)], model.slice(model.length - 3));
   }
 });
+
+test("a read outside the unacknowledged bytes is refused, and the buffer still reads right afterwards", () => {
+  const buf = new SendBuffer(1 << 20);
+  buf.write(new Uint8Array([1, 2, 3, 4, 5]));
+  buf.consume(2);
+  assert.throws(() => buf.read(-1, 2), RangeError);
+  assert.throws(() => buf.read(2, 2), RangeError);
+  assert.deepEqual([...buf.read(0, 3)], [3, 4, 5]);
+});
