@@ -1172,52 +1172,42 @@ export class Connection {
         if (!this.sendNew(Math.min(mss, unsent > 0 ? windowRoom : 0), "data")) return;
         continue;
       }
-      const seq = next.seq;
-      const len = next.len;
-      this.retransmitRange(seq, len, next.rule === 1 ? "retransmit-sack" : "retransmit-sack-hole");
-      sb.markRetransmitted(seq, len);
-      this.highRxt = seqAdd(seq, len);
+      this.retransmitRange(
+        next.seq,
+        next.len,
+        next.rule === 1 ? "retransmit-sack" : "retransmit-sack-hole",
+        0,
+      );
     }
   }
 
-  /** Resends [seq, seq + len) from the send buffer (the FIN too if the range reaches it). */
-  private retransmitRange(seq: number, len: number, why: string): void {
+  /**
+   * Resends [seq, seq + len) from the send buffer (the FIN too if the range reaches it), and records it
+   * for SACK recovery: the scoreboard's retransmitted octets and HighRxt (RFC 6675 §4 NextSeg).
+   */
+  private retransmitRange(seq: number, len: number, why: string, push: number): void {
     const snd = this.snd;
     const offset = seqDiff(seq, snd.bufSeq);
     const dataLen = Math.max(0, Math.min(len, snd.buffer.length - offset));
     const withFin = snd.finSent && !snd.finAcked && seqAdd(seq, dataLen) === snd.finSeq && dataLen < len;
-    const payload = dataLen > 0 ? snd.buffer.read(offset, dataLen) : EMPTY_PAYLOAD;
     if (dataLen === 0 && !withFin) return;
+    const payload = dataLen > 0 ? snd.buffer.read(offset, dataLen) : EMPTY_PAYLOAD;
     this.env.counters.retransSegs++;
     snd.rttTime = -1; // Karn: no sample across a retransmission
     snd.karnHold = true;
-    const flags = ACK | (withFin ? FIN : 0) | (dataLen > 0 && withFin ? PSH : 0);
+    this.scoreboard?.markRetransmitted(seq, len);
+    this.highRxt = seqAdd(seq, len);
+    const flags = ACK | (withFin ? FIN : 0) | (dataLen > 0 && (withFin || push) ? PSH : 0);
     this.emit(seq, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, why, true);
   }
 
-  /** Retransmits one segment's worth from SND.UNA (fast retransmit, NewReno partial ACK). */
+  /** Retransmits one segment's worth from SND.UNA (fast retransmit, NewReno partial ACK, a lone FIN). */
   private retransmitHead(why: string): void {
     const snd = this.snd;
-    const saveNxt = snd.sndNxt;
-    snd.sndNxt = snd.sndUna;
-    const offset = seqDiff(snd.sndUna, snd.bufSeq);
-    const len = Math.min(snd.mss, snd.buffer.length - offset);
-    if (len > 0) {
-      const withFin = snd.finSent && len === snd.buffer.length - offset;
-      const payload = snd.buffer.read(offset, len);
-      this.env.counters.retransSegs++;
-      if (this.scoreboard) {
-        this.scoreboard.markRetransmitted(snd.sndUna, len + (withFin ? 1 : 0));
-        this.highRxt = seqAdd(snd.sndUna, len + (withFin ? 1 : 0));
-      }
-      snd.rttTime = -1; // Karn: no sample across a retransmission
-      snd.karnHold = true;
-      this.emit(snd.sndUna, this.rcv.rcvNxt, ACK | PSH | (withFin ? FIN : 0), payload, NO_OPTIONS, why, true);
-    } else if (snd.finSent && !snd.finAcked) {
-      this.env.counters.retransSegs++;
-      this.emit(snd.finSeq, this.rcv.rcvNxt, ACK | FIN, EMPTY_PAYLOAD, NO_OPTIONS, why, true);
-    }
-    snd.sndNxt = seqGt(saveNxt, snd.sndNxt) ? saveNxt : snd.sndNxt;
+    const remaining = snd.buffer.length - seqDiff(snd.sndUna, snd.bufSeq);
+    const dataLen = Math.max(0, Math.min(snd.mss, remaining));
+    const fin = snd.finSent && !snd.finAcked && dataLen === remaining ? 1 : 0;
+    this.retransmitRange(snd.sndUna, dataLen + fin, why, PSH);
   }
 
   // ---------------------------------------------------------------- timers (§3.10.8)
