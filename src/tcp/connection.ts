@@ -113,6 +113,8 @@ export class Connection {
   private highRxt = 0;
   /** The sender's SACK scoreboard, created once SACK is negotiated. */
   private scoreboard: SackScoreboard | null = null;
+  /** The last timestamp-only options object handed out (see timestampOnly). */
+  private tsOptions: TcpOptions | null = null;
   /** The receiver's SACK block chooser, created once SACK is negotiated. */
   private sackBlocks: SackBlocks | null = null;
   /** Set when the application has been told the connection ended; nothing is delivered after. */
@@ -504,8 +506,7 @@ export class Connection {
       }
       const entirelyOld = seqLe(seqAdd(seg.seq, segLen), rcv.rcvNxt) && segLen > 0;
       if (entirelyOld && this.sackOk && seg.payload.length > 0) {
-        this.sackBlocks ??= new SackBlocks({ dsack: this.env.profile.dsack });
-        this.sackBlocks.noteDuplicate(seg.seq, seqAdd(seg.seq, seg.payload.length)); // RFC 2883 §4.1.1
+        this.receiverSack().noteDuplicate(seg.seq, seqAdd(seg.seq, seg.payload.length)); // RFC 2883 §4.1.1
       }
       this.env.dropped(seg, entirelyOld ? "duplicate" : "out-of-window", this);
       // Linux rate-limits dup-ACKs only for pure ACKs (no data): data never loops.
@@ -680,7 +681,7 @@ export class Connection {
       snd.sndUna !== snd.sndMax &&
       // RFC 5681 §2's duplicate ACK ("the advertised window … does not change": compared scaled, as
       // SND.WND is), or RFC 6675 §2's: one that SACKs new data.
-      (seg.window * 2 ** snd.wscale === wasWindow || newlySacked > 0)
+      (this.peerWindow(seg) === wasWindow || newlySacked > 0)
     ) {
       snd.dupAcks++;
       if (this.inRecovery && !this.sackOk && snd.dupAcks > 3) {
@@ -764,8 +765,7 @@ export class Connection {
     const skip = seqDiff(rcv.rcvNxt, seq);
     if (skip > 0 && this.sackOk && payload.length > 0) {
       // RFC 2883: report the part we already had as a D-SACK block.
-      this.sackBlocks ??= new SackBlocks({ dsack: this.env.profile.dsack });
-      this.sackBlocks.noteDuplicate(seq, seqAdd(seq, Math.min(skip, payload.length)));
+      this.receiverSack().noteDuplicate(seq, seqAdd(seq, Math.min(skip, payload.length)));
     }
     if (skip > 0) {
       if (skip >= payload.length) {
@@ -787,8 +787,7 @@ export class Connection {
       // Out of order: hold it and send an immediate duplicate ACK (RFC 5681 §4.2) so the sender learns of the hole.
       rcv.reassembly.insert(seq, payload, fin);
       if (this.sackOk) {
-        this.sackBlocks ??= new SackBlocks({ dsack: this.env.profile.dsack });
-        this.sackBlocks.noteReceived(seq, seqAdd(seq, payload.length + (fin ? 1 : 0)));
+        this.receiverSack().noteReceived(seq, seqAdd(seq, payload.length + (fin ? 1 : 0)));
       }
       this.sendAck("dup-ack-ooo");
       return;
@@ -880,7 +879,8 @@ export class Connection {
     if (this.orphaned) {
       rcv.clear();
     } else if (this.handlers.onData) {
-      rcv.drain((chunk) => this.handlers.onData?.(this, chunk));
+      // No closure per delivery: this runs for every segment of a transfer.
+      for (let chunk = rcv.take(); chunk !== null; chunk = rcv.take()) this.handlers.onData?.(this, chunk);
     }
     // After an error there is no EOF: the stream did not end in order (Node: 'error', never 'end').
     if (rcv.finReceived && !rcv.eofDelivered && !rcv.hasUnread && !this.orphaned && !this.error) {
@@ -979,6 +979,11 @@ export class Connection {
       snd.cc.onRestartAfterIdle(snd.mss, this.now);
       snd.lastDataSent = this.now;
     }
+  }
+
+  /** The receiver's SACK block chooser, made when first needed (most connections never hold a hole). */
+  private receiverSack(): SackBlocks {
+    return (this.sackBlocks ??= new SackBlocks({ dsack: this.env.profile.dsack }));
   }
 
   /**
@@ -1128,10 +1133,24 @@ export class Connection {
         ? blocks.blocks(this.rcv.rcvNxt, this.rcv.reassembly.ranges(), this.ts.ok ? 3 : 4)
         : undefined;
     if (!this.ts.ok && !sack) return options;
+    if (!sack && options === NO_OPTIONS) return this.timestampOnly();
     const out: TcpOptions = options === NO_OPTIONS ? {} : { ...options };
     if (this.ts.ok) out.timestamp = { val: this.ts.val(this.now), ecr: this.ts.recent };
     if (sack) out.sack = sack;
     return out;
+  }
+
+  /**
+   * The options of most established segments: the timestamp alone. Segments never change their options
+   * once built, so one object serves every segment until TSval (1 ms clock) or TS.Recent moves — not two
+   * fresh objects per segment.
+   */
+  private timestampOnly(): TcpOptions {
+    const val = this.ts.val(this.now);
+    const cached = this.tsOptions;
+    if (cached?.timestamp && cached.timestamp.val === val && cached.timestamp.ecr === this.ts.recent)
+      return cached;
+    return (this.tsOptions = { timestamp: { val, ecr: this.ts.recent } });
   }
 
   /**
@@ -1507,10 +1526,14 @@ export class Connection {
     this.snd.mss = Math.max(MIN_SEND_MSS, base - (this.ts.ok ? 12 : 0));
   }
 
+  /** The window a segment offers, in bytes. RFC 7323 §2.3: a SYN's is never scaled; every other one is. */
+  private peerWindow(seg: Segment): number {
+    return seg.flags & SYN ? seg.window : seg.window << this.snd.wscale; // < 2^30: no overflow
+  }
+
   private updateWindow(seg: Segment): void {
     const snd = this.snd;
-    // RFC 7323 §2.3: the window of a SYN is never scaled; every other one is.
-    const wnd = seg.flags & SYN ? seg.window : seg.window * 2 ** snd.wscale;
+    const wnd = this.peerWindow(seg);
     snd.sndWnd = wnd;
     if (wnd > snd.maxSndWnd) snd.maxSndWnd = wnd;
     snd.sndWl1 = seg.seq;

@@ -14,7 +14,7 @@ export const MAX_WSCALE = 14;
  */
 export function wscaleForBuffer(bufferSize: number): number {
   let shift = 0;
-  while (shift < MAX_WSCALE && bufferSize > MAX_WINDOW_FIELD * 2 ** shift) shift++;
+  while (shift < MAX_WSCALE && bufferSize > MAX_WINDOW_FIELD << shift) shift++;
   return shift;
 }
 
@@ -48,7 +48,7 @@ export class Receiver {
   }
 
   private freeSpace(): number {
-    return Math.max(0, Math.min(this.bufferSize - this.queuedBytes, MAX_WINDOW_FIELD * 2 ** this.wscale));
+    return Math.max(0, Math.min(this.bufferSize - this.queuedBytes, MAX_WINDOW_FIELD << this.wscale));
   }
 
   /** RCV.WND as currently offered: the last advertised edge minus RCV.NXT. */
@@ -73,7 +73,7 @@ export class Receiver {
     }
     const wnd = this.window;
     if (this.wscale === 0) return Math.min(wnd, MAX_WINDOW_FIELD);
-    const unit = 2 ** this.wscale;
+    const unit = 1 << this.wscale;
     const field = Math.min(MAX_WINDOW_FIELD, Math.ceil(wnd / unit));
     const edge = seqAdd(this.rcvNxt, field * unit);
     if (seqGt(edge, this.advertisedEdge)) this.advertisedEdge = edge;
@@ -92,16 +92,12 @@ export class Receiver {
     this.queuedBytes += data.length;
   }
 
-  /** Hands queued data to `deliver` while the application reads; returns bytes delivered. */
-  drain(deliver: (data: Uint8Array) => void): number {
-    let n = 0;
-    while (!this.paused && this.queue.length > 0) {
-      const chunk = this.queue.shift()!;
-      this.queuedBytes -= chunk.length;
-      n += chunk.length;
-      deliver(chunk);
-    }
-    return n;
+  /** The next chunk of in-order data for an application that reads, or null (paused, or nothing queued). */
+  take(): Uint8Array | null {
+    if (this.paused || this.queue.length === 0) return null;
+    const chunk = this.queue.shift()!;
+    this.queuedBytes -= chunk.length;
+    return chunk;
   }
 
   get hasUnread(): boolean {
