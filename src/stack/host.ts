@@ -207,13 +207,14 @@ export class Host implements Endpoint, ConnectionEnv {
     const heap = this.heap;
     while (heap.size > 0) {
       const t = heap.peekTime();
-      const conn = heap.pop()!;
-      if (conn.isClosed() || t !== conn.scheduledAt) continue;
-      const d = conn.nextDeadline();
-      if (d === t) {
-        heap.push(t, conn);
-        break;
-      }
+      const conn = heap.peekItem()!;
+      // A live head stays where it is (the common case: called after every delivery); only stale
+      // entries are popped.
+      const live = !conn.isClosed() && t === conn.scheduledAt;
+      const d = live ? conn.nextDeadline() : t;
+      if (live && d === t) break;
+      heap.pop();
+      if (!live) continue;
       conn.scheduledAt = Infinity; // its deadline moved later (or went away): queue the real one
       if (d < Infinity) {
         conn.scheduledAt = d;
