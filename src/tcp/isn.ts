@@ -13,26 +13,34 @@ function halfRound(v: Int32Array): void {
   v[3] = rotl(v[3]!, 8) ^ v[2]!;
 }
 
+/** Absorbs one message word into the state (two rounds). */
+function absorb(v: Int32Array, m: number): void {
+  v[3] = v[3]! ^ m;
+  for (let r = 0; r < 2; r++) {
+    halfRound(v);
+    v[0] = v[0]! + v[3]!;
+    v[3] = rotl(v[3]!, 7) ^ v[0]!;
+    v[2] = v[2]! + v[1]!;
+    v[1] = rotl(v[1]!, 13) ^ v[2]!;
+    v[2] = rotl(v[2]!, 16);
+  }
+  v[0] = v[0]! ^ m;
+}
+
+/** The hash state, reused: two hashes per connection must not allocate (lifecycles are a hot path). */
+const state = new Int32Array(4);
+
 /** A small keyed 32-bit hash over four 32-bit words (a SipHash-like ARX mix). */
 export function keyedHash(key: Uint32Array, a: number, b: number, c: number, d: number): number {
-  const v = new Int32Array([
-    (key[0] ?? 0) ^ 0x736f6d65,
-    (key[1] ?? 0) ^ 0x646f7261,
-    (key[2] ?? 0) ^ 0x6c796765,
-    (key[3] ?? 0) ^ 0x74656462,
-  ]);
-  for (const m of [a | 0, b | 0, c | 0, d | 0]) {
-    v[3] = v[3]! ^ m;
-    for (let r = 0; r < 2; r++) {
-      halfRound(v);
-      v[0] = v[0]! + v[3]!;
-      v[3] = rotl(v[3]!, 7) ^ v[0]!;
-      v[2] = v[2]! + v[1]!;
-      v[1] = rotl(v[1]!, 13) ^ v[2]!;
-      v[2] = rotl(v[2]!, 16);
-    }
-    v[0] = v[0]! ^ m;
-  }
+  const v = state;
+  v[0] = (key[0] ?? 0) ^ 0x736f6d65;
+  v[1] = (key[1] ?? 0) ^ 0x646f7261;
+  v[2] = (key[2] ?? 0) ^ 0x6c796765;
+  v[3] = (key[3] ?? 0) ^ 0x74656462;
+  absorb(v, a | 0);
+  absorb(v, b | 0);
+  absorb(v, c | 0);
+  absorb(v, d | 0);
   v[2] = v[2]! ^ 0xff;
   for (let r = 0; r < 4; r++) halfRound(v);
   return (v[0]! ^ v[1]! ^ v[2]! ^ v[3]!) >>> 0;
