@@ -5,7 +5,7 @@
 import type { ChildProcess } from "node:child_process";
 import type { ProfileName } from "../tcp/profile.js";
 import { createConnection, type Socket } from "../stack/socket.js";
-import { startLiveView, waitForStopSignal } from "./live-view.js";
+import { TunCommandRun } from "./live-view.js";
 import type { TunCommandIo } from "./serve.js";
 import { reachLines, summaryLine } from "./serve.js";
 import { StackSession } from "./stack-session.js";
@@ -83,17 +83,13 @@ async function startPeer(
 }
 
 export async function runConnect(options: ConnectOptions, io: TunCommandIo): Promise<number> {
-  const view = startLiveView({
+  const run = new TunCommandRun(io.out, {
     write: io.out,
     color: io.color,
     allSegments: options.allSegments,
     quiet: options.quiet,
   });
-  const stop = waitForStopSignal();
-  // A signal during setup kills what the namespace holds, so the next setup step fails; that is
-  // reported as the stop it is, not as the failure it causes.
-  let signalled: NodeJS.Signals | undefined;
-  void stop.stopped.then((s) => (signalled = s));
+  const view = run.view;
   let session: StackSession | undefined;
   let driverError: Error | undefined;
   let socket: Socket | undefined;
@@ -130,7 +126,7 @@ export async function runConnect(options: ConnectOptions, io: TunCommandIo): Pro
       });
       client.on("error", (error) => resolve({ error }));
       client.on("close", () => resolve({ error: null }));
-      void stop.stopped.then((signal) => resolve({ signal }));
+      void run.stop.stopped.then((signal) => resolve({ signal }));
     });
     view.end();
     if ("signal" in outcome) {
@@ -156,15 +152,8 @@ export async function runConnect(options: ConnectOptions, io: TunCommandIo): Pro
     );
     return 0;
   } catch (err) {
-    if (signalled === undefined) throw err;
-    io.out(`stopped (${signalled}) while setting up`);
-    return 1;
+    return run.setupFailed(err);
   } finally {
-    stop.release();
-    view.end();
-    if (session) {
-      await session.close();
-      io.out(`namespace ${session.ns.label} removed`);
-    }
+    await run.end(session);
   }
 }

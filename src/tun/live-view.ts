@@ -68,3 +68,42 @@ export function waitForStopSignal(): StopWait {
     },
   };
 }
+
+/**
+ * The frame every TUN command runs in: the live view, the stop-signal handlers installed first (a
+ * Ctrl-C during setup must still end in a clean close), and the same endings.
+ */
+export class TunCommandRun {
+  readonly view: LiveView;
+  readonly stop: StopWait;
+  private signal: NodeJS.Signals | undefined;
+
+  constructor(
+    private readonly out: (line: string) => void,
+    view: LiveViewOptions,
+  ) {
+    this.view = startLiveView(view);
+    this.stop = waitForStopSignal();
+    void this.stop.stopped.then((s) => (this.signal = s));
+  }
+
+  /**
+   * A setup step failed. A signal during setup kills what the namespace holds, so the next step fails:
+   * that is reported as the stop it is (exit status 1), not as the failure it causes (rethrown).
+   */
+  setupFailed(err: unknown): number {
+    if (this.signal === undefined) throw err;
+    this.out(`stopped (${this.signal}) while setting up`);
+    return 1;
+  }
+
+  /** Handlers off, the view flushed, the namespace removed. */
+  async end(session: { close(): Promise<void>; ns: { label: string } } | undefined): Promise<void> {
+    this.stop.release();
+    this.view.end();
+    if (session) {
+      await session.close();
+      this.out(`namespace ${session.ns.label} removed`);
+    }
+  }
+}

@@ -2,7 +2,7 @@
 // ladder of every connection the kernel's clients open to it, until Ctrl-C.
 import type { ProfileName } from "../tcp/profile.js";
 import { startDemoHttpServer } from "./demo-http.js";
-import { startLiveView, waitForStopSignal } from "./live-view.js";
+import { TunCommandRun } from "./live-view.js";
 import { StackSession } from "./stack-session.js";
 
 export interface TunCommandIo {
@@ -51,18 +51,13 @@ export function summaryLine(session: StackSession): string {
 }
 
 export async function runServe(options: ServeOptions, io: TunCommandIo): Promise<number> {
-  const view = startLiveView({
+  const run = new TunCommandRun(io.out, {
     write: io.out,
     color: io.color,
     allSegments: options.allSegments,
     quiet: options.quiet,
   });
-  // Handlers first: a Ctrl-C during setup must still end in a clean close.
-  const stop = waitForStopSignal();
-  // A signal during setup kills what the namespace holds, so the next setup step fails; that is
-  // reported as the stop it is, not as the failure it causes.
-  let signalled: NodeJS.Signals | undefined;
-  void stop.stopped.then((s) => (signalled = s));
+  const view = run.view;
   let driverError: Error | undefined;
   let failed: (err: Error) => void = () => {};
   const failure = new Promise<"failed">((resolve) => {
@@ -88,7 +83,7 @@ export async function runServe(options: ServeOptions, io: TunCommandIo): Promise
     for (const line of reachLines(session, options.port)) io.out(line);
     io.out("Ctrl-C stops and removes the namespace.");
     if (!options.quiet) io.out(view.ladder.header());
-    const why = await Promise.race([stop.stopped, failure]);
+    const why = await Promise.race([run.stop.stopped, failure]);
     view.end();
     if (why === "failed") {
       io.err(`tcplab: the TUN driver stopped: ${driverError?.message ?? "unknown failure"}`);
@@ -97,15 +92,8 @@ export async function runServe(options: ServeOptions, io: TunCommandIo): Promise
     io.out(`stopped (${why}): ${summaryLine(session)}`);
     return 0;
   } catch (err) {
-    if (signalled === undefined) throw err;
-    io.out(`stopped (${signalled}) while setting up`);
-    return 1;
+    return run.setupFailed(err);
   } finally {
-    stop.release();
-    view.end();
-    if (session) {
-      await session.close();
-      io.out(`namespace ${session.ns.label} removed`);
-    }
+    await run.end(session);
   }
 }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProfileName } from "../tcp/profile.js";
 import { startDemoHttpServer } from "./demo-http.js";
-import { startLiveView, waitForStopSignal } from "./live-view.js";
+import { TunCommandRun } from "./live-view.js";
 import { reachLines, summaryLine, type TunCommandIo } from "./serve.js";
 import { StackSession } from "./stack-session.js";
 import { findProgram } from "./tools.js";
@@ -26,7 +26,7 @@ export interface ShellOptions {
 
 export async function runShell(options: ShellOptions, io: TunCommandIo): Promise<number> {
   const ladderFd = options.ladder === undefined ? undefined : openSync(options.ladder, "w");
-  const view = startLiveView({
+  const run = new TunCommandRun(io.out, {
     write: (line) => {
       if (ladderFd !== undefined) writeSync(ladderFd, line + "\n");
     },
@@ -34,13 +34,7 @@ export async function runShell(options: ShellOptions, io: TunCommandIo): Promise
     allSegments: options.allSegments,
     quiet: ladderFd === undefined,
   });
-  // A signal ends the shell (the namespace harness kills everything inside); with a handler of
-  // ours installed the process is not killed as well, so it still reports and closes its files.
-  const stop = waitForStopSignal();
-  // A signal during setup kills what the namespace holds, so the next setup step fails; that is
-  // reported as the stop it is, not as the failure it causes.
-  let signalled: NodeJS.Signals | undefined;
-  void stop.stopped.then((s) => (signalled = s));
+  const view = run.view;
   let session: StackSession | undefined;
   const rcDir = mkdtempSync(join(tmpdir(), "tcplab-shell-"));
   try {
@@ -88,16 +82,9 @@ export async function runShell(options: ShellOptions, io: TunCommandIo): Promise
     io.out(`shell ended (${status}): ${summaryLine(session)}`);
     return 0;
   } catch (err) {
-    if (signalled === undefined) throw err;
-    io.out(`stopped (${signalled}) while setting up`);
-    return 1;
+    return run.setupFailed(err);
   } finally {
-    stop.release();
-    view.end();
-    if (session) {
-      await session.close();
-      io.out(`namespace ${session.ns.label} removed`);
-    }
+    await run.end(session);
     if (ladderFd !== undefined) closeSync(ladderFd);
     rmSync(rcDir, { recursive: true, force: true });
   }
