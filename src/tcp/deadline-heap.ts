@@ -5,6 +5,8 @@
 export class DeadlineHeap<T> {
   private times: number[] = [];
   private items: T[] = [];
+  /** The most entries held since the arrays were last replaced (their backing stores stay that big). */
+  private highWater = 0;
 
   get size(): number {
     return this.times.length;
@@ -26,6 +28,7 @@ export class DeadlineHeap<T> {
     let i = times.length;
     times.push(time);
     items.push(item);
+    if (i >= this.highWater) this.highWater = i + 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (times[parent]! <= time) break;
@@ -61,6 +64,13 @@ export class DeadlineHeap<T> {
       }
       times[i] = lastTime;
       items[i] = lastItem;
+    }
+    // A burst (a million connections ending at once) leaves large arrays behind that popping does not
+    // shrink: copy to fresh ones once they are mostly empty (amortised O(1) per pop).
+    if (this.highWater > 4096 && n - 1 < this.highWater >> 2) {
+      this.times = times.slice();
+      this.items = items.slice();
+      this.highWater = n - 1;
     }
     return top;
   }
