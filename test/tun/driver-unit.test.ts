@@ -228,7 +228,10 @@ test("device read errors stop the driver and reach onError; start() twice is ref
 test("an endpoint with onDeadlineEarlier gets the driver's hook: it re-arms after the call returns", async () => {
   const dev = new FakeDevice();
   const ep = Object.assign(new ScriptedEndpoint(US), { onDeadlineEarlier: null as (() => void) | null });
-  const driver = new TunDriver({ device: dev, endpoint: ep });
+  // A clock the test moves: with the real one, a loaded machine can pass the deadline before the
+  // re-check runs, which then advances the endpoint itself and no timer ever fires.
+  let clockNow = 1_000_000;
+  const driver = new TunDriver({ device: dev, endpoint: ep, clock: { now: () => clockNow, epochMicros: 0 } });
   driver.start();
   assert.equal(typeof ep.onDeadlineEarlier, "function");
   const fired = new Promise<number>((resolve) => (ep.onDeadline = resolve));
@@ -238,6 +241,9 @@ test("an endpoint with onDeadlineEarlier gets the driver's hook: it re-arms afte
   ep.onDeadlineEarlier!();
   ep.onDeadlineEarlier!(); // coalesced: one re-check
   assert.equal(driver.stats.timerFires, 0, "nothing runs inside the engine's call");
+  await Promise.resolve(); // the queued re-check runs and arms the timer for the deadline
+  assert.equal(ep.advances.length, 0, "the deadline is not due yet: the re-check only arms the timer");
+  clockNow = deadline; // by the time the timer fires, the deadline has come
   assert.ok((await fired) >= deadline);
   assert.equal(driver.stats.timerFires, 1);
   driver.stop();
