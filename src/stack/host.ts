@@ -18,6 +18,7 @@ import { formatIPv4, parseIPv4 } from "../wire/address.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
 import type { Endpoint, Transmit } from "./endpoint.js";
 import { TimeWaitTable } from "./timewait-table.js";
+import { invariantDefaults, type InvariantSink } from "../tcp/invariants.js";
 
 export interface HostOptions {
   name: string;
@@ -31,6 +32,11 @@ export interface HostOptions {
   trace?: TraceSink;
   /** Seeds the ISN and SYN-cookie keys: same seed, same sequence numbers. */
   seed?: number;
+  /**
+   * Engine invariants (debug mode): where violations go. Default `invariantDefaults.sink` — null (off)
+   * unless a test setup or `tcplab explore` set one; pass null to turn them off for this host.
+   */
+  invariants?: InvariantSink | null;
 }
 
 export interface ConnectOptions {
@@ -84,6 +90,8 @@ export class Host implements Endpoint, ConnectionEnv {
   /** Set by a real-time driver: called when the host's deadline may have become earlier. */
   onDeadlineEarlier: (() => void) | null = null;
   private now = 0;
+  /** Engine invariants (debug mode, ../tcp/invariants.ts): null when off. */
+  readonly invariants: InvariantSink | null;
   /** Connections the application closed that are not yet CLOSED or TIME_WAIT (Linux's orphan count). */
   orphans = 0;
   readonly mss: number;
@@ -98,6 +106,7 @@ export class Host implements Endpoint, ConnectionEnv {
     }
     this.profile = makeProfile(options.profile ?? "linux", options.overrides ?? {});
     this.trace = options.trace ?? new NullTrace();
+    this.invariants = options.invariants !== undefined ? options.invariants : invariantDefaults.sink;
     const seed = options.seed ?? 1;
     this.isnGen = new IsnGenerator(keyFromSeed(seed, this.address));
     this.cookieKey = keyFromSeed(seed, this.address ^ 0x5ca1ab1e);

@@ -13,6 +13,14 @@ import { Timestamps } from "./timestamps.js";
 import { SackScoreboard } from "./sack-scoreboard.js";
 import { SackBlocks } from "./sack-blocks.js";
 import { regressions } from "./regressions.js";
+import {
+  checkAfterEntry,
+  checkArrivedData,
+  checkRetransmissionTimeout,
+  checkSent,
+  snapshot,
+  type InvariantSink,
+} from "./invariants.js";
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from "./seq.js";
 import {
   ACK,
@@ -50,6 +58,8 @@ export interface ConnectionEnv {
    * now holds more orphans than the profile's maxOrphans (the connection must then be reset).
    */
   orphanAdded(conn: Connection): boolean;
+  /** The debug mode's sink (./invariants.ts): null when the engine invariants are not checked. */
+  readonly invariants: InvariantSink | null;
   /** The timestamp clock offset of a 4-tuple (stable across its incarnations; see ./timestamps.ts). */
   tsOffset(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number;
 }
@@ -157,6 +167,8 @@ export class Connection {
   userData: unknown = undefined;
   now = 0;
   private writeRefused = false;
+  /** Inside a checked entry (debug mode): nested entries (a handler writing) are checked with it. */
+  private inEntry = false;
 
   constructor(
     readonly env: ConnectionEnv,
@@ -234,6 +246,8 @@ export class Connection {
 
   /** SEND (§3.10.2). Returns the number of bytes taken into the send buffer. */
   send(data: Uint8Array, now: number): number {
+    if (this.env.invariants !== null && !this.inEntry)
+      return this.checked("send", null, () => this.send(data, now));
     this.now = now;
     switch (this.state) {
       case "SYN_SENT":
@@ -264,6 +278,8 @@ export class Connection {
    * The peer may keep sending and we keep receiving (half-close).
    */
   shutdown(now: number): void {
+    if (this.env.invariants !== null && !this.inEntry)
+      return this.checked("shutdown", null, () => this.shutdown(now));
     this.now = now;
     if (this.snd.finQueued) return;
     switch (this.state) {
@@ -291,6 +307,8 @@ export class Connection {
    * Linux: unread data turns the close into an abort (RST, not FIN) — RFC 2525 §2.17.
    */
   close(now: number): void {
+    if (this.env.invariants !== null && !this.inEntry)
+      return this.checked("close", null, () => this.close(now));
     this.now = now;
     this.orphaned = true;
     this.rcv.paused = false;
@@ -342,6 +360,8 @@ export class Connection {
   }
 
   resume(now: number): void {
+    if (this.env.invariants !== null && !this.inEntry)
+      return this.checked("resume", null, () => this.resume(now));
     this.now = now;
     if (!this.rcv.paused) return;
     this.rcv.paused = false;
@@ -370,6 +390,12 @@ export class Connection {
   // ---------------------------------------------------------------- SEGMENT ARRIVES (§3.10.7.3, §3.10.7.4)
 
   segmentArrives(seg: Segment, now: number): void {
+    const inv = this.env.invariants;
+    if (inv !== null && !this.inEntry) {
+      this.now = now;
+      if (isSynchronized(this.state)) checkArrivedData(this, inv, seg);
+      return this.checked("segment", seg, () => this.segmentArrives(seg, now));
+    }
     this.now = now;
     this.lastHeard = now;
     if (this.keepAlive && isSynchronized(this.state)) {
@@ -1119,6 +1145,7 @@ export class Connection {
   }
 
   private put(seg: Segment, why: string, retransmission: boolean): void {
+    if (this.env.invariants !== null) checkSent(this, this.env.invariants, seg, why, retransmission);
     if (seg.flags & ACK) {
       this.lastAckSent = seg.ack;
       if (seg.ack === this.rcv.rcvNxt) {
@@ -1279,6 +1306,8 @@ export class Connection {
   }
 
   onTimer(now: number): void {
+    if (this.env.invariants !== null && !this.inEntry)
+      return this.checked("timer", null, () => this.onTimer(now));
     this.now = now;
     const t = this.timers;
     if (t[T_FIN_WAIT_2]! <= now) {
@@ -1290,7 +1319,9 @@ export class Connection {
     }
     if (t[T_RTX]! <= now) {
       this.fireTimer(T_RTX);
+      const sentBefore = this.env.counters.outSegs;
       this.retransmitTimeout();
+      if (this.env.invariants !== null) checkRetransmissionTimeout(this, this.env.invariants, sentBefore);
       if (this.isClosed()) return;
     }
     if (t[T_PERSIST]! <= now) {
@@ -1538,6 +1569,25 @@ export class Connection {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** Debug mode (./invariants.ts): runs one entry, then asserts the invariants that must hold after it. */
+  private checked<T>(entry: string, seg: Segment | null, run: () => T): T {
+    const before = snapshot(this);
+    this.inEntry = true;
+    let result: T;
+    try {
+      result = run();
+    } finally {
+      this.inEntry = false;
+    }
+    checkAfterEntry(this, this.env.invariants!, entry, before, seg);
+    return result;
+  }
+
+  /** The persist timer is running (for the invariant that an RTO never fires silently). */
+  get persistArmed(): boolean {
+    return this.timers[T_PERSIST] !== Infinity;
+  }
 
   /**
    * The peer's SYN (or SYN,ACK) options. Each option is used only if both SYNs carried it: a passive

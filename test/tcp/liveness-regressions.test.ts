@@ -16,6 +16,7 @@ import {
 import { FIN, RST, SYN, type Segment } from "../../src/wire/segment.js";
 import { MS, SECOND } from "../../src/tcp/profile.js";
 import { regressions, clearRegressions } from "../../src/tcp/regressions.js";
+import { EngineInvariantError, THROWING_SINK } from "../../src/tcp/invariants.js";
 import type { SegmentSentEvent } from "../../src/trace/events.js";
 
 const end = (s: Segment): number => (s.seq + s.payload.length + (s.flags & FIN ? 1 : 0)) >>> 0;
@@ -53,16 +54,21 @@ test("F1: the RTO retransmits a persist-forced sliver whose ACK was lost (SWS av
   assert.equal(p.conn.state, "ESTABLISHED");
 });
 
-test("F1 with the fix patched out: the RTO sends nothing (what the regression test guards)", () => {
+test("F1 with the fix patched out: the RTO sends nothing, and the engine invariants say so", () => {
   regressions.swsHoldsRetransmission = true;
   try {
-    const b = new Bench();
+    const b = new Bench({}, { invariants: THROWING_SINK });
     const p = passiveOpen(b);
     b.at(b.now + 10 * MS);
     b.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt, window: 100 });
     p.conn.send(new Uint8Array(5000), b.now);
     nextTimer(b);
-    assert.equal(nextTimer(b).length, 0);
+    assert.throws(
+      () => nextTimer(b),
+      (e: unknown) =>
+        e instanceof EngineInvariantError && e.violation.rule === "silent-retransmission-timeout",
+    );
+    assert.equal(b.take().length, 0);
   } finally {
     clearRegressions();
   }
@@ -103,6 +109,65 @@ test("F2: an ACK that advances SND.UNA updates SND.WND even with SEG.SEQ below S
       `sent up to ${(end(s) - una) | 0} past SND.UNA into a 1000-byte window`,
     );
 });
+
+test("F2 and F3 with their fixes patched out: the engine invariants catch each", () => {
+  const cases: Array<[keyof typeof regressions, string, (b: Bench) => void]> = [
+    ["staleSendWindow", "stale-send-window", f2Exchange],
+    ["headBeyondSndMax", "retransmission-beyond-snd-max", f3Exchange],
+  ];
+  for (const [sw, rule, exchange] of cases) {
+    regressions[sw] = true;
+    try {
+      const b = new Bench({}, { invariants: THROWING_SINK });
+      assert.throws(
+        () => exchange(b),
+        (e: unknown) => e instanceof EngineInvariantError && e.violation.rule === rule,
+        `${sw}: no ${rule} violation`,
+      );
+    } finally {
+      clearRegressions();
+    }
+    // And with the fix in place, the same exchange breaks nothing.
+    exchange(new Bench({}, { invariants: THROWING_SINK }));
+  }
+});
+
+/** F2's situation (see the F2 test): a hole-filling segment ACKs our data and shrinks the window. */
+function f2Exchange(b: Bench): void {
+  const p = passiveOpen(b);
+  b.at(b.now + 10 * MS);
+  p.conn.send(new Uint8Array(3000), b.now);
+  b.at(b.now + 10 * MS);
+  b.feed({
+    flags: ACK,
+    seq: (p.peerNxt + 1000) >>> 0,
+    ack: p.ourNxt,
+    window: 65535,
+    payload: new Uint8Array(1000),
+  });
+  b.at(b.now + 10 * MS);
+  b.feed({
+    flags: ACK,
+    seq: p.peerNxt,
+    ack: (p.ourNxt + 3000) >>> 0,
+    window: 1000,
+    payload: new Uint8Array(1000),
+  });
+  p.conn.send(new Uint8Array(20_000), b.now);
+}
+
+/** F3's situation (see the F3 test): three duplicate ACKs for a short head segment, more data waiting. */
+function f3Exchange(b: Bench): void {
+  const p = passiveOpen(b);
+  b.at(b.now + 10 * MS);
+  b.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt, window: 500 });
+  p.conn.send(new Uint8Array(500), b.now);
+  p.conn.send(new Uint8Array(5000), b.now);
+  for (let i = 0; i < 3; i++) {
+    b.at(b.now + MS);
+    b.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt, window: 500 });
+  }
+}
 
 test("F3: a fast retransmission of a short head segment stays within SND.MAX", () => {
   const b = new Bench();

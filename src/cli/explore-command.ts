@@ -1,0 +1,134 @@
+// `tcplab explore <scenario>`: a bounded, systematic search of fault schedules on a scenario's main run
+// (src/sim/explore.ts, judged by src/scenarios/explore-run.ts). It reports how many schedules were run,
+// the legitimate outcomes by kind, every schedule that broke something, and the shortest of those as a
+// ladder with its faults marked. Exit 0 when nothing broke, 1 when something did, 2 for bad arguments.
+import type { Command } from "commander";
+import { SCENARIOS, findScenario } from "../scenarios/index.js";
+import { exploreScenario, runScheduled } from "../scenarios/explore-run.js";
+import { EXPLORE_FAULT_KINDS, faultName, type ExploreReport } from "../sim/explore.js";
+import { renderLadder } from "../trace/ladder.js";
+import { parseDuration, DurationError, formatDuration } from "../trace/duration.js";
+import { conditionOptions } from "./run-command.js";
+import { UsageError, scenarioOptions, viewOptions, type RawRunOptions } from "./scenario-options.js";
+
+export const EXPLORE_SCHEMA = "tcplab-explore-result";
+
+interface RawExploreOptions extends RawRunOptions {
+  faults?: string;
+  budget?: string;
+}
+
+/** At most this many violating schedules are listed in the text report (all of them in --json). */
+const LISTED = 20;
+
+export function executeExplore(
+  name: string,
+  raw: RawExploreOptions,
+  out: NodeJS.WritableStream,
+  env: Record<string, string | undefined> = process.env,
+): number {
+  const scenario = findScenario(name);
+  if (!scenario) {
+    throw new UsageError(
+      `unknown scenario ${JSON.stringify(name)}; choose one of: ${SCENARIOS.map((s) => `${s.id} ${s.name}`).join(", ")} (see tcplab list)`,
+    );
+  }
+  const faults = raw.faults ?? "1";
+  if (!/^\d+$/.test(faults) || Number(faults) > 4) {
+    throw new UsageError(`--faults must be a whole number from 0 to 4, got ${JSON.stringify(faults)}`);
+  }
+  let budgetUs = Infinity;
+  if (raw.budget !== undefined) {
+    try {
+      budgetUs = parseDuration(raw.budget);
+    } catch (err) {
+      if (err instanceof DurationError) throw new UsageError(`--budget: ${err.message}`);
+      throw err;
+    }
+    if (budgetUs === 0) throw new UsageError("--budget must be longer than 0");
+  }
+  const options = scenarioOptions(raw);
+  const view = viewOptions(raw, out as { isTTY?: boolean }, env);
+  const started = Date.now();
+  const report = exploreScenario(scenario, options, {
+    maxFaults: Number(faults),
+    shouldStop: () => (Date.now() - started) * 1000 >= budgetUs,
+  });
+  const elapsedMs = Date.now() - started;
+  if (view.json) {
+    out.write(JSON.stringify(toJson(scenario.id, Number(faults), report, elapsedMs)) + "\n");
+    return report.violations.length === 0 ? 0 : 1;
+  }
+  const lines: string[] = [];
+  lines.push(
+    `explore ${scenario.id} ${scenario.name}: up to ${faults} fault(s) (${EXPLORE_FAULT_KINDS.join(", ")}) on the ${report.baselineSegments} segments of the run and of each faulty run`,
+    `explored ${report.explored} schedules in ${formatDuration(elapsedMs * 1000)}${report.complete ? "" : " (budget reached: the search is incomplete)"}; pruned ${report.prunedByPrefix} with an identical trace prefix; ${report.duplicateRuns} runs repeated an earlier one`,
+    `outcomes: ${Object.entries(report.outcomes)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ")}`,
+  );
+  if (report.violations.length === 0) {
+    lines.push("violations: none");
+    out.write(lines.join("\n") + "\n");
+    return 0;
+  }
+  lines.push(`violations: ${report.violations.length} schedules`);
+  for (const v of report.violations.slice(0, LISTED)) {
+    lines.push(`  [${v.faults.map(faultName).join(", ") || "no fault"}] ${v.violations.join("; ")}`);
+  }
+  if (report.violations.length > LISTED)
+    lines.push(`  … and ${report.violations.length - LISTED} more (--json lists all)`);
+  const shortest = report.violations[0]!;
+  const rerun = runScheduled(scenario, options, shortest.faults);
+  lines.push("", `Shortest counterexample: ${shortest.faults.map(faultName).join(", ") || "no fault"}`, "");
+  if (rerun.world !== null) {
+    lines.push(
+      renderLadder(rerun.world.trace.events, {
+        ...(rerun.main ? { hosts: rerun.main.hosts } : {}),
+        labels: view.labels,
+        sequence: view.absolute ? "absolute" : "relative",
+        color: view.color,
+      }),
+    );
+  }
+  out.write(lines.join("\n") + "\n");
+  return 1;
+}
+
+function toJson(id: string, faults: number, r: ExploreReport, elapsedMs: number): object {
+  return {
+    schema: EXPLORE_SCHEMA,
+    version: 1,
+    scenario: id,
+    faults,
+    explored: r.explored,
+    prunedByPrefix: r.prunedByPrefix,
+    duplicateRuns: r.duplicateRuns,
+    complete: r.complete,
+    baselineSegments: r.baselineSegments,
+    outcomes: r.outcomes,
+    violations: r.violations.map((v) => ({
+      faults: v.faults.map((f) => ({ kind: f.kind, host: f.host, segment: f.index + 1 })),
+      outcome: v.outcome,
+      broke: v.violations,
+    })),
+    elapsedMs,
+  };
+}
+
+export function registerExploreCommand(program: Command): void {
+  const cmd = program
+    .command("explore")
+    .description(
+      "Search fault schedules on a scenario's run: every choice of up to N faults (drop, duplicate, delay past the RTO, reorder with the next segment). Exit 0 if no schedule breaks an invariant or liveness, 1 if one does.",
+    )
+    .argument("<scenario>", "scenario id or name, e.g. S3 or four-way-close (tcplab list)");
+  conditionOptions(cmd)
+    .option("--faults <n>", "most faults per schedule (0–4)", "1")
+    .option("--budget <duration>", "stop after this much wall-clock time, e.g. 30s (the report says so)")
+    .option("--json", "print the report as JSON (tcplab-explore-result v1: explored, outcomes, violations)")
+    .action((name: string, raw: RawExploreOptions) => {
+      process.exitCode = executeExplore(name, raw, process.stdout);
+    });
+}
