@@ -3,9 +3,10 @@
 // the legitimate outcomes by kind, every schedule that broke something, and the shortest of those as a
 // ladder with its faults marked. Exit 0 when nothing broke, 1 when something did, 2 for bad arguments.
 import type { Command } from "commander";
-import { SCENARIOS, findScenario } from "../scenarios/index.js";
+import { SCENARIOS, findScenario, type Scenario } from "../scenarios/index.js";
+import { EXPLORE_EXCHANGES } from "../scenarios/explore-exchanges.js";
 import { exploreScenario, runScheduled } from "../scenarios/explore-run.js";
-import { EXPLORE_FAULT_KINDS, faultName, type ExploreReport } from "../sim/explore.js";
+import { EXPLORE_FAULT_KINDS, faultName, type ExploreFaultKind, type ExploreReport } from "../sim/explore.js";
 import { renderLadder } from "../trace/ladder.js";
 import { parseDuration, DurationError, formatDuration } from "../trace/duration.js";
 import { conditionOptions } from "./run-command.js";
@@ -16,6 +17,13 @@ export const EXPLORE_SCHEMA = "tcplab-explore-result";
 interface RawExploreOptions extends RawRunOptions {
   faults?: string;
   budget?: string;
+  kinds?: string;
+}
+
+/** A scenario by id or name, or one of the exchanges made for exploring (`bulk`). */
+function findExplorable(name: string): Scenario | undefined {
+  const key = name.toLowerCase();
+  return findScenario(name) ?? EXPLORE_EXCHANGES.find((s) => s.id.toLowerCase() === key || s.name === key);
 }
 
 /** At most this many violating schedules are listed in the text report (all of them in --json). */
@@ -27,11 +35,17 @@ export function executeExplore(
   out: NodeJS.WritableStream,
   env: Record<string, string | undefined> = process.env,
 ): number {
-  const scenario = findScenario(name);
+  const scenario = findExplorable(name);
   if (!scenario) {
     throw new UsageError(
-      `unknown scenario ${JSON.stringify(name)}; choose one of: ${SCENARIOS.map((s) => `${s.id} ${s.name}`).join(", ")} (see tcplab list)`,
+      `unknown scenario ${JSON.stringify(name)}; choose one of: ${[...SCENARIOS, ...EXPLORE_EXCHANGES].map((s) => `${s.id} ${s.name}`).join(", ")} (see tcplab list)`,
     );
+  }
+  const kinds = (raw.kinds ?? EXPLORE_FAULT_KINDS.join(",")).split(",").map((k) => k.trim());
+  for (const k of kinds) {
+    if (!EXPLORE_FAULT_KINDS.includes(k as ExploreFaultKind)) {
+      throw new UsageError(`--kinds: ${JSON.stringify(k)} is not one of ${EXPLORE_FAULT_KINDS.join(", ")}`);
+    }
   }
   const faults = raw.faults ?? "1";
   if (!/^\d+$/.test(faults) || Number(faults) > 4) {
@@ -52,6 +66,7 @@ export function executeExplore(
   const started = Date.now();
   const report = exploreScenario(scenario, options, {
     maxFaults: Number(faults),
+    kinds: kinds as ExploreFaultKind[],
     shouldStop: () => (Date.now() - started) * 1000 >= budgetUs,
   });
   const elapsedMs = Date.now() - started;
@@ -61,7 +76,7 @@ export function executeExplore(
   }
   const lines: string[] = [];
   lines.push(
-    `explore ${scenario.id} ${scenario.name}: up to ${faults} fault(s) (${EXPLORE_FAULT_KINDS.join(", ")}) on the ${report.baselineSegments} segments of the run and of each faulty run`,
+    `explore ${scenario.id} ${scenario.name}: up to ${faults} fault(s) (${kinds.join(", ")}) on the ${report.baselineSegments} segments of the run and of each faulty run`,
     `explored ${report.explored} schedules in ${formatDuration(elapsedMs * 1000)}${report.complete ? "" : " (budget reached: the search is incomplete)"}; pruned ${report.prunedByPrefix} with an identical trace prefix; ${report.duplicateRuns} runs repeated an earlier one`,
     `outcomes: ${Object.entries(report.outcomes)
       .sort((a, b) => b[1] - a[1])
@@ -123,9 +138,13 @@ export function registerExploreCommand(program: Command): void {
     .description(
       "Search fault schedules on a scenario's run: every choice of up to N faults (drop, duplicate, delay past the RTO, reorder with the next segment). Exit 0 if no schedule breaks an invariant or liveness, 1 if one does.",
     )
-    .argument("<scenario>", "scenario id or name, e.g. S3 or four-way-close (tcplab list)");
+    .argument(
+      "<scenario>",
+      "scenario id or name, e.g. S3 or four-way-close (tcplab list), or bulk (a bulk transfer into a small window)",
+    );
   conditionOptions(cmd)
     .option("--faults <n>", "most faults per schedule (0–4)", "1")
+    .option("--kinds <list>", "fault kinds to try, comma-separated", EXPLORE_FAULT_KINDS.join(","))
     .option("--budget <duration>", "stop after this much wall-clock time, e.g. 30s (the report says so)")
     .option("--json", "print the report as JSON (tcplab-explore-result v1: explored, outcomes, violations)")
     .action((name: string, raw: RawExploreOptions) => {

@@ -7,6 +7,8 @@ import { findScenario } from "../../src/scenarios/index.js";
 import { exploreScenario } from "../../src/scenarios/explore-run.js";
 import { executeExplore } from "../../src/cli/explore-command.js";
 import { Connection } from "../../src/tcp/connection.js";
+import { bulkExchange } from "../../src/scenarios/explore-exchanges.js";
+import { clearRegressions, regressions } from "../../src/tcp/regressions.js";
 
 function capture(): { stream: NodeJS.WritableStream; text: () => string } {
   const chunks: string[] = [];
@@ -78,7 +80,23 @@ test("an engine whose RTO fires and sends nothing (F1's symptom) is caught in th
   }
 });
 
+test("explore bulk: F1 put back (SWS holding a retransmission) is found with two lost segments; fixed, nothing is", () => {
+  const search = () =>
+    exploreScenario(bulkExchange, { seed: 1, profile: "linux" }, { maxFaults: 2, kinds: ["drop"] });
+  assert.deepEqual(search().violations, []);
+  regressions.swsHoldsRetransmission = true;
+  try {
+    const r = search();
+    assert.ok(r.violations.length > 0, "explore did not find F1");
+    assert.equal(r.violations[0]!.faults.length, 2);
+    assert.match(r.violations[0]!.violations.join(" "), /silent-retransmission-timeout/);
+  } finally {
+    clearRegressions();
+  }
+});
+
 test("bad arguments are usage errors", () => {
+  assert.throws(() => executeExplore("S3", { kinds: "drop,melt" }, capture().stream, {}), /--kinds/);
   assert.throws(() => executeExplore("S99", {}, capture().stream, {}), /unknown scenario/);
   assert.throws(() => executeExplore("S3", { faults: "x" }, capture().stream, {}), /--faults/);
   assert.throws(() => executeExplore("S3", { budget: "soon" }, capture().stream, {}), /--budget/);
