@@ -86,7 +86,10 @@ interface Failure {
 }
 
 /** The kinds of failure a run shows (empty: it passed). */
-function classify(family: Family, c: Case): { kinds: string[]; first: string; rtoSilent: number } {
+function classify(
+  family: Family,
+  c: Case,
+): { kinds: string[]; first: string; rtoSilent: number; invariants: number } {
   const broken: InvariantViolation[] = [];
   invariantDefaults.sink = { violation: (v) => void broken.push(v), peerRules: true };
   const kinds = new Set<string>();
@@ -112,7 +115,7 @@ function classify(family: Family, c: Case): { kinds: string[]; first: string; rt
     first ||= `${v.rule}: ${v.detail}`;
   }
   const rtoSilent = broken.filter((v) => v.rule === "silent-retransmission-timeout").length;
-  return { kinds: [...kinds].sort(), first, rtoSilent };
+  return { kinds: [...kinds].sort(), first, rtoSilent, invariants: broken.length };
 }
 
 function kindOf(violation: string): string {
@@ -158,7 +161,14 @@ const started = Date.now();
 const deadline = started + minutes * 60_000;
 const names = Object.keys(FAMILIES);
 const runs: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
-const failuresByKind: Record<string, number> = {};
+// The kinds the issue-10 acceptance names are always present, zero or not.
+const failuresByKind: Record<string, number> = {
+  "byte-mismatch": 0,
+  stuck: 0,
+  exception: 0,
+  "unexpected-error": 0,
+};
+let invariantViolations = 0;
 const failing: Failure[] = [];
 let failed = 0;
 let rtoWithoutSend = 0;
@@ -170,9 +180,10 @@ let lastReport = started;
 for (let i = 0; Date.now() < deadline; i++) {
   const family = names[i % names.length]!;
   seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 1;
-  const { kinds, first, rtoSilent } = classify(FAMILIES[family]!, caseFor(family, seed));
+  const { kinds, first, rtoSilent, invariants } = classify(FAMILIES[family]!, caseFor(family, seed));
   runs[family]!++;
   rtoWithoutSend += rtoSilent;
+  invariantViolations += invariants;
   if (kinds.length > 0) {
     failed++;
     for (const k of kinds) failuresByKind[k] = (failuresByKind[k] ?? 0) + 1;
@@ -199,6 +210,7 @@ const summary = {
   runsByFamily: runs,
   failed,
   failuresByKind,
+  invariantViolations,
   rtoWithoutSend,
   failing,
   replayWith: "npm run soak -- --replay <family>:<seed>",
