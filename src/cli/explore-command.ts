@@ -6,7 +6,13 @@ import type { Command } from "commander";
 import { SCENARIOS, findScenario, type Scenario } from "../scenarios/index.js";
 import { EXPLORE_EXCHANGES } from "../scenarios/explore-exchanges.js";
 import { exploreScenario, runScheduled } from "../scenarios/explore-run.js";
-import { EXPLORE_FAULT_KINDS, faultName, type ExploreFaultKind, type ExploreReport } from "../sim/explore.js";
+import {
+  EXPLORE_FAULT_KINDS,
+  faultName,
+  type ExploreFaultKind,
+  type ExploreReport,
+  type PlannedFault,
+} from "../sim/explore.js";
 import { renderLadder } from "../trace/ladder.js";
 import { parseDuration, DurationError, formatDuration } from "../trace/duration.js";
 import { conditionOptions } from "./run-command.js";
@@ -18,6 +24,24 @@ interface RawExploreOptions extends RawRunOptions {
   faults?: string;
   budget?: string;
   kinds?: string;
+  show?: string;
+}
+
+/** "drop A#3, delay P#2", as the report prints schedules, to the faults. */
+export function parseSchedule(text: string): PlannedFault[] {
+  return text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)
+    .map((part) => {
+      const m = /^(\w+)\s+([^#\s]+)#(\d+)$/.exec(part);
+      if (!m || !EXPLORE_FAULT_KINDS.includes(m[1] as ExploreFaultKind) || Number(m[3]) < 1) {
+        throw new UsageError(
+          `--show: ${JSON.stringify(part)} is not a fault like "drop A#3" (kinds: ${EXPLORE_FAULT_KINDS.join(", ")})`,
+        );
+      }
+      return { kind: m[1] as ExploreFaultKind, host: m[2]!, index: Number(m[3]) - 1 };
+    });
 }
 
 /** A scenario by id or name, or one of the exchanges made for exploring (`bulk`). */
@@ -63,6 +87,19 @@ export function executeExplore(
   }
   const options = scenarioOptions(raw);
   const view = viewOptions(raw, out as { isTTY?: boolean }, env);
+  if (raw.show !== undefined) {
+    // One schedule, shown: how it ended, what it broke, its ladder with the faults marked.
+    const faults = parseSchedule(raw.show);
+    const run = runScheduled(scenario, options, faults);
+    const lines = [
+      `${scenario.id} ${scenario.name} with ${faults.map(faultName).join(", ") || "no fault"}: ${run.result.outcome}`,
+      ...run.result.violations.map((v) => `  broke: ${v}`),
+      "",
+    ];
+    if (run.world !== null) lines.push(ladder(run, view));
+    out.write(lines.join("\n") + "\n");
+    return run.result.violations.length === 0 ? 0 : 1;
+  }
   const started = Date.now();
   const report = exploreScenario(scenario, options, {
     maxFaults: Number(faults),
@@ -83,6 +120,10 @@ export function executeExplore(
       .map(([k, n]) => `${k} ${n}`)
       .join(", ")}`,
   );
+  // One shortest way to each ending: what a learner can run next to see it (tcplab run shows the ladder).
+  for (const [kind, faults] of Object.entries(report.examples)) {
+    lines.push(`  ${kind.padEnd(16)} e.g. ${faults.map(faultName).join(", ") || "no fault"}`);
+  }
   if (report.violations.length === 0) {
     lines.push("violations: none");
     out.write(lines.join("\n") + "\n");
@@ -97,18 +138,18 @@ export function executeExplore(
   const shortest = report.violations[0]!;
   const rerun = runScheduled(scenario, options, shortest.faults);
   lines.push("", `Shortest counterexample: ${shortest.faults.map(faultName).join(", ") || "no fault"}`, "");
-  if (rerun.world !== null) {
-    lines.push(
-      renderLadder(rerun.world.trace.events, {
-        ...(rerun.main ? { hosts: rerun.main.hosts } : {}),
-        labels: view.labels,
-        sequence: view.absolute ? "absolute" : "relative",
-        color: view.color,
-      }),
-    );
-  }
+  if (rerun.world !== null) lines.push(ladder(rerun, view));
   out.write(lines.join("\n") + "\n");
   return 1;
+}
+
+function ladder(run: ReturnType<typeof runScheduled>, view: ReturnType<typeof viewOptions>): string {
+  return renderLadder(run.world!.trace.events, {
+    ...(run.main ? { hosts: run.main.hosts } : {}),
+    labels: view.labels,
+    sequence: view.absolute ? "absolute" : "relative",
+    color: view.color,
+  });
 }
 
 function toJson(id: string, faults: number, r: ExploreReport, elapsedMs: number): object {
@@ -123,6 +164,12 @@ function toJson(id: string, faults: number, r: ExploreReport, elapsedMs: number)
     complete: r.complete,
     baselineSegments: r.baselineSegments,
     outcomes: r.outcomes,
+    examples: Object.fromEntries(
+      Object.entries(r.examples).map(([k, faults]) => [
+        k,
+        faults.map((f) => ({ kind: f.kind, host: f.host, segment: f.index + 1 })),
+      ]),
+    ),
     violations: r.violations.map((v) => ({
       faults: v.faults.map((f) => ({ kind: f.kind, host: f.host, segment: f.index + 1 })),
       outcome: v.outcome,
@@ -144,6 +191,7 @@ export function registerExploreCommand(program: Command): void {
     );
   conditionOptions(cmd)
     .option("--faults <n>", "most faults per schedule (0–4)", "1")
+    .option("--show <faults>", 'run one schedule and print its ladder, e.g. --show "drop A#3, drop P#4"')
     .option("--kinds <list>", "fault kinds to try, comma-separated", EXPLORE_FAULT_KINDS.join(","))
     .option("--budget <duration>", "stop after this much wall-clock time, e.g. 30s (the report says so)")
     .option("--json", "print the report as JSON (tcplab-explore-result v1: explored, outcomes, violations)")

@@ -73,6 +73,8 @@ export interface ExploreReport {
   duplicateRuns: number;
   /** Outcomes of the schedules run, by kind. */
   outcomes: Record<string, number>;
+  /** For each outcome kind, the first (so a shortest) schedule that ended that way. */
+  examples: Record<string, PlannedFault[]>;
   /** One entry per violating schedule, shortest first. */
   violations: ExploreViolation[];
   /** False when the budget stopped the search before every schedule was tried. */
@@ -97,6 +99,7 @@ export function explore(runner: ExploreRunner, options: ExploreOptions = {}): Ex
     prunedByPrefix: 0,
     duplicateRuns: 0,
     outcomes: {},
+    examples: {},
     violations: [],
     complete: true,
     baselineSegments: 0,
@@ -106,6 +109,7 @@ export function explore(runner: ExploreRunner, options: ExploreOptions = {}): Ex
   const record = (faults: PlannedFault[], run: ExploreRunResult): boolean => {
     report.explored++;
     report.outcomes[run.outcome] = (report.outcomes[run.outcome] ?? 0) + 1;
+    report.examples[run.outcome] ??= faults;
     if (seenRuns.has(run.key)) {
       report.duplicateRuns++;
       return false;

@@ -95,7 +95,20 @@ test("explore bulk: F1 put back (SWS holding a retransmission) is found with two
   }
 });
 
+test("each ending comes with a shortest schedule that leads to it, and --show replays one as a ladder", () => {
+  const out = capture();
+  executeExplore("S3", { faults: "1" }, out.stream, {});
+  const example = /^ {2}reset +e\.g\. (.+)$/m.exec(out.text());
+  assert.ok(example, out.text());
+  const shown = capture();
+  assert.equal(executeExplore("S3", { show: example[1]! }, shown.stream, {}), 0);
+  assert.match(shown.text(), new RegExp(`with ${example[1]!}: reset`));
+  assert.match(shown.text(), /fault "explore: /, "the ladder marks the fault");
+  assert.match(shown.text(), /ECONNRESET/);
+});
+
 test("bad arguments are usage errors", () => {
+  assert.throws(() => executeExplore("S3", { show: "melt A#3" }, capture().stream, {}), /--show/);
   assert.throws(() => executeExplore("S3", { kinds: "drop,melt" }, capture().stream, {}), /--kinds/);
   assert.throws(() => executeExplore("S99", {}, capture().stream, {}), /unknown scenario/);
   assert.throws(() => executeExplore("S3", { faults: "x" }, capture().stream, {}), /--faults/);
