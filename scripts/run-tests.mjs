@@ -21,7 +21,17 @@ const files = only.length > 0 ? only : collect("test");
 const reporter = process.env.TEST_REPORTER ?? "spec";
 const r = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", `--test-reporter=${reporter}`, "--test-concurrency=2", ...files],
+  [
+    "--import",
+    "tsx",
+    // Engine invariants on in every test (src/tcp/invariants.ts); benchmarks do not load this.
+    "--import",
+    "./test/setup/engine-invariants.ts",
+    "--test",
+    `--test-reporter=${reporter}`,
+    "--test-concurrency=2",
+    ...files,
+  ],
   { stdio: "inherit" },
 );
 process.exit(r.status ?? 1);

@@ -2,6 +2,7 @@
 // The `tcplab` command. Each subcommand lives in its own file and registers itself here.
 import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
+import { registerExploreCommand } from "./explore-command.js";
 import { registerInspectCommand } from "./inspect-command.js";
 import { registerListCommand } from "./list-command.js";
 import { registerRunCommand } from "./run-command.js";
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerTunCommand(program);
   registerListCommand(program);
   registerRunCommand(program);
+  registerExploreCommand(program);
   registerTourCommand(program);
   registerInspectCommand(program);
   return program;

@@ -3,6 +3,7 @@
 import type { ProfileName } from "../tcp/profile.js";
 import type { TraceEvent } from "../trace/events.js";
 import type { HostSpec } from "../trace/hosts.js";
+import type { World } from "./world.js";
 
 /** Conditions a user may change from the command line (`tcplab run --seed/--profile/...`). */
 export interface ScenarioOptions {
@@ -18,6 +19,11 @@ export interface ScenarioOptions {
   delay?: number;
   /** Called now and then during long runs with the share done (0..1). */
   onProgress?: (fraction: number) => void;
+  /**
+   * Called with each simulated world as it is made, before any host joins (`tcplab explore` adds its
+   * faults to the main run's simulator here).
+   */
+  onWorld?: (world: World) => void;
 }
 
 export const DEFAULT_OPTIONS: ScenarioOptions = { seed: 1, profile: "linux" };

@@ -48,6 +48,7 @@ export class World {
       trace: this.trace,
       ...(setup.options.msl !== undefined ? { msl: setup.options.msl } : { msl: this.profile().msl }),
     });
+    setup.options.onWorld?.(this);
   }
 
   /** The profile a host of this run gets (before per-host overrides). */

@@ -7,7 +7,15 @@
 import type { Segment } from "../wire/segment.js";
 import { SimError } from "./sim-error.js";
 
-export type FaultAction = "drop" | "delay" | "duplicate" | "corrupt";
+/**
+ * "reorder": hold the segment until the next segment on the same link direction leaves, then send it
+ * right behind that one (the two swap places); if none leaves within `delay` µs (default 200 ms), it
+ * goes then, late but alone.
+ */
+export type FaultAction = "drop" | "delay" | "duplicate" | "corrupt" | "reorder";
+
+/** How long a "reorder" fault waits at most for a segment to swap with. */
+export const DEFAULT_REORDER_WAIT = 200_000;
 
 /** What a fault's predicate may look at besides the segment itself. Valid only during the call. */
 export interface FaultContext {
@@ -44,7 +52,10 @@ export interface FaultSpec {
   nth?: number;
   /** How many candidates to act on (default 1); Infinity means every one from the nth on. */
   times?: number;
-  /** "delay": the extra delay in µs (required). "duplicate": extra delay of the copy (default 0). */
+  /**
+   * "delay": the extra delay in µs (required). "duplicate": extra delay of the copy (default 0).
+   * "reorder": the longest wait for a segment to swap with (default 200 ms).
+   */
   delay?: number;
 }
 
@@ -67,10 +78,10 @@ export class Fault {
     if (typeof spec.name !== "string" || spec.name.length === 0) {
       throw new SimError("ERR_SIM_BAD_OPTION", "a fault needs a non-empty name");
     }
-    if (!["drop", "delay", "duplicate", "corrupt"].includes(spec.action)) {
+    if (!["drop", "delay", "duplicate", "corrupt", "reorder"].includes(spec.action)) {
       throw new SimError(
         "ERR_SIM_BAD_OPTION",
-        `fault ${spec.name}: action must be drop, delay, duplicate or corrupt, got ${String(spec.action)}`,
+        `fault ${spec.name}: action must be drop, delay, duplicate, corrupt or reorder, got ${String(spec.action)}`,
       );
     }
     const nth = spec.nth ?? 1;
@@ -84,7 +95,7 @@ export class Fault {
         `fault ${spec.name}: times must be an integer ≥ 1 or Infinity, got ${times}`,
       );
     }
-    const delay = spec.delay ?? 0;
+    const delay = spec.delay ?? (spec.action === "reorder" ? DEFAULT_REORDER_WAIT : 0);
     if (!Number.isSafeInteger(delay) || delay < 0 || (spec.action === "delay" && delay === 0)) {
       throw new SimError(
         "ERR_SIM_BAD_OPTION",

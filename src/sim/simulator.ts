@@ -128,6 +128,19 @@ class SimHost {
 /** One direction of a link with the lane its in-order arrivals wait in. */
 class SimLink extends LinkDirection<SimHost> {
   readonly lane = new Lane<Flight>();
+  /** Segments a "reorder" fault holds until the next one on this direction leaves. */
+  held: HeldSegment[] = [];
+}
+
+/** A segment held back by a "reorder" fault, with the action that releases it if nothing overtakes it. */
+interface HeldSegment {
+  seg: Segment;
+  bytes: Uint8Array | null;
+  id: number;
+  from: string;
+  sentAt: number;
+  fault: string;
+  fallback: ScheduledAction;
 }
 
 /** A packet in the network. Pooled: at most one queue entry refers to a Flight at a time. */
@@ -689,6 +702,7 @@ export class Simulator {
     let delayFault: string | undefined;
     let duplicateFault: Fault | undefined;
     let corruptFault: string | undefined;
+    let reorderFault: Fault | undefined;
     if (this.faults.length > 0) {
       const ctx = this.faultCtx;
       ctx.set(now, src, to.name, linkIndex, hostIndex, seg, id);
@@ -710,6 +724,7 @@ export class Simulator {
           extraDelay += f.delay;
           delayFault = f.name;
         } else if (f.action === "duplicate") duplicateFault = f;
+        else if (f.action === "reorder") reorderFault = f;
         else corruptFault = f.name;
       }
       ctx.clear();
@@ -728,7 +743,12 @@ export class Simulator {
       link.counters.corrupted++;
       if (tracing) this.emitNetwork("corrupt", id, src.name, to.name, undefined, corruptFault);
     }
+    if (reorderFault !== undefined) {
+      this.hold(link, seg, bytes, id, src.name, now, reorderFault);
+      return;
+    }
     this.launchCopy(link, seg, bytes, id, src.name, now, departs + extraDelay, delayFault);
+    if (link.held.length > 0) this.releaseHeld(link, departs + extraDelay);
     if (duplicateFault !== undefined) {
       link.counters.duplicated++;
       if (tracing) this.emitNetwork("duplicate", id, src.name, to.name, undefined, duplicateFault.name);
@@ -748,6 +768,49 @@ export class Simulator {
       if (tracing) this.emitNetwork("duplicate", id, src.name, to.name, undefined, undefined);
       this.launchCopy(link, seg, bytes, id, src.name, now, departs + extraDelay, delayFault);
     }
+  }
+
+  /** A "reorder" fault: keep the segment back until the next one on this link direction has left. */
+  private hold(
+    link: SimLink,
+    seg: Segment,
+    bytes: Uint8Array | null,
+    id: number,
+    from: string,
+    now: number,
+    fault: Fault,
+  ): void {
+    link.counters.delayed++;
+    if (this.trace.enabled) this.emitNetwork("delay", id, from, link.to.name, undefined, fault.name);
+    const fallback = this.at(now + fault.delay, (t) => {
+      const i = link.held.findIndex((h) => h.id === id && h.fallback === fallback);
+      if (i >= 0) this.launchHeld(link, link.held.splice(i, 1)[0]!, t);
+    });
+    link.held.push({ seg, bytes, id, from, sentAt: now, fault: fault.name, fallback });
+  }
+
+  /** The next segment left at `departs`: the held ones follow right behind it. */
+  private releaseHeld(link: SimLink, departs: number): void {
+    const held = link.held;
+    link.held = [];
+    for (const h of held) {
+      h.fallback.cancel();
+      this.launchHeld(link, h, departs);
+    }
+  }
+
+  private launchHeld(link: SimLink, h: HeldSegment, departs: number): void {
+    this.launch(
+      link.to,
+      link,
+      h.seg,
+      h.bytes,
+      h.id,
+      h.from,
+      h.sentAt,
+      departs + link.propagation(),
+      undefined,
+    );
   }
 
   /** One copy of a packet leaving the queue at `departs` (+ any fault delay) onto the wire. */

@@ -18,6 +18,7 @@ import { formatIPv4, parseIPv4 } from "../wire/address.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
 import type { Endpoint, Transmit } from "./endpoint.js";
 import { TimeWaitTable } from "./timewait-table.js";
+import { invariantDefaults, type InvariantSink } from "../tcp/invariants.js";
 
 export interface HostOptions {
   name: string;
@@ -31,6 +32,11 @@ export interface HostOptions {
   trace?: TraceSink;
   /** Seeds the ISN and SYN-cookie keys: same seed, same sequence numbers. */
   seed?: number;
+  /**
+   * Engine invariants (debug mode): where violations go. Default `invariantDefaults.sink` — null (off)
+   * unless a test setup or `tcplab explore` set one; pass null to turn them off for this host.
+   */
+  invariants?: InvariantSink | null;
 }
 
 export interface ConnectOptions {
@@ -84,6 +90,10 @@ export class Host implements Endpoint, ConnectionEnv {
   /** Set by a real-time driver: called when the host's deadline may have become earlier. */
   onDeadlineEarlier: (() => void) | null = null;
   private now = 0;
+  /** Engine invariants (debug mode, ../tcp/invariants.ts): null when off. */
+  readonly invariants: InvariantSink | null;
+  /** Connections the application closed that are not yet CLOSED or TIME_WAIT (Linux's orphan count). */
+  orphans = 0;
   readonly mss: number;
 
   constructor(options: HostOptions) {
@@ -96,6 +106,7 @@ export class Host implements Endpoint, ConnectionEnv {
     }
     this.profile = makeProfile(options.profile ?? "linux", options.overrides ?? {});
     this.trace = options.trace ?? new NullTrace();
+    this.invariants = options.invariants !== undefined ? options.invariants : invariantDefaults.sink;
     const seed = options.seed ?? 1;
     this.isnGen = new IsnGenerator(keyFromSeed(seed, this.address));
     this.cookieKey = keyFromSeed(seed, this.address ^ 0x5ca1ab1e);
@@ -414,6 +425,10 @@ export class Host implements Endpoint, ConnectionEnv {
   }
 
   stateChanged(conn: Connection, from: TcpState, to: TcpState): void {
+    if ((to === "CLOSED" || to === "TIME_WAIT") && conn.orphanCounted) {
+      conn.orphanCounted = false;
+      this.orphans--;
+    }
     if (to === "CLOSED") {
       if (from === "TIME_WAIT") {
         // ABORT of a connection whose 4-tuple is in TIME_WAIT (an application still holding it): RFC 9293
@@ -439,6 +454,11 @@ export class Host implements Endpoint, ConnectionEnv {
         this.deliverAccepted(listener, conn);
       }
     }
+  }
+
+  orphanAdded(_conn: Connection): boolean {
+    this.orphans++;
+    return this.orphans > this.profile.maxOrphans;
   }
 
   acceptQueueHasRoom(conn: Connection): boolean {
@@ -683,16 +703,17 @@ export class Host implements Endpoint, ConnectionEnv {
         return;
       case "ack":
         this.dropped(seg, "time-wait", null, "not acceptable in TIME_WAIT: answered with an ACK");
-        this.twAck(s, "dup-ack");
+        if (this.timeWaitAckAllowed(s, seg)) this.twAck(s, "dup-ack");
         return;
       case "paws":
         // RFC 7323 §5.3 R1; Linux counts it (PAWSTimewait) and answers with an ACK.
         this.counters.pawsRejected++;
         this.dropped(seg, "paws", null, "TSval older than TS.Recent in TIME_WAIT: answered with an ACK");
-        this.twAck(s, "dup-ack");
+        if (this.timeWaitAckAllowed(s, seg)) this.twAck(s, "dup-ack");
         return;
       case "challenge-ack":
         this.dropped(seg, seg.flags & RST ? "rst-challenged" : "syn-challenged", null);
+        if (!this.timeWaitAckAllowed(s, seg)) return;
         this.counters.challengeAcks++;
         this.twAck(s, "challenge-ack");
         return;
@@ -719,6 +740,20 @@ export class Host implements Endpoint, ConnectionEnv {
         this.dropped(seg, "time-wait", null, verdict.why);
         return;
     }
+  }
+
+  /**
+   * The rate limit on TIME_WAIT's answers to invalid segments (F6), as Linux's
+   * tcp_timewait_check_oow_rate_limit: at most one ACK per tcp_invalid_ratelimit (the profile's
+   * challengeAckInterval, 500 ms) per record, else two such records answering each other's ACKs — or a
+   * flood of blind ACKs and RSTs — draw ACKs at wire speed. Data without SYN is never limited (Linux's
+   * tcp_oow_rate_limited: "not likely part of an ACK loop"); nor is the re-ACK of a retransmitted FIN.
+   */
+  private timeWaitAckAllowed(s: number, seg: Segment): boolean {
+    if (seg.payload.length > 0 && !(seg.flags & SYN)) return true;
+    if (this.tw.oowAckAllowed(s, this.now, this.profile.challengeAckInterval)) return true;
+    this.counters.ackSkippedTimeWait++;
+    return false;
   }
 
   /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, with a timestamp when the connection used them (RFC 7323 §3.2). */

@@ -27,6 +27,10 @@ export interface TimeWaitInit {
 const WSCALE_MASK = 0x0f;
 const F_TS_OK = 0x10;
 const F_TS_SEEN = 0x20;
+/** The record has answered an invalid segment (its oowAcks stamp is valid). */
+const F_OOW_SEEN = 0x40;
+/** oowAcks counts 4 ms ticks in 16 bits: it wraps after 262 s, longer than any TIME_WAIT lasts unrestarted. */
+const OOW_TICK = 4000;
 const F_LIVE = 0x80;
 
 const NONE = -1;
@@ -80,6 +84,12 @@ export class TimeWaitTable {
    * for over an hour, and then it errs towards "entered later", never allowing reuse too early.
    */
   private enteredAges = new Uint32Array(0);
+  /**
+   * When the record last answered an invalid segment with an ACK, in 4 ms ticks mod 2¹⁶ (Linux's
+   * tw_last_oow_ack_time is a u32 of jiffies; two bytes keep a record at ~62 bytes), valid once
+   * F_OOW_SEEN is set: for the 500 ms rate limit (`oowAckAllowed`).
+   */
+  private oowAcks = new Uint16Array(0);
   /** Expiry-ordered doubly linked list of live slots; `next` also chains the free slots. */
   private prev = new Int32Array(0);
   private next = new Int32Array(0);
@@ -216,6 +226,21 @@ export class TimeWaitTable {
     this.flags[s]! |= F_TS_SEEN;
   }
 
+  /**
+   * May the record answer an out-of-window segment now? Linux's __tcp_oow_rate_limited as
+   * tcp_timewait_check_oow_rate_limit uses it: no if it answered one less than `interval` µs ago
+   * (tcp_invalid_ratelimit); yes otherwise, and that answer is then the one remembered.
+   */
+  oowAckAllowed(s: number, now: number, interval: number): boolean {
+    const stamp = Math.floor(now / OOW_TICK) & 0xffff;
+    if (this.flags[s]! & F_OOW_SEEN && ((stamp - this.oowAcks[s]!) & 0xffff) * OOW_TICK < interval) {
+      return false;
+    }
+    this.oowAcks[s] = stamp;
+    this.flags[s]! |= F_OOW_SEEN;
+    return true;
+  }
+
   /** TIME_WAIT records on a local port (a plain bind of the port conflicts with them). */
   onPort(port: number): number {
     return this.perPort ? this.perPort[port]! : 0;
@@ -252,6 +277,7 @@ export class TimeWaitTable {
       this.tsRecents,
       this.tsRecentSecs,
       this.enteredAges,
+      this.oowAcks,
       this.prev,
       this.next,
       this.index,
@@ -338,6 +364,7 @@ export class TimeWaitTable {
     this.tsRecents = widen(this.tsRecents, (n) => new Uint32Array(n));
     this.tsRecentSecs = widen(this.tsRecentSecs, (n) => new Uint32Array(n));
     this.enteredAges = widen(this.enteredAges, (n) => new Uint32Array(n));
+    this.oowAcks = widen(this.oowAcks, (n) => new Uint16Array(n));
     this.prev = widen(this.prev, (n) => new Int32Array(n));
     this.next = widen(this.next, (n) => new Int32Array(n));
     // The new slots join the free list in order, ahead of nothing (the list was empty: we grow when it is).

@@ -12,6 +12,15 @@ import { RTO_FALLBACK } from "./rto.js";
 import { Timestamps } from "./timestamps.js";
 import { SackScoreboard } from "./sack-scoreboard.js";
 import { SackBlocks } from "./sack-blocks.js";
+import { regressions } from "./regressions.js";
+import {
+  checkAfterEntry,
+  checkArrivedData,
+  checkRetransmissionTimeout,
+  checkSent,
+  snapshot,
+  type InvariantSink,
+} from "./invariants.js";
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from "./seq.js";
 import {
   ACK,
@@ -44,6 +53,13 @@ export interface ConnectionEnv {
   dropped(seg: Segment, reason: DropReason, conn: Connection | null, detail?: string): void;
   /** May this passive child become ESTABLISHED now? False while its listener's accept queue is full. */
   acceptQueueHasRoom(conn: Connection): boolean;
+  /**
+   * The application closed this connection and it lives on as an orphan: count it; true when the host
+   * now holds more orphans than the profile's maxOrphans (the connection must then be reset).
+   */
+  orphanAdded(conn: Connection): boolean;
+  /** The debug mode's sink (./invariants.ts): null when the engine invariants are not checked. */
+  readonly invariants: InvariantSink | null;
   /** The timestamp clock offset of a 4-tuple (stable across its incarnations; see ./timestamps.ts). */
   tsOffset(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number;
 }
@@ -89,6 +105,8 @@ export class Connection {
   passive = false;
   /** The application has closed (close() or destroy()): nobody reads any more (Linux's orphan socket). */
   orphaned = false;
+  /** Counted in the host's orphan count (ConnectionEnv.orphanAdded) until it reaches CLOSED or TIME_WAIT. */
+  orphanCounted = false;
   noDelay: boolean;
   keepAlive: boolean;
   keepAliveIdle: number;
@@ -149,6 +167,8 @@ export class Connection {
   userData: unknown = undefined;
   now = 0;
   private writeRefused = false;
+  /** Inside a checked entry (debug mode): nested entries (a handler writing) are checked with it. */
+  private inEntry = false;
 
   constructor(
     readonly env: ConnectionEnv,
@@ -226,6 +246,8 @@ export class Connection {
 
   /** SEND (§3.10.2). Returns the number of bytes taken into the send buffer. */
   send(data: Uint8Array, now: number): number {
+    if (this.env.invariants !== null && !this.inEntry)
+      return this.checked("send", null, () => this.send(data, now));
     this.now = now;
     switch (this.state) {
       case "SYN_SENT":
@@ -256,6 +278,8 @@ export class Connection {
    * The peer may keep sending and we keep receiving (half-close).
    */
   shutdown(now: number): void {
+    if (this.env.invariants !== null && !this.inEntry)
+      return this.checked("shutdown", null, () => this.shutdown(now));
     this.now = now;
     if (this.snd.finQueued) return;
     switch (this.state) {
@@ -283,6 +307,8 @@ export class Connection {
    * Linux: unread data turns the close into an abort (RST, not FIN) — RFC 2525 §2.17.
    */
   close(now: number): void {
+    if (this.env.invariants !== null && !this.inEntry)
+      return this.checked("close", null, () => this.close(now));
     this.now = now;
     this.orphaned = true;
     this.rcv.paused = false;
@@ -300,6 +326,14 @@ export class Connection {
     this.rcv.clear();
     this.shutdown(now);
     if (this.state === "FIN_WAIT_2") this.armFinWait2();
+    if (this.isClosed() || (this.state as TcpState) === "TIME_WAIT" || this.orphanCounted) return;
+    this.orphanCounted = true;
+    if (this.env.orphanAdded(this)) {
+      // Linux tcp_close → tcp_check_oom: over tcp_max_orphans the orphan is reset at once
+      // (TCPAbortOnMemory, "too many orphaned sockets"), so no peer can pin unbounded memory (F5).
+      this.env.counters.abortOnMemory++;
+      this.abort(now, "too many orphans");
+    }
   }
 
   /** ABORT (§3.10.5) — also SO_LINGER{1,0} close: RST <SEQ=SND.NXT><ACK=RCV.NXT>, then CLOSED. */
@@ -326,6 +360,8 @@ export class Connection {
   }
 
   resume(now: number): void {
+    if (this.env.invariants !== null && !this.inEntry)
+      return this.checked("resume", null, () => this.resume(now));
     this.now = now;
     if (!this.rcv.paused) return;
     this.rcv.paused = false;
@@ -354,6 +390,12 @@ export class Connection {
   // ---------------------------------------------------------------- SEGMENT ARRIVES (§3.10.7.3, §3.10.7.4)
 
   segmentArrives(seg: Segment, now: number): void {
+    const inv = this.env.invariants;
+    if (inv !== null && !this.inEntry) {
+      this.now = now;
+      if (isSynchronized(this.state)) checkArrivedData(this, inv, seg);
+      return this.checked("segment", seg, () => this.segmentArrives(seg, now));
+    }
     this.now = now;
     this.lastHeard = now;
     if (this.keepAlive && isSynchronized(this.state)) {
@@ -515,12 +557,6 @@ export class Connection {
       return;
     }
 
-    // RFC 7323 §4.3 (2): an acceptable segment that covers Last.ACK.sent updates TS.Recent, so the
-    // echo reflects the earliest segment this ACK acknowledges (and delayed ACKs still time the RTT right).
-    if (this.ts.ok && tsopt && seqLe(seg.seq, this.lastAckSent === -1 ? rcv.rcvNxt : this.lastAckSent)) {
-      this.ts.update(tsopt.val, this.now);
-    }
-
     // Second, check the RST bit (RFC 5961 §3.2 as adopted in §3.10.7.4).
     if (seg.flags & RST) {
       if (seg.seq !== rcv.rcvNxt) {
@@ -559,6 +595,7 @@ export class Connection {
           return;
         }
         this.handshakeRtoFallback();
+        this.takeTimestamp(seg);
         snd.acknowledge(seg.ack);
         this.sampleRtt(seg);
         snd.backoffs = 0;
@@ -644,6 +681,12 @@ export class Connection {
     const wasWindow = snd.sndWnd;
     this.probesOut = 0; // the peer is alive
     const advanced = seqGt(seg.ack, snd.sndUna);
+    // The segment passed the sequence, RST, SYN and ACK checks: only now may it move TS.Recent (F4).
+    // Linux likewise updates it inside tcp_ack, after tcp_validate_incoming and the ACK checks, and only
+    // for an ACK not older than SND.UNA (its "old_ack" path leaves it; kernel selftest
+    // tcp_ts_recent_invalid_ack). Earlier, one blind segment with a bad ACK could poison TS.Recent so
+    // that every genuine segment failed PAWS: RFC 793's odds, which RFC 5961 exists to remove.
+    if (!windowOnly && seqGe(seg.ack, snd.sndUna)) this.takeTimestamp(seg);
     let drained = false;
     if (advanced) {
       const acked = snd.acknowledge(seg.ack);
@@ -698,10 +741,15 @@ export class Connection {
     ) {
       this.enterRecovery();
     }
-    // Window update (§3.10.7.4): only from a segment newer than the last one that updated it.
+    // Window update (§3.10.7.4): only from a segment newer than the last one that updated it — or, as
+    // Linux's tcp_may_update_window, from any ACK that advances SND.UNA. Without that, a hole-filling
+    // retransmission (SEG.SEQ below an SND.WL1 that out-of-order segments moved on) advanced SND.UNA but
+    // kept the old SND.WND, and SND.UNA + that stale window lay far right of the peer's edge (F2).
     if (
       seqLe(snd.sndUna, seg.ack) &&
-      (seqLt(snd.sndWl1, seg.seq) || (snd.sndWl1 === seg.seq && seqLe(snd.sndWl2, seg.ack)))
+      ((advanced && !regressions.staleSendWindow) ||
+        seqLt(snd.sndWl1, seg.seq) ||
+        (snd.sndWl1 === seg.seq && seqLe(snd.sndWl2, seg.ack)))
     ) {
       this.updateWindow(seg);
     }
@@ -940,8 +988,18 @@ export class Connection {
     if (smallTail && !this.noDelay && !retransmission && seqGt(snd.sndSml, snd.sndUna) && !snd.finQueued)
       return false;
     // Sender-side silly window avoidance (§3.8.6.2.1): do not send a sliver of a larger backlog —
-    // unless the override timeout (the persist timer) fired.
-    if (len > 0 && len < mss && len < unsent && len < snd.maxSndWnd / 2 && !this.swsOverride) return false;
+    // unless the override timeout (the persist timer) fired. It governs *new* data only: a retransmission
+    // re-sends what the peer's window already took once (a persist-forced sliver whose ACK was lost), and
+    // holding it back left an RTO that sent nothing until ETIMEDOUT (issue 10, F1).
+    if (
+      len > 0 &&
+      len < mss &&
+      len < unsent &&
+      len < snd.maxSndWnd / 2 &&
+      !this.swsOverride &&
+      (!retransmission || regressions.swsHoldsRetransmission)
+    )
+      return false;
     if (len < 0) len = 0;
     // A FIN occupies a sequence number: it is not sent past the peer's window (a zero window holds it
     // back; the persist timer probes until the window opens, MUST-37), though it needs no room in cwnd.
@@ -1087,6 +1145,7 @@ export class Connection {
   }
 
   private put(seg: Segment, why: string, retransmission: boolean): void {
+    if (this.env.invariants !== null) checkSent(this, this.env.invariants, seg, why, retransmission);
     if (seg.flags & ACK) {
       this.lastAckSent = seg.ack;
       if (seg.ack === this.rcv.rcvNxt) {
@@ -1220,11 +1279,19 @@ export class Connection {
     this.emit(seq, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, why, true);
   }
 
-  /** Retransmits one segment's worth from SND.UNA (fast retransmit, NewReno partial ACK, a lone FIN). */
+  /**
+   * Retransmits one segment's worth from SND.UNA (fast retransmit, NewReno partial ACK, an RTO that found
+   * nothing else to send). A retransmission never reaches beyond SND.MAX: bytes never sent are new data,
+   * and a peer ACKing them would ACK "unsent data" by our SND.MAX and be dropped — both ends then time
+   * out (F3). It leaves the SACK option its room, as the original segment did.
+   */
   private retransmitHead(why: string): void {
     const snd = this.snd;
     const remaining = snd.buffer.length - seqDiff(snd.sndUna, snd.bufSeq);
-    const dataLen = Math.max(0, Math.min(snd.mss, remaining));
+    const sentData = seqDiff(snd.sndMax, snd.sndUna) - (snd.finSent && !snd.finAcked ? 1 : 0);
+    const dataLen = regressions.headBeyondSndMax
+      ? Math.max(0, Math.min(snd.mss, remaining))
+      : Math.max(0, Math.min(snd.mss - this.sackRoom(), remaining, sentData));
     const fin = snd.finSent && !snd.finAcked && dataLen === remaining ? 1 : 0;
     this.retransmitRange(snd.sndUna, dataLen + fin, why, PSH);
   }
@@ -1239,6 +1306,8 @@ export class Connection {
   }
 
   onTimer(now: number): void {
+    if (this.env.invariants !== null && !this.inEntry)
+      return this.checked("timer", null, () => this.onTimer(now));
     this.now = now;
     const t = this.timers;
     if (t[T_FIN_WAIT_2]! <= now) {
@@ -1250,7 +1319,9 @@ export class Connection {
     }
     if (t[T_RTX]! <= now) {
       this.fireTimer(T_RTX);
+      const sentBefore = this.env.counters.outSegs;
       this.retransmitTimeout();
+      if (this.env.invariants !== null) checkRetransmissionTimeout(this, this.env.invariants, sentBefore);
       if (this.isClosed()) return;
     }
     if (t[T_PERSIST]! <= now) {
@@ -1323,9 +1394,16 @@ export class Connection {
     snd.karnHold = true;
     snd.sndNxt = snd.sndUna;
     this.armRetransmit();
+    const sentBefore = this.env.counters.outSegs;
     this.output();
-    if (snd.sndNxt === snd.sndUna && snd.finSent && !snd.finAcked) {
-      // Only the FIN is outstanding and output() sent nothing (e.g. a zero window): resend it anyway.
+    if (
+      this.env.counters.outSegs === sentBefore &&
+      snd.sndUna !== snd.sndMax &&
+      !regressions.swsHoldsRetransmission
+    ) {
+      // output() sent nothing although data or our FIN is outstanding — a window the peer closed under it
+      // (F2's end). Linux's tcp_retransmit_timer retransmits the head of the queue regardless, which then
+      // doubles as a zero-window probe: an RTO never fires without sending.
       this.retransmitHead("retransmit");
     }
   }
@@ -1361,6 +1439,14 @@ export class Connection {
     // §3.8.6.1 (MUST-37) keeps a zero window open only while the peer answers the probes; unanswered
     // ones count toward the retry limit, as Linux's tcp_probe_timer does.
     const p = this.env.profile;
+    // An orphan has no application to wait for: Linux's tcp_probe_timer aborts it once the probe backoff
+    // has reached TCP_RTO_MAX ("not alive") and counts tcp_orphan_retries backoffs, answered or not —
+    // else a peer that keeps its window shut pins the orphan, and its send buffer, forever (F5).
+    if (this.orphaned && snd.rto.backedOff(snd.backoffs) >= p.rtoMax && snd.backoffs >= p.orphanRetries) {
+      this.env.counters.abortOnTimeout++;
+      this.terminate("orphan: zero-window probes past the backoff limit", null);
+      return;
+    }
     if (this.probesOut >= (this.orphaned ? p.orphanRetries : p.dataRetries)) {
       this.terminate(
         "zero-window probes unanswered",
@@ -1484,6 +1570,25 @@ export class Connection {
 
   // ---------------------------------------------------------------- helpers
 
+  /** Debug mode (./invariants.ts): runs one entry, then asserts the invariants that must hold after it. */
+  private checked<T>(entry: string, seg: Segment | null, run: () => T): T {
+    const before = snapshot(this);
+    this.inEntry = true;
+    let result: T;
+    try {
+      result = run();
+    } finally {
+      this.inEntry = false;
+    }
+    checkAfterEntry(this, this.env.invariants!, entry, before, seg);
+    return result;
+  }
+
+  /** The persist timer is running (for the invariant that an RTO never fires silently). */
+  get persistArmed(): boolean {
+    return this.timers[T_PERSIST] !== Infinity;
+  }
+
   /**
    * The peer's SYN (or SYN,ACK) options. Each option is used only if both SYNs carried it: a passive
    * side answers with what the peer offered and it enables (RFC 7323 §2.2, §3.2; RFC 2018 §2); an active
@@ -1541,6 +1646,19 @@ export class Connection {
     if (snd.sndWnd > 0 && this.timers[T_PERSIST] !== Infinity) {
       this.setTimer(T_PERSIST, Infinity);
       snd.backoffs = 0;
+    }
+  }
+
+  /**
+   * RFC 7323 §4.3 (2): an acceptable segment that covers Last.ACK.sent updates TS.Recent, so the echo
+   * reflects the earliest segment this ACK acknowledges (and delayed ACKs still time the RTT right).
+   * Called only once the segment is known acceptable (see processAck).
+   */
+  private takeTimestamp(seg: Segment): void {
+    const tsopt = seg.options.timestamp;
+    if (!this.ts.ok || !tsopt) return;
+    if (seqLe(seg.seq, this.lastAckSent === -1 ? this.rcv.rcvNxt : this.lastAckSent)) {
+      this.ts.update(tsopt.val, this.now);
     }
   }
 

@@ -34,6 +34,11 @@ export class Counters {
   fastRetransmits = 0;
   zeroWindowProbes = 0;
   pawsRejected = 0;
+  /** TIME_WAIT held back an ACK to an invalid segment by the rate limit (TcpExt.TCPACKSkippedTimeWait). */
+  ackSkippedTimeWait = 0;
+  /** Orphans aborted: probes of a zero window past the backoff limit, or too many orphans (TCPAbortOnMemory for the latter). */
+  abortOnTimeout = 0;
+  abortOnMemory = 0;
 
   readonly drops = new Map<DropReason, number>();
 

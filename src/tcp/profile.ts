@@ -27,6 +27,12 @@ export interface Profile {
   dataRetries: number;
   /** Retransmissions of data/FIN on an orphaned (closed by the application) socket (tcp_orphan_retries). */
   orphanRetries: number;
+  /**
+   * Orphans (connections the application closed, not yet CLOSED or TIME_WAIT) a host keeps; closing one
+   * more resets it at once (Linux tcp_max_orphans, checked by tcp_close → tcp_check_oom). Infinity: the
+   * system has no such bound.
+   */
+  maxOrphans: number;
   /** How long an orphaned FIN_WAIT_2 waits for the peer's FIN (tcp_fin_timeout). */
   finWait2Timeout: number;
   keepAliveIdle: number;
@@ -84,6 +90,8 @@ const linux: Profile = {
   synAckRetries: 5,
   dataRetries: 15,
   orphanRetries: 8, // tcp_orphan_retries=0 means 8 in the kernel
+  // ehash entries / 2, set by tcp_init(); 131072 observed on the test hosts (host-inspection-facts §1.9).
+  maxOrphans: 131072,
   finWait2Timeout: 60 * SECOND,
   keepAliveIdle: 7200 * SECOND,
   keepAliveInterval: 75 * SECOND,
@@ -123,6 +131,7 @@ const bsd: Profile = {
   synAckRetries: 3,
   dataRetries: 12,
   orphanRetries: 12,
+  maxOrphans: Infinity, // FreeBSD bounds sockets overall (kern.ipc.maxsockets), not orphans
   finWait2Timeout: 60 * SECOND,
   ephemeralPortLow: 49152,
   ephemeralPortHigh: 65535,
@@ -146,6 +155,7 @@ const windows: Profile = {
   synAckRetries: 2,
   dataRetries: 5,
   orphanRetries: 5,
+  maxOrphans: Infinity, // no documented orphan bound
   finWait2Timeout: 120 * SECOND,
   ephemeralPortLow: 49152,
   ephemeralPortHigh: 65535,
@@ -170,6 +180,7 @@ const rfc: Profile = {
   synAckRetries: 5,
   dataRetries: 15,
   orphanRetries: 15,
+  maxOrphans: Infinity, // the RFCs set none
   finWait2Timeout: 600 * SECOND,
   ephemeralPortLow: 49152, // RFC 6335 §6
   ephemeralPortHigh: 65535,
@@ -234,6 +245,11 @@ function validateProfile(p: Profile): void {
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
       throw new ProfileError(`profile ${key} must be a non-negative integer, got ${String(v)}`);
     }
+  }
+  if (!(p.maxOrphans === Infinity || (Number.isInteger(p.maxOrphans) && p.maxOrphans >= 0))) {
+    throw new ProfileError(
+      `profile maxOrphans must be a non-negative integer or Infinity, got ${p.maxOrphans}`,
+    );
   }
   if (p.rtoMin <= 0 || p.rtoMin > p.rtoMax) throw new ProfileError("profile needs 0 < rtoMin <= rtoMax");
   if (!(

@@ -51,6 +51,11 @@ export class Receiver {
     return Math.max(0, Math.min(this.bufferSize - this.queuedBytes, MAX_WINDOW_FIELD << this.wscale));
   }
 
+  /** The right edge of the window last advertised (it never moves left). */
+  get rightEdge(): number {
+    return this.advertisedEdge;
+  }
+
   /** RCV.WND as currently offered: the last advertised edge minus RCV.NXT. */
   get window(): number {
     return Math.max(0, seqDiff(this.advertisedEdge, this.rcvNxt));

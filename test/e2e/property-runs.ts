@@ -1,16 +1,39 @@
-// Run counts for the property tests: a default sized to keep each file well under a minute on a 2-core
-// machine, E2E_RUNS=n to search harder, E2E_SEED=s to replay the seed a failure printed, and a wall-clock
-// cap (shrinking a failure replays many whole runs) so a failing property still reports its
-// counterexample — the smallest found so far — in time.
-import type { Parameters } from "fast-check";
+// Run settings shared by every fast-check property of the test suite: a default run count sized to keep
+// each file well under a minute on a 2-core machine, E2E_RUNS=n to search harder, a wall-clock cap
+// (shrinking a failure replays many whole runs) so a failing property still reports its counterexample
+// — the smallest found so far — in time, and on failure a message with the seed, the path and the
+// command that replays exactly that counterexample (E2E_SEED=s E2E_PATH=p), so a red CI run is replayable.
+import fc, { type Parameters, type RunDetails } from "fast-check";
 
 const TIME_LIMIT_MS = 25_000;
 
-export function propertyRuns<T>(defaultRuns: number): Parameters<T> {
+/**
+ * `fixed`: settings of the property itself (a pinned seed, say); E2E_SEED / E2E_PATH override its seed.
+ */
+export function propertyRuns<T>(defaultRuns: number, fixed: Parameters<T> = {}): Parameters<T> {
+  const seed = process.env.E2E_SEED !== undefined ? Number(process.env.E2E_SEED) : fixed.seed;
+  const path = process.env.E2E_PATH;
   return {
+    ...fixed,
     numRuns: Number(process.env.E2E_RUNS ?? defaultRuns),
     interruptAfterTimeLimit: Number(process.env.E2E_TIME_LIMIT_MS ?? TIME_LIMIT_MS),
     markInterruptAsFailure: false,
-    ...(process.env.E2E_SEED !== undefined ? { seed: Number(process.env.E2E_SEED) } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(path !== undefined ? { path } : {}),
+    reporter: reportWithReplay,
   };
+}
+
+/** fast-check's own report, plus the line that replays the counterexample. */
+export function reportWithReplay<T>(details: RunDetails<T>): void {
+  if (!details.failed) return;
+  const file = (process.argv.find((a) => a.endsWith(".test.ts")) ?? "<this test file>").replace(
+    `${process.cwd()}/`,
+    "",
+  );
+  throw new Error(
+    `${fc.defaultReportMessage(details) ?? "property failed"}\n` +
+      `Replay this counterexample: E2E_SEED=${details.seed} E2E_PATH="${details.counterexamplePath ?? ""}" ` +
+      `node scripts/run-tests.mjs ${file}`,
+  );
 }

@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import type { LinkDirectionOptions } from "../../src/sim/link.js";
 import { SECOND } from "../../src/tcp/profile.js";
-import type { ProfileName } from "../../src/tcp/profile.js";
+import type { Profile, ProfileName } from "../../src/tcp/profile.js";
 import { makeWorld, SHORT_KEEPALIVE, type World } from "./world.js";
 import { plannedStreams, startTransfer, type ReadPause, type TransferPlan } from "./transfer-app.js";
 import {
@@ -153,13 +153,27 @@ const outageArb: fc.Arbitrary<Outage | null> = fc.option(
   { freq: 2 },
 );
 
-export function runCase(c: Case): { violations: string[]; errors: Array<string | null>; world: World } {
+/**
+ * Keepalive for the liveness property: idle longer than any profile's maximum RTO, so a live peer backing
+ * off its retransmissions is always heard before probing starts. SHORT_KEEPALIVE (20 s idle, 3 probes
+ * 5 s apart) is shorter than an RTO inflated by a long TSecr sample (RFC 7323 §4 — Linux takes it too):
+ * the issue-10 counterexample below ended that way once F1–F3 were fixed, three probe exchanges lost in a
+ * row at 10 % loss — a keepalive configured shorter than the peer's RTO, not a TCP failure.
+ */
+export const LIVENESS_KEEPALIVE: Partial<Profile> = { keepAliveIdle: 150 * SECOND };
+
+/** Runs one case; `overrides` go on top of the case's profile settings (both hosts). */
+export function runCase(
+  c: Case,
+  overrides: Partial<Profile> = {},
+): { violations: string[]; errors: Array<string | null>; world: World } {
   const sizing = c.sizing;
   const world = makeWorld({
     seed: c.seed,
     profile: c.profile,
     overrides: {
       ...SHORT_KEEPALIVE,
+      ...overrides,
       ...(c.noTimeWait ? { timeWait: 0 } : {}),
       ...(sizing.receiveBuffer !== null ? { receiveBuffer: sizing.receiveBuffer } : {}),
       ...(sizing.sendBuffer !== null ? { sendBuffer: sizing.sendBuffer } : {}),

@@ -305,3 +305,25 @@ test("without a hook, the sender's state is read off the trace's state and segme
     [1, 3, 4],
   );
 });
+
+test("reorder: the chosen segment swaps places with the next one on its link direction", () => {
+  const p = pair({ delay: 1000 });
+  p.sim.fault({ name: "swap-second", action: "reorder", nth: 2 });
+  sendMany(p, 4, 100);
+  p.sim.runUntilIdle();
+  assert.deepEqual(seqs(p), [0, 2, 1, 3]);
+  // It leaves right behind segment 2 (sent at 200): arrives at 200 + 1000, after it.
+  assert.equal(p.b.arrivals[2]!.t, 200 + 1000);
+  const delays = networkEvents(p.sim).filter((e) => e.action === "delay");
+  assert.equal(delays.length, 1);
+  assert.equal(delays[0]!.fault, "swap-second");
+});
+
+test("reorder with nothing behind it: the segment goes after the fault's longest wait", () => {
+  const p = pair({ delay: 1000 });
+  p.sim.fault({ name: "swap-last", action: "reorder", nth: 3, delay: 50_000 });
+  sendMany(p, 3, 100);
+  p.sim.runUntilIdle();
+  assert.deepEqual(seqs(p), [0, 1, 2]);
+  assert.equal(p.b.arrivals[2]!.t, 200 + 50_000 + 1000);
+});

@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { propertyRuns } from "../e2e/property-runs.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import { NullTrace } from "../../src/trace/events.js";
 import { parseIPv4 } from "../../src/wire/address.js";
@@ -87,7 +88,7 @@ test("events run by (time, scheduling order) whether packets wait in a lane or i
       }
       assert.equal(sim.pendingEvents, 0);
     }),
-    { numRuns: 200 },
+    propertyRuns(200),
   );
 });
 

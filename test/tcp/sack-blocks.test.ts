@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { propertyRuns } from "../e2e/property-runs.js";
 import { Reassembly } from "../../src/tcp/reassembly.js";
 import { SackBlocks } from "../../src/tcp/sack-blocks.js";
 import { seqAdd, seqDiff, seqLe, seqLt } from "../../src/tcp/seq.js";
@@ -335,6 +336,6 @@ test("property: blocks are the current held ranges in order of most recent arriv
         });
       },
     ),
-    { numRuns: 400 },
+    propertyRuns(400),
   );
 });

@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { propertyRuns } from "../e2e/property-runs.js";
 import { SackScoreboard } from "../../src/tcp/sack-scoreboard.js";
 import { seqLt } from "../../src/tcp/seq.js";
 
@@ -521,7 +522,7 @@ test("property: after random updates the scoreboard equals a per-octet model (ra
         }
       },
     ),
-    { numRuns: 300 },
+    propertyRuns(300),
   );
 });
 
@@ -550,6 +551,6 @@ test("property: with a small cap the scoreboard stays bounded, sorted, and claim
         assert.equal(sb.sackedBytes, bytes);
       }
     }),
-    { numRuns: 300 },
+    propertyRuns(300),
   );
 });

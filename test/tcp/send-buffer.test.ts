@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { propertyRuns } from "../e2e/property-runs.js";
 import { SendBuffer } from "../../src/tcp/send-buffer.js";
 
 type Op = { conn: number } & (
@@ -66,7 +67,7 @@ test("reads return the written bytes and never change afterwards, across chunks,
       }
       for (const h of handedOut) assert.deepEqual(h.view, h.copy);
     }),
-    { numRuns: 300 },
+    propertyRuns(300),
   );
 });
 

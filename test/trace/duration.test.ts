@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { propertyRuns } from "../e2e/property-runs.js";
 import { DurationError, formatClock, formatDuration, parseDuration } from "../../src/trace/duration.js";
 
 test("parseDuration reads the units people type", () => {
@@ -73,6 +74,7 @@ test("parseDuration(formatDuration(x)) gives x back", () => {
       assert.equal(parseDuration(formatDuration(us).replace(" ", "")), us);
       assert.equal(parseDuration(formatDuration(us)), us);
     }),
+    propertyRuns(100),
   );
 });
 

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { propertyRuns } from "../e2e/property-runs.js";
 import { decodePacket, encodeSegment, encodeSegmentInto, encodedLength } from "../../src/wire/codec.js";
 import { sackBlocksThatFit } from "../../src/wire/options.js";
 import type { Segment, TcpOptions } from "../../src/wire/segment.js";
@@ -54,7 +55,7 @@ test("decode(encode(seg)) equals seg, less the SACK blocks that cannot fit", () 
       if (!result.ok) throw new Error(`${result.reason}: ${result.detail}`);
       assert.deepEqual(result.segment, expectedAfterWire(seg));
     }),
-    { numRuns: 2000, seed: 0x7c91 },
+    propertyRuns(2000, { seed: 0x7c91 }),
   );
 });
 
@@ -66,6 +67,6 @@ test("encodeSegmentInto at any offset produces the same bytes as encodeSegment",
       assert.equal(n, encodedLength(seg));
       assert.deepEqual(scratch.subarray(offset, offset + n), encodeSegment(seg));
     }),
-    { numRuns: 500, seed: 0x51a },
+    propertyRuns(500, { seed: 0x51a }),
   );
 });
