@@ -108,6 +108,7 @@ export class World {
       hosts,
       checks,
       summary: more.summary ?? [],
+      endedAt: sim.now,
       pcap: (host) => sim.pcapFor(host),
     };
   }

@@ -47,6 +47,11 @@ export interface SegmentRow {
   /** The state of each end after this line, by host name; absent when the host has none to show. */
   states: Map<string, TcpState>;
   comments: string[];
+  /**
+   * On a line merged from a send and its arrival: when the segment arrived (µs). The receiver's state on
+   * that line is the one it entered then, not at the line's (sending) time, so the view writes it.
+   */
+  arrivedAt?: number;
 }
 
 export interface StateRow {
@@ -204,6 +209,8 @@ export function buildSteps(
       const next = parts[i] as Part;
       if (next.burst !== part.burst) break;
       for (const e of [...next.before, ...next.after]) {
+        // An application call ends the host's reaction to the arrival; what follows is the call's.
+        if (e.kind === "app") return fallback;
         if (e.kind !== "state") continue;
         if (e.conn === conn) return e.to;
         fallback ??= e.to;
@@ -237,6 +244,17 @@ export function buildSteps(
       }
       continue;
     }
+    // A host's state once it has reacted to this part's segment, before any application call later in
+    // the same burst: a change recorded after a call (CLOSE_WAIT, then close() → LAST_ACK) is the call's
+    // doing, and drawing it on the segment's line would show an ACK sent from LAST_ACK.
+    const firstApp = part.after.findIndex((e) => e.kind === "app");
+    const reacted = new Map<string, TcpState | undefined>();
+    for (const e of part.after)
+      if (e.kind === "state" && !reacted.has(e.conn)) reacted.set(e.conn, stateOf(main.host, e.conn));
+    for (const e of firstApp < 0 ? part.after : part.after.slice(0, firstApp))
+      if (e.kind === "state") reacted.set(e.conn, e.to);
+    const stateAt = (conn: string | null): TcpState | undefined =>
+      conn !== null && reacted.has(conn) ? reacted.get(conn) : stateOf(main.host, conn);
     const after = digest(part.after);
     const changedConns = [...before.conns, ...after.conns];
     /**
@@ -271,7 +289,8 @@ export function buildSteps(
       step.pre = before.notes;
       step.post = after.notes;
       const states_ = new Map<string, TcpState>();
-      const state = stateOf(main.host, focusOf(main.conn, directionKey(main.seg)));
+      const senderConn = focusOf(main.conn, directionKey(main.seg));
+      const state = stateAt(senderConn);
       if (state) states_.set(main.host, state);
       step.row = {
         kind: "segment",
@@ -298,7 +317,7 @@ export function buildSteps(
     const receiverState =
       changedConns.length === 0
         ? (laterStateInBurst(index, receiverConn) ?? stateOf(main.host, receiverConn))
-        : stateOf(main.host, receiverConn);
+        : stateAt(receiverConn);
     const fate = main.id >= 0 ? (network.get(main.id) ?? []) : [];
     const comments: string[] = [];
     if (seen === 1) {
@@ -325,6 +344,13 @@ export function buildSteps(
     if (canMerge && sentStep && sentRow) {
       sentRow.shape = "complete";
       if (receiverState) sentRow.states.set(main.host, receiverState);
+      // The arrival time matters where the receiver's state changed on arrival: the state beside the
+      // arrow's head is from then, not from the line's (sending) time.
+      const changedHere =
+        receiverConn !== null &&
+        (changedConns.includes(receiverConn) ||
+          (changedConns.length === 0 && laterStateInBurst(index, receiverConn) !== undefined));
+      if (part.t !== sentStep.t && changedHere) sentRow.arrivedAt = part.t;
       sentRow.comments.push(...comments);
       sentStep.post.push(...after.notes);
       sentStep.end = Math.max(sentStep.end, lastTime(part));
