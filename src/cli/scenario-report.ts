@@ -31,7 +31,7 @@ function para(text: string, view: ViewOptions, indent: string, first = indent): 
 export function renderRun(run: ScenarioRun, index: number, count: number, view: ViewOptions): string {
   const c = view.color;
   const out: string[] = [];
-  for (const line of para(`--- run ${index + 1}/${count}: ${run.title}${roleText(run)}`, view, "    "))
+  for (const line of para(`--- run ${index + 1}/${count}: ${run.title}${roleText(run)}`, view, "    ", ""))
     out.push(paint(c, "1", line));
   out.push("");
   out.push(
@@ -88,8 +88,7 @@ export function cutShort(run: ScenarioRun): string | null {
   const start = events[0]?.t ?? 0;
   return (
     `The run stopped at ${formatClock(end - start)} with ${due.length === 1 ? "a timer" : `${due.length} timers`} still armed ` +
-    `(first: ${first.host}'s ${first.timer}, due at ${formatClock(first.deadline - start)}): what would happen next is not shown, ` +
-    `and checks about it cannot pass.`
+    `(first: ${first.host}'s ${first.timer}, due at ${formatClock(first.deadline - start)}): what would happen next is not shown.`
   );
 }
 
@@ -97,7 +96,8 @@ export function renderResult(result: ScenarioResult, view: ViewOptions): string 
   const c = view.color;
   const s = result.scenario;
   const out: string[] = [];
-  for (const line of para(`=== ${s.id} ${s.name}: ${s.title}`, view, "    ")) out.push(paint(c, "1", line));
+  for (const line of para(`=== ${s.id} ${s.name}: ${s.title}`, view, "    ", ""))
+    out.push(paint(c, "1", line));
   out.push("");
   result.runs.forEach((run, i) => out.push(renderRun(run, i, result.runs.length, view)));
   out.push(verdictLine(result, c));

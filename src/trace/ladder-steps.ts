@@ -137,6 +137,8 @@ export function buildSteps(
   const looseHosts = new Map<LadderStep, Set<string>>();
   const sentSteps = new Map<number, LadderStep>();
   const arrivalsSeen = new Map<number, number>();
+  /** The step on which each packet id (last) arrived. */
+  const arrivalSteps = new Map<number, LadderStep>();
 
   /** Apply a part's side events: update states, collect annotations, remember which conn changed last. */
   const digest = (
@@ -219,7 +221,29 @@ export function buildSteps(
     return fallback;
   };
 
+  // A copy the network discarded although another copy of the same packet arrived (a duplicate held
+  // past the MSL): no segment line shows it, so it gets a line of its own when it happens.
+  const copyDrops = events.filter(
+    (e): e is NetworkEvent => e.kind === "network" && e.action === "drop" && (arrivals.get(e.id) ?? 0) > 0,
+  );
+  let nextDrop = 0;
+  const flushDrops = (until: number): void => {
+    while (nextDrop < copyDrops.length && (copyDrops[nextDrop] as NetworkEvent).t <= until) {
+      const n = copyDrops[nextDrop++] as NetworkEvent;
+      const sentStep = sentSteps.get(n.id);
+      const from = sentStep?.row?.kind === "segment" ? sentStep.row.from : (hosts[0]?.name ?? n.from ?? "");
+      const what = sentStep ? `a copy of the segment of line ${sentStep.number}` : "a copy of a segment";
+      const step = newStep(n.t, n.t);
+      step.pre.push({
+        host: from,
+        text: `(the network discarded ${what}: ${lossText(n).replace(/^lost: /, "")})`,
+        tone: "note",
+      });
+    }
+  };
+
   for (const [index, part] of parts.entries()) {
+    flushDrops(part.t - 1);
     const before = digest(part.before);
     const main = part.main;
     if (main === null) {
@@ -307,8 +331,20 @@ export function buildSteps(
     }
 
     // An arrival: received, or discarded by the receiving host.
-    const seen = (arrivalsSeen.get(main.id) ?? 0) + 1;
-    arrivalsSeen.set(main.id, seen);
+    // Id -1 is "no packet id" (a host's verdict reported on its own): never a second copy of anything.
+    const seen = main.id >= 0 ? (arrivalsSeen.get(main.id) ?? 0) + 1 : 1;
+    if (main.id >= 0) arrivalsSeen.set(main.id, seen);
+    // A packet the network delivered once but the host reports twice (received, then a verdict that the
+    // burst's other events kept apart) is no duplicate: the verdict belongs on the arrival's line.
+    const earlierArrival = main.id >= 0 ? arrivalSteps.get(main.id) : undefined;
+    const copies = 1 + (network.get(main.id) ?? []).filter((n) => n.action === "duplicate").length;
+    if (seen > copies && main.kind === "segment-dropped" && earlierArrival?.row?.kind === "segment") {
+      earlierArrival.row.comments.push(
+        `dropped by ${main.host}: ${main.reason}${main.detail ? ` (${main.detail})` : ""}`,
+      );
+      earlierArrival.post.push(...before.notes, ...after.notes);
+      continue;
+    }
     const sentStep = main.id >= 0 ? sentSteps.get(main.id) : undefined;
     const sentRow = sentStep?.row?.kind === "segment" ? sentStep.row : undefined;
     // A packet that failed to decode has no segment of its own; the sender's copy says what it was.
@@ -354,6 +390,7 @@ export function buildSteps(
       sentRow.comments.push(...comments);
       sentStep.post.push(...after.notes);
       sentStep.end = Math.max(sentStep.end, lastTime(part));
+      arrivalSteps.set(main.id, sentStep);
       continue;
     }
 
@@ -385,6 +422,8 @@ export function buildSteps(
       states: new Map(receiverState ? [[main.host, receiverState]] : []),
       comments,
     };
+    if (main.id >= 0) arrivalSteps.set(main.id, step);
   }
+  flushDrops(Infinity);
   return steps;
 }

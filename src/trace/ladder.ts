@@ -199,7 +199,9 @@ export function renderLadder(events: readonly TraceEvent[], options: LadderOptio
   const longest = new Map<string, number>();
   for (const step of steps)
     for (const n of [...step.pre, ...step.post])
-      longest.set(n.host, Math.max(longest.get(n.host) ?? 0, [...n.text].length));
+      // A note longer than a lane wraps anyway; it must not drag the others left.
+      if ([...n.text].length <= MIN_LANE + STATE_WIDTH)
+        longest.set(n.host, Math.max(longest.get(n.host) ?? 0, [...n.text].length));
   hosts.forEach((h, i) => {
     const at = x.get(h.name) ?? prefixWidth;
     const floor = i === 0 ? at : at - laneWidth;

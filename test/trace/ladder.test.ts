@@ -773,7 +773,8 @@ test("an undecodable packet and an injected one are both accounted for", () => {
     },
   );
   const text = renderLadder(b.events, { hosts: ["client", "server"], time: "none" });
-  assert.match(text, /^5\.\s+\(undecodable packet: dropped by server: bad-ip-checksum\)$/m);
+  // (wrapped at 80 columns: the note starts in the server's column)
+  assert.match(text, /^5\.\s+\(undecodable packet: dropped by server:\n\s+bad-ip-checksum\)$/m);
   // The spoofed source has no host of its own: it gets a column named by its address.
   assert.match(text.split("\n")[0] ?? "", /server 10\.0\.0\.2\s+10\.0\.0\.99$/);
   // Three hosts at 80 columns: the lanes are too narrow for labels, which go under their arrows.
