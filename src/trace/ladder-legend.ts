@@ -17,7 +17,7 @@ const ENTRIES: ReadonlyArray<readonly [string, string]> = [
     "relative sequence numbers: offsets from each direction's ISN (the SYN is 0), unsigned modulo 2^32; a huge number means a segment from before this ISN, i.e. an earlier connection (--absolute shows the numbers on the wire)",
   ],
   ["<CTL=…><DATA=n>", "the control bits set, and n bytes of data"],
-  ["close(), read()", "application calls, timers (RTO, 2·MSL timer) and notes, in their host's column"],
+  ["close(), read()", "application calls, timers (RTO, TIME_WAIT timer) and notes, in their host's column"],
   ["~~~ 60 s pass ~~~", "a quiet stretch, with its real length"],
   ["~~~ lines 9–40 ~~~", "a repetitive stretch, counted instead of shown (--full shows every line)"],
 ];

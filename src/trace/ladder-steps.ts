@@ -257,7 +257,7 @@ export function buildSteps(
       looseHosts.set(step, hostsOfStep);
       step.end = Math.max(step.end, lastTime(part));
       if (before.changed) {
-        // Notes before the last state change explain it ("2·MSL timer fired", then CLOSED).
+        // Notes before the last state change explain it ("TIME_WAIT timer fired", then CLOSED).
         step.pre.push(...before.notes.slice(0, before.lastStateIndex));
         step.post.push(...before.notes.slice(before.lastStateIndex));
         const state = stateOf(part.host, before.lastConn);

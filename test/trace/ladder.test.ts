@@ -45,9 +45,9 @@ test("four-way close started by the client (S2, S3): one line per segment, TIME_
                                                          RTO armed (200 ms)
 10. 20.250 ms  TIME_WAIT    --> <SEQ=102><ACK=2><CTL=ACK>       --> CLOSED
                                                    at 20.500 ms
-               2·MSL timer armed (60 s)
+               TIME_WAIT timer armed (60 s)
                                      ~~~ 60.000 s pass ~~~
-11.  60.020 s  2·MSL timer fired
+11.  60.020 s  TIME_WAIT timer fired
                CLOSED
 `,
   );
@@ -87,16 +87,16 @@ test("lost final ACK (S6): XXX with the fault, RTO fired, retransmission, re-ACK
                                                          RTO armed (200 ms)
 10.  20.250 ms  TIME_WAIT    --> <SEQ=102><ACK=2><CTL=ACK>      XXX
                                  (lost: fault "lose-final-ack")
-                2·MSL timer armed (60 s)
+                TIME_WAIT timer armed (60 s)
 11. 220.000 ms                                                      RTO fired
                 TIME_WAIT    <-- <SEQ=1><ACK=102><CTL=FIN,ACK>  <-- LAST_ACK
                                  (retransmission)
                                                          RTO restarted (400 ms)
 12. 220.250 ms  TIME_WAIT    --> <SEQ=102><ACK=2><CTL=ACK>      --> CLOSED
                                                   at 220.500 ms
-                2·MSL timer restarted (60 s)
+                TIME_WAIT timer restarted (60 s)
                                      ~~~ 60.000 s pass ~~~
-13.   60.220 s  2·MSL timer fired
+13.   60.220 s  TIME_WAIT timer fired
                 CLOSED
 `,
   );
@@ -114,7 +114,7 @@ test("simultaneous close (S5): crossing FINs and ACKs on separate send and arriv
                SYN RTO armed (1 s)
  3.  0.250 ms  ESTABLISHED  <-- <SEQ=0><ACK=1><CTL=SYN,ACK>     <-- SYN_RECEIVED
                                 at 0.500 ms
-                                                        SYN-ACK RTO armed (1 s)
+                                                    SYN-ACK RTO armed (1 s)
  4.  0.500 ms  ESTABLISHED  --> <SEQ=1><ACK=1><CTL=ACK>         --> ESTABLISHED
                                                     at 0.750 ms
                                                                     accept()
@@ -124,16 +124,16 @@ test("simultaneous close (S5): crossing FINs and ACKs on separate send and arriv
  6. 10.000 ms                                                       close()
                CLOSING      <-- <SEQ=1><ACK=1><CTL=FIN,ACK>     <-- FIN_WAIT_1
                                 at 10.250 ms
-                                                        RTO armed (200 ms)
+                                                    RTO armed (200 ms)
  7. 10.250 ms  CLOSING      --> <SEQ=2><ACK=2><CTL=ACK>         ...
  8. 10.250 ms               ... <SEQ=1><ACK=1><CTL=FIN,ACK>     --> CLOSING
  9. 10.250 ms  TIME_WAIT    <-- <SEQ=2><ACK=2><CTL=ACK>         <-- CLOSING
                                 at 10.500 ms
-               2·MSL timer armed (60 s)
+               TIME_WAIT timer armed (60 s)
 10. 10.500 ms               ... <SEQ=2><ACK=2><CTL=ACK>         --> TIME_WAIT
-                                                        2·MSL timer armed (60 s)
+                                                    TIME_WAIT timer armed (60 s)
                                      ~~~ 60.000 s pass ~~~
-11.  60.011 s  2·MSL timer fired                        2·MSL timer fired
+11.  60.011 s  TIME_WAIT timer fired                TIME_WAIT timer fired
                CLOSED                                               CLOSED
 `,
   );
@@ -253,9 +253,9 @@ test("textbook labels with absolute sequence numbers", () => {
                                                          RTO armed (200 ms)
 10. 20.250 ms  TIME_WAIT    --> ACK=1, seq=1102, ack=5002       --> CLOSED
                                                    at 20.500 ms
-               2·MSL timer armed (60 s)
+               TIME_WAIT timer armed (60 s)
                                      ~~~ 60.000 s pass ~~~
-11.  60.020 s  2·MSL timer fired
+11.  60.020 s  TIME_WAIT timer fired
                CLOSED
 `,
   );
@@ -276,7 +276,7 @@ test("tcpdump labels with relative sequence numbers", () => {
  3.  0.250 ms  ESTABLISHED  <--                                 <-- SYN_RECEIVED
                                 Flags [S.], seq 0, ack 1, win 65160, length 0
                                 at 0.500 ms
-                                                        SYN-ACK RTO armed (1 s)
+                                                    SYN-ACK RTO armed (1 s)
  4.  0.500 ms  ESTABLISHED  -->                                 --> ESTABLISHED
                                 Flags [.], ack 1, win 502, length 0
                                                     at 0.750 ms
@@ -289,7 +289,7 @@ test("tcpdump labels with relative sequence numbers", () => {
                CLOSING      <--                                 <-- FIN_WAIT_1
                                 Flags [F.], seq 1, ack 1, win 509, length 0
                                 at 10.250 ms
-                                                        RTO armed (200 ms)
+                                                    RTO armed (200 ms)
  7. 10.250 ms  CLOSING      -->                                 ...
                                 Flags [.], ack 2, win 502, length 0
  8. 10.250 ms               ...                                 --> CLOSING
@@ -297,12 +297,12 @@ test("tcpdump labels with relative sequence numbers", () => {
  9. 10.250 ms  TIME_WAIT    <--                                 <-- CLOSING
                                 Flags [.], ack 2, win 509, length 0
                                 at 10.500 ms
-               2·MSL timer armed (60 s)
+               TIME_WAIT timer armed (60 s)
 10. 10.500 ms               ...                                 --> TIME_WAIT
                                 Flags [.], ack 2, win 502, length 0
-                                                        2·MSL timer armed (60 s)
+                                                    TIME_WAIT timer armed (60 s)
                                      ~~~ 60.000 s pass ~~~
-11.  60.011 s  2·MSL timer fired                        2·MSL timer fired
+11.  60.011 s  TIME_WAIT timer fired                TIME_WAIT timer fired
                CLOSED                                               CLOSED
 `,
   );
@@ -355,7 +355,7 @@ test("tcpdump labels with absolute numbers: a comment too long for the line move
 10.  20.250 ms  TIME_WAIT    -->                                XXX
                                  Flags [.], ack 5002, win 502, length 0
                                  (lost: fault "lose-final-ack")
-                2·MSL timer armed (60 s)
+                TIME_WAIT timer armed (60 s)
 11. 220.000 ms                                                      RTO fired
                 TIME_WAIT    <--                                <-- LAST_ACK
                                Flags [F.], seq 5001, ack 1102, win 509, length 0
@@ -364,9 +364,9 @@ test("tcpdump labels with absolute numbers: a comment too long for the line move
 12. 220.250 ms  TIME_WAIT    -->                                --> CLOSED
                                  Flags [.], ack 5002, win 502, length 0
                                                   at 220.500 ms
-                2·MSL timer restarted (60 s)
+                TIME_WAIT timer restarted (60 s)
                                      ~~~ 60.000 s pass ~~~
-13.   60.220 s  2·MSL timer fired
+13.   60.220 s  TIME_WAIT timer fired
                 CLOSED
 `,
   );
@@ -534,7 +534,7 @@ test("time column: relative to the first event by default, absolute, shifted ori
   assert.match(relative, /^ 2\.\s+0\.000 ms\s+connect\(\)$/m);
   const absolute = renderLadder(events, { hosts: ["client", "server"], time: "absolute" });
   assert.match(absolute, /^ 2\.\s+5\.000 s\s+connect\(\)$/m);
-  assert.match(absolute, /^11\.\s+65\.020 s\s+2·MSL timer fired$/m);
+  assert.match(absolute, /^11\.\s+65\.020 s\s+TIME_WAIT timer fired$/m);
   const origin = renderLadder(events, { hosts: ["client", "server"], timeOrigin: 4_000_000 });
   assert.match(origin, /^ 2\.\s+1\.000 s\s+connect\(\)$/m);
   const none = renderLadder(events, { hosts: ["client", "server"], time: "none" });
