@@ -126,6 +126,7 @@ export function renderText(a: Analysis, paint: Paint): string {
     ),
   );
   if (tw.budgets.length > 0) {
+    const measured = tw.budgets.some((b) => b.measuredRatePerSecond !== null);
     L.push("  Ephemeral-port budget per (local IP, remote IP, remote port):");
     L.push(
       ...table(
@@ -139,10 +140,27 @@ export function renderText(a: Analysis, paint: Paint): string {
             `${Math.round(b.usedRatio * 100)}%`,
             b.timeWait,
             b.reusableNow,
-            num(b.impliedRatePerSecond, 2),
+            num(b.measuredRatePerSecond ?? b.impliedRatePerSecond, 2),
             num(b.ceilingPerSecond, 2),
             paint.severity(b.level, b.exhausted ? "EXHAUSTED" : b.level),
           ]),
+      ),
+    );
+    L.push(
+      ...wrap(
+        measured
+          ? `RATE/s: new TIME_WAIT toward the destination per second over the interval, as in "Rates" below.`
+          : `RATE/s: TIME_WAIT count ÷ ${a.settings.timeWaitSeconds} s, the connection rate those entries imply (--interval measures it).`,
+        WIDTH,
+        "    ",
+      ),
+    );
+    const reuse = tw.budgets.slice(0, 10).find((b) => b.ceilingBasis.includes("tcp_tw_reuse"));
+    L.push(
+      ...wrap(
+        `CEILING/s: usable ports ÷ ${a.settings.timeWaitSeconds} s${reuse ? `; ${reuse.ceilingBasis} (rows toward such destinations)` : ""}.`,
+        WIDTH,
+        "    ",
       ),
     );
   }
@@ -190,7 +208,13 @@ export function renderText(a: Analysis, paint: Paint): string {
     L.push(
       "",
       paint.bold(`Rates over ${num(r.intervalSeconds, 2)} s`),
-      `  new TIME_WAIT: ${num(r.newTimeWaitPerSecond, 2)}/s`,
+      `  new TIME_WAIT: ${num(r.newTimeWaitPerSecond, 2)}/s` +
+        (tw.budgets.length > 0
+          ? ` (client-side: ${num(
+              tw.budgets.reduce((n, b) => n + (b.measuredRatePerSecond ?? 0), 0),
+              2,
+            )}/s, the RATE/s column above)`
+          : ""),
     );
     const keys = Object.keys(r.counterDeltas).filter((k2) =>
       /^(TcpExt\.(TW|TWRecycled|TWKilled|TCPTimeWaitOverflow|ListenOverflows|ListenDrops|SyncookiesSent|TCPAbortOn\w+)|Tcp\.(ActiveOpens|PassiveOpens|EstabResets|AttemptFails))$/.test(
