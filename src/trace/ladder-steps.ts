@@ -275,8 +275,12 @@ export function buildSteps(
     const reacted = new Map<string, TcpState | undefined>();
     for (const e of part.after)
       if (e.kind === "state" && !reacted.has(e.conn)) reacted.set(e.conn, stateOf(main.host, e.conn));
+    const changedOnReaction = new Set(before.conns);
     for (const e of firstApp < 0 ? part.after : part.after.slice(0, firstApp))
-      if (e.kind === "state") reacted.set(e.conn, e.to);
+      if (e.kind === "state") {
+        reacted.set(e.conn, e.to);
+        changedOnReaction.add(e.conn);
+      }
     const stateAt = (conn: string | null): TcpState | undefined =>
       conn !== null && reacted.has(conn) ? reacted.get(conn) : stateOf(main.host, conn);
     const after = digest(part.after);
@@ -384,7 +388,7 @@ export function buildSteps(
       // arrow's head is from then, not from the line's (sending) time.
       const changedHere =
         receiverConn !== null &&
-        (changedConns.includes(receiverConn) ||
+        (changedOnReaction.has(receiverConn) ||
           (changedConns.length === 0 && laterStateInBurst(index, receiverConn) !== undefined));
       if (part.t !== sentStep.t && changedHere) sentRow.arrivedAt = part.t;
       sentRow.comments.push(...comments);

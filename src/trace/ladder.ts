@@ -246,7 +246,7 @@ export function renderLadder(events: readonly TraceEvent[], options: LadderOptio
       const when = (t: number): string => timeText(t).replace(" ", "\u00a0");
       const text =
         `~~~ lines ${first.number}–${last.number}: the ${what} above ${r.times === 1 ? "once" : `${r.times} times`} more, ` +
-        `${when(first.t)} to ${when(last.t)} (--full shows them) ~~~`;
+        `${first.t === last.t ? `at ${when(first.t)}` : `${when(first.t)} to ${when(last.t)}`} (--full shows them) ~~~`;
       for (const line of wrapWords(text, width - prefixWidth)) out.push(centred(line, "dim"));
       previousEnd = Math.max(previousEnd ?? 0, ...r.steps.map((st) => st.end));
       continue;
@@ -301,7 +301,8 @@ function signature(step: LadderStep, label: string): string {
   return `${notes(step.pre)}#${row}#${notes(step.post)}`.replace(/\d+(\.\d+)?/g, "N");
 }
 
-const MAX_PERIOD = 12;
+/** Longest repeating block looked for: one short connection's life is 13 lines (S14). */
+const MAX_PERIOD = 32;
 /** A stretch is summarized when its block repeats at least this many times after the first. */
 const MIN_REPEATS = 3;
 
