@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { fstatSync, readFileSync } from "node:fs";
 import { INPUT_FORMATS } from "../inspect/model.js";
 import { runInspect, type InspectOptions } from "../inspect/run-inspect.js";
+import { outputWidth } from "./scenario-options.js";
 
 /**
  * Standard input carries data when it is a pipe, a redirected file or a socket; a terminal or /dev/null
@@ -78,6 +79,7 @@ export function registerInspectCommand(program: Command): void {
           stdout: process.stdout,
           readStdin: () => readFileSync(0),
           stdinHasInput: () => stdinHasInput(),
+          width: outputWidth(process.stdout, process.env),
           env: process.env,
           sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         },

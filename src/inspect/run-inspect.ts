@@ -52,6 +52,8 @@ export interface InspectIo {
   stdinHasInput(): boolean;
   env: Record<string, string | undefined>;
   sleep(ms: number): Promise<void>;
+  /** Columns the report's prose wraps at (the terminal's); 100 when not given. */
+  width?: number;
 }
 
 function bad(message: string): InspectError {
@@ -170,7 +172,7 @@ export async function runInspect(o: InspectOptions, io: InspectIo): Promise<numb
     );
   else if (o.json) io.stdout.write(renderJson(analysis));
   else if (o.prometheus) io.stdout.write(renderPrometheus(analysis, current.counters));
-  else io.stdout.write(filterLine + renderText(analysis, paintFor(io.stdout, io.env)));
+  else io.stdout.write(filterLine + renderText(analysis, paintFor(io.stdout, io.env), io.width));
   return failOnCode(o.failOn, analysis.findings);
 }
 

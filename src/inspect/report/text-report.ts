@@ -5,7 +5,8 @@ import type { SocketOwner } from "../model.js";
 import type { Paint } from "./colour.js";
 import { table, wrap } from "./table.js";
 
-const WIDTH = 100;
+/** Prose wraps at the terminal's width (the CLI passes it); tables keep their rows whole. */
+const DEFAULT_WIDTH = 100;
 
 function ep(address: string, port: number): string {
   const a = address.includes(":") ? `[${address}]` : address;
@@ -22,7 +23,7 @@ function num(n: number, digits = 1): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(digits);
 }
 
-function settingsLine(a: Analysis): string[] {
+function settingsLine(a: Analysis, WIDTH: number): string[] {
   const s = a.settings;
   const parts = [
     `TIME_WAIT ${s.timeWaitSeconds} s (${s.timeWaitBasis})`,
@@ -46,7 +47,7 @@ function settingsLine(a: Analysis): string[] {
   return out;
 }
 
-function findingLines(f: Finding, paint: Paint): string[] {
+function findingLines(f: Finding, paint: Paint, WIDTH: number): string[] {
   const tag = paint.severity(f.severity, `[${f.severity.toUpperCase()}]`);
   const out = [`  ${tag} ${paint.bold(f.title)}`];
   out.push(...wrap(f.why, WIDTH, "      ", "      "));
@@ -57,7 +58,8 @@ function findingLines(f: Finding, paint: Paint): string[] {
   return out;
 }
 
-export function renderText(a: Analysis, paint: Paint): string {
+export function renderText(a: Analysis, paint: Paint, width = DEFAULT_WIDTH): string {
+  const WIDTH = width;
   const L: string[] = [];
   const src = a.source;
   L.push(
@@ -65,7 +67,7 @@ export function renderText(a: Analysis, paint: Paint): string {
       `tcplab inspect — ${src.name} (${src.platform}, ${src.format})${src.takenAt ? ` at ${src.takenAt}` : ""}`,
     ),
   );
-  L.push(...settingsLine(a), "");
+  L.push(...settingsLine(a, WIDTH), "");
 
   L.push(paint.bold(`States (${a.totalSockets} sockets)`));
   const states = [...ALL_STATES, ...(a.states.BOUND > 0 ? (["BOUND"] as const) : [])];
@@ -230,6 +232,6 @@ export function renderText(a: Analysis, paint: Paint): string {
       );
   }
   L.push("", paint.bold("Findings"));
-  for (const f of a.findings) L.push(...findingLines(f, paint), "");
+  for (const f of a.findings) L.push(...findingLines(f, paint, WIDTH), "");
   return `${L.join("\n").trimEnd()}\n`;
 }
