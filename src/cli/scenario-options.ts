@@ -49,9 +49,10 @@ export interface ViewOptions {
 }
 
 const DEFAULT_WIDTH = 80;
-const MIN_WIDTH = 40;
+/** Two state columns, the number and time columns and a lane need this much; narrower terminals wrap. */
+const MIN_WIDTH = 60;
 
-/** The terminal's width, else $COLUMNS, else 80 (never below 40: a ladder needs room for its columns). */
+/** The terminal's width, else $COLUMNS, else 80 (never below 60: a ladder needs room for its columns). */
 export function outputWidth(
   stream: { isTTY?: boolean; columns?: number },
   env: Record<string, string | undefined>,

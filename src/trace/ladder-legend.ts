@@ -25,7 +25,9 @@ const ENTRIES: ReadonlyArray<readonly [string, string]> = [
 /** The legend, wrapped to `width` columns. */
 export function ladderLegend(width = 80): string {
   const keyWidth = Math.max(...ENTRIES.map(([k]) => k.length));
-  const x = 2 + keyWidth + 2;
+  // On a narrow terminal each key gets a line of its own and its text goes under it.
+  const stacked = width - (2 + keyWidth + 2) < 40;
+  const x = stacked ? 6 : 2 + keyWidth + 2;
   const room = Math.max(20, width - x);
   const out = ["How to read a ladder"];
   for (const [key, text] of ENTRIES) {
@@ -34,7 +36,8 @@ export function ladderLegend(width = 80): string {
     let first = true;
     const flush = (): void => {
       const row = new TextLine();
-      if (first) row.place(2, key);
+      if (first && stacked) out.push(new TextLine().place(2, key).render(false));
+      else if (first) row.place(2, key);
       row.place(x, line);
       out.push(row.render(false));
       first = false;

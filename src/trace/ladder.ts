@@ -266,10 +266,14 @@ export function renderLadder(events: readonly TraceEvent[], options: LadderOptio
   return out.join("\n") + "\n";
 }
 
-/** Where text starting in a column goes so that it ends within the width: moved left when it must be. */
+/**
+ * Where text starting in a column goes so that it ends within the width: moved left when it must be,
+ * into the time column only if even the diagram's full width is too narrow for it.
+ */
 function fitX(at: number, length: number, layout: Layout): number {
   if (at + length <= layout.width) return at;
-  return Math.max(layout.prefixWidth, layout.width - length);
+  const left = layout.width - length;
+  return left >= layout.prefixWidth ? left : Math.max(0, left);
 }
 
 /** Words of `text` in lines of at most `room` columns (a longer word stays whole on its own line). */
