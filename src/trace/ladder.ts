@@ -244,11 +244,16 @@ export function renderLadder(events: readonly TraceEvent[], options: LadderOptio
       const what = r.period === 1 ? "line" : `${r.period} lines`;
       // No-break spaces keep "1.000 ms" together when the line wraps.
       const when = (t: number): string => timeText(t).replace(" ", "\u00a0");
-      const text =
-        `~~~ lines ${first.number}–${last.number}: the ${what} above ${r.times === 1 ? "once" : `${r.times} times`} more, ` +
-        `${first.t === last.t ? `at ${when(first.t)}` : `${when(first.t)} to ${when(last.t)}`} (--full shows them) ~~~`;
+      const span =
+        timeWidth === 0
+          ? ""
+          : first.t === last.t
+            ? `, at ${when(first.t)}`
+            : `, ${when(first.t)} to ${when(last.t)}`;
+      const times = r.times === 1 ? "once" : `${r.times} times`;
+      const text = `~~~ lines ${first.number}–${last.number}: the ${what} above ${times} more${span} (--full shows them) ~~~`;
       for (const line of wrapWords(text, width - prefixWidth)) out.push(centred(line, "dim"));
-      previousEnd = Math.max(previousEnd ?? 0, ...r.steps.map((st) => st.end));
+      previousEnd = r.steps.reduce((m, st) => Math.max(m, st.end), previousEnd ?? 0);
       continue;
     }
     const step = block.step;
