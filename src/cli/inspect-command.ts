@@ -35,7 +35,7 @@ export function registerInspectCommand(program: Command): void {
     .option("--format <format>", `input format instead of auto-detection: ${INPUT_FORMATS.join(", ")}`)
     .option(
       "--state <states>",
-      "only sockets in these states, comma-separated ss names (time-wait,close-wait); also the state of an `ss … state X` capture, which has no State column",
+      "only sockets in these states, comma-separated ss names (time-wait,close-wait) or groups (connected, synchronized, bucket, big); also the state of an `ss … state X` capture, which has no State column",
     )
     .option("--sport <port>", "only sockets whose local port matches: 80, :80, 8000-8099, >=1024, !=22")
     .option("--dport <port>", "only sockets whose remote port matches (same forms as --sport)")

@@ -6,9 +6,10 @@ import { ipv4Octets, ipv6Groups, normaliseAddress } from "./address.js";
 import { InspectError } from "./errors.js";
 import type { SocketRecord, SocketState } from "./model.js";
 import { ssFilterState } from "./parse/ss.js";
+import { ALL_STATES } from "../tcp/state.js";
 
 export interface FilterOptions {
-  /** Comma-separated ss state names: time-wait, close-wait, established, syn-recv, ... */
+  /** Comma-separated ss state names (time-wait, close-wait, established, syn-recv, ...) or groups. */
   state?: string;
   /** Port conditions: "80", ":80", "8000-8099", ">=1024", "!=22". */
   sport?: string;
@@ -31,15 +32,32 @@ function bad(message: string): InspectError {
   return new InspectError("INSPECT_BAD_ARGUMENT", message);
 }
 
+const ALL: readonly SocketState[] = [...ALL_STATES, "BOUND"];
+const CONNECTED = ALL.filter((s) => s !== "LISTEN" && s !== "CLOSED" && s !== "BOUND");
+const BUCKET: readonly SocketState[] = ["SYN_RECEIVED", "TIME_WAIT"];
+
+/** ss(8)'s state groups. */
+const GROUPS: Readonly<Record<string, readonly SocketState[]>> = {
+  all: ALL,
+  connected: CONNECTED,
+  synchronized: CONNECTED.filter((s) => s !== "SYN_SENT"),
+  bucket: BUCKET,
+  big: ALL.filter((s) => !BUCKET.includes(s)),
+};
+
 export function parseStates(text: string): SocketState[] {
-  return text.split(",").map((name) => {
-    const state = ssFilterState(name.trim());
-    if (!state)
+  const out: SocketState[] = [];
+  for (const raw of text.split(",")) {
+    const name = raw.trim();
+    const group = GROUPS[name.toLowerCase()];
+    const state = group ? null : ssFilterState(name);
+    if (!group && !state)
       throw bad(
-        `--state ${JSON.stringify(name)}: not a TCP state name (e.g. time-wait, close-wait, established, syn-recv, listening)`,
+        `--state ${JSON.stringify(name)}: not a TCP state name (e.g. time-wait, close-wait, established, syn-recv, listening) or an ss group (connected, synchronized, bucket, big, all)`,
       );
-    return state;
-  });
+    for (const s of group ?? [state as SocketState]) if (!out.includes(s)) out.push(s);
+  }
+  return out;
 }
 
 /** ss's port comparisons: = (default), !=, <, <=, >, >=, and a range a-b. */

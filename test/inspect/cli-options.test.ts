@@ -76,6 +76,10 @@ test("--state filters by one or more ss state names", () => {
   assert.equal(tw.length, 12);
   assert.ok(tw.every((s) => s.state === "TIME_WAIT"));
   assert.equal(sockets(["--state", "time-wait,close-wait"]).length, 17);
+  // ss's groups: connected = all but listening (and closed); bucket = syn-recv and time-wait.
+  assert.equal(sockets(["--state", "connected"]).length, 39 - 7);
+  assert.equal(sockets(["--state", "bucket"]).length, 12);
+  assert.equal(sockets(["--state", "big"]).length, 39 - 12);
   assert.equal(runCli(["inspect", SS, "--state", "half-open"]).code, 2);
 });
 
