@@ -36,8 +36,8 @@ main run's hosts; \`0\` is the ablation), \`--msl <duration>\`, \`--loss <p>\`, 
 (what the notation means; the tour always starts with it), \`--full\` (every ladder line: by default a block of
 lines that repeats, unchanged but for its numbers, is shown once, counted with the time it spans, and shown
 again where it ends); \`run\` also takes \`--pcap <dir>\` (one capture per run and host) and \`--json\`;
-\`tour --step\` waits for Enter between scenarios on a terminal. Text fits the terminal's width (\`$COLUMNS\`
-when not a terminal, else 80 columns; two hosts fit from 60 columns, three from 80): a label too long for its
+\`tour --step\` waits for Enter between scenarios on a terminal. Text fits \`$COLUMNS\` when it is set, else the
+terminal's width, else 80 columns (two hosts fit from 60 columns, three from 80): a label too long for its
 lane goes under its arrow. On a line where a
 segment is sent and arrives, the time column is the sending time; where the arrival changed the receiver's
 state, the arrival time is written next to the arrow's head. A run stopped while timers were still armed

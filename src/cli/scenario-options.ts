@@ -40,7 +40,7 @@ export interface ViewOptions {
   labels: LabelStyle;
   absolute: boolean;
   pcap: string | null;
-  /** Columns the text must fit: the terminal's, else $COLUMNS, else 80. */
+  /** Columns the text must fit: $COLUMNS, else the terminal's, else 80. */
   width: number;
   /** Print the ladder legend first. */
   legend: boolean;
@@ -52,14 +52,17 @@ const DEFAULT_WIDTH = 80;
 /** Two state columns, the number and time columns and a lane need this much; narrower terminals wrap. */
 const MIN_WIDTH = 60;
 
-/** The terminal's width, else $COLUMNS, else 80 (never below 60: a ladder needs room for its columns). */
+/**
+ * $COLUMNS when set (as ls does: it lets a user ask for a width, and is what a pipe has), else the
+ * terminal's width, else 80; never below 60, the room a ladder's columns need.
+ */
 export function outputWidth(
   stream: { isTTY?: boolean; columns?: number },
   env: Record<string, string | undefined>,
 ): number {
   const fromTty = stream.isTTY === true ? stream.columns : undefined;
   const fromEnv = env.COLUMNS !== undefined && /^\d+$/.test(env.COLUMNS) ? Number(env.COLUMNS) : undefined;
-  const w = fromTty ?? fromEnv ?? DEFAULT_WIDTH;
+  const w = fromEnv ?? fromTty ?? DEFAULT_WIDTH;
   return Number.isInteger(w) && w > 0 ? Math.max(MIN_WIDTH, w) : DEFAULT_WIDTH;
 }
 

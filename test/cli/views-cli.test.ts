@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { PassThrough } from "node:stream";
 import { enterPause } from "../../src/cli/tour-command.js";
+import { outputWidth } from "../../src/cli/scenario-options.js";
 
 const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 
@@ -87,4 +88,12 @@ test("on a terminal, --step's pause waits for Enter", async () => {
   (input as unknown as PassThrough).write("\n");
   await waiting;
   assert.equal(done, true);
+});
+
+test("width: $COLUMNS when set, else the terminal's, else 80; never below 60", () => {
+  assert.equal(outputWidth({ isTTY: true, columns: 200 }, { COLUMNS: "80" }), 80);
+  assert.equal(outputWidth({ isTTY: true, columns: 120 }, {}), 120);
+  assert.equal(outputWidth({ isTTY: false }, {}), 80);
+  assert.equal(outputWidth({}, { COLUMNS: "30" }), 60);
+  assert.equal(outputWidth({}, { COLUMNS: "wide" }), 80);
 });
