@@ -167,6 +167,15 @@ test("with --interval, the budget table's rate is the one measured over the inte
     Number.isFinite(sum) && sum <= a.rates.newTimeWaitPerSecond,
     `${sum} vs ${a.rates.newTimeWaitPerSecond}`,
   );
+  const prom = runCli([
+    "inspect",
+    `${LINUX}proc_net_tcp.txt`,
+    `${LINUX}proc_net_tcp.t3.txt`,
+    "--interval",
+    "3s",
+    "--prometheus",
+  ]);
+  assert.match(prom.stdout, /^tcplab_tcp_port_budget_new_time_wait_per_second\{/m);
   // Without an interval the rate is only implied (count / 60 s) and says so.
   const text = runCli(["inspect", SS]).stdout;
   assert.match(text, /RATE\/s: TIME_WAIT count ÷ 60 s, the connection rate those entries imply/);
