@@ -103,3 +103,29 @@ test("a copy the network discards while another copy arrived gets a line of its 
     /the network discarded a copy of the segment of line 1: msl-expired/,
   );
 });
+
+test("the ACK that completes a handshake, and a segment the network or a fault acted on, are never left out", () => {
+  for (const { what, run } of runs) {
+    if (run.shown === run.events) continue;
+    const shown = new Set(run.shown);
+    const completing = new Set(
+      run.events
+        .filter((e) => e.kind === "state" && e.to === "ESTABLISHED" && e.cause === "rcv SYN,ACK")
+        .map((e) => `${e.host}|${e.t}`),
+    );
+    const touched = new Set(
+      run.events
+        .filter((e) => e.kind === "network" && e.action !== "deliver")
+        .map((e) => e.kind === "network" && e.id),
+    );
+    for (const e of run.events) {
+      if (e.kind !== "segment-sent") continue;
+      const handshakeAck =
+        e.seg.flags === ACK && e.seg.payload.length === 0 && completing.has(`${e.host}|${e.t}`);
+      // Only the connections a ladder follows: S14 and S16 show one or two of their thousands.
+      const followed = run.shown.some((x) => x.kind === "state" && x.host === e.host && x.conn === e.conn);
+      if ((handshakeAck || touched.has(e.id)) && followed)
+        assert.ok(shown.has(e), `${what}: ${e.host} ${e.t} ${e.why}`);
+    }
+  }
+});
