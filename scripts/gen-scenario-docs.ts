@@ -27,13 +27,21 @@ outcome in the counterfactual run.
 \`\`\`
 tcplab list                       # the scenarios, one line each
 tcplab run <id|name> [options]    # ladder, per-host state timeline, checks, verdict
-tcplab tour [options] [--brief]   # every scenario with an explanation, then a table of verdicts (npm start)
+tcplab tour [options] [--brief] [--step]   # every scenario with an explanation, then a table of verdicts (npm start)
 \`\`\`
 
 Options of \`run\` and \`tour\`: \`--seed N\`, \`--profile linux|bsd|windows|rfc\`, \`--time-wait <duration>\` (the
 main run's hosts; \`0\` is the ablation), \`--msl <duration>\`, \`--loss <p>\`, \`--delay <duration>\` (one way),
-\`--labels rfc|textbook|tcpdump\`, \`--absolute\` (sequence numbers as on the wire), \`--no-color\`; \`run\` also
-takes \`--pcap <dir>\` (one capture per run and host) and \`--json\`. Durations are written \`60s\`, \`2min\`,
+\`--labels rfc|textbook|tcpdump\`, \`--absolute\` (sequence numbers as on the wire), \`--no-color\`, \`--legend\`
+(what the notation means; the tour always starts with it), \`--full\` (every ladder line: by default a block of
+lines that repeats, unchanged but for its numbers, is shown once, counted with the time it spans, and shown
+again where it ends); \`run\` also takes \`--pcap <dir>\` (one capture per run and host) and \`--json\`;
+\`tour --step\` waits for Enter between scenarios on a terminal. Text fits \`$COLUMNS\` when it is set, else the
+terminal's width, else 80 columns (two hosts fit from 60 columns, three from 80): a label too long for its
+lane goes under its arrow. On a line where a
+segment is sent and arrives, the time column is the sending time; where the arrival changed the receiver's
+state, the arrival time is written next to the arrow's head. A run stopped while timers were still armed
+says so under its ladder. Durations are written \`60s\`, \`2min\`,
 \`500ms\`, \`250us\`. Exit status: 0 when the verdict holds, 1 when it does not, 2 for bad arguments. Colour is
 used only on a terminal and never when \`NO_COLOR\` is set; S14 and S16 show a progress bar on a terminal.
 

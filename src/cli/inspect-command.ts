@@ -1,8 +1,22 @@
 // `tcplab inspect`: explain a real machine's TCP sockets (docs/inspect.md).
 import type { Command } from "commander";
-import { readFileSync } from "node:fs";
+import { fstatSync, readFileSync } from "node:fs";
 import { INPUT_FORMATS } from "../inspect/model.js";
 import { runInspect, type InspectOptions } from "../inspect/run-inspect.js";
+import { outputWidth } from "./scenario-options.js";
+
+/**
+ * Standard input carries data when it is a pipe, a redirected file or a socket; a terminal or /dev/null
+ * (cron, systemd, `nsenter` with stdin ignored) is a character device and means "no input".
+ */
+function stdinHasInput(): boolean {
+  try {
+    const st = fstatSync(0);
+    return st.isFIFO() || st.isFile() || st.isSocket();
+  } catch {
+    return false;
+  }
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -20,9 +34,29 @@ export function registerInspectCommand(program: Command): void {
     )
     .option("--format <format>", `input format instead of auto-detection: ${INPUT_FORMATS.join(", ")}`)
     .option(
-      "--state <state>",
-      "the state `ss … state X` output was filtered by (it has no State column then)",
+      "--state <states>",
+      "only sockets in these states, comma-separated ss names (time-wait,close-wait) or groups (connected, synchronized, bucket, big); also the state of an `ss … state X` capture, which has no State column",
     )
+    .option("--sport <port>", "only sockets whose local port matches: 80, :80, 8000-8099, >=1024, !=22")
+    .option("--dport <port>", "only sockets whose remote port matches (same forms as --sport)")
+    .option(
+      "--remote <address>",
+      "only sockets whose remote address is this or in this prefix: 10.0.0.5, 10.0.0.0/8",
+    )
+    .option(
+      "--pid <pid>",
+      "only sockets owned by this process (needs ss -p / netstat -p input or the live host)",
+    )
+    .option(
+      "--process <name>",
+      "only sockets owned by a process of this name (as ss's users: column shows it)",
+    )
+    .option("--sockets", "list each socket with its timer as `ss -o` shows it, instead of the report")
+    .option(
+      "--fail-on <severity>",
+      "exit 3 when a finding is a warning (warn) and 4 when one is critical (warn or crit): for cron and monitoring",
+    )
+    .option("--live", "read this host even when standard input is a pipe or file")
     .option("--netns <name|pid>", "inspect another network namespace (by `ip netns` name or a pid inside it)")
     .option(
       "--interval <duration>",
@@ -44,6 +78,8 @@ export function registerInspectCommand(program: Command): void {
         {
           stdout: process.stdout,
           readStdin: () => readFileSync(0),
+          stdinHasInput: () => stdinHasInput(),
+          width: outputWidth(process.stdout, process.env),
           env: process.env,
           sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         },

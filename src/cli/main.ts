@@ -57,9 +57,24 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * `tcplab tour | head` closes the pipe early: the reader has what it wanted, so stop writing and exit 0
+ * quietly (as cat and grep do) instead of dying on an unhandled EPIPE with a stack trace.
+ */
+export function quietOnClosedPipe(
+  stream: NodeJS.WriteStream,
+  exit: (code: number) => void = process.exit,
+): void {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") exit(0);
+    else throw err;
+  });
+}
+
 const invokedDirectly =
   process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly || process.argv[1]?.endsWith("/tcplab")) {
+  quietOnClosedPipe(process.stdout);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -12,6 +12,7 @@ import {
   type ScenarioResult,
 } from "../scenarios/index.js";
 import { progressBar } from "./progress.js";
+import { ladderLegend } from "../trace/ladder-legend.js";
 import { renderResult, resultToJson } from "./scenario-report.js";
 import {
   UsageError,
@@ -35,7 +36,9 @@ export function conditionOptions(cmd: Command): Command {
     .option("--delay <duration>", "one-way delay of every link, e.g. 1ms (default), 50ms")
     .option("--no-color", "no ANSI colour (also: NO_COLOR=1; colour is only ever used on a terminal)")
     .option("--labels <style>", "segment labels: rfc, textbook or tcpdump", "rfc")
-    .option("--absolute", "absolute sequence numbers instead of offsets from each ISN");
+    .option("--absolute", "absolute sequence numbers instead of offsets from each ISN")
+    .option("--legend", "explain the ladder's notation first")
+    .option("--full", "every ladder line: no summaries of repetitive stretches");
 }
 
 /** Run with a progress bar when the scenario takes more than a moment. */
@@ -83,7 +86,10 @@ export function executeRun(
   const view: ViewOptions = viewOptions(raw, out, process.env);
   const result = runWithProgress(scenario, options);
   if (view.json) out.write(JSON.stringify(resultToJson(result)) + "\n");
-  else out.write(renderResult(result, view));
+  else {
+    if (view.legend) out.write(ladderLegend(view.width) + "\n");
+    out.write(renderResult(result, view));
+  }
   if (view.pcap !== null) for (const f of writePcaps(result, view.pcap)) err.write(`pcap written: ${f}\n`);
   return result.passed ? 0 : 1;
 }

@@ -30,6 +30,8 @@ export interface RawRunOptions {
   color?: boolean;
   labels?: string;
   absolute?: boolean;
+  legend?: boolean;
+  full?: boolean;
 }
 
 export interface ViewOptions {
@@ -38,6 +40,30 @@ export interface ViewOptions {
   labels: LabelStyle;
   absolute: boolean;
   pcap: string | null;
+  /** Columns the text must fit: $COLUMNS, else the terminal's, else 80. */
+  width: number;
+  /** Print the ladder legend first. */
+  legend: boolean;
+  /** Every ladder line, no summaries of repetitive stretches. */
+  full: boolean;
+}
+
+const DEFAULT_WIDTH = 80;
+/** Two state columns, the number and time columns and a lane need this much; narrower terminals wrap. */
+const MIN_WIDTH = 60;
+
+/**
+ * $COLUMNS when set (as ls does: it lets a user ask for a width, and is what a pipe has), else the
+ * terminal's width, else 80; never below 60, the room a ladder's columns need.
+ */
+export function outputWidth(
+  stream: { isTTY?: boolean; columns?: number },
+  env: Record<string, string | undefined>,
+): number {
+  const fromTty = stream.isTTY === true ? stream.columns : undefined;
+  const fromEnv = env.COLUMNS !== undefined && /^\d+$/.test(env.COLUMNS) ? Number(env.COLUMNS) : undefined;
+  const w = fromEnv ?? fromTty ?? DEFAULT_WIDTH;
+  return Number.isInteger(w) && w > 0 ? Math.max(MIN_WIDTH, w) : DEFAULT_WIDTH;
 }
 
 function duration(flag: string, text: string, allowZero: boolean): number {
@@ -96,7 +122,7 @@ export function colourWanted(
 
 export function viewOptions(
   raw: RawRunOptions,
-  stdout: { isTTY?: boolean },
+  stdout: { isTTY?: boolean; columns?: number },
   env: Record<string, string | undefined>,
 ): ViewOptions {
   const labels = raw.labels ?? "rfc";
@@ -109,5 +135,8 @@ export function viewOptions(
     labels: labels as LabelStyle,
     absolute: raw.absolute === true,
     pcap: raw.pcap ?? null,
+    width: outputWidth(stdout, env),
+    legend: raw.legend === true,
+    full: raw.full === true,
   };
 }

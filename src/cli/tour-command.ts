@@ -5,28 +5,38 @@ import { SCENARIOS } from "../scenarios/index.js";
 import { conditionOptions, runWithProgress } from "./run-command.js";
 import { renderResult } from "./scenario-report.js";
 import { scenarioOptions, viewOptions, type RawRunOptions } from "./scenario-options.js";
+import { createInterface } from "node:readline";
+import { wrap } from "../inspect/report/table.js";
+import { ladderLegend } from "../trace/ladder-legend.js";
 
-/** Wrap prose to `width` columns. */
-export function wrap(text: string, width = 100, indent = ""): string {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/)) {
-    if (line !== "" && (indent + line + " " + word).length > width) {
-      lines.push(indent + line);
-      line = word;
-    } else line = line === "" ? word : `${line} ${word}`;
-  }
-  if (line !== "") lines.push(indent + line);
-  return lines.join("\n");
+export interface TourRaw extends RawRunOptions {
+  brief?: boolean;
+  step?: boolean;
 }
 
-export function executeTour(raw: RawRunOptions & { brief?: boolean }, out: NodeJS.WriteStream): number {
+/** Wait for Enter on a terminal (`--step`); resolves at once when stdin is not a terminal. */
+export type Pause = (prompt: string) => Promise<void>;
+
+export function enterPause(input: NodeJS.ReadStream, prompt: NodeJS.WriteStream): Pause {
+  return async (text) => {
+    if (input.isTTY !== true) return;
+    prompt.write(text);
+    const rl = createInterface({ input, terminal: false });
+    await new Promise<void>((resolve) => rl.once("line", () => resolve()).once("close", () => resolve()));
+    rl.close();
+  };
+}
+
+export async function executeTour(raw: TourRaw, out: NodeJS.WriteStream, pause?: Pause): Promise<number> {
   const options = scenarioOptions(raw);
   const view = viewOptions(raw, out, process.env);
   const bold = (t: string): string => (view.color ? `\u001b[1m${t}\u001b[0m` : t);
   const rows: Array<{ id: string; name: string; runs: number; checks: string; passed: boolean }> = [];
-  for (const scenario of SCENARIOS) {
-    out.write(`${bold(`${scenario.id} — ${scenario.title}`)}\n\n${wrap(scenario.explain, 100, "  ")}\n\n`);
+  if (raw.brief !== true) out.write(ladderLegend(view.width) + "\n");
+  for (const [i, scenario] of SCENARIOS.entries()) {
+    if (i > 0 && raw.step === true && pause) await pause(`-- Enter for ${scenario.id} --`);
+    const title = wrap(`${scenario.id} — ${scenario.title}`, view.width, "    ", "").map(bold).join("\n");
+    out.write(`${title}\n\n${wrap(scenario.explain, view.width, "  ").join("\n")}\n\n`);
     const result = runWithProgress(scenario, options);
     if (raw.brief !== true) out.write(renderResult(result, view) + "\n");
     const ok = result.runs.reduce((n, r) => n + r.checks.filter((c) => c.pass).length, 0);
@@ -64,7 +74,8 @@ export function registerTourCommand(program: Command): void {
     );
   conditionOptions(cmd)
     .option("--brief", "explanations and verdicts only, no ladders")
-    .action((raw: RawRunOptions & { brief?: boolean }) => {
-      process.exitCode = executeTour(raw, process.stdout);
+    .option("--step", "on a terminal, wait for Enter between scenarios")
+    .action(async (raw: TourRaw) => {
+      process.exitCode = await executeTour(raw, process.stdout, enterPause(process.stdin, process.stdout));
     });
 }

@@ -2,7 +2,7 @@
 // whether it came from /proc, ss, netstat or Windows, over IPv4 or as a v4-mapped IPv6 address.
 
 /** Parse an IPv6 address into eight 16-bit groups, or null. Accepts an embedded dotted quad at the end. */
-function ipv6Groups(text: string): number[] | null {
+export function ipv6Groups(text: string): number[] | null {
   let s = text;
   const tail: number[] = [];
   if (s.includes(".")) {
@@ -38,7 +38,7 @@ function ipv6Groups(text: string): number[] | null {
   return [...head, ...tail];
 }
 
-function ipv4Octets(text: string): number[] | null {
+export function ipv4Octets(text: string): number[] | null {
   const parts = text.split(".");
   if (parts.length !== 4) return null;
   const out: number[] = [];

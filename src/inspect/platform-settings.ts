@@ -3,6 +3,7 @@
 // report can say "assumed"). Sources: host-inspection-facts §1.1 (Linux TIME_WAIT is the fixed
 // TCP_TIMEWAIT_LEN = 60 s), §1.17 (defaults on 6.18), §2.1–2.2 (Windows), §3.5 (macOS).
 import type { Platform } from "./model.js";
+import { WINDOWS_TIME_WAIT } from "../tcp/profile.js";
 
 export interface HostSettings {
   platform: Platform;
@@ -72,11 +73,17 @@ export function resolveSettings(platform: Platform, raw: Record<string, string>)
     return {
       ...nullLinux(),
       platform,
-      timeWaitSeconds: delay ?? 240,
+      timeWaitSeconds: delay ?? WINDOWS_TIME_WAIT.profile.seconds,
       timeWaitBasis:
         delay !== null
           ? `TcpTimedWaitDelay = ${delay} s`
-          : "OS default, 120–240 s depending on the Windows version; 240 s assumed",
+          : `TcpTimedWaitDelay not given: ${WINDOWS_TIME_WAIT.profile.seconds} s assumed, the default of ` +
+            `${WINDOWS_TIME_WAIT.profile.source} and of tcplab's windows profile; ` +
+            WINDOWS_TIME_WAIT.byVersion
+              .filter((v) => v.seconds !== WINDOWS_TIME_WAIT.profile.seconds)
+              .map((v) => `${v.version}: ${v.seconds} s (${v.source})`)
+              .join("; ") +
+            " — give --setting TcpTimedWaitDelay=N",
       ephemeralFirst: start,
       ephemeralLast: Math.min(65535, start + count - 1),
       assumed,

@@ -115,7 +115,7 @@ export function lostFinalAckRun(options: ScenarioOptions, role: RunRole, withTim
         `${reAck.length} ACK(s) sent from A's TIME_WAIT record`,
       ),
       check(
-        "A restarts its 2·MSL timer",
+        "A restarts its TIME_WAIT timer",
         restarted.length >= 1 &&
           twEnd !== undefined &&
           twEnd.t === restarted[restarted.length - 1]!.t + a.profile.timeWait,

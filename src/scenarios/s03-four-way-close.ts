@@ -96,7 +96,8 @@ export const fourWayClose: Scenario = {
   explain:
     "A calls close(): its FIN takes it to FIN_WAIT_1, P's ACK to FIN_WAIT_2. P's application reads EOF " +
     "(CLOSE_WAIT) and closes a little later: its FIN puts it in LAST_ACK. A acknowledges that FIN and waits " +
-    "in TIME_WAIT for 2·MSL (60 s on Linux) before the 4-tuple is free again; P is CLOSED as soon as that " +
+    "in TIME_WAIT before the 4-tuple is free again — 2·MSL in RFC 9293, a fixed 60 s on Linux (its constant " +
+    "TCP_TIMEWAIT_LEN, not derived from an MSL); P is CLOSED as soon as that " +
     "ACK arrives. Watch the ~~~ line: the idle TIME_WAIT is compressed with its real length printed.",
   tryNext: [
     "tcplab run S3 --profile rfc: TIME_WAIT lasts 2·MSL = 4 minutes",

@@ -9,7 +9,7 @@ export const lostFinalAck: Scenario = {
   explain:
     "A's last ACK is dropped by a targeted fault (XXX in the ladder). P, still in LAST_ACK, hears nothing and " +
     "retransmits its FIN when its RTO fires. A is in TIME_WAIT, still remembers the connection, answers with " +
-    "a fresh ACK and restarts its 2·MSL timer; P closes normally and no application sees an error. The " +
+    "a fresh ACK and restarts its TIME_WAIT timer; P closes normally and no application sees an error. The " +
     "counterfactual run takes TIME_WAIT away: the same retransmitted FIN finds nothing on A, A answers RST, " +
     "and P's application gets ECONNRESET instead of an orderly close.",
   tryNext: [

@@ -78,7 +78,7 @@ export const bestEffort: Scenario = {
   title: "TIME_WAIT is best effort: when the re-ACK and later FINs are lost too, P gives up",
   explain:
     "Everything goes wrong at once: A's final ACK is lost, the ACK A sends from TIME_WAIT when P's first " +
-    "retransmitted FIN arrives is lost too, and P's later retransmissions never arrive. A's 2·MSL timer runs " +
+    "retransmitted FIN arrives is lost too, and P's later retransmissions never arrive. A's TIME_WAIT timer runs " +
     "out and A forgets the connection while P is still in LAST_ACK; P keeps retrying with exponential " +
     "backoff and finally gives up (tcp_orphan_retries). TIME_WAIT only makes an orderly close likely; it " +
     "cannot guarantee one.",

@@ -309,7 +309,8 @@ export const portExhaustion: Scenario = {
     "with EADDRNOTAVAIL though nothing is busy. The same load is then run with each remedy: reusing one " +
     "connection, letting the server close first, spreading over more destination ports — all remove the " +
     "failure — and the popular advice of shortening tcp_fin_timeout, which changes nothing (it governs " +
-    "FIN_WAIT_2, not TIME_WAIT). Last comes tcp_tw_reuse = 1 on the client (RFC 6191): a connect() takes over " +
+    "FIN_WAIT_2, not TIME_WAIT). Last comes tcp_tw_reuse = 1 on the client — Linux's own policy, which " +
+    "relies on RFC 7323 timestamps as RFC 6191 does: a connect() takes over " +
     "a TIME_WAIT 4-tuple once the record is 1 s old (tcp_tw_reuse_delay), with an ISS above the old SND.NXT, " +
     "and PAWS keeps the old connection's duplicates out. TIME_WAIT itself stays; the ceiling toward one " +
     "destination rises from ports / 60 s to ports / 1 s, which a 200/s run reaches. It needs timestamps on " +

@@ -1,4 +1,4 @@
-// S14's tcp_tw_reuse runs (RFC 6191; Linux tcp_twsk_unique, host-inspection-facts §1.3): what each
+// S14's tcp_tw_reuse runs (Linux's policy, tcp_twsk_unique, relying on RFC 7323 timestamps as RFC 6191 does, host-inspection-facts §1.3): what each
 // take-over of a TIME_WAIT 4-tuple looked like on the wire, and the checks of the runs that turn the
 // setting on. Everything is read from the trace and the host's counters.
 import type { Host } from "../stack/host.js";

@@ -134,7 +134,12 @@ function floodRun(
       ),
     ];
   }
-  const shown = onlyConnection(ev, label, (e) => e.t < 5 * MS);
+  // The legitimate client's connection, the flood's start, and the whole life of the first half-open
+  // child (its SYN,ACK retries and its end), so the timeline agrees with the trace.
+  const firstSpoof = ev.find((e) => e.kind === "state" && e.host === "P" && e.to === "SYN_RECEIVED");
+  const child = firstSpoof?.kind === "state" ? firstSpoof.conn : "";
+  const childEvents = new Set(onlyConnection(ev, child));
+  const shown = onlyConnection(ev, label, (e) => e.t < 5 * MS || childEvents.has(e));
   const title = cookies === "off" ? "SYN flood, SYN cookies off" : `SYN flood, SYN cookies on (${cookies})`;
   return world.finish(title, checks, ["A", "P"], {
     shown,

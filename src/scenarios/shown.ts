@@ -1,6 +1,7 @@
 // What the ladder of a bulk-transfer scenario leaves out: the data segments and the plain ACKs of the
-// transfer, and the RTO and delayed-ACK timers that go with them. Handshakes, FINs, RSTs, special ACKs (dup-ack,
-// ack-fin, challenge-ack), faults, state changes and application calls all stay.
+// transfer, and the RTO and delayed-ACK timers that go with them. Handshakes (with their final ACK), FINs,
+// RSTs, special ACKs (dup-ack, ack-fin, challenge-ack), segments a fault touched or the network or the
+// receiver dropped, state changes and application calls all stay.
 import type { TraceEvent } from "../trace/events.js";
 import { FIN, RST, SYN, type Segment } from "../wire/segment.js";
 import { formatIPv4 } from "../wire/address.js";
@@ -14,8 +15,31 @@ export function withoutBulk(
   keepIds: ReadonlySet<number> = new Set(),
 ): TraceEvent[] {
   const routine = new Set<number>();
+  // A routine segment the receiver then discarded is no longer routine: keep it, so the drop (reported
+  // without a packet id, right after the arrival) is drawn on the segment's line.
+  const judged = new Set(keepIds);
+  // The ACK that completes a handshake (sent in the burst where its sender became ESTABLISHED) is part of
+  // the handshake, not of the transfer.
+  const established = new Set<string>();
+  for (const e of events)
+    if (e.kind === "state" && e.to === "ESTABLISHED") established.add(`${e.host}|${e.conn}|${e.t}`);
+  let lastReceived: TraceEvent | null = null;
   for (const e of events) {
-    if (e.kind !== "segment-sent" || keepIds.has(e.id)) continue;
+    // A segment the network did something unusual to (a fault, a drop such as an MSL discard) stays.
+    if (e.kind === "network" && e.action !== "deliver") judged.add(e.id);
+    if (
+      e.kind === "segment-sent" &&
+      e.seg.payload.length === 0 &&
+      established.has(`${e.host}|${e.conn ?? ""}|${e.t}`)
+    )
+      judged.add(e.id);
+    if (e.kind === "segment-received") lastReceived = e;
+    else if (e.kind === "segment-dropped" && lastReceived?.kind === "segment-received") {
+      if (lastReceived.host === e.host && lastReceived.t === e.t) judged.add(lastReceived.id);
+    }
+  }
+  for (const e of events) {
+    if (e.kind !== "segment-sent" || judged.has(e.id)) continue;
     if (e.seg.flags & (SYN | FIN | RST)) continue;
     if (ROUTINE.has(e.why) && !e.retransmission) routine.add(e.id);
   }

@@ -56,6 +56,8 @@ export interface ScenarioRun {
   checks: Check[];
   /** Extra lines printed with the run: arithmetic, counters, what was left out of the ladder. */
   summary: string[];
+  /** Simulated time (µs) at which the run stopped; the trace may end earlier. */
+  endedAt?: number;
   /** libpcap bytes of everything one host sent and received. */
   pcap(host: string): Uint8Array;
 }

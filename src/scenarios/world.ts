@@ -109,6 +109,7 @@ export class World {
       hosts,
       checks,
       summary: more.summary ?? [],
+      endedAt: sim.now,
       pcap: (host) => sim.pcapFor(host),
     };
   }

@@ -123,7 +123,7 @@ const bsd: Profile = {
   ...linux,
   name: "bsd",
   msl: 30 * SECOND,
-  timeWait: 60 * SECOND, // 2·MSL with net.inet.tcp.msl = 30 s
+  timeWait: 60 * SECOND, // 2·MSL with FreeBSD's net.inet.tcp.msl = 30 s (macOS: 15 s, so 30 s)
   rtoMin: 30 * MS,
   rtoMax: 64 * SECOND,
   synRetries: 6,
@@ -143,11 +143,37 @@ const bsd: Profile = {
   quickAcks: 0,
 };
 
+/**
+ * Windows' TIME_WAIT is TcpTimedWaitDelay (seconds), absent from the registry by default; Microsoft's
+ * documents give different defaults per version (host-inspection-facts §2.1). The `windows` profile and
+ * `tcplab inspect` both take `profile`, so the simulation and the host report never disagree.
+ */
+export const WINDOWS_TIME_WAIT = {
+  byVersion: [
+    { version: "Windows 2000", seconds: 240, source: "Windows 2000 TCP/IP reference (technet cc938217)" },
+    {
+      version: "Windows Server 2003",
+      seconds: 120,
+      source: "Windows Server 2003 reference (technet cc757512)",
+    },
+    {
+      version: "Windows 10",
+      seconds: 240,
+      source: 'learn.microsoft.com "Troubleshoot port exhaustion issues" ("4 minutes (default)")',
+    },
+  ],
+  profile: {
+    version: "Windows Server 2003",
+    seconds: 120,
+    source: "Windows Server 2003 reference (technet cc757512)",
+  },
+} as const;
+
 const windows: Profile = {
   ...linux,
   name: "windows",
   msl: 60 * SECOND,
-  timeWait: 120 * SECOND, // TcpTimedWaitDelay default
+  timeWait: WINDOWS_TIME_WAIT.profile.seconds * SECOND, // TcpTimedWaitDelay default, see WINDOWS_TIME_WAIT
   rtoMin: 300 * MS,
   rtoMax: 60 * SECOND,
   synRetries: 4,

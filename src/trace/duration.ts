@@ -117,14 +117,15 @@ export function formatDuration(us: number): string {
 
 /**
  * A point or span of trace time in the fixed-point form of the ladder and timeline columns:
- * milliseconds with three decimals below ten seconds ("12.345 ms", exact to the microsecond),
- * seconds with three decimals from there on ("60.020 s"). Negative values keep their sign.
+ * milliseconds with three decimals below one second ("12.345 ms", exact to the microsecond),
+ * seconds with three decimals from there on ("5.000 s", "60.020 s"), so the column stays narrow
+ * enough for an 80-column ladder. Negative values keep their sign.
  */
 export function formatClock(us: number): string {
   if (!Number.isFinite(us)) return String(us);
   const sign = us < 0 ? "-" : "";
   const abs = Math.abs(Math.round(us));
-  if (abs < 10_000_000) return `${sign}${fixed3(abs, 1000)} ms`;
+  if (abs < 1_000_000) return `${sign}${fixed3(abs, 1000)} ms`;
   return `${sign}${fixed3(abs, 1_000_000)} s`;
 }
 

@@ -10,7 +10,8 @@ const TIMER_LABELS: Record<TimerName, string> = {
   "delayed-ack": "delayed-ACK timer",
   keepalive: "keepalive timer",
   "fin-wait-2": "FIN_WAIT_2 timer",
-  "time-wait": "2·MSL timer",
+  // Not "2·MSL timer": Linux's 60 s is the constant TCP_TIMEWAIT_LEN, not derived from any MSL.
+  "time-wait": "TIME_WAIT timer",
 };
 
 export function timerLabel(timer: TimerName): string {

@@ -47,6 +47,11 @@ export interface SegmentRow {
   /** The state of each end after this line, by host name; absent when the host has none to show. */
   states: Map<string, TcpState>;
   comments: string[];
+  /**
+   * On a line merged from a send and its arrival: when the segment arrived (µs). The receiver's state on
+   * that line is the one it entered then, not at the line's (sending) time, so the view writes it.
+   */
+  arrivedAt?: number;
 }
 
 export interface StateRow {
@@ -132,6 +137,8 @@ export function buildSteps(
   const looseHosts = new Map<LadderStep, Set<string>>();
   const sentSteps = new Map<number, LadderStep>();
   const arrivalsSeen = new Map<number, number>();
+  /** The step on which each packet id (last) arrived. */
+  const arrivalSteps = new Map<number, LadderStep>();
 
   /** Apply a part's side events: update states, collect annotations, remember which conn changed last. */
   const digest = (
@@ -204,6 +211,8 @@ export function buildSteps(
       const next = parts[i] as Part;
       if (next.burst !== part.burst) break;
       for (const e of [...next.before, ...next.after]) {
+        // An application call ends the host's reaction to the arrival; what follows is the call's.
+        if (e.kind === "app") return fallback;
         if (e.kind !== "state") continue;
         if (e.conn === conn) return e.to;
         fallback ??= e.to;
@@ -212,7 +221,29 @@ export function buildSteps(
     return fallback;
   };
 
+  // A copy the network discarded although another copy of the same packet arrived (a duplicate held
+  // past the MSL): no segment line shows it, so it gets a line of its own when it happens.
+  const copyDrops = events.filter(
+    (e): e is NetworkEvent => e.kind === "network" && e.action === "drop" && (arrivals.get(e.id) ?? 0) > 0,
+  );
+  let nextDrop = 0;
+  const flushDrops = (until: number): void => {
+    while (nextDrop < copyDrops.length && (copyDrops[nextDrop] as NetworkEvent).t <= until) {
+      const n = copyDrops[nextDrop++] as NetworkEvent;
+      const sentStep = sentSteps.get(n.id);
+      const from = sentStep?.row?.kind === "segment" ? sentStep.row.from : (hosts[0]?.name ?? n.from ?? "");
+      const what = sentStep ? `a copy of the segment of line ${sentStep.number}` : "a copy of a segment";
+      const step = newStep(n.t, n.t);
+      step.pre.push({
+        host: from,
+        text: `(the network discarded ${what}: ${lossText(n).replace(/^lost: /, "")})`,
+        tone: "note",
+      });
+    }
+  };
+
   for (const [index, part] of parts.entries()) {
+    flushDrops(part.t - 1);
     const before = digest(part.before);
     const main = part.main;
     if (main === null) {
@@ -226,7 +257,7 @@ export function buildSteps(
       looseHosts.set(step, hostsOfStep);
       step.end = Math.max(step.end, lastTime(part));
       if (before.changed) {
-        // Notes before the last state change explain it ("2·MSL timer fired", then CLOSED).
+        // Notes before the last state change explain it ("TIME_WAIT timer fired", then CLOSED).
         step.pre.push(...before.notes.slice(0, before.lastStateIndex));
         step.post.push(...before.notes.slice(before.lastStateIndex));
         const state = stateOf(part.host, before.lastConn);
@@ -237,6 +268,21 @@ export function buildSteps(
       }
       continue;
     }
+    // A host's state once it has reacted to this part's segment, before any application call later in
+    // the same burst: a change recorded after a call (CLOSE_WAIT, then close() → LAST_ACK) is the call's
+    // doing, and drawing it on the segment's line would show an ACK sent from LAST_ACK.
+    const firstApp = part.after.findIndex((e) => e.kind === "app");
+    const reacted = new Map<string, TcpState | undefined>();
+    for (const e of part.after)
+      if (e.kind === "state" && !reacted.has(e.conn)) reacted.set(e.conn, stateOf(main.host, e.conn));
+    const changedOnReaction = new Set(before.conns);
+    for (const e of firstApp < 0 ? part.after : part.after.slice(0, firstApp))
+      if (e.kind === "state") {
+        reacted.set(e.conn, e.to);
+        changedOnReaction.add(e.conn);
+      }
+    const stateAt = (conn: string | null): TcpState | undefined =>
+      conn !== null && reacted.has(conn) ? reacted.get(conn) : stateOf(main.host, conn);
     const after = digest(part.after);
     const changedConns = [...before.conns, ...after.conns];
     /**
@@ -271,7 +317,8 @@ export function buildSteps(
       step.pre = before.notes;
       step.post = after.notes;
       const states_ = new Map<string, TcpState>();
-      const state = stateOf(main.host, focusOf(main.conn, directionKey(main.seg)));
+      const senderConn = focusOf(main.conn, directionKey(main.seg));
+      const state = stateAt(senderConn);
       if (state) states_.set(main.host, state);
       step.row = {
         kind: "segment",
@@ -288,8 +335,20 @@ export function buildSteps(
     }
 
     // An arrival: received, or discarded by the receiving host.
-    const seen = (arrivalsSeen.get(main.id) ?? 0) + 1;
-    arrivalsSeen.set(main.id, seen);
+    // Id -1 is "no packet id" (a host's verdict reported on its own): never a second copy of anything.
+    const seen = main.id >= 0 ? (arrivalsSeen.get(main.id) ?? 0) + 1 : 1;
+    if (main.id >= 0) arrivalsSeen.set(main.id, seen);
+    // A packet the network delivered once but the host reports twice (received, then a verdict that the
+    // burst's other events kept apart) is no duplicate: the verdict belongs on the arrival's line.
+    const earlierArrival = main.id >= 0 ? arrivalSteps.get(main.id) : undefined;
+    const copies = 1 + (network.get(main.id) ?? []).filter((n) => n.action === "duplicate").length;
+    if (seen > copies && main.kind === "segment-dropped" && earlierArrival?.row?.kind === "segment") {
+      earlierArrival.row.comments.push(
+        `dropped by ${main.host}: ${main.reason}${main.detail ? ` (${main.detail})` : ""}`,
+      );
+      earlierArrival.post.push(...before.notes, ...after.notes);
+      continue;
+    }
     const sentStep = main.id >= 0 ? sentSteps.get(main.id) : undefined;
     const sentRow = sentStep?.row?.kind === "segment" ? sentStep.row : undefined;
     // A packet that failed to decode has no segment of its own; the sender's copy says what it was.
@@ -298,7 +357,7 @@ export function buildSteps(
     const receiverState =
       changedConns.length === 0
         ? (laterStateInBurst(index, receiverConn) ?? stateOf(main.host, receiverConn))
-        : stateOf(main.host, receiverConn);
+        : stateAt(receiverConn);
     const fate = main.id >= 0 ? (network.get(main.id) ?? []) : [];
     const comments: string[] = [];
     if (seen === 1) {
@@ -325,9 +384,17 @@ export function buildSteps(
     if (canMerge && sentStep && sentRow) {
       sentRow.shape = "complete";
       if (receiverState) sentRow.states.set(main.host, receiverState);
+      // The arrival time matters where the receiver's state changed on arrival: the state beside the
+      // arrow's head is from then, not from the line's (sending) time.
+      const changedHere =
+        receiverConn !== null &&
+        (changedOnReaction.has(receiverConn) ||
+          (changedConns.length === 0 && laterStateInBurst(index, receiverConn) !== undefined));
+      if (part.t !== sentStep.t && changedHere) sentRow.arrivedAt = part.t;
       sentRow.comments.push(...comments);
       sentStep.post.push(...after.notes);
       sentStep.end = Math.max(sentStep.end, lastTime(part));
+      arrivalSteps.set(main.id, sentStep);
       continue;
     }
 
@@ -359,6 +426,8 @@ export function buildSteps(
       states: new Map(receiverState ? [[main.host, receiverState]] : []),
       comments,
     };
+    if (main.id >= 0) arrivalSteps.set(main.id, step);
   }
+  flushDrops(Infinity);
   return steps;
 }

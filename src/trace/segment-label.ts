@@ -25,7 +25,7 @@ export function reverseDirectionKey(seg: Segment): string {
  * The ISN is taken from the SYN; a direction first seen without a SYN (a trace that starts mid-connection)
  * uses its first sequence number instead. A later SYN with another ISN on the same 4-tuple is a new
  * incarnation and re-bases the direction, so an old duplicate from the previous one stands out as a
- * negative or huge offset, which is exactly what S9 wants a reader to notice.
+ * huge offset (modulo 2^32), which is exactly what S9 wants a reader to notice.
  */
 export class SequenceNumbering {
   private readonly bases = new Map<string, number>();
@@ -50,9 +50,10 @@ export class SequenceNumbering {
   private show(key: string, value: number): string {
     const base = this.mode === "relative" ? this.bases.get(key) : undefined;
     if (base === undefined) return String(value >>> 0);
-    // Signed 32-bit difference: sequence space wraps (RFC 9293 §3.4), and a number just left of the ISN
-    // reads better as -1 than as 4294967295.
-    return String((value - base) | 0);
+    // Unsigned difference modulo 2^32: sequence numbers are unsigned and wrap (RFC 9293 §3.4). A number
+    // just before the ISN (an old duplicate from an earlier incarnation) reads as a huge offset such as
+    // 4294964552, never as a negative number that no segment can carry.
+    return String((value - base) >>> 0);
   }
 }
 

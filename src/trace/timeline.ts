@@ -100,6 +100,8 @@ export interface TimelineOptions {
   hosts?: readonly HostSpec[];
   /** Print times relative to this (µs); the first event's time by default. */
   timeOrigin?: number;
+  /** Columns to fit (default 80): a cause that would run past them goes on the line below. */
+  width?: number;
 }
 
 /**
@@ -114,6 +116,7 @@ export function renderTimeline(events: readonly TraceEvent[], options: TimelineO
   const hosts = discoverHosts(events, options.hosts ?? []);
   const origin = options.timeOrigin ?? timeline.start;
   const clock = (t: number): string => formatClock(t - origin);
+  const width = options.width ?? 80;
 
   interface Row {
     state: string;
@@ -176,8 +179,13 @@ export function renderTimeline(events: readonly TraceEvent[], options: TimelineO
         x += w.exit + 4;
         line.place(x, r.duration);
         x += w.duration + 3;
-        line.place(x, r.cause);
-        out.push(line.render(false));
+        if (x + [...r.cause].length <= width) {
+          line.place(x, r.cause);
+          out.push(line.render(false));
+        } else {
+          out.push(line.render(false));
+          out.push(new TextLine().place(Math.max(6, width - [...r.cause].length), r.cause).render(false));
+        }
       }
     }
   }

@@ -78,10 +78,12 @@ test("parseDuration(formatDuration(x)) gives x back", () => {
   );
 });
 
-test("formatClock: milliseconds to the microsecond below 10 s, seconds above", () => {
+test("formatClock: milliseconds to the microsecond below 1 s, seconds above", () => {
   assert.equal(formatClock(0), "0.000 ms");
   assert.equal(formatClock(12_345), "12.345 ms");
-  assert.equal(formatClock(9_999_999), "9999.999 ms");
+  assert.equal(formatClock(999_999), "999.999 ms");
+  assert.equal(formatClock(1_000_000), "1.000 s");
+  assert.equal(formatClock(5_000_000), "5.000 s");
   assert.equal(formatClock(10_000_000), "10.000 s");
   assert.equal(formatClock(60_020_250), "60.020 s");
   assert.equal(formatClock(60_020_500), "60.021 s");

@@ -96,11 +96,25 @@ test("relative numbering: mid-connection traces use the first number seen, a new
   const first = seg("a", 7000, 300, ACK, 10);
   n.observe(first);
   assert.equal(segmentLabel(first, "rfc", n), "<SEQ=0><ACK=300><CTL=ACK><DATA=10>");
-  // A new incarnation on the same 4-tuple: its SYN becomes the base, and an old segment shows left of it.
+  // A new incarnation on the same 4-tuple: its SYN becomes the base, and an old segment shows as a huge offset (mod 2^32).
   const syn = seg("a", 9000, 0, SYN);
   n.observe(syn);
   assert.equal(segmentLabel(syn, "rfc", n), "<SEQ=0><CTL=SYN>");
   const old = seg("a", 7010, 300, ACK, 10);
   n.observe(old);
-  assert.equal(segmentLabel(old, "rfc", n), "<SEQ=-1990><ACK=300><CTL=ACK><DATA=10>");
+  assert.equal(segmentLabel(old, "rfc", n), "<SEQ=4294965306><ACK=300><CTL=ACK><DATA=10>");
+});
+
+test("relative numbers are unsigned modulo 2^32: a number before the ISN is a huge offset, never negative", () => {
+  const n = new SequenceNumbering("relative");
+  const syn = seg("a", 1000, 0, SYN);
+  const synAck = seg("b", 5000, 1001, SYN | ACK);
+  // An old duplicate from an earlier incarnation: both numbers lie before this incarnation's ISNs.
+  const old = seg("b", 10, 990, ACK, 100);
+  for (const s of [syn, synAck, old]) n.observe(s);
+  for (const style of ["rfc", "textbook", "tcpdump"] as const) {
+    const label = segmentLabel(old, style, n);
+    assert.doesNotMatch(label, /[=\s]-\d/, `${style}: ${label}`);
+  }
+  assert.equal(segmentLabel(old, "rfc", n), "<SEQ=4294962306><ACK=4294967286><CTL=ACK><DATA=100>");
 });

@@ -5,7 +5,8 @@ import { closeWaitSummary } from "./close-wait.js";
 import { buildFindings } from "./findings.js";
 import { finWait2Summary } from "./fin-wait2.js";
 import { listenerSummaries, listeningPorts, remoteSummaries, stateHistogram } from "./histogram.js";
-import { computeRates } from "./rates.js";
+import { computeRates, newTimeWait } from "./rates.js";
+import type { SocketRecord } from "../model.js";
 import { isClientSide, timeWaitSummary } from "./time-wait.js";
 import type { Analysis } from "./types.js";
 
@@ -15,12 +16,18 @@ export interface AnalyzeOptions {
   intervalSeconds?: number | null;
   /** Settings given on the command line (--setting key=value); they override the snapshot's. */
   settingOverrides?: Record<string, string>;
+  /**
+   * The whole socket table when `snap` holds a filtered part of it (--state, --dport...): listening
+   * ports are learnt from it, so a TIME_WAIT on a server port stays server-side when the listener is
+   * filtered out.
+   */
+  allSockets?: readonly SocketRecord[];
 }
 
 export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis {
   const settings = resolveSettings(snap.platform, { ...snap.settings, ...(opts.settingOverrides ?? {}) });
   const sockets = snap.sockets;
-  const listening = listeningPorts(sockets);
+  const listening = listeningPorts(opts.allSockets ?? sockets);
   const linux = snap.platform === "linux";
   const earlier = opts.earlier ?? null;
   const counters = snap.counters;
@@ -47,7 +54,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis {
     },
     listeners: listenerSummaries(sockets),
     remotes: remoteSummaries(sockets, (s) => !isClientSide(s, listening, settings)),
-    timeWait: timeWaitSummary(sockets, listening, settings),
+    timeWait: withMeasuredRates(timeWaitSummary(sockets, listening, settings), earlier, sockets, opts),
     closeWait: closeWaitSummary(sockets, linux, earlier?.sockets ?? null),
     finWait2: finWait2Summary(sockets),
     handshake: {
@@ -68,4 +75,31 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis {
     rates,
   };
   return { ...facts, findings: buildFindings(facts) };
+}
+
+/**
+ * With two samples, each destination's rate is measured as the summary's is (new TIME_WAIT 4-tuples per
+ * second of the interval), so the budget table and the rates section say the same thing.
+ */
+function withMeasuredRates(
+  tw: Analysis["timeWait"],
+  earlier: Snapshot | null,
+  later: readonly SocketRecord[],
+  opts: AnalyzeOptions,
+): Analysis["timeWait"] {
+  const seconds = opts.intervalSeconds;
+  if (!earlier || seconds === null || seconds === undefined || seconds <= 0) return tw;
+  const counts = new Map<string, number>();
+  for (const s of newTimeWait(earlier.sockets, later)) {
+    const key = `${s.local.address}|${s.remote.address}|${s.remote.port}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return {
+    ...tw,
+    budgets: tw.budgets.map((b) => ({
+      ...b,
+      measuredRatePerSecond:
+        (counts.get(`${b.localAddress}|${b.remoteAddress}|${b.remotePort}`) ?? 0) / seconds,
+    })),
+  };
 }

@@ -307,7 +307,7 @@ function kernelFindings(a: Facts): Finding[] {
       id: "time-wait-cap",
       severity: growing || (k.sockstatTimeWait ?? 0) >= (k.maxTwBuckets ?? Infinity) ? "critical" : "warn",
       title: `TIME_WAIT at the tcp_max_tw_buckets cap: ${k.sockstatTimeWait ?? "?"} of ${k.maxTwBuckets ?? "?"}, ${k.timeWaitOverflow ?? 0} overflows${growing ? ` (+${overflowDelta} during the interval)` : ""}`,
-      why: "Above tcp_max_tw_buckets the kernel closes connections without TIME_WAIT (TcpExt.TCPTimeWaitOverflow; recent kernels log nothing). Those 4-tuples lose the 2·MSL protection: a delayed segment of the old connection can land in a new one, and a lost final ACK gets answered with RST.",
+      why: "Above tcp_max_tw_buckets the kernel closes connections without TIME_WAIT (TcpExt.TCPTimeWaitOverflow; recent kernels log nothing). Those 4-tuples lose the protection TIME_WAIT gives: a delayed segment of the old connection can land in a new one, and a lost final ACK gets answered with RST.",
       remedies: [
         `Raise net.ipv4.tcp_max_tw_buckets (now ${k.maxTwBuckets ?? "?"}; the kernel default here is ${st.maxTwBucketsDefault}) — each entry costs only ~256 bytes.`,
         "Then reduce the connection churn: reuse connections (keep-alive, pools).",

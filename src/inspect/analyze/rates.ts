@@ -6,9 +6,17 @@ import type { Rates } from "./types.js";
 const tupleKey = (s: SocketRecord) =>
   `${s.local.address}|${s.local.port}|${s.remote.address}|${s.remote.port}`;
 
+/** TIME_WAIT entries of the later sample whose 4-tuple was not in TIME_WAIT in the earlier one. */
+export function newTimeWait(
+  earlier: readonly SocketRecord[],
+  later: readonly SocketRecord[],
+): SocketRecord[] {
+  const before = new Set(earlier.filter((s) => s.state === "TIME_WAIT").map(tupleKey));
+  return later.filter((s) => s.state === "TIME_WAIT" && !before.has(tupleKey(s)));
+}
+
 export function computeRates(earlier: Snapshot, later: Snapshot, intervalSeconds: number): Rates {
-  const before = new Set(earlier.sockets.filter((s) => s.state === "TIME_WAIT").map(tupleKey));
-  const fresh = later.sockets.filter((s) => s.state === "TIME_WAIT" && !before.has(tupleKey(s))).length;
+  const fresh = newTimeWait(earlier.sockets, later.sockets).length;
   const counterDeltas: Record<string, number> = {};
   if (earlier.counters && later.counters) {
     for (const [k, v] of Object.entries(later.counters)) {

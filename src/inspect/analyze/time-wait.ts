@@ -20,12 +20,20 @@ export function isClientSide(s: SocketRecord, listening: Set<number>, st: HostSe
   return !listening.has(s.local.port) && inEphemeralRange(s.local.port, st);
 }
 
+/**
+ * Whether Linux's tcp_tw_reuse lets an outgoing connect() between these addresses take over TIME_WAIT
+ * entries at all: 1 = everywhere, 2 (the default) = when either address is loopback; timestamps on.
+ */
+export function reuseApplies(localAddress: string, remoteAddress: string, st: HostSettings): boolean {
+  if (st.platform !== "linux" || st.timestamps === 0) return false;
+  const loopback = isLoopback(localAddress) || isLoopback(remoteAddress);
+  return st.twReuse === 1 || (st.twReuse === 2 && loopback);
+}
+
 /** Whether an outgoing connect() could take over this TIME_WAIT entry now (tcp_twsk_unique()). */
 export function reusableNow(s: SocketRecord, st: HostSettings): boolean {
-  if (st.platform !== "linux" || s.state !== "TIME_WAIT") return false; // never a FIN_WAIT_2 minisock
-  const loopback = isLoopback(s.local.address) || isLoopback(s.remote.address);
-  if (!(st.twReuse === 1 || (st.twReuse === 2 && loopback))) return false;
-  if (st.timestamps === 0) return false;
+  if (s.state !== "TIME_WAIT") return false; // never a FIN_WAIT_2 minisock
+  if (!reuseApplies(s.local.address, s.remote.address, st)) return false;
   if (!s.timer || s.timer.kind !== "timewait") return false; // age unknown without the timer
   const ageSeconds = st.timeWaitSeconds - s.timer.secondsLeft;
   return ageSeconds * 1000 > st.twReuseDelayMs;
@@ -73,7 +81,17 @@ export function timeWaitSummary(sockets: readonly SocketRecord[], listening: Set
       usable,
       usedRatio: ratio,
       impliedRatePerSecond: timeWait / st.timeWaitSeconds,
-      ceilingPerSecond: usable / st.timeWaitSeconds,
+      measuredRatePerSecond: null,
+      // With reuse, a port is free again tcp_tw_reuse_delay after its TIME_WAIT began, not 60 s after.
+      ...(reuseApplies(first.local.address, first.remote.address, st)
+        ? {
+            ceilingPerSecond: usable / (st.twReuseDelayMs / 1000),
+            ceilingBasis: `usable ports ÷ tcp_tw_reuse_delay (${st.twReuseDelayMs} ms): tcp_tw_reuse=${st.twReuse} applies here`,
+          }
+        : {
+            ceilingPerSecond: usable / st.timeWaitSeconds,
+            ceilingBasis: `usable ports ÷ TIME_WAIT length (${st.timeWaitSeconds} s)`,
+          }),
       reusableNow: reusable,
       exhausted: effective >= usable,
       // Entries connect() may take over right now do not count against the budget's pressure.

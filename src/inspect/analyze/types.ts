@@ -39,8 +39,17 @@ export interface PortBudget {
   usedRatio: number;
   /** TIME_WAIT count ÷ TIME_WAIT length: the connection rate the TIME_WAIT entries imply. */
   impliedRatePerSecond: number;
-  /** usable ÷ TIME_WAIT length: the sustained rate of new connections this tuple allows without reuse. */
+  /**
+   * With --interval: new TIME_WAIT entries toward this destination per second over the interval (the
+   * measured connection rate); null without an interval.
+   */
+  measuredRatePerSecond: number | null;
+  /**
+   * The sustained rate of new connections this tuple allows: usable ÷ TIME_WAIT length, or usable ÷
+   * tcp_tw_reuse_delay where tcp_tw_reuse applies (1, or 2 toward loopback, timestamps on).
+   */
   ceilingPerSecond: number;
+  ceilingBasis: string;
   /** TIME_WAIT entries an outgoing connect() may take over right now (tcp_tw_reuse rules). */
   reusableNow: number;
   exhausted: boolean;

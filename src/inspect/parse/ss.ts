@@ -142,7 +142,7 @@ export function parseSs(
       if (!opts.filterState) {
         throw new InspectError(
           "INSPECT_BAD_ARGUMENT",
-          `${opts.source}, line ${no}: this ss output has no State column (it was filtered by one state, e.g. \`ss -tan state time-wait\`); say which with --state, e.g. --state time-wait`,
+          `${opts.source}, line ${no}: this ss output has no State column (it was filtered by one state, e.g. \`ss -tan state time-wait\`); say which with a single --state, e.g. --state time-wait`,
         );
       }
       state = opts.filterState;

@@ -116,6 +116,20 @@ export function renderPrometheus(a: Analysis, counters: Record<string, number> |
     budgets.map((b) => [budgetLabels(b), b.reusableNow]),
   );
   e.metric(
+    "tcplab_tcp_port_budget_ceiling_per_second",
+    "gauge",
+    "Sustained new connections per second the tuple allows: usable ports / TIME_WAIT length, or / tcp_tw_reuse_delay where tcp_tw_reuse applies.",
+    budgets.map((b) => [budgetLabels(b), b.ceilingPerSecond]),
+  );
+  const measured = budgets.filter((b) => b.measuredRatePerSecond !== null);
+  if (measured.length > 0)
+    e.metric(
+      "tcplab_tcp_port_budget_new_time_wait_per_second",
+      "gauge",
+      "New TIME_WAIT entries toward the tuple per second over --interval.",
+      measured.map((b) => [budgetLabels(b), b.measuredRatePerSecond!]),
+    );
+  e.metric(
     "tcplab_tcp_listen_accept_queue",
     "gauge",
     "Connections waiting for accept() per listener.",

@@ -5,7 +5,8 @@ import type { SocketOwner } from "../model.js";
 import type { Paint } from "./colour.js";
 import { table, wrap } from "./table.js";
 
-const WIDTH = 100;
+/** Prose wraps at the terminal's width (the CLI passes it); tables keep their rows whole. */
+const DEFAULT_WIDTH = 100;
 
 function ep(address: string, port: number): string {
   const a = address.includes(":") ? `[${address}]` : address;
@@ -22,7 +23,7 @@ function num(n: number, digits = 1): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(digits);
 }
 
-function settingsLine(a: Analysis): string[] {
+function settingsLine(a: Analysis, WIDTH: number): string[] {
   const s = a.settings;
   const parts = [
     `TIME_WAIT ${s.timeWaitSeconds} s (${s.timeWaitBasis})`,
@@ -46,7 +47,7 @@ function settingsLine(a: Analysis): string[] {
   return out;
 }
 
-function findingLines(f: Finding, paint: Paint): string[] {
+function findingLines(f: Finding, paint: Paint, WIDTH: number): string[] {
   const tag = paint.severity(f.severity, `[${f.severity.toUpperCase()}]`);
   const out = [`  ${tag} ${paint.bold(f.title)}`];
   out.push(...wrap(f.why, WIDTH, "      ", "      "));
@@ -57,7 +58,8 @@ function findingLines(f: Finding, paint: Paint): string[] {
   return out;
 }
 
-export function renderText(a: Analysis, paint: Paint): string {
+export function renderText(a: Analysis, paint: Paint, width = DEFAULT_WIDTH): string {
+  const WIDTH = width;
   const L: string[] = [];
   const src = a.source;
   L.push(
@@ -65,7 +67,7 @@ export function renderText(a: Analysis, paint: Paint): string {
       `tcplab inspect — ${src.name} (${src.platform}, ${src.format})${src.takenAt ? ` at ${src.takenAt}` : ""}`,
     ),
   );
-  L.push(...settingsLine(a), "");
+  L.push(...settingsLine(a, WIDTH), "");
 
   L.push(paint.bold(`States (${a.totalSockets} sockets)`));
   const states = [...ALL_STATES, ...(a.states.BOUND > 0 ? (["BOUND"] as const) : [])];
@@ -126,6 +128,7 @@ export function renderText(a: Analysis, paint: Paint): string {
     ),
   );
   if (tw.budgets.length > 0) {
+    const measured = tw.budgets.some((b) => b.measuredRatePerSecond !== null);
     L.push("  Ephemeral-port budget per (local IP, remote IP, remote port):");
     L.push(
       ...table(
@@ -139,10 +142,27 @@ export function renderText(a: Analysis, paint: Paint): string {
             `${Math.round(b.usedRatio * 100)}%`,
             b.timeWait,
             b.reusableNow,
-            num(b.impliedRatePerSecond, 2),
+            num(b.measuredRatePerSecond ?? b.impliedRatePerSecond, 2),
             num(b.ceilingPerSecond, 2),
             paint.severity(b.level, b.exhausted ? "EXHAUSTED" : b.level),
           ]),
+      ),
+    );
+    L.push(
+      ...wrap(
+        measured
+          ? `RATE/s: new TIME_WAIT toward the destination per second over the interval, as in "Rates" below.`
+          : `RATE/s: TIME_WAIT count ÷ ${a.settings.timeWaitSeconds} s, the connection rate those entries imply (--interval measures it).`,
+        WIDTH,
+        "    ",
+      ),
+    );
+    const reuse = tw.budgets.slice(0, 10).find((b) => b.ceilingBasis.includes("tcp_tw_reuse"));
+    L.push(
+      ...wrap(
+        `CEILING/s: usable ports ÷ ${a.settings.timeWaitSeconds} s${reuse ? `; ${reuse.ceilingBasis} (rows toward such destinations)` : ""}.`,
+        WIDTH,
+        "    ",
       ),
     );
   }
@@ -190,7 +210,13 @@ export function renderText(a: Analysis, paint: Paint): string {
     L.push(
       "",
       paint.bold(`Rates over ${num(r.intervalSeconds, 2)} s`),
-      `  new TIME_WAIT: ${num(r.newTimeWaitPerSecond, 2)}/s`,
+      `  new TIME_WAIT: ${num(r.newTimeWaitPerSecond, 2)}/s` +
+        (tw.budgets.length > 0
+          ? ` (client-side: ${num(
+              tw.budgets.reduce((n, b) => n + (b.measuredRatePerSecond ?? 0), 0),
+              2,
+            )}/s, the RATE/s column above)`
+          : ""),
     );
     const keys = Object.keys(r.counterDeltas).filter((k2) =>
       /^(TcpExt\.(TW|TWRecycled|TWKilled|TCPTimeWaitOverflow|ListenOverflows|ListenDrops|SyncookiesSent|TCPAbortOn\w+)|Tcp\.(ActiveOpens|PassiveOpens|EstabResets|AttemptFails))$/.test(
@@ -206,6 +232,6 @@ export function renderText(a: Analysis, paint: Paint): string {
       );
   }
   L.push("", paint.bold("Findings"));
-  for (const f of a.findings) L.push(...findingLines(f, paint), "");
+  for (const f of a.findings) L.push(...findingLines(f, paint, WIDTH), "");
   return `${L.join("\n").trimEnd()}\n`;
 }
