@@ -7,7 +7,13 @@
 // in the event heap; delivery → one sift of that small heap → input → one nextDeadline() comparison.
 // No closures or timers per segment.
 import type { Endpoint } from "../stack/endpoint.js";
-import { Trace, type NetworkDropReason, type NetworkEvent, type TraceSink } from "../trace/events.js";
+import {
+  Trace,
+  type NetworkDropReason,
+  type NetworkEvent,
+  type TraceEvent,
+  type TraceSink,
+} from "../trace/events.js";
 import { encodedLength } from "../wire/codec.js";
 import { formatIPv4 } from "../wire/address.js";
 import type { Segment } from "../wire/segment.js";
@@ -19,7 +25,8 @@ import { copySegment, corruptedPacket } from "./in-flight.js";
 import { LinkDirection, resolveLinkOptions, type LinkDirectionOptions, type LinkOptions } from "./link.js";
 import { RandomStreams } from "./random.js";
 import { SimError } from "./sim-error.js";
-import { pcapFromTrace } from "./pcap-from-trace.js";
+import { hostRecords } from "./pcap-from-trace.js";
+import { PcapWriter } from "../wire/pcap.js";
 import { TraceStateTracker } from "./state-tracker.js";
 
 /** RFC 9293 §3.4.2 (from RFC 793): "the Maximum Segment Lifetime ... is arbitrarily defined to be 2 minutes". */
@@ -207,6 +214,14 @@ export class Simulator {
   /** Current virtual time, integer microseconds. */
   get now(): number {
     return this.nowValue;
+  }
+
+  /** Every event recorded so far (for the views and pcap helpers); throws ERR_SIM_NO_TRACE if tracing is off. */
+  get events(): readonly TraceEvent[] {
+    if (!(this.trace instanceof Trace)) {
+      throw new SimError("ERR_SIM_NO_TRACE", "this simulator's trace sink does not record events");
+    }
+    return this.trace.events;
   }
 
   // ---- topology -------------------------------------------------------------------------------
@@ -487,7 +502,7 @@ export class Simulator {
         "this simulator's trace sink does not record events; pcap needs a Trace",
       );
     }
-    return pcapFromTrace(this.trace.events, hostName);
+    return PcapWriter.file(hostRecords(this.trace.events, hostName));
   }
 
   // ---- internals -----------------------------------------------------------------------------------
@@ -836,6 +851,8 @@ export class Simulator {
   }
 }
 
+/** One turn of the event loop: setImmediate in Node; a macrotask elsewhere (browsers have no setImmediate). */
 function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  if (typeof setImmediate === "function") return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -18,6 +18,8 @@ import { formatIPv4, parseIPv4 } from "../wire/address.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
 import type { Endpoint, Transmit } from "./endpoint.js";
 import { TimeWaitTable } from "./timewait-table.js";
+import { AppTimer, AppTimers } from "./app-timers.js";
+import { checkConnectArgs, checkHostOptions, checkListenArgs } from "./host-args.js";
 
 export interface HostOptions {
   name: string;
@@ -84,9 +86,11 @@ export class Host implements Endpoint, ConnectionEnv {
   /** Set by a real-time driver: called when the host's deadline may have become earlier. */
   onDeadlineEarlier: (() => void) | null = null;
   private now = 0;
+  private readonly appTimers = new AppTimers();
   readonly mss: number;
 
   constructor(options: HostOptions) {
+    checkHostOptions(options);
     this.name = options.name;
     this.hostName = options.name;
     this.address = typeof options.address === "string" ? parseIPv4(options.address) : options.address >>> 0;
@@ -195,6 +199,7 @@ export class Host implements Endpoint, ConnectionEnv {
     }
     const tw = this.tw;
     for (let s = tw.oldest(); s >= 0 && tw.expiresAt(s) <= now; s = tw.oldest()) this.expireTimeWait(s);
+    this.appTimers.runDue(now);
   }
 
   /**
@@ -222,13 +227,30 @@ export class Host implements Endpoint, ConnectionEnv {
       }
     }
     const oldest = this.tw.oldest();
-    return Math.min(heap.peekTime(), oldest >= 0 ? this.tw.expiresAt(oldest) : Infinity);
+    return Math.min(
+      heap.peekTime(),
+      oldest >= 0 ? this.tw.expiresAt(oldest) : Infinity,
+      this.appTimers.next(),
+    );
   }
 
   // ---------------------------------------------------------------- application side
 
+  /**
+   * Call `fn` once the host's clock reaches `at` (µs): a timer for the layer above TCP (a socket's idle
+   * timeout). It runs from advance(), in virtual time under the simulator, and counts in nextDeadline().
+   */
+  setTimer(at: number, fn: (now: number) => void): AppTimer {
+    const timer = new AppTimer(at, fn);
+    const before = this.appTimers.next();
+    this.appTimers.add(timer);
+    if (at < before) this.onDeadlineEarlier?.();
+    return timer;
+  }
+
   /** Passive OPEN (§3.10.1) with the bind rules of a Unix host. */
   listen(requestedPort: number, options: ListenOptions, handlers: ListenerHandlers): Listener {
+    checkListenArgs(requestedPort, options, handlers);
     checkPort(requestedPort, "listen");
     // Port 0 means "any free port", as bind(2) and Node's server.listen(0) have it.
     const port = requestedPort === 0 ? this.freeListenPort() : requestedPort;
@@ -271,7 +293,8 @@ export class Host implements Endpoint, ConnectionEnv {
   }
 
   /** Active OPEN (§3.10.1): picks a local port, sends SYN. Throws EADDRINUSE / EADDRNOTAVAIL / EINVAL. */
-  connect(options: ConnectOptions, handlers: ConnectionHandlers): Connection {
+  connect(options: ConnectOptions, handlers: ConnectionHandlers = {}): Connection {
+    checkConnectArgs(options, handlers);
     const now = this.time();
     const remoteAddr =
       typeof options.address === "string" ? parseIPv4(options.address) : options.address >>> 0;

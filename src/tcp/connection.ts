@@ -1,6 +1,7 @@
 // One TCP connection: the transmission control block and the state machine of RFC 9293 §3.10.
 // Sans-I/O: every entry point takes `now` (µs); segments leave through env.transmit; the connection
 // reports its next deadline and the host calls onTimer when it is reached.
+import { ArgumentError, describe } from "./arg-error.js";
 import type { Profile } from "./profile.js";
 import type { Counters } from "./counters.js";
 import type { TcpState } from "./state.js";
@@ -46,6 +47,8 @@ export interface ConnectionEnv {
   acceptQueueHasRoom(conn: Connection): boolean;
   /** The timestamp clock offset of a 4-tuple (stable across its incarnations; see ./timestamps.ts). */
   tsOffset(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number;
+  /** The driver's clock (µs), for application calls made without a time (the host's `time()`). */
+  time?(): number;
 }
 
 /** Callbacks into the application (the socket layer). All optional. */
@@ -225,8 +228,14 @@ export class Connection {
   }
 
   /** SEND (§3.10.2). Returns the number of bytes taken into the send buffer. */
-  send(data: Uint8Array, now: number): number {
-    this.now = now;
+  send(data: Uint8Array, now?: number): number {
+    if (!(data instanceof Uint8Array)) {
+      throw new ArgumentError(
+        "ERR_TCPLAB_INVALID_ARG_TYPE",
+        `Connection.send(data) takes a Uint8Array (new TextEncoder().encode(text) for text), got ${describe(data)}`,
+      );
+    }
+    this.now = this.appTime(now, "send");
     switch (this.state) {
       case "SYN_SENT":
       case "SYN_RECEIVED":
@@ -255,8 +264,8 @@ export class Connection {
    * Half close (shutdown(SHUT_WR), Node's end()): CLOSE of §3.10.4 for the sending direction only.
    * The peer may keep sending and we keep receiving (half-close).
    */
-  shutdown(now: number): void {
-    this.now = now;
+  shutdown(now?: number): void {
+    this.now = this.appTime(now, "shutdown");
     if (this.snd.finQueued) return;
     switch (this.state) {
       case "SYN_SENT":
@@ -282,8 +291,8 @@ export class Connection {
    * Full close (close(), Node's destroy() after end()): the application will neither read nor write.
    * Linux: unread data turns the close into an abort (RST, not FIN) — RFC 2525 §2.17.
    */
-  close(now: number): void {
-    this.now = now;
+  close(now?: number): void {
+    this.now = this.appTime(now, "close");
     this.orphaned = true;
     this.rcv.paused = false;
     if (this.state === "CLOSED" || this.state === "TIME_WAIT") return;
@@ -294,17 +303,17 @@ export class Connection {
     }
     if (this.rcv.hasUnread && isSynchronized(this.state)) {
       this.env.counters.abortOnClose++;
-      this.abort(now, "close with unread data");
+      this.abort(this.now, "close with unread data");
       return;
     }
     this.rcv.clear();
-    this.shutdown(now);
+    this.shutdown(this.now);
     if (this.state === "FIN_WAIT_2") this.armFinWait2();
   }
 
   /** ABORT (§3.10.5) — also SO_LINGER{1,0} close: RST <SEQ=SND.NXT><ACK=RCV.NXT>, then CLOSED. */
-  abort(now: number, cause = "abort"): void {
-    this.now = now;
+  abort(now?: number, cause = "abort"): void {
+    this.now = this.appTime(now, "abort");
     switch (this.state) {
       case "SYN_RECEIVED":
       case "ESTABLISHED":
@@ -320,13 +329,28 @@ export class Connection {
     this.terminate(cause, null);
   }
 
+  /**
+   * The time of an application call: the caller's `now`, or — called without one, as from plain
+   * JavaScript — the host's clock (`ConnectionEnv.time`), else the last time this connection saw.
+   */
+  private appTime(now: number | undefined, call: string): number {
+    if (now === undefined) return Math.max(this.now, this.env.time?.() ?? this.now);
+    if (typeof now !== "number" || !Number.isFinite(now)) {
+      throw new ArgumentError(
+        "ERR_TCPLAB_INVALID_ARG_TYPE",
+        `Connection.${call}: now must be a time in µs (a number) or left out, got ${describe(now)}`,
+      );
+    }
+    return now;
+  }
+
   /** Flow control from the application (Node's backpressure). */
   pause(): void {
     this.rcv.paused = true;
   }
 
-  resume(now: number): void {
-    this.now = now;
+  resume(now?: number): void {
+    this.now = this.appTime(now, "resume");
     if (!this.rcv.paused) return;
     this.rcv.paused = false;
     this.deliver();
@@ -336,8 +360,9 @@ export class Connection {
     }
   }
 
-  setKeepAlive(enable: boolean, idle: number | undefined, now: number): void {
-    this.now = now;
+  setKeepAlive(enable: boolean, idle: number | undefined, now?: number): void {
+    this.now = this.appTime(now, "setKeepAlive");
+    now = this.now;
     this.keepAlive = enable;
     if (idle !== undefined && idle > 0) this.keepAliveIdle = idle;
     this.keepAliveProbes = 0;
@@ -345,8 +370,8 @@ export class Connection {
     else this.setTimer(T_KEEPALIVE, Infinity);
   }
 
-  setNoDelay(noDelay: boolean, now: number): void {
-    this.now = now;
+  setNoDelay(noDelay: boolean, now?: number): void {
+    this.now = this.appTime(now, "setNoDelay");
     this.noDelay = noDelay;
     if (noDelay && isSynchronized(this.state)) this.output();
   }
