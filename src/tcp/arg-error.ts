@@ -55,7 +55,7 @@ export function expectType(
   if (!ok)
     throw new ArgumentError(
       "ERR_TCPLAB_INVALID_ARG_TYPE",
-      `${what} must be a ${type}, got ${describe(value)}`,
+      `${what} must be ${type === "object" ? "an" : "a"} ${type}, got ${describe(value)}`,
     );
 }
 
