@@ -1,7 +1,10 @@
-// tcplab/node — the Node-style layer: net.Socket/net.Server over a tcplab Host (Duplex streams, Node's
-// error codes), an http.Agent that dials through a Host, and the trap that makes any kernel socket
-// opened by mistake throw. Needs Node (node:stream, node:http); nothing here imports node:net except
-// the trap, which only wraps it.
+/**
+ * tcplab/node — the Node-style layer: net.Socket/net.Server over a tcplab Host (Duplex streams, Node's
+ * error codes), an http.Agent that dials through a Host, and the trap that makes any kernel socket
+ * opened by mistake throw. Needs Node (node:stream, node:http); nothing here imports node:net except
+ * the trap, which only wraps it.
+ * @module tcplab/node
+ */
 export {
   Socket,
   Server,

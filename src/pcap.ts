@@ -1,6 +1,9 @@
-// tcplab/pcap: captures that Wireshark and tshark read — one host's segments rebuilt from a trace, or a
-// pcap writer for packets you have yourself. Browser-safe: it returns bytes; writing them is up to you
-// (fs.writeFileSync in Node, a Blob download in a browser).
+/**
+ * tcplab/pcap: captures that Wireshark and tshark read — one host's segments rebuilt from a trace, or a
+ * pcap writer for packets you have yourself. Browser-safe: it returns bytes; writing them is up to you
+ * (fs.writeFileSync in Node, a Blob download in a browser).
+ * @module tcplab/pcap
+ */
 export { pcapFromTrace, pcapRecordsFromTrace } from "./sim/pcap-from-trace.js";
 export {
   PcapWriter,

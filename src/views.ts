@@ -1,7 +1,10 @@
-// tcplab/views: what a trace looks like to a person or another program — the RFC-style ladder diagram, the
-// state timeline of each connection, tcpdump-style lines and the JSON trace. Browser-safe (no Node
-// built-in). The drawing code lives in src/trace/; these entry points take a trace in any of its forms
-// (the events, a Trace, a Simulator) and refuse an empty or wrong one instead of drawing nothing.
+/**
+ * tcplab/views: what a trace looks like to a person or another program — the RFC-style ladder diagram, the
+ * state timeline of each connection, tcpdump-style lines and the JSON trace. Browser-safe (no Node
+ * built-in). The drawing code lives in src/trace/; these entry points take a trace in any of its forms
+ * (the events, a Trace, a Simulator) and refuse an empty or wrong one instead of drawing nothing.
+ * @module tcplab/views
+ */
 import { renderLadder as drawLadder, type LadderOptions } from "./trace/ladder.js";
 import {
   renderTimeline as drawTimeline,

@@ -7,6 +7,7 @@
 import type { Segment } from "../wire/segment.js";
 import { SimError } from "./sim-error.js";
 
+/** What a fault does to the segments it selects. */
 export type FaultAction = "drop" | "delay" | "duplicate" | "corrupt";
 
 /** What a fault's predicate may look at besides the segment itself. Valid only during the call. */
@@ -29,8 +30,10 @@ export interface FaultContext {
   stateOf(): string | undefined;
 }
 
+/** Selects segments for a fault (see the match helpers). */
 export type SegmentPredicate = (seg: Segment, ctx: FaultContext) => boolean;
 
+/** A targeted fault: which segments (scope, match, nth, times) and what to do with them. */
 export interface FaultSpec {
   /** Appears as `fault` in every network trace event this fault causes. */
   name: string;
@@ -106,6 +109,7 @@ export class Fault {
     return this.cancelled || this.hits >= this.times;
   }
 
+  /** Stop the fault: it acts on no further segment. */
   cancel(): void {
     this.cancelled = true;
   }

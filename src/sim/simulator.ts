@@ -36,6 +36,7 @@ export const DEFAULT_MAX_EVENTS = 50_000_000;
 /** Wake-ups of one host at one instant beyond which the host is declared stuck (a deadline bug). */
 const MAX_WAKES_AT_ONE_INSTANT = 10_000;
 
+/** Options of a Simulator. */
 export interface SimulatorOptions {
   /** Seed of every random stream (default 1). Same seed, same scenario ⇒ identical trace. */
   seed?: number;
@@ -51,6 +52,7 @@ export interface SimulatorOptions {
   copySegments?: boolean;
 }
 
+/** Options of Simulator.addHost. */
 export interface AddHostOptions {
   /**
    * The sending connection's TCP state for a segment, for targeted faults that select by state
@@ -60,8 +62,10 @@ export interface AddHostOptions {
   stateOf?: (seg: Segment) => string | undefined;
 }
 
+/** Why a run stopped: nothing left to do, the time or event limit, or stopWhen. */
 export type RunOutcome = "idle" | "time-limit" | "event-limit" | "stopped";
 
+/** Where a run stops. */
 export interface RunLimits {
   /** Absolute virtual time (µs) at which to stop; the clock is advanced to it. */
   until?: number;
@@ -69,6 +73,7 @@ export interface RunLimits {
   maxEvents?: number;
 }
 
+/** Options of Simulator.runAsync. */
 export interface AsyncRunOptions extends RunLimits {
   /** Checked before every event and after every yield; stop when it returns true. */
   stopWhen?: () => boolean;
@@ -80,6 +85,7 @@ export interface AsyncRunOptions extends RunLimits {
   yieldEvery?: "event" | "request";
 }
 
+/** A crafted packet to put on the wire at a given time (Simulator.inject). */
 export interface InjectSpec {
   /** Appears as `fault` in the inject and deliver trace events. */
   name: string;
@@ -158,10 +164,13 @@ export class ScheduledAction {
   cancelled = false;
 
   constructor(
+    /** When it runs (virtual µs). */
     readonly time: number,
+    /** Called with the time when it runs. */
     readonly fn: (now: number) => void,
   ) {}
 
+  /** The action will not run. */
   cancel(): void {
     this.cancelled = true;
   }
@@ -175,6 +184,7 @@ export interface Link {
   readonly reverse: LinkDirection<unknown>;
 }
 
+/** The deterministic simulated network: hosts, links, faults, a virtual clock in µs (docs/simulator.md). */
 export class Simulator {
   readonly trace: TraceSink;
   readonly random: RandomStreams;
@@ -258,6 +268,7 @@ export class Simulator {
     return this.hostRecord(name).endpoint;
   }
 
+  /** The names of the hosts, in the order they were added. */
   get hostNames(): string[] {
     return this.hostList.map((h) => h.name);
   }
@@ -405,6 +416,7 @@ export class Simulator {
     return this.eventsRun - before;
   }
 
+  /** Run for `dt` µs of virtual time; returns the number of events run. */
   runFor(dt: number): number {
     if (!Number.isSafeInteger(dt) || dt < 0) {
       throw new SimError(

@@ -21,6 +21,7 @@ import { TimeWaitTable } from "./timewait-table.js";
 import { AppTimer, AppTimers } from "./app-timers.js";
 import { checkConnectArgs, checkHostOptions, checkListenArgs } from "./host-args.js";
 
+/** What a Host is made of: a name, an address, a profile (with overrides), a trace, a seed. */
 export interface HostOptions {
   name: string;
   /** IPv4 address, dotted or as a uint32. */
@@ -35,6 +36,7 @@ export interface HostOptions {
   seed?: number;
 }
 
+/** Host.connect's destination and socket options. */
 export interface ConnectOptions {
   address: string | number;
   port: number;
@@ -46,6 +48,7 @@ export interface ConnectOptions {
   keepAlive?: boolean;
 }
 
+/** Host.listen's options. */
 export interface ListenOptions {
   backlog?: number;
   /** SO_REUSEADDR: bind although connections (e.g. TIME_WAIT) still use the port. */
@@ -287,6 +290,7 @@ export class Host implements Endpoint, ConnectionEnv {
     return conn;
   }
 
+  /** Accept again after a pause: every waiting connection is delivered. */
   resumeAccepting(listener: Listener): void {
     listener.paused = false;
     while (listener.acceptQueue.length > 0) this.accept(listener);
@@ -370,6 +374,7 @@ export class Host implements Endpoint, ConnectionEnv {
     return counts;
   }
 
+  /** TIME_WAIT records held now. */
   get timeWaitEntries(): number {
     return this.tw.size;
   }

@@ -321,10 +321,12 @@ export class Socket extends Duplex {
     return this;
   }
 
+  /** @internal */
   override _read(): void {
     this.conn?.resume(this.stack.time());
   }
 
+  /** @internal */
   override _write(chunk: Uint8Array, _encoding: BufferEncoding, callback: WriteCallback): void {
     this.touch();
     const conn = this.conn;
@@ -363,6 +365,7 @@ export class Socket extends Duplex {
     pending?.callback(error);
   }
 
+  /** @internal */
   override _final(callback: (error?: Error | null) => void): void {
     if (this.conn) {
       this.stack.appEvent(this.conn.label, "end");
@@ -371,6 +374,7 @@ export class Socket extends Duplex {
     callback();
   }
 
+  /** @internal */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.idleTimer?.cancel();
     this.idleTimer = null;

@@ -53,7 +53,9 @@ export interface ConnectionEnv {
 
 /** Callbacks into the application (the socket layer). All optional. */
 export interface ConnectionHandlers {
+  /** The handshake completed (ESTABLISHED). */
   onEstablished?(conn: Connection): void;
+  /** In-order data arrived for the application. */
   onData?(conn: Connection, data: Uint8Array): void;
   /** The peer's FIN, after all data before it was delivered (read() → EOF). */
   onEnd?(conn: Connection): void;
@@ -74,12 +76,14 @@ const MIN_SEND_MSS = 48;
 const SLOT_NAMES: TimerName[] = ["retransmit", "persist", "keepalive", "fin-wait-2", "delayed-ack"];
 // TIME_WAIT has no slot: a connection entering it is replaced by a compact record (./timewait.ts).
 
+/** Per-connection settings a host passes when it creates a connection. */
 export interface ConnectionOptions {
   mss: number;
   noDelay?: boolean;
   keepAlive?: boolean;
 }
 
+/** One TCP connection: its TCB and the RFC 9293 §3.10 state machine. Made by Host.connect and by listeners; application calls take an optional time (µs), the host's clock when left out. */
 export class Connection {
   state: TcpState = "CLOSED";
   readonly snd: Sender;
@@ -349,6 +353,7 @@ export class Connection {
     this.rcv.paused = true;
   }
 
+  /** Deliver data again after pause() (the application caught up); may send a window update. */
   resume(now?: number): void {
     this.now = this.appTime(now, "resume");
     if (!this.rcv.paused) return;
@@ -360,6 +365,7 @@ export class Connection {
     }
   }
 
+  /** SO_KEEPALIVE: probe an idle connection after `idle` µs (the profile's by default). */
   setKeepAlive(enable: boolean, idle: number | undefined, now?: number): void {
     this.now = this.appTime(now, "setKeepAlive");
     now = this.now;
@@ -370,6 +376,7 @@ export class Connection {
     else this.setTimer(T_KEEPALIVE, Infinity);
   }
 
+  /** TCP_NODELAY: turn Nagle's algorithm off (true) or on. */
   setNoDelay(noDelay: boolean, now?: number): void {
     this.now = this.appTime(now, "setNoDelay");
     this.noDelay = noDelay;
@@ -378,6 +385,7 @@ export class Connection {
 
   // ---------------------------------------------------------------- SEGMENT ARRIVES (§3.10.7.3, §3.10.7.4)
 
+  /** SEGMENT ARRIVES (§3.10.7): the host hands over a segment for this connection. */
   segmentArrives(seg: Segment, now: number): void {
     this.now = now;
     this.lastHeard = now;
@@ -1256,6 +1264,7 @@ export class Connection {
 
   // ---------------------------------------------------------------- timers (§3.10.8)
 
+  /** The earliest time one of this connection's timers is due, or Infinity. */
   nextDeadline(): number {
     const t = this.timers;
     let min = t[0]!;
@@ -1263,6 +1272,7 @@ export class Connection {
     return min;
   }
 
+  /** Run the timers due at `now` (the host calls it from advance()). */
   onTimer(now: number): void {
     this.now = now;
     const t = this.timers;
