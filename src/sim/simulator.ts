@@ -25,6 +25,7 @@ import { copySegment, corruptedPacket } from "./in-flight.js";
 import { LinkDirection, resolveLinkOptions, type LinkDirectionOptions, type LinkOptions } from "./link.js";
 import { RandomStreams } from "./random.js";
 import { SimError } from "./sim-error.js";
+import { ArgumentError, describe, expectType } from "../tcp/arg-error.js";
 import { hostRecords } from "./pcap-from-trace.js";
 import { PcapWriter } from "../wire/pcap.js";
 import { TraceStateTracker } from "./state-tracker.js";
@@ -206,6 +207,7 @@ export class Simulator {
   eventsRun = 0;
 
   constructor(options: SimulatorOptions = {}) {
+    expectType(options, "object", "new Simulator(options): options");
     this.random = new RandomStreams(options.seed ?? 1);
     const msl = options.msl ?? DEFAULT_MSL;
     if (!(msl === Infinity || (Number.isSafeInteger(msl) && msl >= 0))) {
@@ -238,6 +240,18 @@ export class Simulator {
 
   /** Join a host to the network. Its transmissions are routed by destination address. */
   addHost<E extends Endpoint>(endpoint: E, options: AddHostOptions = {}): E {
+    const e = endpoint as Partial<Endpoint> | null;
+    if (
+      typeof e !== "object" ||
+      e === null ||
+      typeof e.attach !== "function" ||
+      typeof e.input !== "function"
+    ) {
+      throw new ArgumentError(
+        "ERR_TCPLAB_INVALID_ARG_TYPE",
+        `Simulator.addHost(host): pass a Host (or another Endpoint), got ${describe(endpoint)}`,
+      );
+    }
     if (this.hostsByName.has(endpoint.name)) {
       throw new SimError(
         "ERR_SIM_DUPLICATE_HOST",
@@ -274,7 +288,10 @@ export class Simulator {
   }
 
   /** Connect two hosts; `forward` settings apply a→b, `reverse` b→a, the rest to both. */
-  link(a: string, b: string, options: LinkOptions = {}): Link {
+  link(hostA: string | Endpoint, hostB: string | Endpoint, options: LinkOptions = {}): Link {
+    const a = hostName(hostA, "Simulator.link(a, b): a");
+    const b = hostName(hostB, "Simulator.link(a, b): b");
+    expectType(options, "object", "Simulator.link(a, b, options): options");
     const ha = this.hostRecord(a);
     const hb = this.hostRecord(b);
     if (ha === hb)
@@ -861,6 +878,18 @@ export class Simulator {
     if (fault !== undefined) e.fault = fault;
     this.trace.emit(e);
   }
+}
+
+/** A host given by name, or the Host itself (sim.link(client, server) reads naturally too). */
+function hostName(x: unknown, what: string): string {
+  if (typeof x === "string") return x;
+  if (typeof x === "object" && x !== null && typeof (x as { name?: unknown }).name === "string") {
+    return (x as { name: string }).name;
+  }
+  throw new ArgumentError(
+    "ERR_TCPLAB_INVALID_ARG_TYPE",
+    `${what} must be a host name or a Host, got ${describe(x)}`,
+  );
 }
 
 /** One turn of the event loop: setImmediate in Node; a macrotask elsewhere (browsers have no setImmediate). */

@@ -112,3 +112,14 @@ test("pcapFromTrace without a host name says whose capture to choose; an unknown
   assert.equal(empty.code, "ERR_TCPLAB_MISSING_ARG");
   assert.match(empty.message, /the trace is empty/);
 });
+
+test("the simulator checks its arguments too, and links hosts given by name or as Hosts", () => {
+  const sim = new Simulator();
+  assert.equal(thrown(() => sim.addHost(js({ name: "x" }))).code, "ERR_TCPLAB_INVALID_ARG_TYPE");
+  assert.equal(thrown(() => new Simulator(js("seed 1"))).code, "ERR_TCPLAB_INVALID_ARG_TYPE");
+  const a = sim.addHost(new Host({ name: "a", address: "10.0.0.1", trace: sim.trace }));
+  const b = sim.addHost(new Host({ name: "b", address: "10.0.0.2", trace: sim.trace }));
+  assert.equal(thrown(() => sim.link(js(1), "b")).code, "ERR_TCPLAB_INVALID_ARG_TYPE");
+  sim.link(a, b, { delay: 2_000 });
+  assert.equal(sim.linkDirection("a", "b").options.delay, 2_000);
+});

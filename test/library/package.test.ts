@@ -260,13 +260,23 @@ test("esbuild --platform=browser bundles the main entry (the browser condition: 
     ? sh("unshare", ["-n", ...runner], ROOT, 180_000)
     : sh(runner[0]!, runner.slice(1), ROOT, 180_000);
   const out = JSON.parse(must(run, "chromium").trim().split("\n").at(-1)!) as {
-    result: { outcome: string; states: string[]; transitions: string[]; ladder: string; userAgent: string };
+    result: {
+      outcome: string;
+      asyncOutcome: string;
+      states: string[];
+      transitions: string[];
+      asyncTransitions: string[];
+      ladder: string;
+      userAgent: string;
+    };
     errors: string[];
   };
   assert.deepEqual(out.errors, []);
   assert.match(out.result.userAgent, /Chrome/);
   assert.equal(out.result.outcome, "idle");
-  assert.deepEqual(out.result.states, ["client ESTABLISHED"]);
+  assert.equal(out.result.asyncOutcome, "idle", "runAsync ran to the end in the browser");
+  assert.deepEqual(out.result.states, ["client ESTABLISHED", "client ESTABLISHED"]);
+  assert.deepEqual(out.result.asyncTransitions, out.result.transitions, "same exchange, sync or async");
   for (const step of [
     "client CLOSED>SYN_SENT",
     "server SYN_RECEIVED>ESTABLISHED",
