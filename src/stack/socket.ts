@@ -117,10 +117,25 @@ export class Socket extends Duplex {
       return this;
     }
     this.connecting = true;
+    const host = opts.host === undefined || opts.host === "localhost" ? "127.0.0.1" : opts.host;
+    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) {
+      // A name: net would look it up; tcplab has no DNS. Fail the way a failed lookup does (ENOTFOUND).
+      const err = Object.assign(
+        new Error(`getaddrinfo ENOTFOUND ${host}: tcplab does no DNS, connect to an IPv4 address`),
+        {
+          code: "ENOTFOUND",
+          syscall: "getaddrinfo",
+          hostname: host,
+        },
+      );
+      this.connecting = false;
+      process.nextTick(() => this.destroy(err));
+      return this;
+    }
     try {
       const conn = this.stack.connect(
         {
-          address: opts.host === undefined || opts.host === "localhost" ? "127.0.0.1" : opts.host,
+          address: host,
           port: opts.port,
           ...(opts.localPort !== undefined ? { localPort: opts.localPort } : {}),
           reuseAddress: opts.reuseAddress ?? false,

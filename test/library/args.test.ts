@@ -123,3 +123,14 @@ test("the simulator checks its arguments too, and links hosts given by name or a
   sim.link(a, b, { delay: 2_000 });
   assert.equal(sim.linkDirection("a", "b").options.delay, 2_000);
 });
+
+test("a socket given a name instead of an address fails as a failed lookup would (ENOTFOUND), since tcplab does no DNS", async () => {
+  const { sim, client } = libStage(23);
+  const socket = createConnection(client, { host: "server.example", port: 80 });
+  let error: NodeJS.ErrnoException | null = null;
+  socket.on("error", (e) => (error = e));
+  await runUntil(sim, () => error !== null);
+  assert.equal(error!.code, "ENOTFOUND");
+  assert.match(error!.message, /tcplab does no DNS/);
+  assert.equal(client.connections().length, 0, "nothing was sent");
+});
