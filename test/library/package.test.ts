@@ -288,3 +288,32 @@ test("esbuild --platform=browser bundles the main entry (the browser condition: 
   }
   assert.match(out.result.ladder, /<CTL=SYN>/);
 });
+
+test("README's global install (npm install --global . from the clone) puts tcplab on the PATH", () => {
+  const prefix = join(dir, "global");
+  must(
+    sh(
+      "npm",
+      [
+        "install",
+        "--global",
+        "--prefix",
+        prefix,
+        "--offline",
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        ".",
+      ],
+      ROOT,
+    ),
+    "npm install --global .",
+  );
+  const withPath = spawnSync("tcplab", ["list"], {
+    cwd: project,
+    encoding: "utf8",
+    env: { ...process.env, PATH: `${join(prefix, "bin")}:${process.env.PATH ?? ""}` },
+  });
+  must(withPath, "tcplab list (global)");
+  assert.match(withPath.stdout, /S3 four-way-close/);
+});
