@@ -112,7 +112,7 @@ for (const file of docFiles()) {
               assert.equal(
                 trimLines(r.stdout),
                 trimLines(block.expected.text),
-                `${name} printed something else than the doc shows (UPDATE_DOCS=1 rewrites it)`,
+                `${name} printed something else than the doc shows (npm run docs:outputs rewrites it)`,
               );
             }
           }
