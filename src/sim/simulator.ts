@@ -108,6 +108,18 @@ const WAKE = 0;
 const FLIGHT = 1;
 const ACTION = 2;
 
+/** A host given by name, or the Host itself (sim.link(client, server) reads naturally too). */
+function hostName(x: unknown, what: string): string {
+  if (typeof x === "string") return x;
+  if (typeof x === "object" && x !== null && typeof (x as { name?: unknown }).name === "string") {
+    return (x as { name: string }).name;
+  }
+  throw new ArgumentError(
+    "ERR_TCPLAB_INVALID_ARG_TYPE",
+    `${what} must be a host name or a Host, got ${describe(x)}`,
+  );
+}
+
 /** A host as the simulator knows it. Doubles as its own wake-up event (kind WAKE). */
 class SimHost {
   readonly kind = WAKE;
@@ -880,20 +892,9 @@ export class Simulator {
   }
 }
 
-/** A host given by name, or the Host itself (sim.link(client, server) reads naturally too). */
-function hostName(x: unknown, what: string): string {
-  if (typeof x === "string") return x;
-  if (typeof x === "object" && x !== null && typeof (x as { name?: unknown }).name === "string") {
-    return (x as { name: string }).name;
-  }
-  throw new ArgumentError(
-    "ERR_TCPLAB_INVALID_ARG_TYPE",
-    `${what} must be a host name or a Host, got ${describe(x)}`,
-  );
-}
+/** Node's setImmediate when there is one; a browser (the playground) has none and gets a zero timeout. */
+const setImmediateIfAny = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
 
-/** One turn of the event loop: setImmediate in Node; a macrotask elsewhere (browsers have no setImmediate). */
 function turn(): Promise<void> {
-  if (typeof setImmediate === "function") return new Promise((resolve) => setImmediate(resolve));
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => (setImmediateIfAny ? setImmediateIfAny(resolve) : setTimeout(resolve, 0)));
 }
