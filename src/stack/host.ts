@@ -3,6 +3,8 @@
 // queue. Sans-I/O like the engine: drivers (simulator, TUN, browser) pass time in and carry segments out.
 import { Connection, type ConnectionEnv, type ConnectionHandlers } from "../tcp/connection.js";
 import { Counters } from "../tcp/counters.js";
+import { AppTimer, AppTimers } from "./app-timers.js";
+import { checkConnectArgs, checkHostOptions, checkListenArgs } from "./host-args.js";
 import { DeadlineHeap } from "../tcp/deadline-heap.js";
 import { TcpError } from "../tcp/errors.js";
 import { IsnGenerator, keyFromSeed } from "../tcp/isn.js";
@@ -18,8 +20,6 @@ import { formatIPv4, parseIPv4 } from "../wire/address.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
 import type { Endpoint, Transmit } from "./endpoint.js";
 import { TimeWaitTable } from "./timewait-table.js";
-import { AppTimer, AppTimers } from "./app-timers.js";
-import { checkConnectArgs, checkHostOptions, checkListenArgs } from "./host-args.js";
 
 /** What a Host is made of: a name, an address, a profile (with overrides), a trace, a seed. */
 export interface HostOptions {
@@ -84,12 +84,13 @@ export class Host implements Endpoint, ConnectionEnv {
   private readonly portCursor = new Map<number, number>();
   /** Set by allocatePort: the TIME_WAIT record the chosen port takes over, or -1. */
   private reuseSlot = -1;
+  /** Timers of the layer above TCP (setTimer), run by advance() like TCP's own. */
+  private readonly appTimers = new AppTimers();
   private transmitFn: Transmit | null = null;
   private clock: (() => number) | null = null;
   /** Set by a real-time driver: called when the host's deadline may have become earlier. */
   onDeadlineEarlier: (() => void) | null = null;
   private now = 0;
-  private readonly appTimers = new AppTimers();
   readonly mss: number;
 
   constructor(options: HostOptions) {
