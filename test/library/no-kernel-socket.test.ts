@@ -35,7 +35,8 @@ test("inside unshare -n: HTTP over the simulator opens no kernel socket; agent:f
   assert.equal(r.socketsDuring, 0, "no socket file descriptor was opened");
   assert.equal(r.tcpDuring, 0, "the namespace's kernel TCP table stayed empty");
   assert.equal(r.trapped, "ERR_TCPLAB_KERNEL_SOCKET", "agent:false threw under the trap");
-  assert.equal(r.caught, 1);
+  assert.equal(r.fetch, "ERR_TCPLAB_KERNEL_SOCKET", "global fetch (undici) is trapped too");
+  assert.equal(r.caught, 2);
   assert.equal(r.unguarded, "ENETUNREACH", "without the trap Node went to the kernel");
   assert.equal(r.ourCreateConnectionCalled, 0, "Node never called the createConnection it was given");
 });
