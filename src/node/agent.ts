@@ -6,6 +6,7 @@ import type { Duplex } from "node:stream";
 import { ArgumentError, describe } from "../tcp/arg-error.js";
 import { Host } from "../stack/host.js";
 import { createConnection, type Socket } from "../stack/socket.js";
+import { isDottedIPv4 } from "../wire/address.js";
 
 /** Options of a {@link TcplabAgent}: http.Agent's, plus names for addresses. */
 export interface TcplabAgentOptions extends http.AgentOptions {
@@ -15,8 +16,6 @@ export interface TcplabAgentOptions extends http.AgentOptions {
    */
   hosts?: Record<string, string>;
 }
-
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /**
  * An http.Agent that dials through a tcplab {@link Host}: `http.request({ agent, host: "10.0.0.2", ... })`
@@ -56,7 +55,7 @@ export class TcplabAgent extends http.Agent {
     }
     const name = options.host ?? options.hostname ?? "localhost";
     const address = this.names.get(name) ?? (name === "localhost" ? "127.0.0.1" : name);
-    if (!IPV4.test(address)) {
+    if (!isDottedIPv4(address)) {
       throw new ArgumentError(
         "ERR_TCPLAB_UNKNOWN_HOST",
         `TcplabAgent: ${JSON.stringify(name)} is not an IPv4 address and not in the agent's hosts map ` +

@@ -11,7 +11,7 @@ import type { Connection, ConnectionHandlers } from "../tcp/connection.js";
 import { TcpError } from "../tcp/errors.js";
 import type { Listener } from "../tcp/listener.js";
 import type { TcpState } from "../tcp/state.js";
-import { formatIPv4 } from "../wire/address.js";
+import { formatIPv4, isDottedIPv4 } from "../wire/address.js";
 import type { AppTimer } from "./app-timers.js";
 import { Host } from "./host.js";
 
@@ -118,7 +118,7 @@ export class Socket extends Duplex {
     }
     this.connecting = true;
     const host = opts.host === undefined || opts.host === "localhost" ? "127.0.0.1" : opts.host;
-    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) {
+    if (!isDottedIPv4(host)) {
       // A name: net would look it up; tcplab has no DNS. Fail the way a failed lookup does (ENOTFOUND).
       const err = Object.assign(
         new Error(`getaddrinfo ENOTFOUND ${host}: tcplab does no DNS, connect to an IPv4 address`),

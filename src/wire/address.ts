@@ -22,3 +22,8 @@ export function formatIPv4(addr: number): string {
 export function isLoopback(addr: number): boolean {
   return addr >>> 24 === 127;
 }
+
+/** Written as a dotted IPv4 address (four decimal groups), not a name — tcplab does no DNS. */
+export function isDottedIPv4(text: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(text);
+}
