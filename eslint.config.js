@@ -39,4 +39,47 @@ export default tseslint.config(
       "no-restricted-properties": ["error", { object: "Date", property: "now" }],
     },
   },
+  {
+    // The browser entry (package.json exports, "browser" condition → src/engine.ts) and everything it
+    // reaches: no Node built-in, or `import { Host } from "tcplab"` stops bundling for browsers (issue 15).
+    // test/library/browser-bundle.test.ts bundles it with esbuild --platform=browser to be sure.
+    files: [
+      "src/engine.ts",
+      "src/views.ts",
+      "src/pcap.ts",
+      "src/sim/**/*.ts",
+      "src/trace/**/*.ts",
+      "src/stack/**/*.ts",
+    ],
+    ignores: ["src/trace/pcap-file.ts", "src/stack/socket.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            "node:*",
+            "fs",
+            "net",
+            "os",
+            "dgram",
+            "timers",
+            "child_process",
+            "stream",
+            "events",
+            "http",
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The Node-style layer never opens kernel sockets: only the trap may touch node:net (it wraps it).
+    files: ["src/stack/socket.ts", "src/node/agent.ts", "src/node.ts", "src/index.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: ["node:net", "net", "node:tls", "tls", "node:dgram", "dgram"] },
+      ],
+    },
+  },
 );

@@ -37,8 +37,10 @@ export interface FaultContext {
   stateOf(): string | undefined;
 }
 
+/** Selects segments for a fault (see the match helpers). */
 export type SegmentPredicate = (seg: Segment, ctx: FaultContext) => boolean;
 
+/** A targeted fault: which segments (scope, match, nth, times) and what to do with them. */
 export interface FaultSpec {
   /** Appears as `fault` in every network trace event this fault causes. */
   name: string;
@@ -117,6 +119,7 @@ export class Fault {
     return this.cancelled || this.hits >= this.times;
   }
 
+  /** Stop the fault: it acts on no further segment. */
   cancel(): void {
     this.cancelled = true;
   }

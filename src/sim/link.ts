@@ -96,6 +96,7 @@ export function resolveLinkOptions(base: LinkDirectionOptions, where: string): R
   return o;
 }
 
+/** What one direction of a link did with the packets it carried. */
 export interface LinkCounters {
   /** Packets offered to the link by the sender (before any fault or impairment). */
   offered: number;
@@ -163,16 +164,19 @@ export class LinkDirection<H> {
     return this.corruptRng;
   }
 
+  /** Draw: is the next packet lost? */
   isLost(): boolean {
     const p = this.options.loss;
     return p > 0 && this.lossRng.chance(p);
   }
 
+  /** Draw: is the next packet duplicated? */
   isDuplicated(): boolean {
     const p = this.options.duplicate;
     return p > 0 && this.duplicateRng.chance(p);
   }
 
+  /** Draw: is the next packet corrupted? */
   isCorrupted(): boolean {
     const p = this.options.corrupt;
     return p > 0 && this.corruptRng.chance(p);

@@ -22,10 +22,12 @@ export function withPayload(length?: number): SegmentPredicate {
 export const pureAck: SegmentPredicate = (seg) =>
   (seg.flags & (ACK | SYN | FIN | RST)) === ACK && seg.payload.length === 0;
 
+/** The sequence number is `seq`. */
 export function seqIs(seq: number): SegmentPredicate {
   return (seg) => seg.seq === seq >>> 0;
 }
 
+/** The segment carries ACK and acknowledges `ack`. */
 export function ackIs(ack: number): SegmentPredicate {
   return (seg) => (seg.flags & ACK) !== 0 && seg.ack === ack >>> 0;
 }
@@ -35,14 +37,17 @@ export function fromState(state: string): SegmentPredicate {
   return (_seg, ctx: FaultContext) => ctx.stateOf() === state;
 }
 
+/** Every predicate holds. */
 export function all(...predicates: SegmentPredicate[]): SegmentPredicate {
   return (seg, ctx) => predicates.every((p) => p(seg, ctx));
 }
 
+/** At least one predicate holds. */
 export function any(...predicates: SegmentPredicate[]): SegmentPredicate {
   return (seg, ctx) => predicates.some((p) => p(seg, ctx));
 }
 
+/** The predicate does not hold. */
 export function not(predicate: SegmentPredicate): SegmentPredicate {
   return (seg, ctx) => !predicate(seg, ctx);
 }

@@ -1,6 +1,7 @@
 // Errors the simulator raises for misuse (bad options, unknown hosts, time running backwards).
 // Each carries a stable `code` so callers and the CLI can tell them apart without parsing text.
 
+/** The codes of SimError. */
 export type SimErrorCode =
   | "ERR_SIM_BAD_OPTION" // an option out of range or of the wrong type
   | "ERR_SIM_BAD_SEED" // the seed is not a safe integer
@@ -14,6 +15,7 @@ export type SimErrorCode =
   | "ERR_SIM_REENTRANT" // run*() called from inside an event the simulator is running
   | "ERR_SIM_NO_TRACE"; // pcap asked for but the trace sink does not record events
 
+/** Misuse of the simulator (bad options, unknown hosts, time running backwards), with a code. */
 export class SimError extends Error {
   readonly code: SimErrorCode;
 

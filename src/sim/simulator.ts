@@ -7,7 +7,13 @@
 // in the event heap; delivery → one sift of that small heap → input → one nextDeadline() comparison.
 // No closures or timers per segment.
 import type { Endpoint } from "../stack/endpoint.js";
-import { Trace, type NetworkDropReason, type NetworkEvent, type TraceSink } from "../trace/events.js";
+import {
+  Trace,
+  type NetworkDropReason,
+  type NetworkEvent,
+  type TraceEvent,
+  type TraceSink,
+} from "../trace/events.js";
 import { encodedLength } from "../wire/codec.js";
 import { formatIPv4 } from "../wire/address.js";
 import type { Segment } from "../wire/segment.js";
@@ -19,7 +25,9 @@ import { copySegment, corruptedPacket } from "./in-flight.js";
 import { LinkDirection, resolveLinkOptions, type LinkDirectionOptions, type LinkOptions } from "./link.js";
 import { RandomStreams } from "./random.js";
 import { SimError } from "./sim-error.js";
-import { pcapFromTrace } from "./pcap-from-trace.js";
+import { ArgumentError, describe, expectType } from "../tcp/arg-error.js";
+import { hostRecords } from "./pcap-from-trace.js";
+import { PcapWriter } from "../wire/pcap.js";
 import { TraceStateTracker } from "./state-tracker.js";
 
 /** RFC 9293 §3.4.2 (from RFC 793): "the Maximum Segment Lifetime ... is arbitrarily defined to be 2 minutes". */
@@ -29,6 +37,7 @@ export const DEFAULT_MAX_EVENTS = 50_000_000;
 /** Wake-ups of one host at one instant beyond which the host is declared stuck (a deadline bug). */
 const MAX_WAKES_AT_ONE_INSTANT = 10_000;
 
+/** Options of a Simulator. */
 export interface SimulatorOptions {
   /** Seed of every random stream (default 1). Same seed, same scenario ⇒ identical trace. */
   seed?: number;
@@ -44,6 +53,7 @@ export interface SimulatorOptions {
   copySegments?: boolean;
 }
 
+/** Options of Simulator.addHost. */
 export interface AddHostOptions {
   /**
    * The sending connection's TCP state for a segment, for targeted faults that select by state
@@ -53,8 +63,10 @@ export interface AddHostOptions {
   stateOf?: (seg: Segment) => string | undefined;
 }
 
+/** Why a run stopped: nothing left to do, the time or event limit, or stopWhen. */
 export type RunOutcome = "idle" | "time-limit" | "event-limit" | "stopped";
 
+/** Where a run stops. */
 export interface RunLimits {
   /** Absolute virtual time (µs) at which to stop; the clock is advanced to it. */
   until?: number;
@@ -62,6 +74,7 @@ export interface RunLimits {
   maxEvents?: number;
 }
 
+/** Options of Simulator.runAsync. */
 export interface AsyncRunOptions extends RunLimits {
   /** Checked before every event and after every yield; stop when it returns true. */
   stopWhen?: () => boolean;
@@ -73,6 +86,7 @@ export interface AsyncRunOptions extends RunLimits {
   yieldEvery?: "event" | "request";
 }
 
+/** A crafted packet to put on the wire at a given time (Simulator.inject). */
 export interface InjectSpec {
   /** Appears as `fault` in the inject and deliver trace events. */
   name: string;
@@ -93,6 +107,18 @@ export interface InjectSpec {
 const WAKE = 0;
 const FLIGHT = 1;
 const ACTION = 2;
+
+/** A host given by name, or the Host itself (sim.link(client, server) reads naturally too). */
+function hostName(x: unknown, what: string): string {
+  if (typeof x === "string") return x;
+  if (typeof x === "object" && x !== null && typeof (x as { name?: unknown }).name === "string") {
+    return (x as { name: string }).name;
+  }
+  throw new ArgumentError(
+    "ERR_TCPLAB_INVALID_ARG_TYPE",
+    `${what} must be a host name or a Host, got ${describe(x)}`,
+  );
+}
 
 /** A host as the simulator knows it. Doubles as its own wake-up event (kind WAKE). */
 class SimHost {
@@ -164,10 +190,13 @@ export class ScheduledAction {
   cancelled = false;
 
   constructor(
+    /** When it runs (virtual µs). */
     readonly time: number,
+    /** Called with the time when it runs. */
     readonly fn: (now: number) => void,
   ) {}
 
+  /** The action will not run. */
   cancel(): void {
     this.cancelled = true;
   }
@@ -181,6 +210,7 @@ export interface Link {
   readonly reverse: LinkDirection<unknown>;
 }
 
+/** The deterministic simulated network: hosts, links, faults, a virtual clock in µs (docs/simulator.md). */
 export class Simulator {
   readonly trace: TraceSink;
   readonly random: RandomStreams;
@@ -202,6 +232,7 @@ export class Simulator {
   eventsRun = 0;
 
   constructor(options: SimulatorOptions = {}) {
+    expectType(options, "object", "new Simulator(options): options");
     this.random = new RandomStreams(options.seed ?? 1);
     const msl = options.msl ?? DEFAULT_MSL;
     if (!(msl === Infinity || (Number.isSafeInteger(msl) && msl >= 0))) {
@@ -222,10 +253,30 @@ export class Simulator {
     return this.nowValue;
   }
 
+  /** Every event recorded so far (for the views and pcap helpers); throws ERR_SIM_NO_TRACE if tracing is off. */
+  get events(): readonly TraceEvent[] {
+    if (!(this.trace instanceof Trace)) {
+      throw new SimError("ERR_SIM_NO_TRACE", "this simulator's trace sink does not record events");
+    }
+    return this.trace.events;
+  }
+
   // ---- topology -------------------------------------------------------------------------------
 
   /** Join a host to the network. Its transmissions are routed by destination address. */
   addHost<E extends Endpoint>(endpoint: E, options: AddHostOptions = {}): E {
+    const e = endpoint as Partial<Endpoint> | null;
+    if (
+      typeof e !== "object" ||
+      e === null ||
+      typeof e.attach !== "function" ||
+      typeof e.input !== "function"
+    ) {
+      throw new ArgumentError(
+        "ERR_TCPLAB_INVALID_ARG_TYPE",
+        `Simulator.addHost(host): pass a Host (or another Endpoint), got ${describe(endpoint)}`,
+      );
+    }
     if (this.hostsByName.has(endpoint.name)) {
       throw new SimError(
         "ERR_SIM_DUPLICATE_HOST",
@@ -256,12 +307,16 @@ export class Simulator {
     return this.hostRecord(name).endpoint;
   }
 
+  /** The names of the hosts, in the order they were added. */
   get hostNames(): string[] {
     return this.hostList.map((h) => h.name);
   }
 
   /** Connect two hosts; `forward` settings apply a→b, `reverse` b→a, the rest to both. */
-  link(a: string, b: string, options: LinkOptions = {}): Link {
+  link(hostA: string | Endpoint, hostB: string | Endpoint, options: LinkOptions = {}): Link {
+    const a = hostName(hostA, "Simulator.link(a, b): a");
+    const b = hostName(hostB, "Simulator.link(a, b): b");
+    expectType(options, "object", "Simulator.link(a, b, options): options");
     const ha = this.hostRecord(a);
     const hb = this.hostRecord(b);
     if (ha === hb)
@@ -403,6 +458,7 @@ export class Simulator {
     return this.eventsRun - before;
   }
 
+  /** Run for `dt` µs of virtual time; returns the number of events run. */
   runFor(dt: number): number {
     if (!Number.isSafeInteger(dt) || dt < 0) {
       throw new SimError(
@@ -500,7 +556,7 @@ export class Simulator {
         "this simulator's trace sink does not record events; pcap needs a Trace",
       );
     }
-    return pcapFromTrace(this.trace.events, hostName);
+    return PcapWriter.file(hostRecords(this.trace.events, hostName));
   }
 
   // ---- internals -----------------------------------------------------------------------------------
@@ -899,6 +955,9 @@ export class Simulator {
   }
 }
 
+/** Node's setImmediate when there is one; a browser (the playground) has none and gets a zero timeout. */
+const setImmediateIfAny = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+
 function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => (setImmediateIfAny ? setImmediateIfAny(resolve) : setTimeout(resolve, 0)));
 }

@@ -6,6 +6,7 @@ import type { Segment } from "../wire/segment.js";
 /** Called synchronously, during input/advance/application calls, for every segment the host sends. */
 export type Transmit = (seg: Segment, packetId: number) => void;
 
+/** What a driver (simulator, TUN device, browser loop) sees of a host: packets in, packets out, one deadline. */
 export interface Endpoint {
   readonly name: string;
   /** The host's IPv4 address (uint32). */

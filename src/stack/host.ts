@@ -3,6 +3,8 @@
 // queue. Sans-I/O like the engine: drivers (simulator, TUN, browser) pass time in and carry segments out.
 import { Connection, type ConnectionEnv, type ConnectionHandlers } from "../tcp/connection.js";
 import { Counters } from "../tcp/counters.js";
+import { AppTimer, AppTimers } from "./app-timers.js";
+import { checkConnectArgs, checkHostOptions, checkListenArgs } from "./host-args.js";
 import { DeadlineHeap } from "../tcp/deadline-heap.js";
 import { TcpError } from "../tcp/errors.js";
 import { IsnGenerator, keyFromSeed } from "../tcp/isn.js";
@@ -20,6 +22,7 @@ import type { Endpoint, Transmit } from "./endpoint.js";
 import { TimeWaitTable } from "./timewait-table.js";
 import { invariantDefaults, type InvariantSink } from "../tcp/invariants.js";
 
+/** What a Host is made of: a name, an address, a profile (with overrides), a trace, a seed. */
 export interface HostOptions {
   name: string;
   /** IPv4 address, dotted or as a uint32. */
@@ -39,6 +42,7 @@ export interface HostOptions {
   invariants?: InvariantSink | null;
 }
 
+/** Host.connect's destination and socket options. */
 export interface ConnectOptions {
   address: string | number;
   port: number;
@@ -50,6 +54,7 @@ export interface ConnectOptions {
   keepAlive?: boolean;
 }
 
+/** Host.listen's options. */
 export interface ListenOptions {
   backlog?: number;
   /** SO_REUSEADDR: bind although connections (e.g. TIME_WAIT) still use the port. */
@@ -85,6 +90,8 @@ export class Host implements Endpoint, ConnectionEnv {
   private readonly portCursor = new Map<number, number>();
   /** Set by allocatePort: the TIME_WAIT record the chosen port takes over, or -1. */
   private reuseSlot = -1;
+  /** Timers of the layer above TCP (setTimer), run by advance() like TCP's own. */
+  private readonly appTimers = new AppTimers();
   private transmitFn: Transmit | null = null;
   private clock: (() => number) | null = null;
   /** Set by a real-time driver: called when the host's deadline may have become earlier. */
@@ -97,6 +104,7 @@ export class Host implements Endpoint, ConnectionEnv {
   readonly mss: number;
 
   constructor(options: HostOptions) {
+    checkHostOptions(options);
     this.name = options.name;
     this.hostName = options.name;
     this.address = typeof options.address === "string" ? parseIPv4(options.address) : options.address >>> 0;
@@ -206,6 +214,7 @@ export class Host implements Endpoint, ConnectionEnv {
     }
     const tw = this.tw;
     for (let s = tw.oldest(); s >= 0 && tw.expiresAt(s) <= now; s = tw.oldest()) this.expireTimeWait(s);
+    this.appTimers.runDue(now);
   }
 
   /**
@@ -233,13 +242,30 @@ export class Host implements Endpoint, ConnectionEnv {
       }
     }
     const oldest = this.tw.oldest();
-    return Math.min(heap.peekTime(), oldest >= 0 ? this.tw.expiresAt(oldest) : Infinity);
+    return Math.min(
+      heap.peekTime(),
+      oldest >= 0 ? this.tw.expiresAt(oldest) : Infinity,
+      this.appTimers.next(),
+    );
   }
 
   // ---------------------------------------------------------------- application side
 
+  /**
+   * Call `fn` once the host's clock reaches `at` (µs): a timer for the layer above TCP (a socket's idle
+   * timeout). It runs from advance(), in virtual time under the simulator, and counts in nextDeadline().
+   */
+  setTimer(at: number, fn: (now: number) => void): AppTimer {
+    const timer = new AppTimer(at, fn);
+    const before = this.appTimers.next();
+    this.appTimers.add(timer);
+    if (at < before) this.onDeadlineEarlier?.();
+    return timer;
+  }
+
   /** Passive OPEN (§3.10.1) with the bind rules of a Unix host. */
   listen(requestedPort: number, options: ListenOptions, handlers: ListenerHandlers): Listener {
+    checkListenArgs(requestedPort, options, handlers);
     checkPort(requestedPort, "listen");
     // Port 0 means "any free port", as bind(2) and Node's server.listen(0) have it.
     const port = requestedPort === 0 ? this.freeListenPort() : requestedPort;
@@ -276,13 +302,15 @@ export class Host implements Endpoint, ConnectionEnv {
     return conn;
   }
 
+  /** Accept again after a pause: every waiting connection is delivered. */
   resumeAccepting(listener: Listener): void {
     listener.paused = false;
     while (listener.acceptQueue.length > 0) this.accept(listener);
   }
 
   /** Active OPEN (§3.10.1): picks a local port, sends SYN. Throws EADDRINUSE / EADDRNOTAVAIL / EINVAL. */
-  connect(options: ConnectOptions, handlers: ConnectionHandlers): Connection {
+  connect(options: ConnectOptions, handlers: ConnectionHandlers = {}): Connection {
+    checkConnectArgs(options, handlers);
     const now = this.time();
     const remoteAddr =
       typeof options.address === "string" ? parseIPv4(options.address) : options.address >>> 0;
@@ -358,6 +386,7 @@ export class Host implements Endpoint, ConnectionEnv {
     return counts;
   }
 
+  /** TIME_WAIT records held now. */
   get timeWaitEntries(): number {
     return this.tw.size;
   }

@@ -1,26 +1,41 @@
 // A Node-style socket API over the engine: `Socket` is a Duplex stream with net.Socket's surface
 // (connect, write, end() = FIN, destroy(), resetAndDestroy(), setKeepAlive, setNoDelay, the usual events),
 // `Server` has listen(port, backlog) and 'connection' events, and errors carry Node's codes.
-// So code written for `net` — node:http via createConnection included — runs over our TCP.
+// So code written for `net` — node:http through a TcplabAgent included — runs over our TCP. Nothing here
+// imports node:net: a socket can only ever reach the Host it was made on (docs/library.md, "No kernel
+// sockets"). What matches net and what does not is tabled in docs/library.md.
 import { Duplex } from "node:stream";
 import { EventEmitter } from "node:events";
+import { ArgumentError, describe, expectOptional } from "../tcp/arg-error.js";
 import type { Connection, ConnectionHandlers } from "../tcp/connection.js";
 import { TcpError } from "../tcp/errors.js";
 import type { Listener } from "../tcp/listener.js";
 import type { TcpState } from "../tcp/state.js";
-import { formatIPv4 } from "../wire/address.js";
-import type { Host } from "./host.js";
+import { formatIPv4, isDottedIPv4 } from "../wire/address.js";
+import type { AppTimer } from "./app-timers.js";
+import { Host } from "./host.js";
 
+/** Where {@link Socket.connect} goes, as in net.connect(options) — IPv4 addresses only, no DNS. */
 export interface SocketConnectOptions {
+  /** The peer's port. */
   port: number;
+  /** The peer's IPv4 address (default "127.0.0.1"; "localhost" means the same). No name lookup is done. */
   host?: string;
+  /** Bind to this local port instead of an ephemeral one. */
   localPort?: number;
+  /** SO_REUSEADDR for `localPort`. */
   reuseAddress?: boolean;
+  /** Disable Nagle's algorithm from the start. */
   noDelay?: boolean;
+  /** Enable keepalive probes from the start. */
   keepAlive?: boolean;
+  /** Idle time before the first keepalive probe, in ms (as net). */
   keepAliveInitialDelay?: number;
+  /** Idle timeout in ms, as socket.setTimeout(ms) right after creation. */
+  timeout?: number;
 }
 
+/** Options of a {@link Socket} (and of the sockets a {@link Server} accepts). */
 export interface SocketOptions {
   /** Keep the writable side open after the peer's FIN (net's allowHalfOpen). Default false, as in net. */
   allowHalfOpen?: boolean;
@@ -28,7 +43,19 @@ export interface SocketOptions {
 
 type WriteCallback = (error?: Error | null) => void;
 
+/** Throws unless `stack` is a tcplab Host (net.createConnection(options) has no such first argument). */
+function checkHost(stack: unknown, call: string): void {
+  if (!(stack instanceof Host)) {
+    throw new ArgumentError(
+      "ERR_TCPLAB_INVALID_ARG_TYPE",
+      `${call}: the first argument is the tcplab Host the socket lives on (unlike node:net), got ${describe(stack)}`,
+    );
+  }
+}
+
+/** net.Socket over a tcplab {@link Host}: a Duplex stream whose bytes are carried by our TCP. */
 export class Socket extends Duplex {
+  /** The host this socket lives on. */
   readonly stack: Host;
   private conn: Connection | null = null;
   connecting = false;
@@ -37,10 +64,17 @@ export class Socket extends Duplex {
   /** resetAndDestroy() threw the connection away: its end is a 'close', never an 'end'. */
   private resetByUs = false;
   private lastState: TcpState = "CLOSED";
+  /** Bytes received from the peer and pushed to the readable side (net's bytesRead). */
   bytesRead = 0;
   private bytesSent = 0;
+  /** setTimeout's idle time in ms (0: off), when the socket was last active (host µs) and the pending timer. */
+  private idleMs = 0;
+  private lastActive = 0;
+  private idleTimer: AppTimer | null = null;
 
   constructor(stack: Host, options: SocketOptions = {}) {
+    checkHost(stack, "new Socket(host, options)");
+    expectOptional(options, "object", "new Socket(host, options): options");
     super({ allowHalfOpen: options.allowHalfOpen ?? false, decodeStrings: true });
     this.stack = stack;
   }
@@ -52,15 +86,30 @@ export class Socket extends Duplex {
     return socket;
   }
 
+  /** net.Socket.connect: connect(options[, listener]) or connect(port[, host][, listener]). */
   connect(
     options: SocketConnectOptions | number,
     hostOrListener?: string | (() => void),
     listener?: () => void,
   ): this {
+    if (typeof options !== "number" && (typeof options !== "object" || options === null)) {
+      throw new ArgumentError(
+        "ERR_TCPLAB_INVALID_ARG_TYPE",
+        `Socket.connect takes { port, host } or a port number, got ${describe(options)}`,
+      );
+    }
     const opts: SocketConnectOptions =
       typeof options === "number"
         ? { port: options, ...(typeof hostOrListener === "string" ? { host: hostOrListener } : {}) }
         : options;
+    if (typeof opts.port !== "number") {
+      throw new ArgumentError(
+        "ERR_TCPLAB_INVALID_ARG_TYPE",
+        `Socket.connect: port must be a number, got ${describe(opts.port)}`,
+      );
+    }
+    expectOptional(opts.host, "string", "Socket.connect: host");
+    if (opts.timeout !== undefined) this.setTimeout(opts.timeout);
     const cb = typeof hostOrListener === "function" ? hostOrListener : listener;
     if (cb) this.once("connect", cb);
     if (this.conn || this.connecting) {
@@ -68,10 +117,25 @@ export class Socket extends Duplex {
       return this;
     }
     this.connecting = true;
+    const host = opts.host === undefined || opts.host === "localhost" ? "127.0.0.1" : opts.host;
+    if (!isDottedIPv4(host)) {
+      // A name: net would look it up; tcplab has no DNS. Fail the way a failed lookup does (ENOTFOUND).
+      const err = Object.assign(
+        new Error(`getaddrinfo ENOTFOUND ${host}: tcplab does no DNS, connect to an IPv4 address`),
+        {
+          code: "ENOTFOUND",
+          syscall: "getaddrinfo",
+          hostname: host,
+        },
+      );
+      this.connecting = false;
+      process.nextTick(() => this.destroy(err));
+      return this;
+    }
     try {
       const conn = this.stack.connect(
         {
-          address: opts.host ?? "127.0.0.1",
+          address: host,
           port: opts.port,
           ...(opts.localPort !== undefined ? { localPort: opts.localPort } : {}),
           reuseAddress: opts.reuseAddress ?? false,
@@ -101,11 +165,13 @@ export class Socket extends Duplex {
     return {
       onEstablished: () => {
         this.connecting = false;
+        this.touch();
         this.emit("connect");
         this.emit("ready");
       },
       onData: (conn, data) => {
         this.bytesRead += data.length;
+        this.touch();
         if (!this.push(data)) conn.pause();
       },
       onEnd: () => {
@@ -140,24 +206,35 @@ export class Socket extends Duplex {
     return this.conn;
   }
 
+  /** The peer's IPv4 address (undefined before connect). */
   get remoteAddress(): string | undefined {
     return this.conn ? formatIPv4(this.conn.remoteAddr) : undefined;
   }
+  /** The peer's port (undefined before connect). */
   get remotePort(): number | undefined {
     return this.conn?.remotePort;
   }
+  /** "IPv4" once connected (tcplab has no IPv6). */
   get remoteFamily(): string | undefined {
     return this.conn ? "IPv4" : undefined;
   }
+  /** This end's IPv4 address: the host's (undefined before connect). */
   get localAddress(): string | undefined {
     return this.conn ? formatIPv4(this.conn.localAddr) : undefined;
   }
+  /** This end's port (undefined before connect). */
   get localPort(): number | undefined {
     return this.conn?.localPort;
   }
+  /** "IPv4" once connected. */
+  get localFamily(): string | undefined {
+    return this.conn ? "IPv4" : undefined;
+  }
+  /** Bytes the engine took into its send buffer (net's also counts bytes still queued in the stream). */
   get bytesWritten(): number {
     return this.bytesSent;
   }
+  /** As net: "opening" while connecting, "open", "readOnly", "writeOnly" or "closed". */
   get readyState(): string {
     if (this.connecting) return "opening";
     if (this.readable && this.writable) return "open";
@@ -166,30 +243,84 @@ export class Socket extends Duplex {
     return "closed";
   }
 
+  /** True until connected, as net's `pending`. */
+  get pending(): boolean {
+    return this.conn === null || this.connecting;
+  }
+
+  /** The local end `{ address, family, port }`, or `{}` before connect (as net). */
   address(): { address: string; family: string; port: number } | Record<string, never> {
     if (!this.conn) return {};
     return { address: formatIPv4(this.conn.localAddr), family: "IPv4", port: this.conn.localPort };
   }
 
+  /** SO_KEEPALIVE; `initialDelay` in ms is the idle time before the first probe (0: the profile's). */
   setKeepAlive(enable = false, initialDelay = 0): this {
     this.conn?.setKeepAlive(enable, initialDelay > 0 ? initialDelay * 1000 : undefined, this.stack.time());
     return this;
   }
 
+  /** TCP_NODELAY: send small segments without waiting (Nagle's algorithm off). */
   setNoDelay(noDelay = true): this {
     this.conn?.setNoDelay(noDelay, this.stack.time());
     return this;
   }
 
-  /** net's timeouts are wall-clock; over a simulated network they would be meaningless, so they are accepted and ignored. */
-  setTimeout(_ms: number, callback?: () => void): this {
-    if (callback) this.once("timeout", callback);
+  /**
+   * net's idle timeout: 'timeout' is emitted once the socket has been idle (nothing read or written) for
+   * `ms` milliseconds of the host's clock — virtual time under the simulator. As in net it only notifies:
+   * end() or destroy() the socket yourself. It fires once per idle period; activity re-arms it; 0 turns it off.
+   */
+  setTimeout(ms: number, callback?: () => void): this {
+    if (typeof ms !== "number") {
+      throw new ArgumentError(
+        "ERR_TCPLAB_INVALID_ARG_TYPE",
+        `Socket.setTimeout(ms): ms must be a number, got ${describe(ms)}`,
+      );
+    }
+    if (!(ms >= 0) || !Number.isFinite(ms)) {
+      throw new RangeError(`Socket.setTimeout(ms): ms must be a finite number ≥ 0, got ${ms}`);
+    }
+    expectOptional(callback, "function", "Socket.setTimeout(ms, callback): callback");
+    if (callback) {
+      if (ms === 0) this.removeListener("timeout", callback);
+      else this.once("timeout", callback);
+    }
+    this.idleMs = ms;
+    this.idleTimer?.cancel();
+    this.idleTimer = null;
+    this.touch();
     return this;
   }
 
+  /** The idle timeout set with setTimeout, in ms (undefined when none), as net's `timeout`. */
+  get timeout(): number | undefined {
+    return this.idleMs > 0 ? this.idleMs : undefined;
+  }
+
+  /** Activity (connect, data in, a write): the idle period starts again. */
+  private touch(): void {
+    if (this.idleMs === 0 || this.destroyed) return;
+    this.lastActive = this.stack.time();
+    if (!this.idleTimer) this.armIdle(this.lastActive + Math.round(this.idleMs * 1000));
+  }
+
+  private armIdle(at: number): void {
+    this.idleTimer = this.stack.setTimer(at, (now) => {
+      this.idleTimer = null;
+      if (this.idleMs === 0 || this.destroyed) return;
+      // One timer per idle period, moved on lazily: activity only records its time.
+      const due = this.lastActive + Math.round(this.idleMs * 1000);
+      if (now < due) this.armIdle(due);
+      else this.emit("timeout"); // the next activity re-arms it, as net's refreshed timer
+    });
+  }
+
+  /** Accepted for net compatibility; a tcplab socket never keeps a process alive by itself. */
   ref(): this {
     return this;
   }
+  /** Accepted for net compatibility (see ref()). */
   unref(): this {
     return this;
   }
@@ -205,11 +336,14 @@ export class Socket extends Duplex {
     return this;
   }
 
+  /** @internal */
   override _read(): void {
     this.conn?.resume(this.stack.time());
   }
 
+  /** @internal */
   override _write(chunk: Uint8Array, _encoding: BufferEncoding, callback: WriteCallback): void {
+    this.touch();
     const conn = this.conn;
     if (!conn) {
       callback(new TcpError("ENOTCONN", "write"));
@@ -246,6 +380,7 @@ export class Socket extends Duplex {
     pending?.callback(error);
   }
 
+  /** @internal */
   override _final(callback: (error?: Error | null) => void): void {
     if (this.conn) {
       this.stack.appEvent(this.conn.label, "end");
@@ -254,7 +389,10 @@ export class Socket extends Duplex {
     callback();
   }
 
+  /** @internal */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.idleTimer?.cancel();
+    this.idleTimer = null;
     const conn = this.conn;
     if (conn && !conn.isClosed() && conn.state !== "TIME_WAIT") {
       this.stack.appEvent(
@@ -271,42 +409,105 @@ export class Socket extends Duplex {
   }
 }
 
+/** Options of a {@link Server}: those of its accepted sockets, and when to accept. */
 export interface ServerOptions extends SocketOptions {
-  /** Start with accepting paused: connections wait in the accept queue (an application that never calls accept()). */
+  /**
+   * Start with accepting paused: connections wait in the accept queue (an application that never calls
+   * accept()). Unlike net's option of this name, which accepts and pauses reading.
+   */
   pauseOnConnect?: boolean;
+}
+
+/** net.Server.listen's options object. */
+export interface ServerListenOptions {
+  /** The port (0: a free ephemeral one). */
+  port?: number;
+  /** The host's own address, "0.0.0.0", "::" or left out; a host has one address. */
+  host?: string;
+  /** The accept queue's length (capped by the profile, as somaxconn). */
+  backlog?: number;
+}
+
+/** An error with net.Server's code for close() on a server that is not listening. */
+function notRunning(): Error {
+  return Object.assign(new Error("Server is not running."), { code: "ERR_SERVER_NOT_RUNNING" });
 }
 
 /** net.Server over our TCP: listen(port, backlog), 'connection', 'listening', 'close', 'error'. */
 export class Server extends EventEmitter {
   private listener: Listener | null = null;
   private readonly sockets = new Set<Socket>();
+  private closing = false;
+  private closeQueued = false;
 
   constructor(
+    /** The host this server listens on. */
     readonly stack: Host,
     private readonly options: ServerOptions = {},
     connectionListener?: (socket: Socket) => void,
   ) {
+    checkHost(stack, "new Server(host, options)");
+    expectOptional(options, "object", "new Server(host, options): options");
+    expectOptional(connectionListener, "function", "new Server(host, options, listener): listener");
     super();
     if (connectionListener) this.on("connection", connectionListener);
   }
 
-  listen(port: number, backlogOrCallback?: number | (() => void), callback?: () => void): this {
-    const backlog = typeof backlogOrCallback === "number" ? backlogOrCallback : undefined;
-    const cb = typeof backlogOrCallback === "function" ? backlogOrCallback : callback;
-    if (cb) this.once("listening", cb);
+  /**
+   * Start listening, as net.Server.listen: listen(port[, host][, backlog][, callback]) or
+   * listen({ port, host, backlog }[, callback]). Errors (EADDRINUSE...) come as an 'error' event.
+   */
+  listen(
+    portOrOptions?: number | ServerListenOptions,
+    ...rest: Array<string | number | (() => void) | undefined>
+  ): this {
+    let port: unknown;
+    let host: unknown;
+    let backlog: unknown;
+    if (typeof portOrOptions === "object" && portOrOptions !== null) {
+      ({ port, host, backlog } = portOrOptions);
+    } else if (portOrOptions === undefined || typeof portOrOptions === "number") {
+      port = portOrOptions;
+    } else {
+      throw new ArgumentError(
+        "ERR_TCPLAB_INVALID_ARG_TYPE",
+        `Server.listen takes a port number or { port, backlog }, got ${describe(portOrOptions)}`,
+      );
+    }
+    for (const arg of rest) {
+      if (typeof arg === "function") this.once("listening", arg);
+      else if (typeof arg === "string") host = arg;
+      else if (typeof arg === "number") backlog = arg;
+    }
+    expectOptional(port, "number", "Server.listen: port");
+    expectOptional(backlog, "number", "Server.listen: backlog");
+    expectOptional(host, "string", "Server.listen: host");
     try {
-      this.listener = this.stack.listen(port, backlog !== undefined ? { backlog } : {}, {
-        onConnection: (conn) => {
-          const socket = Socket.fromAccepted(this.stack, conn, this.options);
-          this.sockets.add(socket);
-          socket.once("close", () => {
-            this.sockets.delete(socket);
-            this.maybeClosed();
-          });
-          this.emit("connection", socket);
-          return socket.connection?.handlers;
+      if (
+        host !== undefined &&
+        host !== "0.0.0.0" &&
+        host !== "::" &&
+        host !== formatIPv4(this.stack.address)
+      ) {
+        throw new TcpError("EADDRNOTAVAIL", "listen", `${String(host)} is not ${this.stack.name}'s address`);
+      }
+      this.listener = this.stack.listen(
+        (port as number | undefined) ?? 0,
+        backlog !== undefined ? { backlog: backlog as number } : {},
+        {
+          onConnection: (conn) => {
+            const socket = Socket.fromAccepted(this.stack, conn, this.options);
+            this.sockets.add(socket);
+            socket.once("close", () => {
+              this.sockets.delete(socket);
+              this.maybeClosed();
+            });
+            this.emit("connection", socket);
+            return socket.connection?.handlers;
+          },
         },
-      });
+      );
+      this.closing = false;
       if (this.options.pauseOnConnect) this.listener.paused = true;
       process.nextTick(() => this.emit("listening"));
     } catch (err) {
@@ -315,18 +516,25 @@ export class Server extends EventEmitter {
     return this;
   }
 
+  /** True while listening. */
   get listening(): boolean {
     return this.listener !== null && !this.listener.closed;
   }
 
+  /** `{ address, family, port }` while listening, else null (as net). */
   address(): { address: string; family: string; port: number } | null {
-    if (!this.listener) return null;
-    return { address: formatIPv4(this.stack.address), family: "IPv4", port: this.listener.port };
+    if (!this.listening) return null;
+    return { address: formatIPv4(this.stack.address), family: "IPv4", port: this.listener!.port };
   }
 
-  /** Stop listening; 'close' once every accepted socket has closed (as net.Server does). */
+  /**
+   * Stop listening; 'close' once every accepted socket has closed (as net.Server does). The callback gets
+   * the 'close', or an ERR_SERVER_NOT_RUNNING error when the server was not listening.
+   */
   close(callback?: (err?: Error) => void): this {
-    if (callback) this.once("close", callback);
+    expectOptional(callback, "function", "Server.close(callback): callback");
+    const wasListening = this.listening;
+    if (callback) this.once("close", wasListening ? callback : () => callback(notRunning()));
     if (this.listener) {
       this.stack.closeListener(this.listener);
       this.listener = null;
@@ -336,27 +544,48 @@ export class Server extends EventEmitter {
     return this;
   }
 
-  private closing = false;
-  private closeEmitted = false;
-
   private maybeClosed(): void {
-    if (this.closing && !this.closeEmitted && this.sockets.size === 0) {
-      this.closeEmitted = true;
-      process.nextTick(() => this.emit("close"));
+    if (this.closing && !this.closeQueued && this.sockets.size === 0 && !this.listening) {
+      this.closeQueued = true;
+      process.nextTick(() => {
+        this.closeQueued = false;
+        this.closing = false;
+        this.emit("close");
+      });
     }
   }
 
-  getConnections(callback: (err: Error | null, count: number) => void): void {
+  /** The number of accepted sockets not yet closed, to the callback (asynchronously, as net). */
+  getConnections(callback: (err: Error | null, count: number) => void): this {
+    expectOptional(callback, "function", "Server.getConnections(callback): callback");
     process.nextTick(() => callback(null, this.sockets.size));
+    return this;
+  }
+
+  /** Accepted for net compatibility; a tcplab server never keeps a process alive by itself. */
+  ref(): this {
+    return this;
+  }
+  /** Accepted for net compatibility (see ref()). */
+  unref(): this {
+    return this;
   }
 }
 
-/** net.createConnection over a host. */
+/** net.createConnection over a host: `createConnection(host, { host: "10.0.0.2", port: 80 }, onConnect)`. */
 export function createConnection(
   stack: Host,
   options: SocketConnectOptions & SocketOptions,
   onConnect?: () => void,
 ): Socket {
+  checkHost(stack, "createConnection(host, options)");
+  if (typeof options !== "object" || options === null) {
+    throw new ArgumentError(
+      "ERR_TCPLAB_INVALID_ARG_TYPE",
+      `createConnection(host, options): options must be { host, port }, got ${describe(options)}`,
+    );
+  }
+  expectOptional(onConnect, "function", "createConnection(host, options, onConnect): onConnect");
   const socket = new Socket(
     stack,
     options.allowHalfOpen !== undefined ? { allowHalfOpen: options.allowHalfOpen } : {},
@@ -364,11 +593,12 @@ export function createConnection(
   return socket.connect(options, onConnect);
 }
 
-/** net.createServer over a host. */
+/** net.createServer over a host: `createServer(host, (socket) => ...)` or `createServer(host, options, listener)`. */
 export function createServer(
   stack: Host,
-  options: ServerOptions = {},
+  options?: ServerOptions | ((socket: Socket) => void),
   onConnection?: (socket: Socket) => void,
 ): Server {
-  return new Server(stack, options, onConnection);
+  if (typeof options === "function") return new Server(stack, {}, options);
+  return new Server(stack, options ?? {}, onConnection);
 }

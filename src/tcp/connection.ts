@@ -1,6 +1,7 @@
 // One TCP connection: the transmission control block and the state machine of RFC 9293 §3.10.
 // Sans-I/O: every entry point takes `now` (µs); segments leave through env.transmit; the connection
 // reports its next deadline and the host calls onTimer when it is reached.
+import { ArgumentError, describe } from "./arg-error.js";
 import type { Profile } from "./profile.js";
 import type { Counters } from "./counters.js";
 import type { TcpState } from "./state.js";
@@ -62,11 +63,15 @@ export interface ConnectionEnv {
   readonly invariants: InvariantSink | null;
   /** The timestamp clock offset of a 4-tuple (stable across its incarnations; see ./timestamps.ts). */
   tsOffset(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number;
+  /** The driver's clock (µs), for application calls made without a time (the host's `time()`). */
+  time?(): number;
 }
 
 /** Callbacks into the application (the socket layer). All optional. */
 export interface ConnectionHandlers {
+  /** The handshake completed (ESTABLISHED). */
   onEstablished?(conn: Connection): void;
+  /** In-order data arrived for the application. */
   onData?(conn: Connection, data: Uint8Array): void;
   /** The peer's FIN, after all data before it was delivered (read() → EOF). */
   onEnd?(conn: Connection): void;
@@ -87,12 +92,14 @@ const MIN_SEND_MSS = 48;
 const SLOT_NAMES: TimerName[] = ["retransmit", "persist", "keepalive", "fin-wait-2", "delayed-ack"];
 // TIME_WAIT has no slot: a connection entering it is replaced by a compact record (./timewait.ts).
 
+/** Per-connection settings a host passes when it creates a connection. */
 export interface ConnectionOptions {
   mss: number;
   noDelay?: boolean;
   keepAlive?: boolean;
 }
 
+/** One TCP connection: its TCB and the RFC 9293 §3.10 state machine. Made by Host.connect and by listeners; application calls take an optional time (µs), the host's clock when left out. */
 export class Connection {
   state: TcpState = "CLOSED";
   readonly snd: Sender;
@@ -245,10 +252,16 @@ export class Connection {
   }
 
   /** SEND (§3.10.2). Returns the number of bytes taken into the send buffer. */
-  send(data: Uint8Array, now: number): number {
+  send(data: Uint8Array, now?: number): number {
     if (this.env.invariants !== null && !this.inEntry)
       return this.checked("send", null, () => this.send(data, now));
-    this.now = now;
+    if (!(data instanceof Uint8Array)) {
+      throw new ArgumentError(
+        "ERR_TCPLAB_INVALID_ARG_TYPE",
+        `Connection.send(data) takes a Uint8Array (new TextEncoder().encode(text) for text), got ${describe(data)}`,
+      );
+    }
+    this.now = this.appTime(now, "send");
     switch (this.state) {
       case "SYN_SENT":
       case "SYN_RECEIVED":
@@ -277,10 +290,10 @@ export class Connection {
    * Half close (shutdown(SHUT_WR), Node's end()): CLOSE of §3.10.4 for the sending direction only.
    * The peer may keep sending and we keep receiving (half-close).
    */
-  shutdown(now: number): void {
+  shutdown(now?: number): void {
     if (this.env.invariants !== null && !this.inEntry)
       return this.checked("shutdown", null, () => this.shutdown(now));
-    this.now = now;
+    this.now = this.appTime(now, "shutdown");
     if (this.snd.finQueued) return;
     switch (this.state) {
       case "SYN_SENT":
@@ -306,10 +319,10 @@ export class Connection {
    * Full close (close(), Node's destroy() after end()): the application will neither read nor write.
    * Linux: unread data turns the close into an abort (RST, not FIN) — RFC 2525 §2.17.
    */
-  close(now: number): void {
+  close(now?: number): void {
     if (this.env.invariants !== null && !this.inEntry)
       return this.checked("close", null, () => this.close(now));
-    this.now = now;
+    this.now = this.appTime(now, "close");
     this.orphaned = true;
     this.rcv.paused = false;
     if (this.state === "CLOSED" || this.state === "TIME_WAIT") return;
@@ -320,11 +333,11 @@ export class Connection {
     }
     if (this.rcv.hasUnread && isSynchronized(this.state)) {
       this.env.counters.abortOnClose++;
-      this.abort(now, "close with unread data");
+      this.abort(this.now, "close with unread data");
       return;
     }
     this.rcv.clear();
-    this.shutdown(now);
+    this.shutdown(this.now);
     if (this.state === "FIN_WAIT_2") this.armFinWait2();
     if (this.isClosed() || (this.state as TcpState) === "TIME_WAIT" || this.orphanCounted) return;
     this.orphanCounted = true;
@@ -332,13 +345,13 @@ export class Connection {
       // Linux tcp_close → tcp_check_oom: over tcp_max_orphans the orphan is reset at once
       // (TCPAbortOnMemory, "too many orphaned sockets"), so no peer can pin unbounded memory (F5).
       this.env.counters.abortOnMemory++;
-      this.abort(now, "too many orphans");
+      this.abort(this.now, "too many orphans");
     }
   }
 
   /** ABORT (§3.10.5) — also SO_LINGER{1,0} close: RST <SEQ=SND.NXT><ACK=RCV.NXT>, then CLOSED. */
-  abort(now: number, cause = "abort"): void {
-    this.now = now;
+  abort(now?: number, cause = "abort"): void {
+    this.now = this.appTime(now, "abort");
     switch (this.state) {
       case "SYN_RECEIVED":
       case "ESTABLISHED":
@@ -354,15 +367,31 @@ export class Connection {
     this.terminate(cause, null);
   }
 
+  /**
+   * The time of an application call: the caller's `now`, or — called without one, as from plain
+   * JavaScript — the host's clock (`ConnectionEnv.time`), else the last time this connection saw.
+   */
+  private appTime(now: number | undefined, call: string): number {
+    if (now === undefined) return Math.max(this.now, this.env.time?.() ?? this.now);
+    if (typeof now !== "number" || !Number.isFinite(now)) {
+      throw new ArgumentError(
+        "ERR_TCPLAB_INVALID_ARG_TYPE",
+        `Connection.${call}: now must be a time in µs (a number) or left out, got ${describe(now)}`,
+      );
+    }
+    return now;
+  }
+
   /** Flow control from the application (Node's backpressure). */
   pause(): void {
     this.rcv.paused = true;
   }
 
-  resume(now: number): void {
+  /** Deliver data again after pause() (the application caught up); may send a window update. */
+  resume(now?: number): void {
     if (this.env.invariants !== null && !this.inEntry)
       return this.checked("resume", null, () => this.resume(now));
-    this.now = now;
+    this.now = this.appTime(now, "resume");
     if (!this.rcv.paused) return;
     this.rcv.paused = false;
     this.deliver();
@@ -372,8 +401,10 @@ export class Connection {
     }
   }
 
-  setKeepAlive(enable: boolean, idle: number | undefined, now: number): void {
-    this.now = now;
+  /** SO_KEEPALIVE: probe an idle connection after `idle` µs (the profile's by default). */
+  setKeepAlive(enable: boolean, idle: number | undefined, now?: number): void {
+    this.now = this.appTime(now, "setKeepAlive");
+    now = this.now;
     this.keepAlive = enable;
     if (idle !== undefined && idle > 0) this.keepAliveIdle = idle;
     this.keepAliveProbes = 0;
@@ -381,14 +412,16 @@ export class Connection {
     else this.setTimer(T_KEEPALIVE, Infinity);
   }
 
-  setNoDelay(noDelay: boolean, now: number): void {
-    this.now = now;
+  /** TCP_NODELAY: turn Nagle's algorithm off (true) or on. */
+  setNoDelay(noDelay: boolean, now?: number): void {
+    this.now = this.appTime(now, "setNoDelay");
     this.noDelay = noDelay;
     if (noDelay && isSynchronized(this.state)) this.output();
   }
 
   // ---------------------------------------------------------------- SEGMENT ARRIVES (§3.10.7.3, §3.10.7.4)
 
+  /** SEGMENT ARRIVES (§3.10.7): the host hands over a segment for this connection. */
   segmentArrives(seg: Segment, now: number): void {
     const inv = this.env.invariants;
     if (inv !== null && !this.inEntry) {
@@ -1298,6 +1331,7 @@ export class Connection {
 
   // ---------------------------------------------------------------- timers (§3.10.8)
 
+  /** The earliest time one of this connection's timers is due, or Infinity. */
   nextDeadline(): number {
     const t = this.timers;
     let min = t[0]!;
@@ -1305,6 +1339,7 @@ export class Connection {
     return min;
   }
 
+  /** Run the timers due at `now` (the host calls it from advance()). */
   onTimer(now: number): void {
     if (this.env.invariants !== null && !this.inEntry)
       return this.checked("timer", null, () => this.onTimer(now));

@@ -2,6 +2,7 @@
 // plus one counter per drop reason (gVisor keeps a counter per drop; so do we).
 import type { DropReason } from "../trace/events.js";
 
+/** A host's counters, in the spirit of Linux's nstat (segments in and out, resets, drops per reason...). */
 export class Counters {
   // RFC 4022 / Linux Tcp: group
   activeOpens = 0;
@@ -42,10 +43,12 @@ export class Counters {
 
   readonly drops = new Map<DropReason, number>();
 
+  /** Count one segment dropped for `reason`. */
   drop(reason: DropReason): void {
     this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
   }
 
+  /** Segments dropped so far for `reason`. */
   dropCount(reason: DropReason): number {
     return this.drops.get(reason) ?? 0;
   }

@@ -1,5 +1,6 @@
 // Errors the application sees, with Node's codes so code written for `net` handles them unchanged.
 
+/** The codes of TcpError (Node's errno names). */
 export type TcpErrorCode =
   | "ECONNREFUSED"
   | "ECONNRESET"
@@ -23,6 +24,7 @@ const MESSAGES: Record<TcpErrorCode, string> = {
   ECONNABORTED: "connection aborted",
 };
 
+/** An error of TCP itself, with Node's code (`ECONNREFUSED`...), so code written for node:net handles it unchanged. */
 export class TcpError extends Error {
   readonly code: TcpErrorCode;
   readonly errno: TcpErrorCode;

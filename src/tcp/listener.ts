@@ -2,11 +2,13 @@
 // bounded accept queue of established children the application has not taken yet.
 import type { Connection, ConnectionHandlers } from "./connection.js";
 
+/** What a listener tells the application. */
 export interface ListenerHandlers {
   /** A child reached ESTABLISHED and was accepted. Return the handlers for the new connection. */
   onConnection(conn: Connection): ConnectionHandlers | void;
 }
 
+/** A listening port: its SYN queue and accept queue (Host.listen returns it). */
 export class Listener {
   readonly synQueue = new Set<Connection>();
   readonly acceptQueue: Connection[] = [];
@@ -25,10 +27,12 @@ export class Listener {
     readonly handlers: ListenerHandlers,
   ) {}
 
+  /** The accept queue holds `backlog` connections. */
   get acceptQueueFull(): boolean {
     return this.acceptQueue.length >= this.backlog;
   }
 
+  /** The SYN queue (half-open connections) is full. */
   get synQueueFull(): boolean {
     return this.synQueue.size >= this.synQueueLimit;
   }

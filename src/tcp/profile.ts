@@ -1,13 +1,18 @@
 // Timing and policy constants, grouped in named profiles (docs/architecture.md, "Profiles").
 // All durations are integer microseconds, the engine's unit of time.
 
+/** One millisecond in the engine's unit (µs). */
 export const MS = 1000;
+/** One second in the engine's unit (µs). */
 export const SECOND = 1_000_000;
 
+/** When a listener answers SYNs with cookies: never, when its SYN queue overflows, or always. */
 export type SynCookiePolicy = "off" | "overflow" | "always";
+/** Linux's tcp_tw_reuse: 0 (off), 2 (loopback, Linux's default), 1 (on). */
 export type TimeWaitReusePolicy = "off" | "loopback" | "on";
 export type CongestionControlName = "cubic" | "newreno";
 
+/** Every constant of a TCP implementation (timers, buffers, options, policies), each with its source; see docs/architecture.md. */
 export interface Profile {
   name: string;
   /** Maximum segment lifetime; the simulator discards segments older than this. */
@@ -220,8 +225,10 @@ const rfc: Profile = {
   quickAcks: 0,
 };
 
+/** The four named profiles: linux, bsd, windows, rfc. */
 export const PROFILES: Readonly<Record<string, Profile>> = Object.freeze({ linux, bsd, windows, rfc });
 
+/** The named profiles. */
 export type ProfileName = "linux" | "bsd" | "windows" | "rfc";
 
 /** A named profile with per-host overrides applied, validated. */
@@ -240,6 +247,7 @@ export function makeProfile(
   return profile;
 }
 
+/** An invalid profile value (an override out of range). */
 export class ProfileError extends Error {
   readonly code = "ERR_TCPLAB_PROFILE";
 }

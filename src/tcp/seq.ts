@@ -11,18 +11,22 @@ export function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
 }
 
+/** a < b in sequence space (modulo 2³², RFC 9293 §3.4). */
 export function seqLt(a: number, b: number): boolean {
   return ((a - b) | 0) < 0;
 }
 
+/** a ≤ b in sequence space (modulo 2³², RFC 9293 §3.4). */
 export function seqLe(a: number, b: number): boolean {
   return ((a - b) | 0) <= 0;
 }
 
+/** a > b in sequence space (modulo 2³², RFC 9293 §3.4). */
 export function seqGt(a: number, b: number): boolean {
   return ((a - b) | 0) > 0;
 }
 
+/** a ≥ b in sequence space (modulo 2³², RFC 9293 §3.4). */
 export function seqGe(a: number, b: number): boolean {
   return ((a - b) | 0) >= 0;
 }

@@ -1,5 +1,6 @@
 // The eleven connection states of RFC 9293 §3.3.2 (Figure 5).
 
+/** A TCP connection state (RFC 9293 §3.3.2). */
 export type TcpState =
   | "CLOSED"
   | "LISTEN"
@@ -13,6 +14,7 @@ export type TcpState =
   | "LAST_ACK"
   | "TIME_WAIT";
 
+/** The eleven states of RFC 9293 §3.3.2, in the RFC's order. */
 export const ALL_STATES: readonly TcpState[] = [
   "CLOSED",
   "LISTEN",

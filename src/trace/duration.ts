@@ -2,6 +2,7 @@
 // columns of the ladder and timeline. The engine's unit is the integer microsecond, so parsing is
 // done in decimal (BigInt) rather than with floating point: "1.1s" must be exactly 1_100_000 µs.
 
+/** A duration that does not parse ("60s", "2min", "500ms", "250us" do). */
 export class DurationError extends Error {
   readonly code = "ERR_TCPLAB_DURATION";
   constructor(message: string) {

@@ -43,6 +43,7 @@ export type NetworkDropReason =
   | "queue-full" // the rate-limited link's queue overflowed
   | "no-route";
 
+/** Why a host discarded a segment: a decode failure or an engine rule (counted per reason in Counters). */
 export type DropReason = DecodeReason | EngineDropReason;
 
 /** Every engine drop reason; the Record type keeps the list complete when a reason is added above. */
@@ -80,6 +81,7 @@ export function isDropReason(x: string): x is DropReason {
   return Object.hasOwn(ENGINE_DROP_REASONS, x) || (DECODE_REASONS as readonly string[]).includes(x);
 }
 
+/** The timers a connection (or a TIME_WAIT record) runs, as trace events name them. */
 export type TimerName =
   | "retransmit" // RTO for data or FIN
   | "syn" // SYN retransmission in SYN_SENT
@@ -90,6 +92,7 @@ export type TimerName =
   | "fin-wait-2" // orphaned FIN_WAIT_2 timeout
   | "time-wait"; // 2·MSL
 
+/** What happened to a timer. */
 export type TimerAction = "armed" | "restarted" | "fired" | "cancelled";
 
 interface EventBase {
@@ -98,6 +101,7 @@ interface EventBase {
   host: string;
 }
 
+/** A host sent a segment (why, and whether it was a retransmission). */
 export interface SegmentSentEvent extends EventBase {
   kind: "segment-sent";
   /** Packet id, unique in one trace; the network events refer to it. */
@@ -110,6 +114,7 @@ export interface SegmentSentEvent extends EventBase {
   why: string;
 }
 
+/** A segment arrived at a host (before the host decided what to do with it). */
 export interface SegmentReceivedEvent extends EventBase {
   kind: "segment-received";
   /** The packet id given by the sender, or -1 when unknown (real wire, injected bytes). */
@@ -118,6 +123,7 @@ export interface SegmentReceivedEvent extends EventBase {
   conn: string | null;
 }
 
+/** A host discarded a segment, with the reason (seg is null for a packet that did not decode). */
 export interface SegmentDroppedEvent extends EventBase {
   kind: "segment-dropped";
   id: number;
@@ -128,6 +134,7 @@ export interface SegmentDroppedEvent extends EventBase {
   detail?: string;
 }
 
+/** The simulated network's fate of a packet: delivered, lost, delayed, duplicated, corrupted, injected. */
 export interface NetworkEvent extends EventBase {
   kind: "network";
   action: "deliver" | "drop" | "duplicate" | "corrupt" | "delay" | "inject";
@@ -139,6 +146,7 @@ export interface NetworkEvent extends EventBase {
   fault?: string;
 }
 
+/** A connection changed TCP state, with the cause ("rcv FIN", "close", "2MSL timeout"...). */
 export interface StateChangeEvent extends EventBase {
   kind: "state";
   conn: string;
@@ -148,6 +156,7 @@ export interface StateChangeEvent extends EventBase {
   cause: string;
 }
 
+/** A timer was armed, restarted, fired or cancelled. */
 export interface TimerEvent extends EventBase {
   kind: "timer";
   conn: string;
@@ -157,6 +166,7 @@ export interface TimerEvent extends EventBase {
   deadline?: number;
 }
 
+/** An application call (connect, listen, close, end...) or what the application saw (an error). */
 export interface AppEvent extends EventBase {
   kind: "app";
   conn: string | null;
@@ -173,6 +183,7 @@ export interface NoteEvent extends EventBase {
   text: string;
 }
 
+/** Everything a trace holds: one of the event kinds above, told apart by `kind`. */
 export type TraceEvent =
   | SegmentSentEvent
   | SegmentReceivedEvent
@@ -186,6 +197,7 @@ export type TraceEvent =
 /** Where events go. Hosts check `enabled` before building an event, so tracing costs nothing when off. */
 export interface TraceSink {
   readonly enabled: boolean;
+  /** Record one event. */
   emit(event: TraceEvent): void;
   /** A fresh packet id, unique within this sink. */
   nextPacketId(): number;
@@ -202,6 +214,7 @@ export class Trace implements TraceSink {
     this.enabled = enabled;
   }
 
+  /** Record one event (and tell the subscribers). */
   emit(event: TraceEvent): void {
     this.events.push(event);
     for (const l of this.listeners) l(event);
@@ -225,6 +238,7 @@ export class Trace implements TraceSink {
 export class NullTrace implements TraceSink {
   readonly enabled = false;
   private packetIds = 0;
+  /** Discard the event. */
   emit(): void {}
   nextPacketId(): number {
     return ++this.packetIds;

@@ -17,9 +17,12 @@ import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, type Segment, type TcpOptions }
 import { formatIPv4, parseIPv4 } from "../wire/address.js";
 import { discoverHosts } from "./hosts.js";
 
+/** The JSON trace's schema name. */
 export const TRACE_SCHEMA = "tcplab-trace";
+/** The JSON trace's schema version. */
 export const TRACE_SCHEMA_VERSION = 1;
 
+/** TCP options in a JSON trace. */
 export interface JsonTcpOptions {
   mss?: number;
   wscale?: number;
@@ -28,6 +31,7 @@ export interface JsonTcpOptions {
   sack?: Array<[number, number]>;
 }
 
+/** A segment in a JSON trace. */
 export interface JsonSegment {
   src: string;
   dst: string;
@@ -44,10 +48,14 @@ export interface JsonSegment {
   payload: { length: number; hex: string };
 }
 
+/** segment-sent in a JSON trace. */
 export type JsonSegmentSentEvent = Omit<SegmentSentEvent, "seg"> & { seg: JsonSegment };
+/** segment-received in a JSON trace. */
 export type JsonSegmentReceivedEvent = Omit<SegmentReceivedEvent, "seg"> & { seg: JsonSegment };
+/** segment-dropped in a JSON trace. */
 export type JsonSegmentDroppedEvent = Omit<SegmentDroppedEvent, "seg"> & { seg: JsonSegment | null };
 
+/** An event of a JSON trace. */
 export type JsonTraceEvent =
   | JsonSegmentSentEvent
   | JsonSegmentReceivedEvent
@@ -58,12 +66,14 @@ export type JsonTraceEvent =
   | AppEvent
   | NoteEvent;
 
+/** A host of a JSON trace. */
 export interface JsonHost {
   name: string;
   addresses: string[];
   profile?: string;
 }
 
+/** What a JSON trace says about its run (scenario, seed, profile, hosts). */
 export interface JsonTraceMeta {
   scenario: string | null;
   seed: number | null;
@@ -72,6 +82,7 @@ export interface JsonTraceMeta {
   description?: string;
 }
 
+/** A trace as plain JSON data (docs/trace-schema.md). */
 export interface JsonTrace {
   schema: typeof TRACE_SCHEMA;
   version: typeof TRACE_SCHEMA_VERSION;
@@ -129,6 +140,7 @@ export function fromHex(hex: string): Uint8Array {
   return out;
 }
 
+/** A segment in the JSON trace's form. */
 export function segmentToJson(seg: Segment): JsonSegment {
   const o = seg.options;
   const options: JsonTcpOptions = {};
@@ -152,6 +164,7 @@ export function segmentToJson(seg: Segment): JsonSegment {
   };
 }
 
+/** A segment back from the JSON trace's form. */
 export function segmentFromJson(j: JsonSegment): Segment {
   const options: TcpOptions = {};
   if (j.options.mss !== undefined) options.mss = j.options.mss;

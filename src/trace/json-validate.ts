@@ -101,8 +101,10 @@ const EVENT_FIELDS: Record<TraceEvent["kind"], { required: string[]; optional: s
 
 const MAX_ERRORS = 50;
 
+/** validateJsonTrace's answer: the trace, or the list of problems. */
 export type TraceValidation = { ok: true; trace: JsonTrace } | { ok: false; errors: string[] };
 
+/** A JSON trace that does not follow the schema (code ERR_TCPLAB_TRACE_SCHEMA), with every problem found. */
 export class TraceSchemaError extends Error {
   readonly code = "ERR_TCPLAB_TRACE_SCHEMA";
   constructor(readonly errors: readonly string[]) {

@@ -22,6 +22,7 @@ import { discoverHosts, hostTitle, type HostInfo, type HostSpec } from "./hosts.
 import { SequenceNumbering, segmentLabel, type LabelStyle, type SequenceMode } from "./segment-label.js";
 import { TextLine, type Style } from "./text-line.js";
 
+/** Options of renderLadder. */
 export interface LadderOptions {
   /** Column order; hosts not listed follow in order of first appearance. An address names a host's column
    * for segments whose sender or receiver records no events. */
@@ -49,6 +50,7 @@ export interface LadderOptions {
   color?: boolean;
 }
 
+/** An invalid ladder option. */
 export class LadderOptionError extends Error {
   readonly code = "ERR_TCPLAB_LADDER_OPTION";
   constructor(message: string) {

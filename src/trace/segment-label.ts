@@ -6,7 +6,9 @@
 import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, flagNames, type Segment } from "../wire/segment.js";
 import { formatIPv4 } from "../wire/address.js";
 
+/** How a ladder labels segments: RFC 9293's <SEQ=..><CTL=..>, textbook, or tcpdump. */
 export type LabelStyle = "rfc" | "textbook" | "tcpdump";
+/** Sequence numbers relative to each side's ISN, or as on the wire. */
 export type SequenceMode = "relative" | "absolute";
 
 /** "10.0.0.1:40000>10.0.0.2:80": the direction a segment travels, in the trace's conn notation. */

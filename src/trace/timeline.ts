@@ -7,6 +7,7 @@ import { maximum, minimum } from "./extremes.js";
 import { discoverHosts, hostTitle, type HostSpec } from "./hosts.js";
 import { TextLine } from "./text-line.js";
 
+/** One state of one connection: from when, until when, entered why. */
 export interface StateInterval {
   state: TcpState;
   /** When the state was entered (µs, trace time). */
@@ -19,6 +20,7 @@ export interface StateInterval {
   cause: string;
 }
 
+/** One connection's states, in order. */
 export interface ConnectionTimeline {
   host: string;
   /** The connection as the host names it, "local:port>remote:port". */
@@ -35,6 +37,7 @@ export interface ConnectionTimeline {
   closed: { t: number; cause: string } | null;
 }
 
+/** Every connection's states in a trace. */
 export interface StateTimeline {
   /** Time of the first and last event of the trace (µs). */
   start: number;
@@ -96,6 +99,7 @@ export function stateTimeline(events: readonly TraceEvent[], hosts: readonly Hos
   return { start, end, connections };
 }
 
+/** Options of renderTimeline. */
 export interface TimelineOptions {
   hosts?: readonly HostSpec[];
   /** Print times relative to this (µs); the first event's time by default. */

@@ -70,6 +70,7 @@ export function loadTunAddon(path: string = tunAddonPath()): TunAddon {
   }
 }
 
+/** Whether TUN features can run here, and if not why. */
 export type TunAvailability =
   { ok: true } | { ok: false; reason: TunUnavailableError["reason"]; message: string };
 

@@ -9,6 +9,7 @@ export type TunUnavailableReason =
   | "no-tun-device" // /dev/net/tun is absent (no tun module, or a container without the device)
   | "not-permitted"; // creating namespaces and TUN devices needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN)
 
+/** TUN features cannot run on this machine (code ERR_TCPLAB_TUN_UNAVAILABLE); `reason` says why. */
 export class TunUnavailableError extends Error {
   readonly code = "ERR_TCPLAB_TUN_UNAVAILABLE";
   readonly reason: TunUnavailableReason;
@@ -20,11 +21,13 @@ export class TunUnavailableError extends Error {
   }
 }
 
+/** The codes of NetnsError. */
 export type NetnsErrorCode =
   | "ERR_TCPLAB_NETNS_CLOSED" // the namespace was already closed
   | "ERR_TCPLAB_NETNS_TOOL_MISSING" // nsenter or ip is not installed
   | "ERR_TCPLAB_NETNS_COMMAND"; // a setup command inside the namespace failed
 
+/** A network-namespace operation failed. */
 export class NetnsError extends Error {
   readonly code: NetnsErrorCode;
 

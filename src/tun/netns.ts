@@ -23,6 +23,7 @@ export const TUN_PREFIX_LENGTH = 24;
 export const DEFAULT_TUN_NAME = "tcplab0";
 export const DEFAULT_TUN_MTU = 1500;
 
+/** How the TUN device is set up in the namespace. */
 export interface TunConfig {
   /** Interface name, at most 15 characters of [A-Za-z0-9_.-] (default tcplab0). */
   name?: string;
@@ -32,6 +33,7 @@ export interface TunConfig {
   mtu?: number;
 }
 
+/** What a command run in the namespace did. */
 export interface RunResult {
   /** Exit status, or null when killed by a signal. */
   code: number | null;
@@ -40,6 +42,7 @@ export interface RunResult {
   stderr: string;
 }
 
+/** Options of NetworkNamespace.run. */
 export interface RunOptions {
   /** Written to the command's standard input, which is then closed. */
   input?: string | Uint8Array;
@@ -53,6 +56,7 @@ const INTERFACE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
 let created = 0;
 const open = new Set<NetworkNamespace>();
 
+/** A private network namespace this process made (removed on close() or exit), where commands run with nsenter. */
 export class NetworkNamespace {
   /** tcplab-<pid>-<n>: names this namespace in messages and logs. */
   readonly label: string;
@@ -92,6 +96,7 @@ export class NetworkNamespace {
     return ns;
   }
 
+  /** close() was called. */
   get closed(): boolean {
     return this.fd < 0;
   }

@@ -8,6 +8,7 @@ import { PcapFileCapture } from "./capture.js";
 import { TunDriver } from "./driver.js";
 import { KERNEL_ADDRESS, NetworkNamespace, STACK_ADDRESS } from "./netns.js";
 
+/** Options of StackSession.open. */
 export interface StackSessionOptions {
   profile?: ProfileName;
   /** Write every packet of the device, both ways, to this pcap file. */
@@ -17,6 +18,7 @@ export interface StackSessionOptions {
   onDriverError?: (err: Error) => void;
 }
 
+/** A tcplab Host on a TUN device in a fresh network namespace, with its driver and optional capture: open() sets it all up, close() takes it all down. */
 export class StackSession {
   readonly stackAddress = STACK_ADDRESS;
   readonly kernelAddress = KERNEL_ADDRESS;
@@ -58,6 +60,7 @@ export class StackSession {
     }
   }
 
+  /** close() was called. */
   get closed(): boolean {
     return this.closing !== undefined;
   }

@@ -19,6 +19,7 @@ import { WireEncodeError } from "./encode-error.js";
 
 export const TCP_HEADER_LENGTH = 20;
 
+/** decodePacket's answer: the segment, or why the bytes are not one. */
 export type DecodeResult =
   { ok: true; segment: Segment } | { ok: false; reason: DecodeReason; detail: string };
 

@@ -1,4 +1,5 @@
 // Why an incoming packet could not be decoded. Every rejection names one of these; none throws.
+/** Why bytes did not decode as an IPv4/TCP packet. */
 export type DecodeReason =
   | "short-packet" // fewer bytes than an IPv4 header, or than the header says
   | "bad-ip-version" // version field is not 4

@@ -36,6 +36,7 @@ export function tcpdumpFlags(flags: number): string {
   return out === "" ? "none" : out;
 }
 
+/** Options of formatSegment. */
 export interface FormatOptions {
   /** Subtracted (mod 2^32) from seq, like tcpdump's relative sequence numbers: pass our ISN. */
   seqBase?: number;

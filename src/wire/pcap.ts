@@ -3,16 +3,23 @@
 // LINKTYPE_RAW means each record is a bare IPv4 packet, exactly what encodeSegment produces.
 // Numbers are written little-endian; readers detect the byte order from the magic number.
 
+/** The magic number of a µs-resolution pcap file. */
 export const PCAP_MAGIC_MICROSECONDS = 0xa1b2c3d4;
+/** Link type of raw IPv4 packets. */
 export const LINKTYPE_RAW = 101;
+/** The snapshot length written in the header. */
 export const PCAP_DEFAULT_SNAPLEN = 65535;
+/** Bytes of the file header. */
 export const PCAP_FILE_HEADER_LENGTH = 24;
+/** Bytes of each record's header. */
 export const PCAP_RECORD_HEADER_LENGTH = 16;
 
 const MAX_SECONDS = 0xffffffff;
 
+/** The codes of PcapError. */
 export type PcapErrorCode = "bad-timestamp" | "bad-snaplen";
 
+/** A record the pcap format cannot hold. */
 export class PcapError extends Error {
   readonly code: PcapErrorCode;
 
@@ -23,12 +30,14 @@ export class PcapError extends Error {
   }
 }
 
+/** One captured packet: its time (µs) and its IPv4 bytes. */
 export interface PcapRecord {
   /** Capture time in microseconds since the epoch of the capture (virtual time starts at 0). */
   t: number;
   packet: Uint8Array;
 }
 
+/** Writes classic pcap files (LINKTYPE_RAW, µs timestamps) that Wireshark and tshark read. */
 export class PcapWriter {
   readonly snaplen: number;
 

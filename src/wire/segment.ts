@@ -2,13 +2,21 @@
 // The engine works on these objects; the codec (./codec.ts) turns them into bytes and back.
 // Addresses are IPv4 as unsigned 32-bit numbers (fast to hash and compare); see ./address.ts.
 
+/** TCP flag bits (RFC 9293 §3.1), for Segment.flags. */
 export const FIN = 0x01;
+/** SYN flag bit. */
 export const SYN = 0x02;
+/** RST flag bit. */
 export const RST = 0x04;
+/** PSH flag bit. */
 export const PSH = 0x08;
+/** ACK flag bit. */
 export const ACK = 0x10;
+/** URG flag bit. */
 export const URG = 0x20;
+/** ECE flag bit (RFC 3168). */
 export const ECE = 0x40;
+/** CWR flag bit (RFC 3168). */
 export const CWR = 0x80;
 
 /** Options carried by a segment. Absent fields were not present on the wire. */
@@ -23,6 +31,7 @@ export interface TcpOptions {
   sack?: Array<[number, number]>;
 }
 
+/** A TCP segment with its IPv4 addresses, decoded: what hosts send, receive and trace. */
 export interface Segment {
   srcAddr: number;
   dstAddr: number;
@@ -44,7 +53,9 @@ export function segmentLength(seg: Segment): number {
   return seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
 }
 
+/** The payload of a segment without data (shared, never written). */
 export const EMPTY_PAYLOAD: Uint8Array = new Uint8Array(0);
+/** The options of a segment without options (frozen, shared). */
 export const NO_OPTIONS: TcpOptions = Object.freeze({}) as TcpOptions;
 
 const FLAG_NAMES: Array<[number, string]> = [

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { createHash } from "node:crypto";
 import type { Duplex } from "node:stream";
-import { createConnection, createServer, type Socket } from "../../src/stack/socket.js";
+import { createServer, type Socket } from "../../src/stack/socket.js";
+import { TcplabAgent } from "../../src/node/agent.js";
 import { SECOND } from "../../src/tcp/profile.js";
 import type { LinkOptions } from "../../src/sim/link.js";
 import { makeWorld, SERVER_ADDR, SERVER_PORT, type World } from "./world.js";
@@ -106,14 +107,9 @@ export function stage(seed: number, link: LinkOptions = { delay: 3_000 }): Stage
     serverSockets.push(socket);
     httpServer.emit("connection", socket);
   }).listen(SERVER_PORT);
-  const clientSockets: Socket[] = [];
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  // The Agent's hook for a transport other than net: hand it our socket.
-  (agent as unknown as { createConnection: () => Duplex }).createConnection = () => {
-    const s = createConnection(world.client, { port: SERVER_PORT, host: SERVER_ADDR });
-    clientSockets.push(s);
-    return s;
-  };
+  // node:http's client over our TCP: every connection of this agent is one of our sockets on the client host.
+  const agent = new TcplabAgent(world.client, { keepAlive: true, maxSockets: 1 });
+  const clientSockets = agent.created;
   return { world, agent, clientSockets, serverSockets, httpServer };
 }
 
