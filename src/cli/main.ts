@@ -7,6 +7,7 @@ import { registerListCommand } from "./list-command.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerTourCommand } from "./tour-command.js";
 import { registerTunCommand } from "./tun-command.js";
+import { registerWebCommand } from "./web-command.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerTourCommand(program);
   registerInspectCommand(program);
+  registerWebCommand(program);
   return program;
 }
 

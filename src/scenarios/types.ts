@@ -3,6 +3,7 @@
 import type { ProfileName } from "../tcp/profile.js";
 import type { TraceEvent } from "../trace/events.js";
 import type { HostSpec } from "../trace/hosts.js";
+import type { World } from "./world.js";
 
 /** Conditions a user may change from the command line (`tcplab run --seed/--profile/...`). */
 export interface ScenarioOptions {
@@ -18,6 +19,25 @@ export interface ScenarioOptions {
   delay?: number;
   /** Called now and then during long runs with the share done (0..1). */
   onProgress?: (fraction: number) => void;
+  /** Targeted faults added to single runs ("drop the 5th segment A sends in run 1"): the web playground's
+   * "drop this segment" / "delay it". The scenario's checks still describe the run without them. */
+  faults?: readonly SegmentFault[];
+  /** Sees every event of every run as it is emitted, with that run's world, so a caller can read the
+   * hosts' connections at that exact moment (the playground's TCB view). `run` is 1-based. */
+  observe?: (run: number, event: TraceEvent, index: number, world: World) => void;
+}
+
+/** One targeted fault on one segment of one run, named the way a reader of the ladder finds it. */
+export interface SegmentFault {
+  /** 1-based position of the run in the scenario's result. */
+  run: number;
+  /** The sending host. */
+  host: string;
+  /** 1-based: the host's nth transmitted segment in that run (retransmissions and RSTs count). */
+  transmission: number;
+  action: "drop" | "delay";
+  /** Extra delay (µs) for "delay". */
+  delay?: number;
 }
 
 export const DEFAULT_OPTIONS: ScenarioOptions = { seed: 1, profile: "linux" };

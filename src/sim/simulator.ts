@@ -836,6 +836,9 @@ export class Simulator {
   }
 }
 
+/** Node's setImmediate when there is one; a browser (the playground) has none and gets a zero timeout. */
+const setImmediateIfAny = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+
 function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => (setImmediateIfAny ? setImmediateIfAny(resolve) : setTimeout(resolve, 0)));
 }
