@@ -69,6 +69,8 @@ export async function openPlayground(page: Page, url: string, errors: string[]):
 
 /** A screenshot of the page (its first 2,400 px when it is taller), for a human to look at. */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  // The sticky header would be painted in the middle of a full-page picture.
+  await page.addStyleTag({ content: "header.top { position: static !important; }" });
   const height = await js<number>(page, "document.documentElement.scrollHeight");
   await page.screenshot({
     path: join(ARTIFACTS, `${name}.png`),

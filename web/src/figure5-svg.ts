@@ -116,7 +116,9 @@ export function drawFigure5(host: string): Figure5 {
     );
     const mx = (p1.x + p2.x) / 2 + ox * 1.6;
     const my = (p1.y + p2.y) / 2 + oy * 1.6;
-    g.append(svg("text", { x: mx, y: my - 2, "text-anchor": "middle", class: "edge-label" }, e.label));
+    // Labels of the pairs drawn side by side go to their own side, so the two do not overlap.
+    const anchor = ox < -0.5 ? "end" : ox > 0.5 ? "start" : "middle";
+    g.append(svg("text", { x: mx, y: my - 2, "text-anchor": anchor, class: "edge-label" }, e.label));
     root.append(g);
     edgeEls.set(`${e.from}>${e.to}`, g);
   }
@@ -142,6 +144,8 @@ export function drawFigure5(host: string): Figure5 {
       extra.replaceChildren();
       if (last === null) {
         boxEls.get("CLOSED")!.classList.add("lit");
+        root.setAttribute("data-lit", "CLOSED");
+        root.removeAttribute("data-last");
         caption.textContent = `${host}: no state change yet`;
         return;
       }

@@ -99,7 +99,7 @@ export function drawLadder(
     g.append(
       svg(
         "text",
-        { x: layout.width / 2, y: b.y + 4, "text-anchor": "middle", class: "break-text" },
+        { x: layout.width - 4, y: b.y + 4, "text-anchor": "end", class: "break-text" },
         `≈ ${formatDuration(b.skipped)} pass (not to scale)`,
       ),
     );
@@ -233,7 +233,6 @@ export function drawLadder(
       "aria-label": `${a.from} sends ${label}${a.event.retransmission ? " (retransmission)" : ""}; ${a.fate}${a.endReason ? `, ${a.endReason}` : ""}`,
     });
     const dx = x2 - x1;
-    const dy = y2 - a.y1;
     // A wide invisible stroke makes the thin arrow easy to click.
     g.append(svg("line", { x1, y1: a.y1, x2, y2, class: "hit" }));
     g.append(
@@ -251,10 +250,11 @@ export function drawLadder(
       g.append(svg("circle", { cx: x2 - Math.sign(dx) * 10, cy: y2, r: 4, class: "refused-mark" }));
     for (const cy of a.copies)
       g.append(svg("line", { x1, y1: a.y1, x2: xTo, y2: cy, class: "copy", "marker-end": "url(#arrow)" }));
-    // The label sits on the arrow's slope, above it, centred on the full flight.
-    const mx = x1 + (xTo - x1) / 2;
-    const my = a.y1 + ((lost ? (a.y2 - a.y1) * 2 : dy) / 2) * (lost ? 1 : 1);
-    const angle = (Math.atan2(lost ? (a.y2 - a.y1) * 2 : dy, xTo - x1) * 180) / Math.PI;
+    // The label sits on the arrow's slope, above it: centred on the flight, or on the part a lost
+    // segment flew (the ✕ marks the rest).
+    const mx = (x1 + x2) / 2;
+    const my = (a.y1 + y2) / 2;
+    const angle = (Math.atan2(y2 - a.y1, x2 - x1) * 180) / Math.PI;
     const flip = Math.abs(angle) > 90;
     const text = svg(
       "text",

@@ -391,6 +391,20 @@ function applyCursor(): void {
           lastChange = e;
           break;
         }
+        if (e.kind === "app" && e.host === host && e.call === "listen" && !e.error) {
+          // The engine keeps listeners apart from connections and writes no state event for them;
+          // Figure 5 still shows a passive OPEN as CLOSED → LISTEN.
+          lastChange = {
+            kind: "state",
+            t: e.t,
+            host,
+            conn: `listener (${e.detail ?? "listen()"})`,
+            from: "CLOSED",
+            to: "LISTEN",
+            cause: "listen() (passive OPEN)",
+          };
+          break;
+        }
       }
       fig.show(lastChange);
     }

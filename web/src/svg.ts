@@ -39,8 +39,10 @@ export function arrowDefs(): SVGSVGElement {
       viewBox: "0 0 10 10",
       refX: 9,
       refY: 5,
-      markerWidth: 7,
-      markerHeight: 7,
+      // Fixed size whatever the line's width: a lit (thick) edge keeps a normal arrowhead.
+      markerUnits: "userSpaceOnUse",
+      markerWidth: 8,
+      markerHeight: 8,
       orient: "auto-start-reverse",
     });
     m.append(svg("path", { d: "M0,0 L10,5 L0,10 z", class: cls }));
