@@ -45,7 +45,7 @@ const EDGES: Array<{ from: Box; to: Box; label: string; bend?: number }> = [
   { from: "FIN_WAIT_2", to: "TIME_WAIT", label: "rcv FIN / snd ACK" },
   { from: "CLOSING", to: "TIME_WAIT", label: "rcv ACK of FIN" },
   { from: "LAST_ACK", to: "CLOSED2", label: "rcv ACK of FIN" },
-  { from: "TIME_WAIT", to: "CLOSED2", label: "Timeout=2MSL / delete TCB" },
+  { from: "TIME_WAIT", to: "CLOSED2", label: "Timeout=2MSL" },
 ];
 
 const SX = 6.2;

@@ -25,7 +25,8 @@ import { renderTimers, runningTimers } from "./timers.js";
 import { renderDetails } from "./details.js";
 import { drawAggregate } from "./aggregates.js";
 import { arrowDefs, html } from "./svg.js";
-import { renderLab } from "./lab.js";
+import { renderLabControls } from "./lab.js";
+import { runLab, parseLabScript } from "./lab-script.js";
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
@@ -102,8 +103,29 @@ function render(): void {
   app.replaceChildren();
   panes = [];
   if (state.scenario === "lab") {
-    app.append(renderLab(state, () => syncUrl()));
+    let lab;
+    try {
+      lab = runLab(parseLabScript(state.lab), optionsOf(state));
+    } catch (err) {
+      showError(`lab: ${(err as Error).message} — starting an empty lab`);
+      state.lab = [];
+      lab = runLab([], optionsOf(state));
+    }
+    app.append(
+      renderLabControls(state, lab, (script) => {
+        state.lab = script;
+        state.step = null;
+        rerun();
+      }),
+    );
+    const box = html(
+      "div",
+      { class: "runs none" },
+      buildPane(lab.run, 0, 760, "lab", () => null),
+    );
+    app.append(box);
     updatePlaybackRange();
+    applyCursor();
     return;
   }
   const scenario = findScenario(state.scenario);
@@ -183,135 +205,148 @@ function render(): void {
   const runsBox = html("div", { class: `runs n${result.runs.length > 1 ? "many" : "one"}` });
   app.append(runsBox);
   const width = result.runs.length > 1 ? 620 : 760;
-  result.runs.forEach((run, index) => {
-    const card = html("section", { class: `run role-${run.role}`, "data-run": String(index + 1) });
-    const passed = run.checks.filter((c) => c.pass).length;
-    card.append(
-      html(
-        "h2",
-        {},
-        `Run ${index + 1}: ${run.title} `,
-        html("span", { class: `badge ${run.role}` }, run.role),
-        html(
-          "span",
-          { class: `badge ${runPassed(run) ? "pass" : "fail"}` },
-          `${passed}/${run.checks.length} checks`,
-        ),
-      ),
-    );
-    const layout = layoutLadder(run.shown, run.events, run.hosts, nominalDelay(), width);
-    const pane: RunPane = {
-      run,
-      index,
-      layout,
-      view: null,
-      figures: [],
-      timers: html("div", { class: "timer-box" }),
-      detailsSlot: html("div", { class: "details-slot" }),
-    };
-    if (run.events.length > run.shown.length * 4 && run.events.length > 2000) {
-      const host = busiestHost(run);
-      card.append(drawAggregate(run.events, host, portRanges.get(`${index + 1}:${host}`) ?? null, width));
-    }
-    const ladderBox = html("div", { class: "ladder-box" });
-    if (state.text) {
-      ladderBox.append(
-        html(
-          "pre",
-          { class: "text-ladder" },
-          renderLadder(run.shown, { hosts: run.hosts, sequence: state.absolute ? "absolute" : "relative" }),
-        ),
-      );
-    } else {
-      pane.view = drawLadder(layout, run.shown, state.absolute ? "absolute" : "relative", index);
-      ladderBox.append(pane.view.root);
-      pane.view.root.addEventListener("click", (ev) => openSegment(pane, ev.target as Element));
-      pane.view.root.addEventListener("keydown", (ev) => {
-        if (ev.key === "Enter" || ev.key === " ") {
-          ev.preventDefault();
-          ev.stopPropagation();
-          openSegment(pane, ev.target as Element);
-        }
-      });
-    }
-    if (run.shown.length < run.events.length)
-      ladderBox.prepend(
-        html(
-          "p",
-          { class: "hint" },
-          `The ladder shows ${run.shown.length} of ${run.events.length} events (as tcplab run does); the pcap and JSON downloads have them all.`,
-        ),
-      );
-    const side = html("div", { class: "side" });
-    const figs = html("div", { class: "figures" });
-    for (const spec of run.hosts) {
-      const host = typeof spec === "string" ? spec : spec.name;
-      const fig = drawFigure5(host);
-      pane.figures.push({ host, fig });
-      figs.append(html("figure", {}, fig.root));
-    }
-    side.append(
-      html("h3", {}, "RFC 9293 Figure 5"),
-      figs,
-      html("h3", {}, "Timers"),
-      pane.timers,
-      pane.detailsSlot,
-    );
-    const checks = html("ul", { class: "checks" });
-    for (const c of run.checks)
-      checks.append(
-        html(
-          "li",
-          { class: c.pass ? "pass" : "fail" },
-          html("strong", {}, c.pass ? "PASS " : "FAIL "),
-          `${c.name}: `,
-          html("span", {}, c.message),
-        ),
-      );
-    const summary = html("ul", { class: "summary" }, ...run.summary.map((s) => html("li", {}, s)));
-    const downloads = html("div", { class: "downloads" });
-    const json = html("button", { type: "button" }, "JSON trace");
-    json.addEventListener("click", () =>
-      download(
-        `${scenario.name}-run${index + 1}.json`,
-        "application/json",
-        JSON.stringify(
-          toJsonTrace(run.events, {
-            scenario: scenario.name,
-            seed: result!.options.seed,
-            profile: result!.options.profile,
-            description: run.title,
-          }),
-          null,
-          1,
-        ),
-      ),
-    );
-    downloads.append("Download: ", json);
-    for (const spec of run.hosts) {
-      const host = typeof spec === "string" ? spec : spec.name;
-      const b = html("button", { type: "button" }, `pcap ${host}`);
-      b.addEventListener("click", () =>
-        download(
-          `${scenario.name}-run${index + 1}-${host}.pcap`,
-          "application/vnd.tcpdump.pcap",
-          run.pcap(host) as BlobPart,
-        ),
-      );
-      downloads.append(" ", b);
-    }
-    card.append(
-      html("div", { class: "run-body" }, ladderBox, side),
-      html("h3", {}, "Checks"),
-      checks,
-      summary,
-      downloads,
-    );
-    runsBox.append(card);
-    panes.push(pane);
-  });
+  result.runs.forEach((run, index) =>
+    runsBox.append(
+      buildPane(run, index, width, scenario.name, (host) => portRanges.get(`${index + 1}:${host}`) ?? null),
+    ),
+  );
   updatePlaybackRange();
   applyCursor();
+}
+
+/** One run's card: header, aggregate chart (thousands of connections), ladder, Figure 5, timers, checks. */
+function buildPane(
+  run: ScenarioRun,
+  index: number,
+  width: number,
+  name: string,
+  portRange: (host: string) => number | null,
+): HTMLElement {
+  const options = optionsOf(state);
+  const card = html("section", { class: `run role-${run.role}`, "data-run": String(index + 1) });
+  const passed = run.checks.filter((c) => c.pass).length;
+  card.append(
+    html(
+      "h2",
+      {},
+      `Run ${index + 1}: ${run.title} `,
+      html("span", { class: `badge ${run.role}` }, run.role),
+      run.checks.length === 0
+        ? ""
+        : html(
+            "span",
+            { class: `badge ${runPassed(run) ? "pass" : "fail"}` },
+            `${passed}/${run.checks.length} checks`,
+          ),
+    ),
+  );
+  const layout = layoutLadder(run.shown, run.events, run.hosts, nominalDelay(), width);
+  const pane: RunPane = {
+    run,
+    index,
+    layout,
+    view: null,
+    figures: [],
+    timers: html("div", { class: "timer-box" }),
+    detailsSlot: html("div", { class: "details-slot" }),
+  };
+  if (run.events.length > run.shown.length * 4 && run.events.length > 2000) {
+    const host = busiestHost(run);
+    card.append(drawAggregate(run.events, host, portRange(host), width));
+  }
+  const ladderBox = html("div", { class: "ladder-box" });
+  if (state.text) {
+    ladderBox.append(
+      html(
+        "pre",
+        { class: "text-ladder" },
+        renderLadder(run.shown, { hosts: run.hosts, sequence: state.absolute ? "absolute" : "relative" }),
+      ),
+    );
+  } else {
+    pane.view = drawLadder(layout, run.shown, state.absolute ? "absolute" : "relative", index);
+    ladderBox.append(pane.view.root);
+    pane.view.root.addEventListener("click", (ev) => openSegment(pane, ev.target as Element));
+    pane.view.root.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" || ev.key === " ") {
+        ev.preventDefault();
+        ev.stopPropagation();
+        openSegment(pane, ev.target as Element);
+      }
+    });
+  }
+  if (run.shown.length < run.events.length)
+    ladderBox.prepend(
+      html(
+        "p",
+        { class: "hint" },
+        `The ladder shows ${run.shown.length} of ${run.events.length} events (as tcplab run does); the pcap and JSON downloads have them all.`,
+      ),
+    );
+  const side = html("div", { class: "side" });
+  const figs = html("div", { class: "figures" });
+  for (const spec of run.hosts) {
+    const host = typeof spec === "string" ? spec : spec.name;
+    const fig = drawFigure5(host);
+    pane.figures.push({ host, fig });
+    figs.append(html("figure", {}, fig.root));
+  }
+  side.append(
+    html("h3", {}, "RFC 9293 Figure 5"),
+    figs,
+    html("h3", {}, "Timers"),
+    pane.timers,
+    pane.detailsSlot,
+  );
+  const checks = html("ul", { class: "checks" });
+  for (const c of run.checks)
+    checks.append(
+      html(
+        "li",
+        { class: c.pass ? "pass" : "fail" },
+        html("strong", {}, c.pass ? "PASS " : "FAIL "),
+        `${c.name}: `,
+        html("span", {}, c.message),
+      ),
+    );
+  const summary = html("ul", { class: "summary" }, ...run.summary.map((s) => html("li", {}, s)));
+  const downloads = html("div", { class: "downloads" });
+  const json = html("button", { type: "button" }, "JSON trace");
+  json.addEventListener("click", () =>
+    download(
+      `${name}-run${index + 1}.json`,
+      "application/json",
+      JSON.stringify(
+        toJsonTrace(run.events, {
+          scenario: name,
+          seed: options.seed,
+          profile: options.profile,
+          description: run.title,
+        }),
+        null,
+        1,
+      ),
+    ),
+  );
+  downloads.append("Download: ", json);
+  for (const spec of run.hosts) {
+    const host = typeof spec === "string" ? spec : spec.name;
+    const b = html("button", { type: "button" }, `pcap ${host}`);
+    b.addEventListener("click", () =>
+      download(
+        `${name}-run${index + 1}-${host}.pcap`,
+        "application/vnd.tcpdump.pcap",
+        run.pcap(host) as BlobPart,
+      ),
+    );
+    downloads.append(" ", b);
+  }
+  card.append(html("div", { class: "run-body" }, ladderBox, side));
+  // The free lab has no checks: it is the learner's own story.
+  if (run.checks.length > 0) card.append(html("h3", {}, "Checks"), checks);
+  card.append(summary, downloads);
+  panes.push(pane);
+  return card;
 }
 
 /** The host with the most connection lives: the one whose story the aggregate chart tells. */
