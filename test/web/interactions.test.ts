@@ -110,7 +110,7 @@ test(
     const n = await js<number>(page, `Number(document.getElementById("scrub").max) + 1`);
     await page.click("#first");
     const seen: Record<string, string[]> = { A: [], P: [] };
-    let prev: Record<string, { lit: string | null; last: string | null }> = {
+    const prev: Record<string, { lit: string | null; last: string | null }> = {
       A: await js(page, lit("A")),
       P: await js(page, lit("P")),
     };

@@ -56,7 +56,18 @@ export function drawAggregate(
   width: number,
 ): HTMLElement {
   const c = countStates(events, host);
-  const held = portsHeld(c);
+  // Local ports only matter for a host that opens its connections (S14's client); a server's children
+  // all share its one listening port (S16), so there the chart shows states only.
+  let active = 0;
+  let passive = 0;
+  for (const e of events)
+    if (e.kind === "state" && e.host === host && e.from === "CLOSED") {
+      if (e.to === "SYN_SENT") active++;
+      else if (e.to === "SYN_RECEIVED") passive++;
+    }
+  const showPorts = active > passive;
+  const held = showPorts ? portsHeld(c) : [];
+  if (!showPorts) portRange = null;
   const top = Math.max(c.max, portRange ?? 0, ...held, 1);
   const h = 180;
   const left = 52;
@@ -93,15 +104,16 @@ export function drawAggregate(
     legend.append(html("li", {}, sw, `${s} (max ${Math.max(...values)})`));
   }
   const dHeld = held.map((v, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join("");
-  root.append(svg("path", { d: dHeld, class: "series held" }));
-  legend.append(
-    html(
-      "li",
-      {},
-      html("span", { class: "swatch held" }),
-      `local ports held by ${host} (max ${Math.max(...held)})`,
-    ),
-  );
+  if (showPorts) root.append(svg("path", { d: dHeld, class: "series held" }));
+  if (showPorts)
+    legend.append(
+      html(
+        "li",
+        {},
+        html("span", { class: "swatch held" }),
+        `local ports held by ${host} (max ${Math.max(...held)})`,
+      ),
+    );
   if (portRange !== null) {
     root.append(svg("line", { x1: left, y1: y(portRange), x2: left + w, y2: y(portRange), class: "range" }));
     root.append(
