@@ -141,3 +141,31 @@ test(
     await page.close();
   },
 );
+
+test(
+  "keyboard: a segment opens with Enter, closes with Escape; arrows step",
+  { skip: missing ?? false },
+  async () => {
+    const page = await browser!.newPage();
+    const errors: string[] = [];
+    await openPlayground(page, `${browser!.server.url}?scenario=S2`, errors);
+    await page.focus("svg.ladder g.segment");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#details:not([hidden]) .details");
+    assert.match(await js<string>(page, `document.querySelector("#details").textContent`), /why\s*syn/);
+    await page.keyboard.press("Escape");
+    assert.equal(await js<boolean>(page, `document.getElementById("details").hidden`), true);
+    assert.equal(
+      await js<string>(page, `document.activeElement.getAttribute("class")`),
+      "segment",
+      "focus returns",
+    );
+    await page.focus("#scrub");
+    await page.keyboard.press("Home");
+    await page.keyboard.press("ArrowRight");
+    assert.equal(await js<string>(page, `document.getElementById("scrub").value`), "1");
+    assert.match(page.url(), /step=1/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  },
+);

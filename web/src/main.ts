@@ -38,7 +38,6 @@ interface RunPane {
   view: LadderView | null;
   figures: Array<{ host: string; fig: Figure5 }>;
   timers: HTMLElement;
-  detailsSlot: HTMLElement;
 }
 
 let state: PageState = defaultState();
@@ -201,7 +200,7 @@ function render(): void {
     { class: `verdict ${result.passed ? "holds" : "fails"}`, id: "verdict" },
     verdictLine(result, false),
   );
-  app.append(intro, verdict);
+  app.append(intro, verdict, legend());
 
   const runsBox = html("div", { class: `runs n${result.runs.length > 1 ? "many" : "one"}` });
   app.append(runsBox);
@@ -249,7 +248,6 @@ function buildPane(
     view: null,
     figures: [],
     timers: html("div", { class: "timer-box" }),
-    detailsSlot: html("div", { class: "details-slot" }),
   };
   if (run.events.length > run.shown.length * 4 && run.events.length > 2000) {
     const host = busiestHost(run);
@@ -292,13 +290,7 @@ function buildPane(
     pane.figures.push({ host, fig });
     figs.append(html("figure", {}, fig.root));
   }
-  side.append(
-    html("h3", {}, "RFC 9293 Figure 5"),
-    figs,
-    html("h3", {}, "Timers"),
-    pane.timers,
-    pane.detailsSlot,
-  );
+  side.append(html("h3", {}, "RFC 9293 Figure 5"), figs, html("h3", {}, "Timers"), pane.timers);
   const checks = html("ul", { class: "checks" });
   for (const c of run.checks)
     checks.append(
@@ -350,6 +342,17 @@ function buildPane(
   return card;
 }
 
+/** What the marks of the ladder mean (the scenario texts speak of the text ladder's marks). */
+function legend(): HTMLElement {
+  return html(
+    "p",
+    { class: "legend-line" },
+    "Ladder: → arrived · ✕ lost in the network (XXX in the text ladder) · ⟲ orange: retransmission · ○ refused by the receiver · " +
+      "dotted: a copy made by the network, or delayed by a fault · coloured bands: each connection's state · grey bands: time skipped. " +
+      "Click a segment for its details.",
+  );
+}
+
 /** The host with the most connection lives: the one whose story the aggregate chart tells. */
 function busiestHost(run: ScenarioRun): string {
   const lives = new Map<string, number>();
@@ -364,8 +367,7 @@ function openSegment(pane: RunPane, target: Element): void {
   const i = Number(g.getAttribute("data-i"));
   const arrow = pane.layout.arrows.find((a) => a.index === i);
   if (!arrow) return;
-  for (const p of panes) p.detailsSlot.replaceChildren();
-  document.querySelectorAll("g.segment.selected").forEach((x) => x.classList.remove("selected"));
+  closeDetails();
   g.classList.add("selected");
   const addFault = (action: "drop" | "delay", delay?: number): void => {
     state.faults.push({
@@ -378,7 +380,16 @@ function openSegment(pane: RunPane, target: Element): void {
     state.step = null;
     rerun();
   };
-  pane.detailsSlot.append(
+  const aside = $("details");
+  const close = html(
+    "button",
+    { type: "button", class: "close", "aria-label": "close the details (Escape)" },
+    "×",
+  );
+  close.addEventListener("click", () => closeDetails());
+  aside.replaceChildren(close);
+  aside.hidden = false;
+  aside.append(
     renderDetails({
       arrow,
       shown: pane.run.shown,
@@ -396,7 +407,14 @@ function openSegment(pane: RunPane, target: Element): void {
       },
     }),
   );
-  pane.detailsSlot.scrollIntoView({ block: "nearest" });
+  close.focus();
+}
+
+function closeDetails(): void {
+  const aside = $("details");
+  aside.hidden = true;
+  aside.replaceChildren();
+  document.querySelectorAll("g.segment.selected").forEach((x) => x.classList.remove("selected"));
 }
 
 function updatePlaybackRange(): void {
@@ -548,6 +566,12 @@ function boot(): void {
   $("play").addEventListener("click", () => play());
   $("scrub").addEventListener("input", () => setStep(Number(($("scrub") as HTMLInputElement).value)));
   document.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && !$("details").hidden) {
+      const selected = document.querySelector<SVGGElement>("g.segment.selected");
+      closeDetails();
+      selected?.focus();
+      return;
+    }
     const t = ev.target as HTMLElement;
     if (t.closest("input, select, textarea, button, [role=button]")) return;
     if (ev.key === "ArrowRight") setStep(cursor() + 1);
