@@ -95,6 +95,15 @@ test("S3: drop the final ACK, then take TIME_WAIT away", { skip: missing ?? fals
     `document.querySelector('svg.fig5[data-host="P"] .fig5-caption').textContent`,
   );
   assert.match(caption, /rcv RST/, "P's last transition was caused by the RST");
+  const litArrows = await js<number>(
+    page,
+    `document.querySelectorAll('svg.fig5[data-host="P"] .edge.lit:not(.extra)').length`,
+  );
+  assert.equal(
+    litArrows,
+    0,
+    "an RST is not Figure 5's 'rcv ACK of FIN' arrow: it is drawn as an extra, dashed one",
+  );
   await screenshot(page, "S3-drop-final-ack-no-time-wait");
   assert.deepEqual(errors, []);
   await page.close();

@@ -70,12 +70,19 @@ function exitPoint(b: Box, tx: number, ty: number): { x: number; y: number } {
   return { x: c.x + dx * k, y: c.y + dy * k };
 }
 
-/** The figure's boxes for a transition: CLOSED at the end of a close is the bottom-right box. */
-export function figureEdge(from: TcpState, to: TcpState): { from: Box; to: Box } {
+/**
+ * The figure's boxes for a transition: CLOSED at the end of a close is the bottom-right box. `drawn` says
+ * whether Figure 5 has this arrow *for this cause*: LAST_ACK → CLOSED on an RST, or TIME_WAIT → CLOSED on
+ * an RST or the TIME_WAIT-0 ablation, end in the same box but are not the figure's "rcv ACK of FIN" and
+ * "Timeout=2MSL" arrows.
+ */
+export function figureEdge(from: TcpState, to: TcpState, cause = ""): { from: Box; to: Box; drawn: boolean } {
   // A listener's child starts at CLOSED → SYN_RECEIVED in the trace: Figure 5's LISTEN → SYN RCVD.
   const f: Box = from === "CLOSED" ? (to === "SYN_RECEIVED" ? "LISTEN" : "CLOSED") : from;
   const t: Box = to === "CLOSED" ? (from === "LAST_ACK" || from === "TIME_WAIT" ? "CLOSED2" : "CLOSED") : to;
-  return { from: f, to: t };
+  let drawn = EDGES.some((e) => e.from === f && e.to === t);
+  if (t === "CLOSED2") drawn = from === "LAST_ACK" ? /ACK of FIN/.test(cause) : /2MSL/.test(cause);
+  return { from: f, to: t, drawn };
 }
 
 export interface Figure5 {
@@ -149,9 +156,9 @@ export function drawFigure5(host: string): Figure5 {
         caption.textContent = `${host}: no state change yet`;
         return;
       }
-      const edge = figureEdge(last.from, last.to);
+      const edge = figureEdge(last.from, last.to, last.cause);
       boxEls.get(edge.to)?.classList.add("lit");
-      const known = edgeEls.get(`${edge.from}>${edge.to}`);
+      const known = edge.drawn ? edgeEls.get(`${edge.from}>${edge.to}`) : undefined;
       if (known) known.classList.add("lit");
       else {
         // Not drawn in Figure 5: §3.10's text (RST, ABORT, timeouts, a FIN that also ACKs our FIN).

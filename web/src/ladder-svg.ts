@@ -265,7 +265,7 @@ export function drawLadder(
         class: "seg-label",
         transform: `rotate(${flip ? angle - 180 : angle} ${mx} ${my})`,
       },
-      `${label}${a.event.retransmission ? " ⟲" : ""}${a.delayedBy ? " ⏱" : ""}`,
+      `${label}${a.event.retransmission ? " ⟲" : ""}${a.delayedBy ? " (delayed)" : ""}`,
     );
     g.append(text);
     g.append(svg("title", {}, `${a.from} → ${a.to}: ${label}${a.endReason ? ` — ${a.endReason}` : ""}`));
