@@ -148,6 +148,7 @@ export function drawLadder(
         fill: stateColor(iv.state),
         class: "band",
         "data-state": iv.state,
+        "data-y2": Math.max(y1 + 2, y2),
       });
       rect.append(svg("title", {}, `${life.host} ${life.conn}: ${iv.state}`));
       root.append(rect);

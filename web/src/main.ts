@@ -204,7 +204,9 @@ function render(): void {
 
   const runsBox = html("div", { class: `runs n${result.runs.length > 1 ? "many" : "one"}` });
   app.append(runsBox);
-  const width = result.runs.length > 1 ? 620 : 760;
+  // Two runs side by side from about 1340 px; narrower windows stack them, each as wide as fits.
+  const room = Math.max(560, document.documentElement.clientWidth - 60);
+  const width = result.runs.length > 1 && room >= 1280 ? 620 : Math.min(760, room);
   result.runs.forEach((run, index) =>
     runsBox.append(
       buildPane(run, index, width, scenario.name, (host) => portRanges.get(`${index + 1}:${host}`) ?? null),
@@ -431,8 +433,17 @@ function applyCursor(): void {
     const last = Math.min(k, p.run.shown.length - 1);
     const at = p.run.shown[last];
     if (p.view) {
-      for (const [i, el] of p.view.timed) el.classList.toggle("future", i > last);
       const y = p.layout.ys[last] ?? 0;
+      for (const [i, el] of p.view.timed) {
+        el.classList.toggle("future", i > last);
+        // A state band grows with the playback: it ends at the cursor until its state is left.
+        const end = el.getAttribute("data-y2");
+        if (end !== null) {
+          const top = Number(el.getAttribute("y"));
+          const bottom = state.step === null ? Number(end) : Math.min(Number(end), Math.max(y, top + 2));
+          el.setAttribute("height", String(Math.max(2, bottom - top)));
+        }
+      }
       p.view.cursor.setAttribute("y1", String(y));
       p.view.cursor.setAttribute("y2", String(y));
       p.view.cursor.classList.toggle("hidden", state.step === null);
