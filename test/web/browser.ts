@@ -74,7 +74,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const height = await js<number>(page, "document.documentElement.scrollHeight");
   await page.screenshot({
     path: join(ARTIFACTS, `${name}.png`),
-    ...(height <= 2400 ? { fullPage: true } : { clip: { x: 0, y: 0, width: 1400, height: 2400 } }),
+    fullPage: true,
+    ...(height <= 2400 ? {} : { clip: { x: 0, y: 0, width: 1400, height: 2400 } }),
   });
 }
 
