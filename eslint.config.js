@@ -3,7 +3,19 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "build/", "coverage/", "test/fixtures/", "docs/", "web/dist/", "test-artifacts/", "scratch/"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "build/",
+      "coverage/",
+      "test/fixtures/",
+      "docs/",
+      "web/dist/",
+      "test-artifacts/",
+      "scratch/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

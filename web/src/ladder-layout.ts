@@ -64,7 +64,7 @@ export const LADDER = {
   /** A quiet stretch that would take more than this is squeezed to `breakHeight`. */
   maxGap: 90,
   breakHeight: 34,
-  margin: 118,
+  margin: 132,
 };
 
 /** Events that need a row of their own; the rest (network, state, timers) sit on the current row. */
