@@ -4,6 +4,9 @@
 // transition at a time.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { findScenario, runScenario } from "../../src/scenarios/index.js";
+import { validateJsonTrace, fromJsonTrace } from "../../src/trace/json-validate.js";
 import { browserMissing, openBrowser, openPlayground, screenshot, js, type Browser } from "./browser.js";
 
 const missing = browserMissing();
@@ -174,6 +177,33 @@ test(
     await page.keyboard.press("ArrowRight");
     assert.equal(await js<string>(page, `document.getElementById("scrub").value`), "1");
     assert.match(page.url(), /step=1/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  },
+);
+
+test(
+  "downloads: the run's JSON trace validates and equals the CLI's run; pcap files are pcap",
+  { skip: missing ?? false },
+  async () => {
+    const page = await browser!.newPage();
+    const errors: string[] = [];
+    await openPlayground(page, `${browser!.server.url}?scenario=S6`, errors);
+    const save = async (label: string): Promise<Buffer> => {
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.click(`section.run[data-run="2"] .downloads button:text-is("${label}")`),
+      ]);
+      return readFile((await download.path())!);
+    };
+    const json = JSON.parse((await save("JSON trace")).toString("utf8")) as unknown;
+    const checked = validateJsonTrace(json);
+    assert.ok(checked.ok, "the download is a valid tcplab-trace");
+    const cli = runScenario(findScenario("S6")!, { seed: 1, profile: "linux" }).runs[1]!;
+    assert.deepEqual(fromJsonTrace(json).events, cli.events, "the same events as the CLI's run 2");
+    const pcap = await save("pcap P");
+    assert.deepEqual([...pcap.subarray(0, 4)], [...cli.pcap("P").subarray(0, 4)]);
+    assert.deepEqual(Buffer.from(cli.pcap("P")), pcap, "byte for byte the CLI's pcap");
     assert.deepEqual(errors, []);
     await page.close();
   },

@@ -28,6 +28,8 @@ export interface Arrow {
   copies: number[];
   /** A fault delayed it. */
   delayedBy: string | null;
+  /** The network flipped a bit in it (the receiver's checksum then refuses it). */
+  corrupted: boolean;
   flags: string;
 }
 
@@ -144,6 +146,7 @@ export function layoutLadder(
         endReason: "",
         copies: [],
         delayedBy: null,
+        corrupted: false,
         flags: flagNames(e.seg.flags),
       };
       arrows.push(arrow);
@@ -160,6 +163,7 @@ export function layoutLadder(
         a.y2 = e.reason === "msl-expired" ? ys[i]! : a.y1 + LADDER.flight / 2;
         a.endReason = e.fault ? `lost: fault "${e.fault}"` : `lost: ${e.reason ?? "dropped"}`;
       } else if (e.action === "delay") a.delayedBy = e.fault ?? "delay";
+      else if (e.action === "corrupt") a.corrupted = true;
       else if (e.action === "duplicate") a.endReason = a.endReason || "duplicated by the network";
       return;
     }

@@ -218,6 +218,7 @@ export function drawLadder(
       a.fate === "in-flight" ? "in-flight" : "",
       a.event.retransmission ? "retransmission" : "",
       a.delayedBy ? "delayed" : "",
+      a.corrupted ? "corrupted" : "",
       a.flags.includes("RST") ? "rst" : "",
     ]
       .filter(Boolean)
@@ -266,7 +267,7 @@ export function drawLadder(
         class: "seg-label",
         transform: `rotate(${flip ? angle - 180 : angle} ${mx} ${my})`,
       },
-      `${label}${a.event.retransmission ? " ⟲" : ""}${a.delayedBy ? " (delayed)" : ""}`,
+      `${label}${a.event.retransmission ? " ⟲" : ""}${a.delayedBy ? " (delayed)" : ""}${a.corrupted ? " (corrupted)" : ""}`,
     );
     g.append(text);
     g.append(svg("title", {}, `${a.from} → ${a.to}: ${label}${a.endReason ? ` — ${a.endReason}` : ""}`));
