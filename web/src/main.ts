@@ -97,7 +97,16 @@ function replay(runIndex: number, observe: (e: TraceEvent, world: World) => void
   });
 }
 
-function render(): void {
+/** Bumped by every render: a render still drawing its later runs stops when a newer one starts. */
+let generation = 0;
+
+/**
+ * Runs the scenario and draws it. The first two runs are drawn at once (a scenario's main run and its
+ * counterfactual); further runs (S12's profiles, S14's remedies) follow one per task, so the page is
+ * usable while they are drawn. Resolves when every run is drawn.
+ */
+function render(): Promise<void> {
+  const gen = ++generation;
   stop();
   const app = $("app");
   app.replaceChildren();
@@ -126,12 +135,12 @@ function render(): void {
     app.append(box);
     updatePlaybackRange();
     applyCursor();
-    return;
+    return Promise.resolve();
   }
   const scenario = findScenario(state.scenario);
   if (!scenario) {
     showError(`unknown scenario ${JSON.stringify(state.scenario)}; choose one from the list`);
-    return;
+    return Promise.resolve();
   }
   let options;
   try {
@@ -143,6 +152,7 @@ function render(): void {
   }
   // Port ranges of the hosts of each run, read while the runs happen (for the aggregate charts).
   const portRanges = new Map<string, number>();
+  const simStart = performance.now();
   result = runScenario(scenario, {
     ...options,
     observe: (run, _e, index, world) => {
@@ -152,6 +162,8 @@ function render(): void {
     },
   });
 
+  // How long the engine and simulator took, apart from drawing (scripts/measure-web.ts prints it).
+  document.body.dataset.simMs = String(Math.round(performance.now() - simStart));
   const intro = html(
     "section",
     { class: "intro" },
@@ -207,13 +219,34 @@ function render(): void {
   // Two runs side by side from about 1340 px; narrower windows stack them, each as wide as fits.
   const room = Math.max(560, document.documentElement.clientWidth - 60);
   const width = result.runs.length > 1 && room >= 1280 ? 620 : Math.min(760, room);
-  result.runs.forEach((run, index) =>
-    runsBox.append(
-      buildPane(run, index, width, scenario.name, (host) => portRanges.get(`${index + 1}:${host}`) ?? null),
-    ),
-  );
+  const later: Array<() => void> = [];
+  result.runs.forEach((run, index) => {
+    const pane = (): HTMLElement =>
+      buildPane(run, index, width, scenario.name, (host) => portRanges.get(`${index + 1}:${host}`) ?? null);
+    if (index < 2) {
+      runsBox.append(pane());
+      return;
+    }
+    const slot = html("section", { class: "run pending" }, `Drawing run ${index + 1}: ${run.title} …`);
+    runsBox.append(slot);
+    later.push(() => slot.replaceWith(pane()));
+  });
   updatePlaybackRange();
   applyCursor();
+  return new Promise((resolve) => {
+    const next = (): void => {
+      if (gen !== generation) return resolve();
+      const job = later.shift();
+      if (!job) {
+        updatePlaybackRange();
+        applyCursor();
+        return resolve();
+      }
+      job();
+      setTimeout(next, 0);
+    };
+    setTimeout(next, 0);
+  });
 }
 
 /** One run's card: header, aggregate chart (thousands of connections), ladder, Figure 5, timers, checks. */
@@ -508,7 +541,7 @@ function rerun(): void {
   syncUrl();
   showError(null);
   fillKnobs();
-  render();
+  void render();
 }
 
 function readKnobs(): void {
@@ -594,12 +627,14 @@ function boot(): void {
     ev.preventDefault();
   });
   syncUrl();
-  const t0 = performance.now();
-  render();
-  document.body.dataset.ready = "true";
-  // Milliseconds from the start of navigation to a drawn, interactive page (scripts/measure-web.ts reads it).
-  document.body.dataset.readyMs = String(Math.round(performance.now()));
-  document.body.dataset.renderMs = String(Math.round(performance.now() - t0));
+  // Milliseconds from the start of navigation (scripts/measure-web.ts reads them): to a usable page with the
+  // first runs drawn, and to every run drawn (`data-ready`, which the tests wait for).
+  const drawn = render();
+  document.body.dataset.interactiveMs = String(Math.round(performance.now()));
+  void drawn.then(() => {
+    document.body.dataset.readyMs = String(Math.round(performance.now()));
+    document.body.dataset.ready = "true";
+  });
 }
 
 boot();
