@@ -7,6 +7,7 @@ import { tryConnect, tryListen, type AppConnection } from "../../src/scenarios/a
 import type { ScenarioOptions, ScenarioRun } from "../../src/scenarios/types.js";
 import { parseDuration, formatDuration } from "../../src/trace/duration.js";
 import { UsageError } from "../../src/cli/scenario-options.js";
+import { urlDuration } from "./url-state.js";
 
 export const LAB_HOSTS = ["A", "P"] as const;
 export type LabHost = (typeof LAB_HOSTS)[number];
@@ -38,7 +39,7 @@ export function parseLabScript(lines: readonly string[]): LabAction[] {
 }
 
 export function labLine(a: LabAction): string {
-  const t = formatDuration(a.t).replace(/\s/g, "");
+  const t = urlDuration(a.t);
   return a.call === "wait" ? `${t}:wait` : `${t}:${a.host}:${a.call}`;
 }
 

@@ -84,11 +84,7 @@ export function toQuery(state: PageState): string {
   }
   for (const f of state.faults) {
     if (f.action === "drop") q.append("drop", `${f.run}:${f.host}:${f.transmission}`);
-    else
-      q.append(
-        "delaySegment",
-        `${f.run}:${f.host}:${f.transmission}:${formatDuration(f.delay ?? 0).replace(/\s/g, "")}`,
-      );
+    else q.append("delaySegment", `${f.run}:${f.host}:${f.transmission}:${urlDuration(f.delay ?? 0)}`);
   }
   if (state.step !== null) q.set("step", String(state.step));
   if (state.absolute) q.set("seq", "absolute");
@@ -103,4 +99,33 @@ export function optionsOf(state: PageState): ScenarioOptions {
   const options = scenarioOptions(state.raw);
   if (state.faults.length > 0) options.faults = state.faults;
   return options;
+}
+
+/** A duration as it reads in a URL: "300ms", "60s", "0us" (no space, no µ to percent-encode). */
+export function urlDuration(us: number): string {
+  return formatDuration(us).replace(/\s/g, "").replace("µs", "us");
+}
+
+const FLAGS: Record<string, "seed" | "profile" | "timeWait" | "msl" | "loss" | "delay"> = {
+  "--seed": "seed",
+  "--profile": "profile",
+  "--time-wait": "timeWait",
+  "--msl": "msl",
+  "--loss": "loss",
+  "--delay": "delay",
+};
+
+/** The page state a `tcplab run ...` command means, or null when the page cannot show it (--labels, --json). */
+export function commandState(command: string): PageState | null {
+  const words = command.trim().split(/\s+/);
+  if (words[0] !== "tcplab" || words[1] !== "run" || !words[2]) return null;
+  const state = defaultState();
+  state.scenario = words[2].toUpperCase();
+  for (let i = 3; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === "--absolute") state.absolute = true;
+    else if (FLAGS[w] && words[i + 1] !== undefined) state.raw[FLAGS[w]] = words[++i]!;
+    else return null;
+  }
+  return state;
 }
