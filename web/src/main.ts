@@ -149,6 +149,8 @@ function render(): Promise<void> {
     showError(`${(err as Error).message} — running with the defaults instead`);
     state.raw = {};
     options = optionsOf(state);
+    fillKnobs();
+    syncUrl();
   }
   // Port ranges of the hosts of each run, read while the runs happen (for the aggregate charts).
   const portRanges = new Map<string, number>();
@@ -383,7 +385,7 @@ function legend(): HTMLElement {
     "p",
     { class: "legend-line" },
     "Ladder: → arrived · ✕ lost in the network (XXX in the text ladder) · ⟲ orange: retransmission · ○ refused by the receiver · " +
-      "dotted: a copy made by the network, or delayed by a fault · coloured bands: each connection's state · grey bands: time skipped. " +
+      "dotted: a copy made by the network, or delayed by a fault · coloured bands: each connection's state · grey bands: time skipped (~~~ in the text ladder). " +
       "Click a segment for its details.",
   );
 }
