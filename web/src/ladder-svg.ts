@@ -16,6 +16,8 @@ export interface LadderView {
   /** Elements that appear at a playback step: [event index, element]. */
   timed: Array<[number, SVGElement]>;
   cursor: SVGLineElement;
+  /** Segment shafts, so playback can draw a segment only as far as it has flown. */
+  flights: Array<{ shaft: SVGLineElement; x1: number; y1: number; x2: number; y2: number }>;
 }
 
 function arrowLabel(a: Arrow, n: SequenceNumbering): string {
@@ -83,6 +85,7 @@ export function drawLadder(
     "data-run": runIndex + 1,
   });
   const timed: Array<[number, SVGElement]> = [];
+  const flights: LadderView["flights"] = [];
   const colIndex = new Map(columns.map((c, i) => [c.name, i]));
   /** Outer side of a column: left for the first, right for the others. */
   const side = (name: string): number => ((colIndex.get(name) ?? 0) === 0 && columns.length > 1 ? -1 : 1);
@@ -237,16 +240,16 @@ export function drawLadder(
     const dx = x2 - x1;
     // A wide invisible stroke makes the thin arrow easy to click.
     g.append(svg("line", { x1, y1: a.y1, x2, y2, class: "hit" }));
-    g.append(
-      svg("line", {
-        x1,
-        y1: a.y1,
-        x2,
-        y2,
-        class: "shaft",
-        ...(lost ? {} : { "marker-end": "url(#arrow)" }),
-      }),
-    );
+    const shaft = svg("line", {
+      x1,
+      y1: a.y1,
+      x2,
+      y2,
+      class: "shaft",
+      ...(lost ? {} : { "marker-end": "url(#arrow)" }),
+    });
+    g.append(shaft);
+    flights.push({ shaft, x1, y1: a.y1, x2, y2 });
     if (lost) g.append(svg("text", { x: x2, y: y2 + 5, "text-anchor": "middle", class: "cross" }, "✕"));
     if (a.fate === "refused")
       g.append(svg("circle", { cx: x2 - Math.sign(dx) * 10, cy: y2, r: 4, class: "refused-mark" }));
@@ -277,5 +280,5 @@ export function drawLadder(
 
   const cursor = svg("line", { x1: 0, x2: layout.width, y1: 0, y2: 0, class: "cursor" });
   root.append(cursor);
-  return { root, timed, cursor };
+  return { root, timed, cursor, flights };
 }

@@ -479,6 +479,13 @@ function applyCursor(): void {
           el.setAttribute("height", String(Math.max(2, bottom - top)));
         }
       }
+      // A segment in flight at the cursor is drawn as far as it has got.
+      for (const f of p.view.flights) {
+        const part = state.step === null || y >= f.y2 ? 1 : Math.max(0, (y - f.y1) / (f.y2 - f.y1 || 1));
+        f.shaft.setAttribute("x2", String(f.x1 + (f.x2 - f.x1) * part));
+        f.shaft.setAttribute("y2", String(f.y1 + (f.y2 - f.y1) * part));
+        f.shaft.classList.toggle("flying", part < 1);
+      }
       p.view.cursor.setAttribute("y1", String(y));
       p.view.cursor.setAttribute("y2", String(y));
       p.view.cursor.classList.toggle("hidden", state.step === null);
@@ -532,7 +539,7 @@ function play(): void {
   if (playing !== null) return stop();
   if (cursor() >= longestRun() - 1) setStep(0);
   const speed = Number(($("speed") as HTMLSelectElement).value) || 1;
-  $("play").textContent = "⏸ pause";
+  $("play").textContent = "❚❚ pause";
   playing = window.setInterval(() => {
     if (cursor() >= longestRun() - 1) return stop();
     setStep(cursor() + 1);
