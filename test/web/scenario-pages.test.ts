@@ -78,3 +78,34 @@ for (const scenario of SCENARIOS) {
     await again.close();
   });
 }
+
+test(
+  "the knobs' conditions reach the run: S6 on bsd, seed 2, 20 ms links, as `tcplab run` runs it",
+  { skip: missing ?? false },
+  async () => {
+    const result = runScenario(SCENARIOS[5]!, { seed: 2, profile: "bsd", delay: 20_000 });
+    const page = await browser!.newPage();
+    const errors: string[] = [];
+    await openPlayground(page, `${browser!.server.url}?scenario=S6&seed=2&profile=bsd&delay=20ms`, errors);
+    assert.equal(
+      await js<string>(page, `document.getElementById("verdict").textContent`),
+      verdictLine(result, false),
+    );
+    const drawn = await js<number>(
+      page,
+      `document.querySelectorAll('svg.ladder[data-run="1"] g.segment').length`,
+    );
+    assert.equal(drawn, result.runs[0]!.shown.filter((e) => e.kind === "segment-sent").length);
+    // Changing a knob in the form re-runs and puts the CLI's option name in the URL.
+    await page.fill("#timeWait", "0");
+    await page.press("#timeWait", "Enter");
+    await page.waitForFunction(`location.search.includes("timeWait=0")`);
+    const ablated = runScenario(SCENARIOS[5]!, { seed: 2, profile: "bsd", delay: 20_000, timeWait: 0 });
+    assert.equal(
+      await js<string>(page, `document.getElementById("verdict").textContent`),
+      verdictLine(ablated, false),
+    );
+    assert.deepEqual(errors, []);
+    await page.close();
+  },
+);

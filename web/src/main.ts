@@ -485,6 +485,7 @@ function applyCursor(): void {
         f.shaft.setAttribute("x2", String(f.x1 + (f.x2 - f.x1) * part));
         f.shaft.setAttribute("y2", String(f.y1 + (f.y2 - f.y1) * part));
         f.shaft.classList.toggle("flying", part < 1);
+        f.shaft.style.visibility = part > 0 ? "" : "hidden"; // not yet sent: no stray arrowhead
       }
       p.view.cursor.setAttribute("y1", String(y));
       p.view.cursor.setAttribute("y2", String(y));
