@@ -5,13 +5,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { startWebServer } from "../../src/cli/web-server.js";
+import { startWebServer, WEB_DIR } from "../../src/cli/web-server.js";
 import { parsePort } from "../../src/cli/web-command.js";
 
 test("serves the playground's files on 127.0.0.1 and nothing else", async () => {
-  const build = spawnSync(process.execPath, ["scripts/build-web.mjs"], { encoding: "utf8" });
+  const dir = mkdtempSync(join(tmpdir(), "tcplab-web-"));
+  const build = spawnSync(process.execPath, ["scripts/build-web.mjs", dir], { encoding: "utf8" });
   assert.equal(build.status, 0, build.stderr);
-  const server = await startWebServer(0);
+  const server = await startWebServer(0, `${dir}/`);
   try {
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     const index = await fetch(server.url);
@@ -25,7 +26,12 @@ test("serves the playground's files on 127.0.0.1 and nothing else", async () => 
     await assert.rejects(startWebServer(server.port), { code: "ERR_TCPLAB_WEB_PORT_IN_USE" });
   } finally {
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the package's own web/ is where the server looks by default", () => {
+  assert.match(WEB_DIR, /\/web\/$/);
 });
 
 test("a missing bundle is a clear error, not a blank page", async () => {

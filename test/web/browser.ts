@@ -23,12 +23,14 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Builds the bundle from the current sources, serves it and starts Chromium. */
+/** Builds the app from the current sources, serves it and starts Chromium. */
 export async function openBrowser(): Promise<Browser> {
-  const build = spawnSync(process.execPath, ["scripts/build-web.mjs"], { encoding: "utf8" });
+  // A private copy of the app, built from the current sources: test files run side by side.
+  const webDir = mkdtempSync(join(tmpdir(), "tcplab-web-"));
+  const build = spawnSync(process.execPath, ["scripts/build-web.mjs", webDir], { encoding: "utf8" });
   if (build.status !== 0) throw new Error(`build-web failed: ${build.stderr}`);
   mkdirSync(ARTIFACTS, { recursive: true });
-  const server = await startWebServer(0);
+  const server = await startWebServer(0, `${webDir}/`);
   const profile = mkdtempSync(join(tmpdir(), "tcplab-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -53,6 +55,7 @@ export async function openBrowser(): Promise<Browser> {
       await context.close();
       await server.close();
       rmSync(profile, { recursive: true, force: true });
+      rmSync(webDir, { recursive: true, force: true });
     },
   };
 }
