@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { SCENARIOS, runScenario } from "../../src/scenarios/index.js";
 import { verdictLine } from "../../src/cli/scenario-report.js";
 import { flagNames } from "../../src/wire/segment.js";
+import { ladderEvents } from "../../web/src/ladder-cut.js";
 import { browserMissing, openBrowser, openPlayground, screenshot, js, type Browser } from "./browser.js";
 
 const missing = browserMissing();
@@ -45,7 +46,8 @@ for (const scenario of SCENARIOS) {
         page,
         `[...document.querySelectorAll('svg.ladder[data-run="${i + 1}"] g.segment')].map((g) => g.getAttribute("data-host") + " " + g.getAttribute("data-flags"))`,
       );
-      const traced = run.shown.flatMap((e) =>
+      // The ladder draws the events `tcplab run` shows, up to LADDER_MAX_SEGMENTS segments.
+      const traced = ladderEvents(run.shown).events.flatMap((e) =>
         e.kind === "segment-sent" ? [`${e.host} ${flagNames(e.seg.flags)}`] : [],
       );
       assert.deepEqual(
@@ -57,8 +59,18 @@ for (const scenario of SCENARIOS) {
         page,
         `document.querySelectorAll('svg.ladder[data-run="${i + 1}"] g.segment.lost').length`,
       );
-      const ids = new Set(run.shown.flatMap((e) => (e.kind === "segment-sent" ? [e.id] : [])));
-      const lostInTrace = run.shown.filter(
+      const { omitted } = ladderEvents(run.shown);
+      const cutNote = await js<string | null>(
+        page,
+        `document.querySelector('section.run[data-run="${i + 1}"] .ladder-cut')?.textContent ?? null`,
+      );
+      if (omitted > 0)
+        assert.match(cutNote ?? "", new RegExp(`${omitted} more`), `run ${i + 1} says what it left out`);
+      else assert.equal(cutNote, null, `run ${i + 1} leaves nothing out`);
+      const ids = new Set(
+        ladderEvents(run.shown).events.flatMap((e) => (e.kind === "segment-sent" ? [e.id] : [])),
+      );
+      const lostInTrace = ladderEvents(run.shown).events.filter(
         (e) => e.kind === "network" && e.action === "drop" && ids.has(e.id),
       ).length;
       assert.equal(lost, lostInTrace, `run ${i + 1}: segments the network dropped are drawn lost`);

@@ -26,6 +26,7 @@ import { renderDetails } from "./details.js";
 import { drawAggregate } from "./aggregates.js";
 import { arrowDefs, html } from "./svg.js";
 import { tryNextItem } from "./try-next.js";
+import { ladderEvents, LADDER_MAX_SEGMENTS } from "./ladder-cut.js";
 import { renderLabControls } from "./lab.js";
 import { runLab, parseLabScript } from "./lab-script.js";
 
@@ -33,6 +34,8 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 
 interface RunPane {
   run: ScenarioRun;
+  /** The events the ladder draws and the playback steps through (ladder-cut.ts). */
+  events: TraceEvent[];
   index: number;
   layout: LadderLayout;
   view: LadderView | null;
@@ -56,7 +59,7 @@ function syncUrl(): void {
 }
 
 function longestRun(): number {
-  return Math.max(0, ...panes.map((p) => p.run.shown.length));
+  return Math.max(0, ...panes.map((p) => p.events.length));
 }
 
 /** The playback position: how many events of each run are shown (the last index shown). */
@@ -277,9 +280,11 @@ function buildPane(
           ),
     ),
   );
-  const layout = layoutLadder(run.shown, run.events, run.hosts, nominalDelay(), width);
+  const cut = ladderEvents(run.shown);
+  const layout = layoutLadder(cut.events, run.events, run.hosts, nominalDelay(), width);
   const pane: RunPane = {
     run,
+    events: cut.events,
     index,
     layout,
     view: null,
@@ -300,7 +305,7 @@ function buildPane(
       ),
     );
   } else {
-    pane.view = drawLadder(layout, run.shown, state.absolute ? "absolute" : "relative", index);
+    pane.view = drawLadder(layout, cut.events, state.absolute ? "absolute" : "relative", index);
     ladderBox.append(pane.view.root);
     pane.view.root.addEventListener("click", (ev) => openSegment(pane, ev.target as Element));
     pane.view.root.addEventListener("keydown", (ev) => {
@@ -317,6 +322,14 @@ function buildPane(
         "p",
         { class: "hint" },
         `The ladder shows ${run.shown.length} of ${run.events.length} events (as tcplab run does); the pcap and JSON downloads have them all.`,
+      ),
+    );
+  if (cut.omitted > 0)
+    ladderBox.append(
+      html(
+        "p",
+        { class: "hint ladder-cut" },
+        `The ladder stops after ${LADDER_MAX_SEGMENTS} segments: ${cut.omitted} more follow the same pattern (the text ladder, the pcap and the JSON trace have them all).`,
       ),
     );
   const side = html("div", { class: "side" });
@@ -429,7 +442,7 @@ function openSegment(pane: RunPane, target: Element): void {
   aside.append(
     renderDetails({
       arrow,
-      shown: pane.run.shown,
+      shown: pane.events,
       runIndex: pane.index,
       replay: (observe) => replay(pane.index, observe),
       onDrop: () => addFault("drop"),
@@ -465,8 +478,8 @@ function applyCursor(): void {
   const k = cursor();
   ($("scrub") as HTMLInputElement).value = String(k);
   for (const p of panes) {
-    const last = Math.min(k, p.run.shown.length - 1);
-    const at = p.run.shown[last];
+    const last = Math.min(k, p.events.length - 1);
+    const at = p.events[last];
     if (p.view) {
       const y = p.layout.ys[last] ?? 0;
       for (const [i, el] of p.view.timed) {
@@ -494,7 +507,7 @@ function applyCursor(): void {
     for (const { host, fig } of p.figures) {
       let lastChange: StateChangeEvent | null = null;
       for (let i = last; i >= 0; i--) {
-        const e = p.run.shown[i]!;
+        const e = p.events[i]!;
         if (e.kind === "state" && e.host === host) {
           lastChange = e;
           break;
@@ -516,9 +529,9 @@ function applyCursor(): void {
       }
       fig.show(lastChange);
     }
-    p.timers.replaceChildren(renderTimers(runningTimers(p.run.shown, last), at?.t ?? 0));
+    p.timers.replaceChildren(renderTimers(runningTimers(p.events, last), at?.t ?? 0));
   }
-  const first = panes[0]?.run.shown[Math.min(k, (panes[0]?.run.shown.length ?? 1) - 1)];
+  const first = panes[0]?.events[Math.min(k, (panes[0]?.events.length ?? 1) - 1)];
   $("position").textContent =
     panes.length > 0 ? `event ${k + 1}/${longestRun()} · t = ${formatClock(first?.t ?? 0)}` : "";
 }
