@@ -61,3 +61,32 @@ test(
     await again.close();
   },
 );
+
+test(
+  "free lab: a segment's details show both TCBs, and dropping it re-runs the lab with the fault",
+  { skip: missing ?? false },
+  async () => {
+    const page = await browser!.newPage();
+    const errors: string[] = [];
+    const lab = ["0us:P:listen", "0us:A:connect", "10ms:wait", "10ms:A:close", "20ms:P:close", "30ms:wait"]
+      .map((l) => `lab=${encodeURIComponent(l)}`)
+      .join("&");
+    await openPlayground(page, `${browser!.server.url}?scenario=lab&${lab}`, errors);
+    const last = await js<string>(
+      page,
+      `[...document.querySelectorAll('svg.ladder g.segment[data-host="A"]')].at(-1).getAttribute("data-i")`,
+    );
+    await page.click(`svg.ladder g.segment[data-i="${last}"] .hit`, { force: true });
+    await page.waitForSelector("#details .details");
+    const text = await js<string>(page, `document.getElementById("details").textContent`);
+    assert.match(text, /A at that moment/);
+    assert.match(text, /SND\.NXT/);
+    await page.click("#details button.drop");
+    await page.waitForFunction(`location.search.includes("drop=")`);
+    const lost = await js<number>(page, `document.querySelectorAll("svg.ladder g.segment.lost").length`);
+    assert.equal(lost, 1, "the lab's final ACK is now lost");
+  assert.match(await js<string>(page, `document.querySelector(".faults").textContent`), /drop A#\d+/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  },
+);

@@ -55,7 +55,8 @@ export interface LabResult {
 
 export function runLab(script: readonly LabAction[], options: ScenarioOptions): LabResult {
   const build = (): { world: World; apps: Map<LabHost, AppConnection> } => {
-    const world = new World({ options, role: "main" });
+    // A fresh options object per world: each is run 1 of its own, so targeted faults apply to both.
+    const world = new World({ options: { ...options }, role: "main" });
     const hosts = {
       A: world.addHost({ name: "A", address: ADDRESS.A }),
       P: world.addHost({ name: "P", address: ADDRESS.P }),

@@ -90,6 +90,13 @@ function nominalDelay(): number {
 
 /** Runs the scenario again, calling `observe` for every event of run `runIndex` (0-based). */
 function replay(runIndex: number, observe: (e: TraceEvent, world: World) => void): void {
+  if (state.scenario === "lab") {
+    runLab(parseLabScript(state.lab), {
+      ...optionsOf(state),
+      observe: (_run, e, _i, world) => observe(e, world),
+    });
+    return;
+  }
   const scenario = findScenario(state.scenario);
   if (!scenario) return;
   runScenario(scenario, {
@@ -123,13 +130,13 @@ function render(): Promise<void> {
       state.lab = [];
       lab = runLab([], optionsOf(state));
     }
-    app.append(
-      renderLabControls(state, lab, (script) => {
-        state.lab = script;
-        state.step = null;
-        rerun();
-      }),
-    );
+    const controls = renderLabControls(state, lab, (script) => {
+      state.lab = script;
+      state.step = null;
+      rerun();
+    });
+    if (state.faults.length > 0) controls.append(...faultList([lab.run]));
+    app.append(controls);
     const box = html(
       "div",
       { class: "runs none" },
@@ -181,37 +188,15 @@ function render(): Promise<void> {
       html("ul", { class: "try-next" }, ...scenario.tryNext.map((t) => tryNextItem(t))),
     );
   }
-  if (state.faults.length > 0) {
-    const list = html("ul", { class: "faults" });
-    state.faults.forEach((f, i) => {
-      const hit = result!.runs[f.run - 1]?.events.some(
-        (e) => e.kind === "network" && e.fault === segmentFaultName(f),
-      );
-      const remove = html("button", { type: "button" }, "remove");
-      remove.addEventListener("click", () => {
-        state.faults.splice(i, 1);
-        state.step = null;
-        rerun();
-      });
-      list.append(
-        html(
-          "li",
-          {},
-          `run ${f.run}: ${segmentFaultName(f)}${hit ? "" : " — never acted (no such segment in this run)"} `,
-          remove,
-        ),
-      );
-    });
+  if (state.faults.length > 0)
     intro.append(
-      html("h3", {}, "Targeted faults"),
-      list,
+      ...faultList(result.runs),
       html(
         "p",
         { class: "hint" },
         "The checks below describe the scenario without these faults, so some may now fail: that is the point.",
       ),
     );
-  }
   const verdict = html(
     "p",
     { class: `verdict ${result.passed ? "holds" : "fails"}`, id: "verdict" },
@@ -390,6 +375,29 @@ function buildPane(
   card.append(summary, downloads);
   panes.push(pane);
   return card;
+}
+
+/** The targeted faults in force, each with a remove button and whether it found its segment. */
+function faultList(runs: readonly ScenarioRun[]): HTMLElement[] {
+  const list = html("ul", { class: "faults" });
+  state.faults.forEach((f, i) => {
+    const hit = runs[f.run - 1]?.events.some((e) => e.kind === "network" && e.fault === segmentFaultName(f));
+    const remove = html("button", { type: "button" }, "remove");
+    remove.addEventListener("click", () => {
+      state.faults.splice(i, 1);
+      state.step = null;
+      rerun();
+    });
+    list.append(
+      html(
+        "li",
+        {},
+        `run ${f.run}: ${segmentFaultName(f)}${hit ? "" : " — never acted (no such segment in this run)"} `,
+        remove,
+      ),
+    );
+  });
+  return [html("h3", {}, "Targeted faults"), list];
 }
 
 /** What the marks of the ladder mean (the scenario texts speak of the text ladder's marks). */
