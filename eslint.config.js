@@ -3,7 +3,19 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "build/", "coverage/", "test/fixtures/", "docs/"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "build/",
+      "coverage/",
+      "test/fixtures/",
+      "docs/",
+      "web/dist/",
+      "test-artifacts/",
+      "scratch/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,6 +36,26 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
+    },
+  },
+  {
+    // The playground runs in a browser tab: the DOM's globals, no Node's.
+    files: ["web/src/**/*.ts"],
+    languageOptions: {
+      globals: {
+        window: "readonly",
+        document: "readonly",
+        location: "readonly",
+        history: "readonly",
+        matchMedia: "readonly",
+        performance: "readonly",
+        URLSearchParams: "readonly",
+        Blob: "readonly",
+        clearInterval: "readonly",
+        process: "off",
+        Buffer: "off",
+        setImmediate: "off",
+      },
     },
   },
   {

@@ -8,6 +8,7 @@ import { registerListCommand } from "./list-command.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerTourCommand } from "./tour-command.js";
 import { registerTunCommand } from "./tun-command.js";
+import { registerWebCommand } from "./web-command.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerExploreCommand(program);
   registerTourCommand(program);
   registerInspectCommand(program);
+  registerWebCommand(program);
   return program;
 }
 

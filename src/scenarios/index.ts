@@ -46,6 +46,7 @@ export function findScenario(key: string): Scenario | undefined {
 }
 
 export function runScenario(scenario: Scenario, options: ScenarioOptions): ScenarioResult {
-  const runs = scenario.run(options);
+  // A fresh options object per call: World numbers a call's runs by it (world.ts).
+  const runs = scenario.run({ ...options });
   return { scenario, options, runs, passed: runs.every((r) => r.checks.every((c) => c.pass)) };
 }

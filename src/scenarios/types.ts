@@ -24,6 +24,25 @@ export interface ScenarioOptions {
    * faults to the main run's simulator here).
    */
   onWorld?: (world: World) => void;
+  /** Targeted faults added to single runs ("drop the 5th segment A sends in run 1"): the web playground's
+   * "drop this segment" / "delay it". The scenario's checks still describe the run without them. */
+  faults?: readonly SegmentFault[];
+  /** Sees every event of every run as it is emitted, with that run's world, so a caller can read the
+   * hosts' connections at that exact moment (the playground's TCB view). `run` is 1-based. */
+  observe?: (run: number, event: TraceEvent, index: number, world: World) => void;
+}
+
+/** One targeted fault on one segment of one run, named the way a reader of the ladder finds it. */
+export interface SegmentFault {
+  /** 1-based position of the run in the scenario's result. */
+  run: number;
+  /** The sending host. */
+  host: string;
+  /** 1-based: the host's nth transmitted segment in that run (retransmissions and RSTs count). */
+  transmission: number;
+  action: "drop" | "delay";
+  /** Extra delay (µs) for "delay". */
+  delay?: number;
 }
 
 export const DEFAULT_OPTIONS: ScenarioOptions = { seed: 1, profile: "linux" };

@@ -7,7 +7,8 @@ import { makeProfile, type Profile } from "../tcp/profile.js";
 import { Trace } from "../trace/events.js";
 import { DEFAULT_LINK_DELAY } from "../sim/link.js";
 import type { Segment } from "../wire/segment.js";
-import type { ScenarioOptions, ScenarioRun, RunRole, Check } from "./types.js";
+import type { ScenarioOptions, ScenarioRun, RunRole, Check, SegmentFault } from "./types.js";
+import { formatDuration } from "../trace/duration.js";
 import type { TraceEvent } from "../trace/events.js";
 import type { HostSpec } from "../trace/hosts.js";
 
@@ -30,13 +31,24 @@ export interface WorldSetup {
   profile?: ScenarioOptions["profile"];
 }
 
+/**
+ * The worlds of one `scenario.run(options)` call, numbered in creation order (each scenario builds its
+ * runs' worlds in the order it returns the runs; test/scenarios/world-hooks.test.ts checks it).
+ * runScenario passes every call a fresh options object, so the numbering starts at 1 each time.
+ */
+const worldsPerCall = new WeakMap<ScenarioOptions, number>();
+
 export class World {
   readonly sim: Simulator;
   readonly trace: Trace;
   readonly hosts = new Map<string, Host>();
   readonly options: ScenarioOptions;
   readonly role: RunRole;
+  /** 1-based position of this world's run in the scenario's result. */
+  readonly ordinal: number;
   private readonly setup: WorldSetup;
+  /** This run's targeted faults, registered as their hosts are added. */
+  private readonly pendingFaults: readonly SegmentFault[];
 
   constructor(setup: WorldSetup) {
     this.setup = setup;
@@ -48,7 +60,27 @@ export class World {
       trace: this.trace,
       ...(setup.options.msl !== undefined ? { msl: setup.options.msl } : { msl: this.profile().msl }),
     });
+    this.ordinal = (worldsPerCall.get(setup.options) ?? 0) + 1;
+    worldsPerCall.set(setup.options, this.ordinal);
+    this.pendingFaults = (setup.options.faults ?? []).filter((f) => f.run === this.ordinal);
+    const observe = setup.options.observe;
+    if (observe) {
+      let index = 0;
+      this.trace.subscribe((e) => observe(this.ordinal, e, index++, this));
+    }
     setup.options.onWorld?.(this);
+  }
+
+  /** A targeted fault on the host's nth transmission; its name says which, for the ladder. */
+  private addSegmentFault(f: SegmentFault): void {
+    const k = f.transmission - 1;
+    this.sim.fault({
+      name: segmentFaultName(f),
+      action: f.action,
+      from: f.host,
+      match: (_seg, ctx) => ctx.hostIndex === k,
+      ...(f.action === "delay" ? { delay: f.delay ?? 0 } : {}),
+    });
   }
 
   /** The profile a host of this run gets (before per-host overrides). */
@@ -73,6 +105,7 @@ export class World {
       seed: this.options.seed,
     });
     this.sim.addHost(host, { stateOf: (seg) => connectionState(host, seg) });
+    for (const f of this.pendingFaults) if (f.host === h.name) this.addSegmentFault(f);
     this.hosts.set(h.name, host);
     return host;
   }
@@ -122,4 +155,11 @@ function connectionState(host: Host, seg: Segment): string | undefined {
       return c.state;
   }
   return undefined;
+}
+
+/** "drop A#5", "delay P#7 by 200 ms": the fault's name in the trace. */
+export function segmentFaultName(f: SegmentFault): string {
+  return f.action === "drop"
+    ? `drop ${f.host}#${f.transmission}`
+    : `delay ${f.host}#${f.transmission} by ${formatDuration(f.delay ?? 0)}`;
 }
