@@ -43,8 +43,11 @@ export interface Target {
   inject(bytes: Uint8Array): Promise<void>;
   /** The oldest outbound packet not yet taken, waiting for one until time `limit`. */
   nextOutbound(limit: number): Promise<Captured | undefined>;
-  /** Starts a system call now; it may return at once or block. `scriptResult` names the fd socket()/accept() map. */
-  startCall(call: SyscallSpec): PendingCall;
+  /**
+   * Starts a system call now; it may return at once or block. socket() and accept() map the script's fd
+   * (the expected result) to theirs, as packetdrill does. Throws PacketdrillUnsupported (with `line`).
+   */
+  startCall(call: SyscallSpec, line: number): PendingCall;
   /** Waits (time passing) until the call returns or time `limit` is reached. */
   waitCall(call: PendingCall, limit: number): Promise<void>;
   /** Frees everything (closes sockets, tears the namespace down). */
