@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { registerInspectCommand } from "./inspect-command.js";
 import { registerListCommand } from "./list-command.js";
+import { registerPacketdrillCommand } from "./packetdrill-command.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerTourCommand } from "./tour-command.js";
 import { registerTunCommand } from "./tun-command.js";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerTourCommand(program);
   registerInspectCommand(program);
+  registerPacketdrillCommand(program);
   return program;
 }
 

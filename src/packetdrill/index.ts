@@ -1,9 +1,22 @@
 // `tcplab packetdrill`: run packetdrill scripts against our engine (--target sim) or Linux (--target kernel).
 import { readFileSync } from "node:fs";
 import { parseScript } from "./parser.js";
-import { applyScriptOptions, DEFAULT_CONFIG, type RunConfig } from "./environment.js";
+import {
+  applyScriptOptions,
+  DEFAULT_CONFIG,
+  DEFAULT_SYSCTLS,
+  type RunConfig,
+  type Sysctl,
+} from "./environment.js";
 import { PacketdrillParseError, PacketdrillUnsupported } from "./errors.js";
-import { LOCAL_ADDRESS, REMOTE_ADDRESS, profileOverrides, runScript, type ScriptResult } from "./runner.js";
+import {
+  LOCAL_ADDRESS,
+  REMOTE_ADDRESS,
+  profileOverrides,
+  runScript,
+  scriptSysctls,
+  type ScriptResult,
+} from "./runner.js";
 import { SimTarget } from "./sim-target.js";
 import type { Target } from "./target.js";
 import { renderLadder } from "../trace/ladder.js";
@@ -19,7 +32,7 @@ export interface PacketdrillOptions {
   /** Attach our ladder of the run (sim only: the engine's trace). */
   ladder?: boolean;
   /** Makes the kernel target (kept out of this module so the sim path never loads the native addon). */
-  kernelTarget?: (config: RunConfig, sysctls: Record<string, unknown>) => Promise<Target>;
+  kernelTarget?: (config: RunConfig, sysctls: Sysctl[]) => Promise<Target>;
 }
 
 /** Runs one script text; never throws for a bad script (ERROR with line and column, or UNSUPPORTED). */
@@ -32,7 +45,9 @@ export async function runPacketdrillText(
   const base = { file, target: targetName };
   let script;
   let config: RunConfig;
-  let overrides: Record<string, unknown>;
+  // sim: defaults.sh and the script's sysctls as profile overrides; kernel: the sysctls themselves.
+  let overrides: Record<string, unknown> = {};
+  let sysctls: Sysctl[] = [];
   try {
     script = parseScript(text);
     config = applyScriptOptions(script, {
@@ -40,7 +55,12 @@ export async function runPacketdrillText(
       ...(options.toleranceUsecs !== undefined ? { toleranceUsecs: options.toleranceUsecs } : {}),
       ...(options.tolerancePercent !== undefined ? { tolerancePercent: options.tolerancePercent } : {}),
     });
-    overrides = profileOverrides(script);
+    if (targetName === "sim") overrides = profileOverrides(script);
+    else
+      sysctls = [
+        ...DEFAULT_SYSCTLS.map(([name, value]) => ({ name, value, line: 0 })),
+        ...scriptSysctls(script),
+      ];
   } catch (err) {
     if (err instanceof PacketdrillParseError) {
       return { ...base, result: "ERROR", line: err.line, column: err.column, reason: err.detail };
@@ -52,7 +72,7 @@ export async function runPacketdrillText(
   }
   if (targetName === "kernel") {
     if (!options.kernelTarget) throw new Error("no kernel target available");
-    const target = await options.kernelTarget(config, overrides);
+    const target = await options.kernelTarget(config, sysctls);
     return runScript(file, script, target, config);
   }
   const sim = new SimTarget({ local: LOCAL_ADDRESS, remote: REMOTE_ADDRESS }, overrides, {

@@ -254,12 +254,12 @@ export class Interpreter {
     const lo = start - tol;
     // `*` waits as long as anything may still happen; a generous bound keeps a silent target from hanging us.
     const hi = any ? this.target.now() + 3600e6 : end + tol;
-    let cap: Captured | undefined;
-    let w: WirePacket | null = null;
-    for (;;) {
-      cap = await this.target.nextOutbound(hi);
-      this.checkBlocked();
-      if (!cap) {
+    let found = await this.nextOurs(hi);
+    if (!found) {
+      // Late or never? Looking a little further lets the report say which, as packetdrill's does.
+      const later =
+        this.target.lateHorizon > 0 ? await this.nextOurs(hi + this.target.lateHorizon) : undefined;
+      if (!later) {
         throw new Mismatch(
           ev,
           "no packet",
@@ -267,9 +267,9 @@ export class Interpreter {
           this.target.now(),
         );
       }
-      w = parsePacket(cap.bytes);
-      if (w && this.ours(w)) break;
+      found = later;
     }
+    const { cap, w } = found;
     this.compare(ev, p, w, cap.time);
     if (!any && (cap.time < lo || cap.time > hi)) {
       const range =
@@ -282,6 +282,17 @@ export class Interpreter {
         `timing error: expected outbound packet ${range} but happened at ${secs(cap.time).toFixed(6)} s (tolerance ${secs(tol).toFixed(6)} s)`,
         cap.time,
       );
+    }
+  }
+
+  /** The next packet of the socket under test sent before `limit` (others are skipped, as packetdrill does). */
+  private async nextOurs(limit: number): Promise<{ cap: Captured; w: WirePacket } | undefined> {
+    for (;;) {
+      const cap = await this.target.nextOutbound(limit);
+      this.checkBlocked();
+      if (!cap) return undefined;
+      const w = parsePacket(cap.bytes);
+      if (w && this.ours(w)) return { cap, w };
     }
   }
 

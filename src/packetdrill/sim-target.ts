@@ -19,6 +19,8 @@ const MAX_STEPS = 5_000_000;
 
 export class SimTarget implements Target {
   readonly name = "sim" as const;
+  /** Virtual time is free: watch 60 s more for a late packet. */
+  readonly lateHorizon = 60_000_000;
   readonly host: Host;
   readonly trace: Trace | undefined;
   private t = 0;
@@ -99,7 +101,8 @@ export class SimTarget implements Target {
   }
 
   inject(bytes: Uint8Array): Promise<void> {
-    this.host.inputPacket(bytes, this.t);
+    // A packet id of its own, so that the ladder tells one arrival from another.
+    this.host.inputPacket(bytes, this.t, this.trace ? this.trace.nextPacketId() : -1);
     this.recheck();
     return Promise.resolve();
   }

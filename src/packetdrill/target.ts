@@ -35,6 +35,8 @@ export interface TargetAddresses {
 export interface Target {
   readonly name: "sim" | "kernel";
   readonly addresses: TargetAddresses;
+  /** How much longer (µs) to watch for an expected packet that is late, to report when it came (0: not). */
+  readonly lateHorizon: number;
   /** µs since the script started. */
   now(): number;
   /** Lets time pass up to `t`: timers run, outbound packets queue, blocked calls may return. */
