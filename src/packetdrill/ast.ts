@@ -86,5 +86,9 @@ export type PdEvent = EventAction & {
 export interface PdScript {
   /** `--name=value` lines at the top of the script (packetdrill's in-script options). */
   options: Array<{ name: string; value: string; line: number }>;
+  /** A backtick command before the first event, without a time: run before the script (packetdrill's init command). */
+  initCommand?: { command: string; line: number };
+  /** A backtick command after the last event, without a time: run after the script (cleanup). */
+  cleanupCommand?: { command: string; line: number };
   events: PdEvent[];
 }

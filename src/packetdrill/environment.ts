@@ -48,8 +48,10 @@ const IGNORED_AT_DEFAULT: Readonly<Record<string, string[]>> = {
   tcp_frto: ["2"],
   tcp_fack: ["0"],
   tcp_reordering: ["3"],
-  tcp_early_retrans: ["4", "3"],
-  tcp_recovery: ["1"],
+  // The engine has neither tail loss probes nor RACK: 0 (both off) is what it does; Linux's default is a
+  // fidelity difference the corpus list records.
+  tcp_early_retrans: ["4", "3", "0"],
+  tcp_recovery: ["1", "0"],
   tcp_tso_win_divisor: ["3"],
   tcp_ecn: ["0", "2"],
   tcp_ecn_option: ["2"],

@@ -69,11 +69,27 @@ class Parser {
       if (!m) this.fail(`bad option line ${JSON.stringify(t.text)}`, t);
       options.push({ name: m[1]!, value: (m[2] ?? "").trim(), line: t.line });
     }
+    let initCommand: PdScript["initCommand"];
+    let cleanupCommand: PdScript["cleanupCommand"];
+    if (this.peek().kind === "command") {
+      const t = this.next();
+      initCommand = { command: t.text, line: t.line };
+    }
     while (this.peek().kind !== "eof") {
       if (this.peek().kind === "option") this.fail("option lines must come before the first event");
+      if (this.peek().kind === "command" && this.peek(1).kind === "eof") {
+        const t = this.next();
+        cleanupCommand = { command: t.text, line: t.line };
+        break;
+      }
       events.push(this.event());
     }
-    return { options, events };
+    return {
+      options,
+      events,
+      ...(initCommand ? { initCommand } : {}),
+      ...(cleanupCommand ? { cleanupCommand } : {}),
+    };
   }
 
   private event(): PdEvent {

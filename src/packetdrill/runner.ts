@@ -71,6 +71,7 @@ interface Blocked {
 
 export function scriptSysctls(script: PdScript): Sysctl[] {
   const out: Sysctl[] = [];
+  if (script.initCommand) out.push(...parseCommand(script.initCommand.command, script.initCommand.line));
   let sawOther = false;
   for (const ev of script.events) {
     if (ev.type === "code") {
