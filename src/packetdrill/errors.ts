@@ -26,8 +26,9 @@ export class PacketdrillUnsupported extends Error {
   }
 }
 
-/** The kernel target cannot run here (no root, no /dev/net/tun, no addon). */
+/** The kernel target cannot run here (no root, no /dev/net/tun, no addon): exit 2, like bad usage. */
 export class PacketdrillTargetError extends Error {
+  readonly exitCode = 2;
   constructor(
     readonly code: string,
     message: string,

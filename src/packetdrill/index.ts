@@ -72,7 +72,15 @@ export async function runPacketdrillText(
   }
   if (targetName === "kernel") {
     if (!options.kernelTarget) throw new Error("no kernel target available");
-    const target = await options.kernelTarget(config, sysctls);
+    let target: Target;
+    try {
+      target = await options.kernelTarget(config, sysctls);
+    } catch (err) {
+      if (err instanceof PacketdrillUnsupported) {
+        return { ...base, result: "UNSUPPORTED", line: err.line, reason: err.reason };
+      }
+      throw err;
+    }
     return runScript(file, script, target, config);
   }
   const sim = new SimTarget({ local: LOCAL_ADDRESS, remote: REMOTE_ADDRESS }, overrides, {

@@ -115,6 +115,7 @@ export class Interpreter {
   constructor(
     private readonly target: Target,
     private readonly config: RunConfig,
+    private readonly debug?: (line: string) => void,
   ) {}
 
   async run(script: PdScript): Promise<void> {
@@ -151,6 +152,9 @@ export class Interpreter {
 
   private async event(ev: PdEvent): Promise<void> {
     const { start, end, any } = this.times(ev);
+    this.debug?.(
+      `${secs(this.target.now()).toFixed(6)} line ${ev.line} at ${secs(start).toFixed(6)}: ${ev.text}`,
+    );
     switch (ev.type) {
       case "command":
       case "code":
@@ -384,9 +388,8 @@ export class Interpreter {
     if (this.blocked) await this.finishBlocked();
     const call = this.target.startCall(s, ev.line);
     if (s.name === "listen" || s.name === "connect") this.noteSocketUnderTest(s);
-    const tol = this.tolerance(at);
     if (s.endUsecs === undefined) {
-      if (!call.done) await this.target.waitCall(call, at + tol);
+      if (!call.done) await this.target.settle(call);
       if (!call.done) {
         throw new Mismatch(
           ev,
@@ -477,7 +480,10 @@ export async function runScript(
 ): Promise<ScriptResult> {
   const base = { file, target: target.name };
   try {
-    await new Interpreter(target, config).run(script);
+    const debug = process.env.TCPLAB_PACKETDRILL_DEBUG
+      ? (l: string) => void process.stderr.write(`[packetdrill ${target.name}] ${l}\n`)
+      : undefined;
+    await new Interpreter(target, config, debug).run(script);
     return { ...base, result: "PASS" };
   } catch (err) {
     if (err instanceof Mismatch) {

@@ -654,7 +654,7 @@ export class SimSockets {
   }
 }
 
-function iovLength(msg: Expr, u: (r: string) => never): number {
+export function iovLength(msg: Expr, u: (r: string) => never): number {
   const f = structFields(msg);
   const iov = f.get("msg_iov");
   if (!iov || iov.kind !== "list") return u("sendmsg needs msg_iov=[{…, len}]");
@@ -672,14 +672,18 @@ function errnoOf(err: unknown): CallOutcome {
 }
 
 /** getsockopt's value argument (`[0]`, `0`, or `...`) against the actual value. */
-function compareValue(val: Expr, actual: number, what: string): CallOutcome {
+export function compareValue(val: Expr, actual: number, what: string): CallOutcome {
   if (val.kind === "ellipsis") return ok(0);
   const want = evalInt(val);
   if (want !== actual) return { ret: 0, mismatch: `${what}: expected ${exprText(val)}, actual ${actual}` };
   return ok(0);
 }
 
-function compareStruct(val: Expr, actual: Record<string, number>, u?: (r: string) => never): CallOutcome {
+export function compareStruct(
+  val: Expr,
+  actual: Record<string, number>,
+  u?: (r: string) => never,
+): CallOutcome {
   if (val.kind === "ellipsis") return ok(0);
   for (const [name, e] of structFields(val)) {
     if (e.kind === "ellipsis") continue;

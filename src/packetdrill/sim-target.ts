@@ -129,6 +129,11 @@ export class SimTarget implements Target {
     return p;
   }
 
+  /** In virtual time a call returns at once or waits for the engine: it is settled when started. */
+  settle(): Promise<void> {
+    return Promise.resolve();
+  }
+
   waitCall(call: PendingCall, limit: number): Promise<void> {
     this.run(limit, () => call.done);
     return Promise.resolve();

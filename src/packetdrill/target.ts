@@ -50,6 +50,11 @@ export interface Target {
    * (the expected result) to theirs, as packetdrill does. Throws PacketdrillUnsupported (with `line`).
    */
   startCall(call: SyscallSpec, line: number): PendingCall;
+  /**
+   * Waits until the call has either returned or is blocked (waiting in the kernel for something to happen),
+   * so that a call the script expects not to block can be told from one that does.
+   */
+  settle(call: PendingCall): Promise<void>;
   /** Waits (time passing) until the call returns or time `limit` is reached. */
   waitCall(call: PendingCall, limit: number): Promise<void>;
   /** Frees everything (closes sockets, tears the namespace down). */
