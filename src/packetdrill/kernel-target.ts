@@ -190,7 +190,13 @@ export class KernelTarget implements Target {
       },
       (err: unknown) => {
         p.done = true;
-        p.outcome = { ret: -1, errno: "EIO", mismatch: `the call failed in tcplab: ${String(err)}` };
+        p.outcome =
+          err instanceof PacketdrillUnsupported || err instanceof ExprError
+            ? {
+                ret: -1,
+                unsupported: `${spec.name}: ${err instanceof PacketdrillUnsupported ? err.reason : err.message}`,
+              }
+            : { ret: -1, errno: "EIO", mismatch: `the call failed in tcplab: ${String(err)}` };
         p.doneAt = this.now();
         this.calls.delete(p);
         p.markSettled();

@@ -447,6 +447,7 @@ export class Interpreter {
 
   private checkResult(ev: PdEvent, s: SyscallSpec, call: PendingCall): void {
     const o = call.outcome!;
+    if (o.unsupported) throw new PacketdrillUnsupported(o.unsupported, ev.line, ev.column);
     const actual = o.ret === -1 ? `= -1 ${o.errno ?? ""}`.trim() : `= ${o.ret}`;
     if (s.result.kind === "int") {
       const want = s.result.value;

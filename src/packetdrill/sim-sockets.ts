@@ -88,12 +88,26 @@ export class SimSockets {
     const u = (reason: string): never => {
       throw new PacketdrillUnsupported(reason, line, 1);
     };
+    let started: StartedCall;
     try {
-      return this.dispatch(spec, u);
+      started = this.dispatch(spec, u);
     } catch (err) {
       if (err instanceof ExprError) u(`${spec.name}: ${err.message}`);
       throw err;
     }
+    const attempt = started.attempt;
+    return {
+      wakeAt: started.wakeAt,
+      attempt: () => {
+        try {
+          return attempt();
+        } catch (err) {
+          if (err instanceof ExprError) return { ret: -1, unsupported: `${spec.name}: ${err.message}` };
+          if (err instanceof PacketdrillUnsupported) return { ret: -1, unsupported: err.reason };
+          throw err;
+        }
+      },
+    };
   }
 
   private now(): number {

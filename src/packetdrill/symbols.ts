@@ -115,7 +115,8 @@ export function errnoName(n: number): string {
 export class ExprError extends Error {}
 
 /** An integer argument: a number, a known name, `A|B`, or `[n]` (a one-element array, as setsockopt's). */
-export function evalInt(e: Expr): number {
+export function evalInt(e: Expr | undefined): number {
+  if (!e) throw new ExprError("an argument is missing");
   switch (e.kind) {
     case "int":
       return e.value;
@@ -140,7 +141,8 @@ export function evalInt(e: Expr): number {
 }
 
 /** The fields of a `{name=value, ...}` struct as numbers (words as symbols); positional items get `#i`. */
-export function structFields(e: Expr): Map<string, Expr> {
+export function structFields(e: Expr | undefined): Map<string, Expr> {
+  if (!e) throw new ExprError("an argument is missing");
   if (e.kind !== "struct") throw new ExprError(`expected a {…} struct but found ${exprText(e)}`);
   const m = new Map<string, Expr>();
   e.fields.forEach((f, i) => m.set(f.name ?? `#${i}`, f.value));

@@ -9,6 +9,8 @@ export interface CallOutcome {
   errno?: string;
   /** An output argument (getsockopt's value, poll's revents, ioctl's count, tcp_info) differed. */
   mismatch?: string;
+  /** The call uses something tcplab cannot carry out (found while running it): the script is UNSUPPORTED. */
+  unsupported?: string;
 }
 
 export interface PendingCall {
