@@ -489,7 +489,15 @@ export async function makeKernelTarget(config: RunConfig, sysctls: Sysctl[]): Pr
   const ns = await NetworkNamespace.create();
   try {
     for (const s of sysctls) {
-      const r = await ns.run("sysctl", ["-q", "-w", `${s.name.replace(/\//g, ".")}=${s.value}`]);
+      // Written through /proc/sys as seen from inside the namespace (the net.* entries are per namespace).
+      const path = `/proc/sys/${s.name.replace(/\./g, "/")}`;
+      const r = await ns.run("sh", [
+        "-c",
+        'printf "%s\\n" "$2" > "$1"',
+        "sh",
+        path,
+        s.value.replace(/^["']|["']$/g, ""),
+      ]);
       // defaults.sh settings a kernel lacks are skipped, as defaults.sh itself ignores their failure.
       if (r.code !== 0 && s.line > 0) {
         throw new PacketdrillUnsupported(
