@@ -274,7 +274,7 @@ export class Interpreter {
       }
       found = later;
     }
-    const { cap, w } = found;
+    const { cap, w } = await this.aggregate(ev, p, found, hi);
     this.compare(ev, p, w, cap.time);
     if (!any && (cap.time < lo || cap.time > hi)) {
       const range =
@@ -288,6 +288,49 @@ export class Interpreter {
         cap.time,
       );
     }
+  }
+
+  /**
+   * packetdrill's aggregation (do_outbound_script_packet): while the packets sniffed carry less payload than
+   * the script's line, the next ones are added if they continue the first (same headers but FIN, PSH and
+   * CWR, in sequence, equal sizes but the last). A line written for one TSO packet (`P. 1:3001(3000)`) so
+   * matches MSS-sized segments too. The result has the last packet's headers and time, the first's seq.
+   */
+  private async aggregate(
+    ev: PdEvent,
+    p: PacketSpec,
+    first: { cap: Captured; w: WirePacket },
+    limit: number,
+  ): Promise<{ cap: Captured; w: WirePacket }> {
+    let total = first.w.payloadLen;
+    let last = first;
+    while (total < p.len && first.w.payloadLen > 0) {
+      const next = await this.nextOurs(limit);
+      if (!next) break;
+      const a = last.w;
+      const b = next.w;
+      const same =
+        (a.flags & ~0x89) === (b.flags & ~0x89) && // all but FIN, PSH, CWR
+        (a.seq + a.payloadLen) >>> 0 === b.seq &&
+        a.ack === b.ack &&
+        a.win === b.win &&
+        a.urg === b.urg &&
+        a.options.length === b.options.length &&
+        a.options.every((o, i) => o.kind === b.options[i]!.kind);
+      const sizeOk = b.payloadLen >= p.len - total || b.payloadLen === a.payloadLen;
+      if (!same || !sizeOk) {
+        throw new Mismatch(
+          ev,
+          this.describeActual(b),
+          `a packet that does not continue the ${total} bytes sniffed so far (${p.len} expected)`,
+          next.cap.time,
+        );
+      }
+      total += b.payloadLen;
+      last = next;
+    }
+    if (last === first) return first;
+    return { cap: last.cap, w: { ...last.w, seq: first.w.seq, payloadLen: total } };
   }
 
   /** The next packet of the socket under test sent before `limit` (others are skipped, as packetdrill does). */
