@@ -219,6 +219,16 @@ export class KernelTarget implements Target {
     clearTimeout(timer);
   }
 
+  async tcpInfo(fd: number): Promise<Record<string, number> | undefined> {
+    const s = this.fds.get(fd);
+    if (!s) return undefined;
+    const r = await this.raw(OP.TCP_INFO, [s.fd]);
+    if (r.ret < 0) return undefined;
+    const fields: Record<string, number> = {};
+    TCP_INFO_FIELDS.forEach((name, i) => (fields[name] = r.out[i]!));
+    return fields;
+  }
+
   async close(): Promise<void> {
     for (const c of this.calls) c.cancelled = true;
     this.tun.stop();

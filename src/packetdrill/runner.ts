@@ -6,6 +6,7 @@
 import type { PacketSpec, PdEvent, PdOption, PdScript, SyscallSpec } from "./ast.js";
 import { DEFAULT_SYSCTLS, parseCommand, sysctlOverride, type RunConfig, type Sysctl } from "./environment.js";
 import { PacketdrillUnsupported } from "./errors.js";
+import { holds, parseCodeBlock, type Assertion } from "./code-block.js";
 import { buildPacket, formatOption, formatPacket, parsePacket, type WirePacket } from "./packet-bytes.js";
 import { SCRIPT_PORT } from "./sim-sockets.js";
 import type { Captured, PendingCall, Target } from "./target.js";
@@ -75,7 +76,7 @@ export function scriptSysctls(script: PdScript): Sysctl[] {
   let sawOther = false;
   for (const ev of script.events) {
     if (ev.type === "code") {
-      throw new PacketdrillUnsupported("%{ }% Python blocks", ev.line, ev.column);
+      parseCodeBlock(ev.code, ev.line, ev.column); // UNSUPPORTED unless tcp_info assertions
     }
     if (ev.type === "command") {
       const sysctls = parseCommand(ev.command, ev.line);
@@ -111,6 +112,15 @@ export class Interpreter {
   /** Script time of the last event (µs) after relative times were resolved. */
   private lastEventTime = 0;
   private blocked: Blocked | undefined;
+  /** The script fd of the socket under test (its accept()ed or connect()ing fd), for tcp_info snapshots. */
+  private sutFd: number | undefined;
+  /** `%{ }%` blocks with their snapshots, checked after the last event as packetdrill does. */
+  private readonly code: Array<{
+    event: PdEvent;
+    asserts: Assertion[];
+    info: Record<string, number>;
+    at: number;
+  }> = [];
 
   constructor(
     private readonly target: Target,
@@ -124,6 +134,40 @@ export class Interpreter {
       this.checkBlocked();
     }
     if (this.blocked) await this.finishBlocked();
+    this.checkCode();
+  }
+
+  private async codeEvent(ev: PdEvent & { type: "code" }, at: number): Promise<void> {
+    await this.target.advanceTo(at);
+    this.checkBlocked();
+    const asserts = parseCodeBlock(ev.code, ev.line, ev.column);
+    if (this.sutFd === undefined) throw new Mismatch(ev, "no socket", "no socket to use for code", at);
+    const info = await this.target.tcpInfo(this.sutFd);
+    if (!info) throw new Mismatch(ev, "no tcp_info", `no tcp_info for fd ${this.sutFd}`, at);
+    this.code.push({ event: ev, asserts, info, at: this.target.now() });
+  }
+
+  private checkCode(): void {
+    for (const c of this.code) {
+      for (const a of c.asserts) {
+        const actual = c.info[a.field];
+        if (actual === undefined) {
+          throw new PacketdrillUnsupported(
+            `${a.field} (not in tcplab's tcp_info on this target)`,
+            c.event.line,
+            c.event.column,
+          );
+        }
+        if (!holds(a, actual)) {
+          throw new Mismatch(
+            c.event,
+            `${a.field} = ${actual}`,
+            `assertion failed: ${a.text} (${a.field} is ${actual})`,
+            c.at,
+          );
+        }
+      }
+    }
   }
 
   private tolerance(at: number): number {
@@ -157,8 +201,10 @@ export class Interpreter {
     );
     switch (ev.type) {
       case "command":
-      case "code":
         await this.target.advanceTo(start); // sysctls were applied before the run (scriptSysctls)
+        break;
+      case "code":
+        await this.codeEvent(ev, start);
         break;
       case "packet":
         if (ev.packet.direction === "in") await this.inbound(ev, ev.packet, start);
@@ -431,6 +477,13 @@ export class Interpreter {
     if (this.blocked) await this.finishBlocked();
     const call = this.target.startCall(s, ev.line);
     if (s.name === "listen" || s.name === "connect") this.noteSocketUnderTest(s);
+    // packetdrill's socket under test: the last socket made, then the connecting or accepted one.
+    if (s.name === "socket" && s.result.kind === "int" && s.result.value >= 0) this.sutFd = s.result.value;
+    if ((s.name === "connect" || s.name === "listen") && s.args[0]?.kind === "int")
+      this.sutFd = s.args[0].value;
+    if ((s.name === "accept" || s.name === "accept4") && s.result.kind === "int" && s.result.value >= 0) {
+      this.sutFd = s.result.value;
+    }
     if (s.endUsecs === undefined) {
       if (!call.done) await this.target.settle(call);
       if (!call.done) {

@@ -567,27 +567,7 @@ export class SimSockets {
           break;
         case SYMBOLS.TCP_INFO: {
           if (!conn) return u("TCP_INFO on a socket without a connection");
-          const i = conn.info();
-          return compareStruct(
-            val,
-            {
-              tcpi_state: LINUX_STATE[this.host.stateOf(conn)],
-              tcpi_rto: i.rto,
-              tcpi_rtt: i.rtt,
-              tcpi_rttvar: i.rttvar,
-              tcpi_snd_cwnd: i.cwnd,
-              tcpi_snd_ssthresh: i.ssthresh,
-              tcpi_retransmits: i.retransmits,
-              tcpi_backoff: i.backoff,
-              tcpi_probes: i.probes,
-              tcpi_snd_mss: i.sndMss,
-              tcpi_rcv_mss: i.rcvMss,
-              tcpi_unacked: i.unacked,
-              tcpi_snd_wscale: i.sndWscale,
-              tcpi_rcv_wscale: i.rcvWscale,
-            },
-            u,
-          );
+          return compareStruct(val, this.tcpInfoOf(conn), u);
         }
         default:
           return u(`getsockopt IPPROTO_TCP option ${opt}`);
@@ -596,6 +576,35 @@ export class SimSockets {
       return u(`getsockopt level ${level}`);
     }
     return compareValue(val, actual, "value");
+  }
+
+  /** tcp_info's fields as Linux names them, from the engine's snapshot (Connection.info). */
+  private tcpInfoOf(conn: Connection): Record<string, number> {
+    const i = conn.info();
+    return {
+      tcpi_state: LINUX_STATE[this.host.stateOf(conn)],
+      tcpi_rto: i.rto,
+      tcpi_rtt: i.rtt,
+      tcpi_rttvar: i.rttvar,
+      tcpi_snd_cwnd: i.cwnd,
+      tcpi_snd_ssthresh: i.ssthresh,
+      tcpi_retransmits: i.retransmits,
+      tcpi_backoff: i.backoff,
+      tcpi_probes: i.probes,
+      tcpi_snd_mss: i.sndMss,
+      tcpi_rcv_mss: i.rcvMss,
+      tcpi_unacked: i.unacked,
+      tcpi_snd_wscale: i.sndWscale,
+      tcpi_rcv_wscale: i.rcvWscale,
+    };
+  }
+
+  /** The tcp_info snapshot of a script fd, or undefined (no such fd, or no connection behind it). */
+  tcpInfo(fd: number): Record<string, number> | undefined {
+    const s = this.fds.get(fd);
+    if (!s) return undefined;
+    if (s.conn) return this.tcpInfoOf(s.conn);
+    return { tcpi_state: s.listener ? LINUX_STATE.LISTEN : LINUX_STATE.CLOSED };
   }
 
   private ioctl(s: SimSocket, req: number, val: Expr | undefined, u: (r: string) => never): CallOutcome {

@@ -139,6 +139,10 @@ export class SimTarget implements Target {
     return Promise.resolve();
   }
 
+  tcpInfo(fd: number): Promise<Record<string, number> | undefined> {
+    return Promise.resolve(this.sockets.tcpInfo(fd));
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

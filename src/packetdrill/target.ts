@@ -59,6 +59,8 @@ export interface Target {
   settle(call: PendingCall): Promise<void>;
   /** Waits (time passing) until the call returns or time `limit` is reached. */
   waitCall(call: PendingCall, limit: number): Promise<void>;
+  /** A tcp_info snapshot (tcpi_* fields) of the socket the script calls `fd`, for `%{ }%` assertions. */
+  tcpInfo(fd: number): Promise<Record<string, number> | undefined>;
   /** Frees everything (closes sockets, tears the namespace down). */
   close(): Promise<void>;
 }
