@@ -121,7 +121,8 @@ export function evalInt(e: Expr | undefined): number {
     case "int":
       return e.value;
     case "word": {
-      const v = SYMBOLS[e.name];
+      // errno names are values too (getsockopt(fd, SOL_SOCKET, SO_ERROR, [ECONNRESET], [4])).
+      const v = SYMBOLS[e.name] ?? ERRNO[e.name];
       if (v === undefined) throw new ExprError(`unknown symbol ${e.name}`);
       return v;
     }
