@@ -191,8 +191,11 @@ export class Connection {
   private corked = false;
   /** MSG_MORE on the last send: the same hold for that write only. */
   private moreComing = false;
-  /** When the oldest unacknowledged data was sent (the user timeout's clock, Linux retrans_stamp's role). */
-  private headSentAt = -1;
+  /**
+   * When the first retransmission timeout of the data now outstanding fired (−1: none since the last ACK
+   * that advanced SND.UNA): TCP_USER_TIMEOUT counts from there, as Linux's retrans_stamp does.
+   */
+  private rtxStartedAt = -1;
 
   constructor(
     readonly env: ConnectionEnv,
@@ -768,8 +771,8 @@ export class Connection {
       snd.backoffs = 0;
       snd.dupAcks = 0;
       if (!this.inRecovery) snd.cc.onAck(acked, snd.mss, this.now, snd.rto.srtt, snd.inFlight);
-      // The user timeout's clock follows the oldest unacknowledged data (approximated by this ACK's time).
-      this.headSentAt = snd.sndUna === snd.sndMax ? -1 : this.now;
+      this.rtxStartedAt = -1; // progress: the user timeout's clock stops
+
       // Restart or stop the retransmission timer (RFC 6298 §5.2, §5.3).
       if (snd.sndUna === snd.sndMax) this.setTimer(T_RTX, Infinity);
       else this.armRetransmit();
@@ -1084,7 +1087,6 @@ export class Connection {
     if (seqGt(snd.sndNxt, snd.sndMax)) snd.sndMax = snd.sndNxt;
     if (retransmission) this.env.counters.retransSegs++;
     if (len > 0) snd.lastDataSent = this.now;
-    if (this.headSentAt < 0 && !retransmission) this.headSentAt = this.now;
     this.emit(seqNo, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, withFin ? "fin" : why, retransmission);
     return !withFin;
   }
@@ -1423,9 +1425,11 @@ export class Connection {
       this.armRetransmit();
       return;
     }
-    // TCP_USER_TIMEOUT (RFC 5482, Linux tcp_retransmits_timed_out): data unacknowledged for that long ends
-    // the connection, however many retries the count would still allow.
-    if (this.userTimeout > 0 && this.headSentAt >= 0 && this.now - this.headSentAt >= this.userTimeout) {
+    // TCP_USER_TIMEOUT (RFC 5482, Linux tcp_retransmits_timed_out): retransmitting for that long without
+    // progress ends the connection, however many retries the count would still allow. Linux counts from
+    // the first retransmission (retrans_stamp), so do we.
+    if (this.rtxStartedAt < 0) this.rtxStartedAt = this.now;
+    if (this.userTimeout > 0 && this.now - this.rtxStartedAt >= this.userTimeout) {
       this.terminate("user timeout", this.orphaned ? null : new TcpError("ETIMEDOUT", "read"));
       return;
     }
@@ -1543,8 +1547,8 @@ export class Connection {
   private armRetransmit(): void {
     let deadline = this.now + this.currentRto();
     // Linux tcp_clamp_rto_to_user_timeout: the timer never runs past the user timeout.
-    if (this.userTimeout > 0 && this.headSentAt >= 0 && isSynchronized(this.state)) {
-      deadline = Math.min(deadline, Math.max(this.now + 1, this.headSentAt + this.userTimeout));
+    if (this.userTimeout > 0 && this.rtxStartedAt >= 0 && isSynchronized(this.state)) {
+      deadline = Math.min(deadline, Math.max(this.now + 1, this.rtxStartedAt + this.userTimeout));
     }
     this.setTimer(T_RTX, deadline);
   }
