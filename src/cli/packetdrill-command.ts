@@ -60,6 +60,9 @@ export async function executePacketdrill(
     ...(tolerancePercent !== undefined ? { tolerancePercent } : {}),
     ...(raw.ladder ? { ladder: true } : {}),
   };
+  if (raw.ladder && raw.target === "kernel") {
+    throw new UsageError("--ladder draws our engine's trace: it needs --target sim");
+  }
   if (raw.target === "kernel") {
     const { makeKernelTarget } = await import("../packetdrill/kernel-target.js");
     options.kernelTarget = makeKernelTarget;

@@ -353,7 +353,9 @@ export class SimSockets {
   private read(s: SimSocket, n: number, flags: number): CallOutcome | null {
     const conn = s.conn;
     if (!conn) return fail(s.listener ? "ENOTCONN" : "ENOTCONN");
-    if (conn.inq > 0 && !conn.readShutdown) {
+    // Linux: after shutdown(SHUT_RD) queued data (and data still arriving) is read as usual; only an empty
+    // queue answers end of file instead of waiting.
+    if (conn.inq > 0) {
       if (flags & SYMBOLS.MSG_PEEK!) return ok(Math.min(n, conn.inq));
       return ok(conn.read(n, this.now()).length);
     }

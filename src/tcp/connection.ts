@@ -181,7 +181,10 @@ export class Connection {
   now = 0;
   private writeRefused = false;
 
-  /** shutdown(SHUT_RD): the application reads no more; read() answers end of file (Linux RCV_SHUTDOWN). */
+  /**
+   * shutdown(SHUT_RD): the application will read no more (Linux RCV_SHUTDOWN). Data already queued or still
+   * arriving stays readable, as on Linux; a read that finds nothing answers end of file instead of waiting.
+   */
   readShutdown = false;
   /** TCP_USER_TIMEOUT (µs, 0 = off): give up when sent data stays unacknowledged this long (RFC 5482). */
   userTimeout = 0;
@@ -401,7 +404,7 @@ export class Connection {
     return this.snd.buffer.length;
   }
 
-  /** shutdown(SHUT_RD): nothing goes on the wire (Linux only marks the socket); reads return end of file. */
+  /** shutdown(SHUT_RD): nothing goes on the wire (Linux only marks the socket). */
   shutdownRead(): void {
     this.readShutdown = true;
   }
