@@ -14,8 +14,18 @@ import type { Expr, SyscallSpec } from "./ast.js";
 import type { RunConfig, Sysctl } from "./environment.js";
 import { PacketdrillTargetError, PacketdrillUnsupported } from "./errors.js";
 import { LOCAL_ADDRESS, REMOTE_ADDRESS } from "./runner.js";
-import { SCRIPT_PORT, compareStruct, compareValue, iovLength } from "./sim-sockets.js";
-import { ERRNO, ExprError, SYMBOLS, errnoName, evalInt, exprText, structFields } from "./symbols.js";
+import {
+  SCRIPT_PORT,
+  compareStruct,
+  compareValue,
+  lingerArg,
+  lingerFields,
+  pollArgs,
+  pollOutcome,
+  scriptFdOf,
+  transferArgs,
+} from "./call-args.js";
+import { ERRNO, ExprError, SYMBOLS, errnoName, evalInt, exprText } from "./symbols.js";
 import type { CallOutcome, Captured, PendingCall, Target, TargetAddresses } from "./target.js";
 import { loadTunAddon, tunAvailability, type NativeTunDevice } from "../tun/addon.js";
 import { NetworkNamespace } from "../tun/netns.js";
@@ -278,12 +288,7 @@ export class KernelTarget implements Target {
     const sockOf = (e: Expr | undefined): KSock | undefined => (e ? this.fds.get(evalInt(e)) : undefined);
     const s = spec.name === "socket" || spec.name === "poll" ? undefined : sockOf(a[0]);
     const badf = () => Promise.resolve(fail("EBADF"));
-    const scriptFd = (): number => {
-      if (spec.result.kind === "int" && spec.result.value >= 0) return spec.result.value;
-      let fd = 3;
-      while (this.fds.has(fd)) fd++;
-      return fd;
-    };
+    const scriptFd = (): number => scriptFdOf(spec, (fd) => this.fds.has(fd));
     if (spec.name !== "socket" && spec.name !== "poll" && !s) return badf;
     switch (spec.name) {
       case "socket": {
@@ -333,8 +338,7 @@ export class KernelTarget implements Target {
       case "read":
       case "recv":
       case "recvfrom": {
-        const n = evalInt(a[2]!);
-        const flags = spec.name === "read" || !a[3] ? 0 : evalInt(a[3]);
+        const { n, flags } = transferArgs(spec, u);
         return () =>
           this.blocking(s!, SYMBOLS.POLLIN!, (flags & SYMBOLS.MSG_DONTWAIT!) !== 0, async () => {
             const r = await this.raw(OP.RECV, [s!.fd, n, flags | SYMBOLS.MSG_DONTWAIT!]);
@@ -345,15 +349,7 @@ export class KernelTarget implements Target {
       case "send":
       case "sendto":
       case "sendmsg": {
-        let n: number;
-        let flags = 0;
-        if (spec.name === "sendmsg") {
-          n = iovLength(a[1]!, u);
-          flags = a[2] ? evalInt(a[2]) : 0;
-        } else {
-          n = evalInt(a[2]!);
-          flags = spec.name === "write" || !a[3] ? 0 : evalInt(a[3]);
-        }
+        const { n, flags } = transferArgs(spec, u);
         let written = 0;
         return () =>
           this.blocking(s!, SYMBOLS.POLLOUT!, (flags & SYMBOLS.MSG_DONTWAIT!) !== 0, async () => {
@@ -381,11 +377,8 @@ export class KernelTarget implements Target {
         const level = evalInt(a[1]!);
         const opt = evalInt(a[2]!);
         if (level === SYMBOLS.SOL_SOCKET && opt === SYMBOLS.SO_LINGER) {
-          const f = structFields(a[3]!);
-          const on = f.get("l_onoff") ?? f.get("onoff");
-          const secs = f.get("l_linger") ?? f.get("linger");
-          if (!on || !secs) u("SO_LINGER needs {l_onoff=…, l_linger=…}");
-          const args = [s!.fd, evalInt(on!), evalInt(secs!)];
+          const linger = lingerArg(a[3], u);
+          const args = [s!.fd, linger.on ? 1 : 0, linger.secs];
           return async () => this.outcome(await this.raw(OP.SETSOCKOPT_LINGER, args));
         }
         const v = evalInt(a[3]!);
@@ -399,8 +392,7 @@ export class KernelTarget implements Target {
           return async () => {
             const r = await this.raw(OP.GETSOCKOPT_LINGER, [s!.fd]);
             if (r.ret < 0) return this.outcome(r);
-            const [on, secs] = [r.out[0]!, r.out[1]!];
-            return compareStruct(val, { l_onoff: on, l_linger: secs, onoff: on, linger: secs });
+            return compareStruct(val, lingerFields(r.out[0]!, r.out[1]!));
           };
         }
         if (level === SYMBOLS.IPPROTO_TCP && opt === SYMBOLS.TCP_INFO) {
@@ -440,31 +432,12 @@ export class KernelTarget implements Target {
         };
       }
       case "poll": {
-        const list = a[0];
-        if (!list || list.kind !== "list") return u("poll() needs a [{fd=…, events=…, revents=…}] list");
-        const entries = list.items.map((item) => {
-          const f = structFields(item);
-          const fd = f.get("fd");
-          const events = f.get("events");
-          if (!fd || !events) return u("poll() entries need fd= and events=");
-          return { fd: evalInt(fd), events: evalInt(events), revents: f.get("revents") };
-        });
-        const timeout = a[2] ? evalInt(a[2]) : 0;
+        const { entries, timeoutMs } = pollArgs(spec, u);
         return async () => {
-          const args = [timeout, entries.length];
+          const args = [timeoutMs, entries.length];
           for (const e of entries) args.push(this.fds.get(e.fd)?.fd ?? -1, e.events);
           const r = await this.raw(OP.POLL, args);
-          if (r.ret < 0) return this.outcome(r);
-          for (let i = 0; i < entries.length; i++) {
-            const want = entries[i]!.revents;
-            if (want && want.kind !== "ellipsis" && evalInt(want) !== r.out[i]) {
-              return {
-                ret: r.ret,
-                mismatch: `revents of fd ${entries[i]!.fd}: expected ${exprText(want)} (${evalInt(want)}), actual ${r.out[i]}`,
-              };
-            }
-          }
-          return ok(r.ret);
+          return r.ret < 0 ? this.outcome(r) : pollOutcome(entries, r.ret, r.out);
         };
       }
       default:

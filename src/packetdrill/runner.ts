@@ -8,7 +8,7 @@ import { DEFAULT_SYSCTLS, parseCommand, sysctlOverride, type RunConfig, type Sys
 import { PacketdrillUnsupported } from "./errors.js";
 import { holds, parseCodeBlock, type Assertion } from "./code-block.js";
 import { buildPacket, formatOption, formatPacket, parsePacket, type WirePacket } from "./packet-bytes.js";
-import { SCRIPT_PORT } from "./sim-sockets.js";
+import { SCRIPT_PORT } from "./call-args.js";
 import type { Captured, PendingCall, Target } from "./target.js";
 import { ACK, SYN } from "../wire/segment.js";
 

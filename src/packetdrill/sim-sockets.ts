@@ -4,7 +4,18 @@
 // whenever the engine has moved (./sim-target.ts), and its own timeout (poll, SO_LINGER) is a deadline.
 import type { Expr, SyscallSpec } from "./ast.js";
 import { PacketdrillUnsupported } from "./errors.js";
-import { ERRNO, ExprError, SYMBOLS, evalInt, exprText, structFields } from "./symbols.js";
+import { ERRNO, ExprError, SYMBOLS, evalInt, exprText } from "./symbols.js";
+import {
+  SCRIPT_PORT,
+  compareStruct,
+  compareValue,
+  lingerArg,
+  lingerFields,
+  pollArgs,
+  pollOutcome,
+  scriptFdOf,
+  transferArgs,
+} from "./call-args.js";
 import type { CallOutcome } from "./target.js";
 import type { Connection } from "../tcp/connection.js";
 import type { Listener } from "../tcp/listener.js";
@@ -13,9 +24,6 @@ import type { TcpState } from "../tcp/state.js";
 import { isSynchronized } from "../tcp/state.js";
 import { TcpError } from "../tcp/errors.js";
 import type { Host, SocketSettings } from "../stack/host.js";
-
-/** packetdrill's live_bind_port and live_connect_port. */
-export const SCRIPT_PORT = 8080;
 
 /** Linux's sysctl_rmem_max / wmem_max defaults and SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF (sock_setsockopt). */
 const RMEM_MAX = 212992;
@@ -120,10 +128,7 @@ export class SimSockets {
   }
 
   private scriptFd(spec: SyscallSpec): number {
-    if (spec.result.kind === "int" && spec.result.value >= 0) return spec.result.value;
-    let fd = 3;
-    while (this.fds.has(fd)) fd++;
-    return fd;
+    return scriptFdOf(spec, (fd) => this.fds.has(fd));
   }
 
   private dispatch(spec: SyscallSpec, u: (reason: string) => never): StartedCall {
@@ -183,8 +188,7 @@ export class SimSockets {
       case "recvfrom": {
         const s = this.sock(a[0]);
         if (!s) return badf;
-        const n = evalInt(a[2]!);
-        const flags = spec.name === "read" || !a[3] ? 0 : evalInt(a[3]);
+        const { n, flags } = transferArgs(spec, u);
         return now(() => this.read(s, n, flags));
       }
       case "write":
@@ -193,15 +197,7 @@ export class SimSockets {
       case "sendmsg": {
         const s = this.sock(a[0]);
         if (!s) return badf;
-        let n: number;
-        let flags = 0;
-        if (spec.name === "sendmsg") {
-          n = iovLength(a[1]!, u);
-          flags = a[2] ? evalInt(a[2]) : 0;
-        } else {
-          n = evalInt(a[2]!);
-          flags = spec.name === "write" || !a[3] ? 0 : evalInt(a[3]);
-        }
+        const { n, flags } = transferArgs(spec, u);
         const state = { written: 0 };
         return now(() => this.write(s, n, flags, state));
       }
@@ -254,7 +250,7 @@ export class SimSockets {
         return now(() => this.ioctl(s, req, a[2], u));
       }
       case "poll":
-        return this.poll(a, u);
+        return this.poll(spec, u);
       default:
         return u(`system call ${spec.name}()`);
     }
@@ -455,14 +451,9 @@ export class SimSockets {
           s.settings.sendBuffer = s.sndbufSet;
           return ok(0);
         }
-        case SYMBOLS.SO_LINGER: {
-          const f = structFields(val);
-          const on = f.get("l_onoff") ?? f.get("onoff");
-          const secs = f.get("l_linger") ?? f.get("linger");
-          if (!on || !secs) return u("SO_LINGER needs {l_onoff=…, l_linger=…}");
-          s.linger = { on: evalInt(on) !== 0, secs: Math.max(0, evalInt(secs)) };
+        case SYMBOLS.SO_LINGER:
+          s.linger = lingerArg(val, u);
           return ok(0);
-        }
         default:
           return u(`setsockopt SOL_SOCKET option ${opt}`);
       }
@@ -537,12 +528,7 @@ export class SimSockets {
           actual = s.sndbufSet || p.sendBuffer;
           break;
         case SYMBOLS.SO_LINGER:
-          return compareStruct(val, {
-            l_onoff: s.linger.on ? 1 : 0,
-            l_linger: s.linger.secs,
-            onoff: s.linger.on ? 1 : 0,
-            linger: s.linger.secs,
-          });
+          return compareStruct(val, lingerFields(s.linger.on ? 1 : 0, s.linger.secs));
         default:
           return u(`getsockopt SOL_SOCKET option ${opt}`);
       }
@@ -646,17 +632,8 @@ export class SimSockets {
     return r & (events | SYMBOLS.POLLERR! | SYMBOLS.POLLHUP! | SYMBOLS.POLLNVAL!);
   }
 
-  private poll(a: Expr[], u: (r: string) => never): StartedCall {
-    const list = a[0];
-    if (!list || list.kind !== "list") return u("poll() needs a [{fd=…, events=…, revents=…}] list");
-    const entries = list.items.map((item) => {
-      const f = structFields(item);
-      const fd = f.get("fd");
-      const events = f.get("events");
-      if (!fd || !events) return u("poll() entries need fd= and events=");
-      return { fd: evalInt(fd), events: evalInt(events), revents: f.get("revents") };
-    });
-    const timeoutMs = a[2] ? evalInt(a[2]) : 0;
+  private poll(spec: SyscallSpec, u: (r: string) => never): StartedCall {
+    const { entries, timeoutMs } = pollArgs(spec, u);
     const until = timeoutMs < 0 ? Infinity : this.now() + timeoutMs * MS;
     return {
       wakeAt: until,
@@ -664,61 +641,13 @@ export class SimSockets {
         const got = entries.map((e) => this.revents(e.fd, e.events));
         const ready = got.filter((r) => r !== 0).length;
         if (ready === 0 && this.now() < until) return null;
-        for (let i = 0; i < entries.length; i++) {
-          const want = entries[i]!.revents;
-          if (want && want.kind !== "ellipsis" && evalInt(want) !== got[i]) {
-            return {
-              ret: ready,
-              mismatch: `revents of fd ${entries[i]!.fd}: expected ${exprText(want)} (${evalInt(want)}), actual ${got[i]}`,
-            };
-          }
-        }
-        return ok(ready);
+        return pollOutcome(entries, ready, got);
       },
     };
   }
 }
 
-export function iovLength(msg: Expr, u: (r: string) => never): number {
-  const f = structFields(msg);
-  const iov = f.get("msg_iov");
-  if (!iov || iov.kind !== "list") return u("sendmsg needs msg_iov=[{…, len}]");
-  let n = 0;
-  for (const item of iov.items) {
-    if (item.kind !== "struct" || item.fields.length === 0) return u("sendmsg iovec must be {…, len}");
-    n += evalInt(item.fields[item.fields.length - 1]!.value);
-  }
-  return n;
-}
-
 function errnoOf(err: unknown): CallOutcome {
   if (err instanceof TcpError) return fail(err.code);
   throw err;
-}
-
-/** getsockopt's value argument (`[0]`, `0`, or `...`) against the actual value. */
-export function compareValue(val: Expr, actual: number, what: string): CallOutcome {
-  if (val.kind === "ellipsis") return ok(0);
-  const want = evalInt(val);
-  if (want !== actual) return { ret: 0, mismatch: `${what}: expected ${exprText(val)}, actual ${actual}` };
-  return ok(0);
-}
-
-export function compareStruct(
-  val: Expr,
-  actual: Record<string, number>,
-  u?: (r: string) => never,
-): CallOutcome {
-  if (val.kind === "ellipsis") return ok(0);
-  for (const [name, e] of structFields(val)) {
-    if (e.kind === "ellipsis") continue;
-    const got = actual[name];
-    if (got === undefined) {
-      if (u) return u(`field ${name}`);
-      continue;
-    }
-    const want = evalInt(e);
-    if (want !== got) return { ret: 0, mismatch: `${name}: expected ${exprText(e)}, actual ${got}` };
-  }
-  return ok(0);
 }
