@@ -54,3 +54,33 @@ test("--ladder prints our ladder of the run", () => {
   assert.match(r.stdout, /tcplab 192\.168\.0\.1 +packetdrill 192\.0\.2\.1/);
   assert.match(r.stdout, /<SEQ=1><ACK=1><CTL=PSH,ACK><DATA=1000>/);
 });
+
+test("--target kernel without root: a clear error with its code, exit 2", (t) => {
+  // Dropping root needs root and setpriv; elsewhere the test cannot make the situation, and says so.
+  const setpriv = spawnSync("setpriv", ["--version"], { encoding: "utf8" });
+  if (process.geteuid?.() !== 0 || setpriv.status !== 0) {
+    const reason = "needs root and setpriv to run the command as an unprivileged user";
+    console.log(`skipping: ${reason}`);
+    t.skip(reason);
+    return;
+  }
+  const r = spawnSync(
+    "setpriv",
+    [
+      "--reuid=65534",
+      "--regid=65534",
+      "--clear-groups",
+      process.execPath,
+      "--import",
+      "tsx",
+      MAIN,
+      "packetdrill",
+      "--target",
+      "kernel",
+      `${SCRIPTS}pass-shut-rd.pkt`,
+    ],
+    { encoding: "utf8", env: { ...process.env, HOME: "/tmp" }, timeout: 60_000 },
+  );
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /ERR_TCPLAB_PACKETDRILL_KERNEL_UNAVAILABLE: --target kernel needs root/);
+});
