@@ -6,6 +6,7 @@
         "native/addon.c",
         "native/errno_error.c",
         "native/netns_thread.c",
+        "native/socket_call.c",
         "native/tun_device.c"
       ],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter"],

@@ -5,6 +5,7 @@
 //   createNetns(): number                       a fresh, empty network namespace, as an O_CLOEXEC fd
 //   openTun(name: string, nsFd: number): TunDevice   nsFd = -1 opens in the caller's namespace
 //   TunDevice                                   the class of the devices openTun returns
+//   socketCall(op, args, nsPath?): Promise      kernel TCP socket calls off the loop (socket_call.c)
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 
 #include "errno_error.h"
 #include "netns_thread.h"
+#include "socket_call.h"
 #include "tun_device.h"
 
 typedef struct {
@@ -106,11 +108,14 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     return NULL;
   }
   NAPI_OR_RETURN(env, napi_set_instance_data(env, ctor_ref, free_ctor_ref, NULL), NULL);
+  napi_value socket_call = socket_call_function(env);
+  if (socket_call == NULL) return NULL;
   napi_property_descriptor props[] = {
       {"createNetns", NULL, create_netns, NULL, NULL, NULL, napi_enumerable, NULL},
       {"openTun", NULL, open_tun, NULL, NULL, NULL, napi_enumerable, NULL},
       {"TunDevice", NULL, NULL, NULL, NULL, ctor, napi_enumerable, NULL},
+      {"socketCall", NULL, NULL, NULL, NULL, socket_call, napi_enumerable, NULL},
   };
-  NAPI_OR_RETURN(env, napi_define_properties(env, exports, 3, props), NULL);
+  NAPI_OR_RETURN(env, napi_define_properties(env, exports, 4, props), NULL);
   return exports;
 }

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { registerExploreCommand } from "./explore-command.js";
 import { registerInspectCommand } from "./inspect-command.js";
 import { registerListCommand } from "./list-command.js";
+import { registerPacketdrillCommand } from "./packetdrill-command.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerTourCommand } from "./tour-command.js";
 import { registerTunCommand } from "./tun-command.js";
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerTourCommand(program);
   registerInspectCommand(program);
   registerWebCommand(program);
+  registerPacketdrillCommand(program);
   return program;
 }
 

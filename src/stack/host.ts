@@ -52,6 +52,8 @@ export interface ConnectOptions {
   reuseAddress?: boolean;
   noDelay?: boolean;
   keepAlive?: boolean;
+  /** Per-socket settings (SO_RCVBUF, SO_SNDBUF already doubled; TCP_MAXSEG). */
+  socket?: SocketSettings;
 }
 
 /** Host.listen's options. */
@@ -59,6 +61,18 @@ export interface ListenOptions {
   backlog?: number;
   /** SO_REUSEADDR: bind although connections (e.g. TIME_WAIT) still use the port. */
   reuseAddress?: boolean;
+  /** Per-socket settings every accepted child inherits, as Linux children inherit the listener's. */
+  socket?: SocketSettings;
+}
+
+/** Socket options that shape a connection from its SYN on (setsockopt before connect or listen). */
+export interface SocketSettings {
+  /** SO_RCVBUF in bytes as the kernel keeps it (Linux doubles the value set). */
+  receiveBuffer?: number;
+  /** SO_SNDBUF in bytes as the kernel keeps it (doubled). */
+  sendBuffer?: number;
+  /** TCP_MAXSEG: the MSS we advertise and use is at most this (Linux user_mss). */
+  maxSegment?: number;
 }
 
 /** How long after a SYN-queue overflow cookie ACKs are still honoured (two cookie periods). */
@@ -277,6 +291,7 @@ export class Host implements Endpoint, ConnectionEnv {
     }
     const backlog = Math.max(1, Math.min(options.backlog ?? 511, this.profile.acceptBacklogMax));
     const listener = new Listener(port, backlog, Math.min(backlog, this.profile.synBacklog), handlers);
+    if (options.socket) listener.settings = options.socket;
     this.listeners.set(port, listener);
     this.appEvent(null, "listen", `port ${port} backlog ${backlog}`);
     return listener;
@@ -338,7 +353,7 @@ export class Host implements Endpoint, ConnectionEnv {
       reuse = this.reuseSlot;
     }
     const conn = new Connection(this, this.address, localPort, remoteAddr, options.port, handlers, {
-      mss: this.mss,
+      ...this.connectionSettings(options.socket),
       noDelay: options.noDelay ?? false,
       keepAlive: options.keepAlive ?? false,
     });
@@ -357,6 +372,26 @@ export class Host implements Endpoint, ConnectionEnv {
     this.insert(localPort, rkey, conn);
     conn.openActive(iss, now);
     return conn;
+  }
+
+  /** Would bind(port) fail with EADDRINUSE now (a listener, or any connection without SO_REUSEADDR)? */
+  bindConflict(port: number, reuseAddress: boolean): boolean {
+    const listener = this.listeners.get(port);
+    if (listener && !listener.closed) return true;
+    return !reuseAddress && this.portHeld(port);
+  }
+
+  private connectionSettings(settings: SocketSettings | undefined): {
+    mss: number;
+    receiveBuffer?: number;
+    sendBuffer?: number;
+  } {
+    const mss = settings?.maxSegment ? Math.min(this.mss, settings.maxSegment) : this.mss;
+    return {
+      mss,
+      ...(settings?.receiveBuffer ? { receiveBuffer: settings.receiveBuffer } : {}),
+      ...(settings?.sendBuffer ? { sendBuffer: settings.sendBuffer } : {}),
+    };
   }
 
   /** Every live connection (TIME_WAIT records excluded). */
@@ -623,7 +658,7 @@ export class Host implements Endpoint, ConnectionEnv {
       seg.srcAddr,
       seg.srcPort,
       {},
-      { mss: this.mss },
+      this.connectionSettings(listener.settings),
     );
     conn.listenerPort = listener.port;
     conn.attached = false;

@@ -97,6 +97,37 @@ export interface ConnectionOptions {
   mss: number;
   noDelay?: boolean;
   keepAlive?: boolean;
+  /** SO_RCVBUF of this socket (bytes, already doubled as Linux does), instead of the profile's. */
+  receiveBuffer?: number;
+  /** SO_SNDBUF of this socket (bytes, already doubled), instead of the profile's. */
+  sendBuffer?: number;
+}
+
+/** A tcp_info-like snapshot (Linux's struct tcp_info, the fields scripts and tools compare). Times in µs. */
+export interface TcpInfo {
+  state: TcpState;
+  /** Current retransmission timeout, backoff included. */
+  rto: number;
+  /** Smoothed RTT and its variation (RFC 6298); 0 before the first sample. */
+  rtt: number;
+  rttvar: number;
+  /** Congestion window and slow start threshold, in segments (as tcpi_snd_cwnd). */
+  cwnd: number;
+  ssthresh: number;
+  /** Consecutive retransmission timeouts (tcpi_retransmits / tcpi_backoff). */
+  retransmits: number;
+  backoff: number;
+  /** Unanswered zero-window or keepalive probes (tcpi_probes). */
+  probes: number;
+  sndMss: number;
+  rcvMss: number;
+  /** Segments sent and not yet acknowledged (tcpi_unacked). */
+  unacked: number;
+  sndWscale: number;
+  rcvWscale: number;
+  /** Bytes the application has not read / bytes written and not yet acknowledged (SIOCINQ / SIOCOUTQ). */
+  inq: number;
+  outq: number;
 }
 
 /** One TCP connection: its TCB and the RFC 9293 §3.10 state machine. Made by Host.connect and by listeners; application calls take an optional time (µs), the host's clock when left out. */
@@ -177,6 +208,25 @@ export class Connection {
   /** Inside a checked entry (debug mode): nested entries (a handler writing) are checked with it. */
   private inEntry = false;
 
+  /**
+   * shutdown(SHUT_RD): the application will read no more (Linux RCV_SHUTDOWN). Data already queued or still
+   * arriving stays readable, as on Linux; a read that finds nothing answers end of file instead of waiting.
+   */
+  readShutdown = false;
+  /** TCP_USER_TIMEOUT (µs, 0 = off): give up when sent data stays unacknowledged this long (RFC 5482). */
+  userTimeout = 0;
+  /** TCP_LINGER2: how long this socket's orphaned FIN_WAIT_2 lasts (the profile's tcp_fin_timeout by default). */
+  finWait2Timeout: number;
+  /** TCP_CORK: hold back segments smaller than the MSS until uncorked (Linux tcp_push with TCP_NAGLE_CORK). */
+  private corked = false;
+  /** MSG_MORE on the last send: the same hold for that write only. */
+  private moreComing = false;
+  /**
+   * When the first retransmission timeout of the data now outstanding fired (−1: none since the last ACK
+   * that advanced SND.UNA): TCP_USER_TIMEOUT counts from there, as Linux's retrans_stamp does.
+   */
+  private rtxStartedAt = -1;
+
   constructor(
     readonly env: ConnectionEnv,
     readonly localAddr: number,
@@ -186,8 +236,9 @@ export class Connection {
     handlers: ConnectionHandlers,
     options: ConnectionOptions,
   ) {
-    this.snd = new Sender(env.profile);
-    this.rcv = new Receiver(env.profile.receiveBuffer);
+    this.snd = new Sender(env.profile, options.sendBuffer);
+    this.rcv = new Receiver(options.receiveBuffer ?? env.profile.receiveBuffer);
+    this.finWait2Timeout = env.profile.finWait2Timeout;
     this.handlers = handlers;
     this.localMss = options.mss;
     this.snd.mss = options.mss;
@@ -251,10 +302,13 @@ export class Connection {
     this.established();
   }
 
-  /** SEND (§3.10.2). Returns the number of bytes taken into the send buffer. */
-  send(data: Uint8Array, now?: number): number {
+  /**
+   * SEND (§3.10.2). Returns the number of bytes taken into the send buffer. `more` is send(2)'s MSG_MORE:
+   * a partial segment waits for the next write, as under TCP_CORK.
+   */
+  send(data: Uint8Array, now?: number, more = false): number {
     if (this.env.invariants !== null && !this.inEntry)
-      return this.checked("send", null, () => this.send(data, now));
+      return this.checked("send", null, () => this.send(data, now, more));
     if (!(data instanceof Uint8Array)) {
       throw new ArgumentError(
         "ERR_TCPLAB_INVALID_ARG_TYPE",
@@ -262,6 +316,7 @@ export class Connection {
       );
     }
     this.now = this.appTime(now, "send");
+    this.moreComing = more;
     switch (this.state) {
       case "SYN_SENT":
       case "SYN_RECEIVED":
@@ -380,6 +435,78 @@ export class Connection {
       );
     }
     return now;
+  }
+
+  /**
+   * Pull-style read (recv(2)): at most `max` bytes of in-order data, empty when none is queued. Reading
+   * frees receive buffer space; when that opens the window enough, the peer hears of it (§3.8.6.2.2).
+   */
+  read(max: number, now?: number): Uint8Array {
+    if (this.env.invariants !== null && !this.inEntry)
+      return this.checked("read", null, () => this.read(max, now));
+    this.now = this.appTime(now, "read");
+    const data = this.rcv.takeUpTo(max);
+    if (
+      data.length > 0 &&
+      isSynchronized(this.state) &&
+      this.state !== "TIME_WAIT" &&
+      this.rcv.windowUpdateDue(this.snd.mss)
+    ) {
+      this.sendAck("window-update");
+    }
+    if (data.length > 0) this.deliver(); // a close that waited for the data to be read
+    return data;
+  }
+
+  /** Bytes received in order and not yet read (SIOCINQ). */
+  get inq(): number {
+    return this.rcv.queuedBytes;
+  }
+
+  /** Bytes written and not yet acknowledged, sent or not (SIOCOUTQ: Linux write_seq − snd_una). */
+  get outq(): number {
+    return this.snd.buffer.length;
+  }
+
+  /** shutdown(SHUT_RD): nothing goes on the wire (Linux only marks the socket). */
+  shutdownRead(): void {
+    this.readShutdown = true;
+  }
+
+  /** TCP_CORK on or off; uncorking sends what was held back (Linux tcp_push_pending_frames). */
+  setCork(on: boolean, now?: number): void {
+    if (this.env.invariants !== null && !this.inEntry)
+      return this.checked("setCork", null, () => this.setCork(on, now));
+    this.now = this.appTime(now, "setCork");
+    this.corked = on;
+    if (!on) {
+      this.moreComing = false;
+      if (isSynchronized(this.state)) this.output();
+    }
+  }
+
+  /** A tcp_info-like snapshot of the connection. */
+  info(): TcpInfo {
+    const snd = this.snd;
+    const mss = Math.max(1, snd.mss);
+    return {
+      state: this.state,
+      rto: this.currentRto(),
+      rtt: snd.rto.srtt,
+      rttvar: snd.rto.rttvar,
+      cwnd: Math.floor(snd.cc.cwnd / mss),
+      ssthresh: snd.cc.ssthresh >= 0x7fffffff ? 0x7fffffff : Math.floor(snd.cc.ssthresh / mss),
+      retransmits: snd.backoffs,
+      backoff: snd.backoffs,
+      probes: Math.max(this.probesOut, this.keepAliveProbes),
+      sndMss: snd.mss,
+      rcvMss: this.rcvMss,
+      unacked: Math.ceil(Math.max(0, seqDiff(snd.sndMax, snd.sndUna)) / mss),
+      sndWscale: snd.wscale,
+      rcvWscale: this.rcv.wscale,
+      inq: this.inq,
+      outq: this.outq,
+    };
   }
 
   /** Flow control from the application (Node's backpressure). */
@@ -727,6 +854,8 @@ export class Connection {
       snd.backoffs = 0;
       snd.dupAcks = 0;
       if (!this.inRecovery) snd.cc.onAck(acked, snd.mss, this.now, snd.rto.srtt, snd.inFlight);
+      this.rtxStartedAt = -1; // progress: the user timeout's clock stops
+
       // Restart or stop the retransmission timer (RFC 6298 §5.2, §5.3).
       if (snd.sndUna === snd.sndMax) this.setTimer(T_RTX, Infinity);
       else this.armRetransmit();
@@ -1020,6 +1149,8 @@ export class Connection {
     const smallTail = len > 0 && len < mss && len === unsent;
     if (smallTail && !this.noDelay && !retransmission && seqGt(snd.sndSml, snd.sndUna) && !snd.finQueued)
       return false;
+    // TCP_CORK / MSG_MORE: a partial segment waits for more data (or the FIN, or uncorking), Nagle or not.
+    if (smallTail && (this.corked || this.moreComing) && !retransmission && !snd.finQueued) return false;
     // Sender-side silly window avoidance (§3.8.6.2.1): do not send a sliver of a larger backlog —
     // unless the override timeout (the persist timer) fired. It governs *new* data only: a retransmission
     // re-sends what the peer's window already took once (a persist-forced sliver whose ACK was lost), and
@@ -1407,6 +1538,14 @@ export class Connection {
       this.armRetransmit();
       return;
     }
+    // TCP_USER_TIMEOUT (RFC 5482, Linux tcp_retransmits_timed_out): retransmitting for that long without
+    // progress ends the connection, however many retries the count would still allow. Linux counts from
+    // the first retransmission (retrans_stamp), so do we.
+    if (this.rtxStartedAt < 0) this.rtxStartedAt = this.now;
+    if (this.userTimeout > 0 && this.now - this.rtxStartedAt >= this.userTimeout) {
+      this.terminate("user timeout", this.orphaned ? null : new TcpError("ETIMEDOUT", "read"));
+      return;
+    }
     const limit = this.orphaned ? p.orphanRetries : p.dataRetries;
     // Linux tcp_retransmit_timer: against a zero window (the receiver shrank it under our data or FIN)
     // the retransmissions are zero-window probes, and a peer that keeps answering is alive (MUST-37): give
@@ -1534,7 +1673,12 @@ export class Connection {
   }
 
   private armRetransmit(): void {
-    this.setTimer(T_RTX, this.now + this.currentRto());
+    let deadline = this.now + this.currentRto();
+    // Linux tcp_clamp_rto_to_user_timeout: the timer never runs past the user timeout.
+    if (this.userTimeout > 0 && this.rtxStartedAt >= 0 && isSynchronized(this.state)) {
+      deadline = Math.min(deadline, Math.max(this.now + 1, this.rtxStartedAt + this.userTimeout));
+    }
+    this.setTimer(T_RTX, deadline);
   }
 
   private currentRto(): number {
@@ -1550,7 +1694,7 @@ export class Connection {
   }
 
   private armFinWait2(): void {
-    this.setTimer(T_FIN_WAIT_2, this.now + this.env.profile.finWait2Timeout);
+    this.setTimer(T_FIN_WAIT_2, this.now + this.finWait2Timeout);
   }
 
   private setTimer(slot: number, deadline: number): void {

@@ -17,6 +17,8 @@ export class Listener {
   closed = false;
   /** When the SYN queue last overflowed (µs); cookie ACKs are honoured for a while after it. */
   lastOverflow = -Infinity;
+  /** Socket settings its children inherit (SO_RCVBUF, SO_SNDBUF, TCP_MAXSEG set on the listener). */
+  settings: { receiveBuffer?: number; sendBuffer?: number; maxSegment?: number } | undefined = undefined;
 
   constructor(
     readonly port: number,

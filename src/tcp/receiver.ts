@@ -105,6 +105,27 @@ export class Receiver {
     return chunk;
   }
 
+  /**
+   * At most `max` bytes of in-order data (recv(2) with a length), splitting a chunk when needed; an empty
+   * array when nothing is queued. Pull-style reads ignore `paused`: the caller is the one reading.
+   */
+  takeUpTo(max: number): Uint8Array {
+    if (this.queue.length === 0 || max <= 0) return new Uint8Array(0);
+    const n = Math.min(max, this.queuedBytes);
+    const out = new Uint8Array(n);
+    let at = 0;
+    while (at < n) {
+      const head = this.queue[0]!;
+      const k = Math.min(head.length, n - at);
+      out.set(head.subarray(0, k), at);
+      at += k;
+      if (k === head.length) this.queue.shift();
+      else this.queue[0] = head.subarray(k);
+    }
+    this.queuedBytes -= n;
+    return out;
+  }
+
   get hasUnread(): boolean {
     return this.queuedBytes > 0;
   }

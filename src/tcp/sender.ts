@@ -51,8 +51,9 @@ export class Sender {
   /** When new data last went out (µs), −1 before any: RFC 5681 §4.1's idle test. */
   lastDataSent = -1;
 
-  constructor(profile: Profile) {
-    this.buffer = new SendBuffer(profile.sendBuffer);
+  /** `sendBuffer`: a per-socket SO_SNDBUF size in place of the profile's. */
+  constructor(profile: Profile, sendBuffer?: number) {
+    this.buffer = new SendBuffer(sendBuffer ?? profile.sendBuffer);
     this.rto = new RtoEstimator(profile);
     // Pluggable (RFC 5681 leaves the algorithm open): a new one is a file and a line here.
     this.cc =

@@ -1,0 +1,194 @@
+// IPv4/TCP packets as packetdrill sees them: built byte for byte from a script line (options in the order
+// and with the NOPs written, which our structured codec would re-lay out) and read back from the wire with
+// the options as a list in wire order — the same bytes for both targets (the engine's own decoder takes
+// them on --target sim, the TUN device on --target kernel).
+import type { PdOption } from "./ast.js";
+import { internetChecksum, tcpChecksum } from "../wire/checksum.js";
+import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from "../wire/segment.js";
+
+/** A TCP packet with its options as written on the wire (kind by kind). */
+export interface WirePacket {
+  srcAddr: number;
+  dstAddr: number;
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  win: number;
+  urg: number;
+  options: PdOption[];
+  payloadLen: number;
+}
+
+function optionBytes(o: PdOption): number[] {
+  switch (o.kind) {
+    case "nop":
+      return [1];
+    case "eol":
+      return [0];
+    case "mss":
+      return [2, 4, o.value >>> 8, o.value & 255];
+    case "wscale":
+      return [3, 3, o.value];
+    case "sackOK":
+      return [4, 2];
+    case "sack": {
+      const out = [5, 2 + 8 * o.blocks.length];
+      for (const [l, r] of o.blocks) out.push(...be32(l), ...be32(r));
+      return out;
+    }
+    case "TS":
+      return [8, 10, ...be32(o.val), ...be32(o.ecr)];
+  }
+}
+
+function be32(x: number): number[] {
+  const v = x >>> 0;
+  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+}
+
+/** Options as bytes, padded with EOL (zero) bytes to whole words, as packetdrill does. */
+export function encodeOptions(options: readonly PdOption[]): Uint8Array {
+  const raw = options.flatMap(optionBytes);
+  while (raw.length % 4 !== 0) raw.push(0);
+  return Uint8Array.from(raw);
+}
+
+/** An IPv4 packet carrying the TCP segment, checksums filled in; the payload is zeros (as packetdrill's). */
+export function buildPacket(p: WirePacket, ipId = 0): Uint8Array {
+  const opts = encodeOptions(p.options);
+  if (opts.length > 40) throw new RangeError(`TCP options take ${opts.length} bytes, more than 40`);
+  const tcpLen = 20 + opts.length + p.payloadLen;
+  const total = 20 + tcpLen;
+  const b = new Uint8Array(total);
+  const dv = new DataView(b.buffer);
+  b[0] = 0x45;
+  dv.setUint16(2, total);
+  dv.setUint16(4, ipId & 0xffff);
+  dv.setUint16(6, 0x4000); // DF, as Linux sends
+  b[8] = 64;
+  b[9] = 6;
+  dv.setUint32(12, p.srcAddr >>> 0);
+  dv.setUint32(16, p.dstAddr >>> 0);
+  dv.setUint16(10, internetChecksum(b, 0, 20));
+  dv.setUint16(20, p.srcPort);
+  dv.setUint16(22, p.dstPort);
+  dv.setUint32(24, p.seq >>> 0);
+  dv.setUint32(28, p.ack >>> 0);
+  b[32] = ((20 + opts.length) / 4) << 4;
+  b[33] = p.flags & 0xff;
+  dv.setUint16(34, p.win);
+  dv.setUint16(38, p.urg);
+  b.set(opts, 40);
+  dv.setUint16(36, tcpChecksum(b, 20, total, p.srcAddr >>> 0, p.dstAddr >>> 0));
+  return b;
+}
+
+/** Reads an IPv4/TCP packet; null for anything else (not IPv4, not TCP, truncated). */
+export function parsePacket(b: Uint8Array): WirePacket | null {
+  if (b.length < 40 || b[0]! >> 4 !== 4 || b[9] !== 6) return null;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const ihl = (b[0]! & 15) * 4;
+  const total = Math.min(dv.getUint16(2), b.length);
+  if (total < ihl + 20) return null;
+  const t = ihl;
+  const doff = (b[t + 12]! >> 4) * 4;
+  if (doff < 20 || t + doff > total) return null;
+  const options: PdOption[] = [];
+  let i = t + 20;
+  const end = t + doff;
+  while (i < end) {
+    const kind = b[i]!;
+    if (kind === 0) {
+      // EOL: the rest is padding. packetdrill lists an EOL only when one is written; trailing zero padding
+      // is how both it and Linux fill the last word, so it is not an option to compare.
+      break;
+    }
+    if (kind === 1) {
+      options.push({ kind: "nop" });
+      i++;
+      continue;
+    }
+    const len = b[i + 1] ?? 0;
+    if (len < 2 || i + len > end) break;
+    if (kind === 2 && len === 4) options.push({ kind: "mss", value: dv.getUint16(i + 2) });
+    else if (kind === 3 && len === 3) options.push({ kind: "wscale", value: b[i + 2]! });
+    else if (kind === 4 && len === 2) options.push({ kind: "sackOK" });
+    else if (kind === 8 && len === 10)
+      options.push({ kind: "TS", val: dv.getUint32(i + 2), ecr: dv.getUint32(i + 6) });
+    else if (kind === 5 && (len - 2) % 8 === 0) {
+      const blocks: Array<[number, number]> = [];
+      for (let k = i + 2; k < i + len; k += 8) blocks.push([dv.getUint32(k), dv.getUint32(k + 4)]);
+      options.push({ kind: "sack", blocks });
+    }
+    i += len;
+  }
+  return {
+    srcAddr: dv.getUint32(12),
+    dstAddr: dv.getUint32(16),
+    srcPort: dv.getUint16(t),
+    dstPort: dv.getUint16(t + 2),
+    seq: dv.getUint32(t + 4),
+    ack: dv.getUint32(t + 8),
+    flags: b[t + 13]!,
+    win: dv.getUint16(t + 14),
+    urg: dv.getUint16(t + 18),
+    options,
+    payloadLen: total - t - doff,
+  };
+}
+
+/** Flags in packetdrill's notation: letters F S R P U E W, then '.' for ACK ("S.", "F.", "."). */
+export function formatFlags(flags: number): string {
+  let s = "";
+  if (flags & FIN) s += "F";
+  if (flags & SYN) s += "S";
+  if (flags & RST) s += "R";
+  if (flags & PSH) s += "P";
+  if (flags & URG) s += "U";
+  if (flags & ECE) s += "E";
+  if (flags & CWR) s += "W";
+  if (flags & ACK) s += ".";
+  return s === "" ? "-" : s;
+}
+
+export function formatOption(o: PdOption): string {
+  switch (o.kind) {
+    case "nop":
+    case "eol":
+    case "sackOK":
+      return o.kind;
+    case "mss":
+    case "wscale":
+      return `${o.kind} ${o.value}`;
+    case "sack":
+      return `sack ${o.blocks.map(([l, r]) => `${l >>> 0}:${r >>> 0}`).join(" ")}`;
+    case "TS":
+      return `TS val ${o.val >>> 0} ecr ${o.ecr >>> 0}`;
+  }
+}
+
+/** A packet in script notation: `> P. 1:1001(1000) ack 1 win 257 <nop,nop,TS val 5 ecr 100>`. */
+export function formatPacket(
+  direction: "in" | "out",
+  p: {
+    flags: number;
+    seq: number;
+    payloadLen: number;
+    ack: number;
+    win?: number | undefined;
+    urg?: number;
+    options: readonly PdOption[] | null;
+  },
+  flagsText?: string,
+): string {
+  const seq = p.seq >>> 0;
+  let s = `${direction === "in" ? "<" : ">"} ${flagsText ?? formatFlags(p.flags)} ${seq}:${(seq + p.payloadLen) >>> 0}(${p.payloadLen})`;
+  if (p.flags & ACK) s += ` ack ${p.ack >>> 0}`;
+  if (p.win !== undefined) s += ` win ${p.win}`;
+  if (p.urg) s += ` urg ${p.urg}`;
+  if (p.options === null) s += " <...>";
+  else if (p.options.length > 0) s += ` <${p.options.map(formatOption).join(",")}>`;
+  return s;
+}
