@@ -85,7 +85,7 @@ test(
     await page.waitForFunction(`location.search.includes("drop=")`);
     const lost = await js<number>(page, `document.querySelectorAll("svg.ladder g.segment.lost").length`);
     assert.equal(lost, 1, "the lab's final ACK is now lost");
-  assert.match(await js<string>(page, `document.querySelector(".faults").textContent`), /drop A#\d+/);
+    assert.match(await js<string>(page, `document.querySelector(".faults").textContent`), /drop A#\d+/);
     assert.deepEqual(errors, []);
     await page.close();
   },

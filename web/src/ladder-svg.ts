@@ -112,6 +112,9 @@ export function drawLadder(
   // State bands: one lane per connection life of a host, coloured by state, entered at the state event.
   const indexOf = new Map<TraceEvent, number>(shown.map((e, i) => [e, i]));
   const timeline = stateTimeline(shown);
+  /** Per host, when each band lane is free again (a later connection reuses the lane of one that ended). */
+  const laneFree = new Map<string, number[]>();
+  /** Per host, how many lanes its bands use (the state names go beyond them). */
   const lanes = new Map<string, number>();
   const yAt = (t: number): number => {
     // The height of the first shown event at or after t (state changes are events themselves).
@@ -127,9 +130,14 @@ export function drawLadder(
   const stateEvents = shown.filter((e) => e.kind === "state");
   for (const life of timeline.connections) {
     if (!colIndex.has(life.host)) continue;
-    const lane = lanes.get(life.host) ?? 0;
-    lanes.set(life.host, lane + 1);
-    if (lane > 3) continue; // more lives than fit: the aggregate chart tells that story
+    const free = laneFree.get(life.host) ?? [];
+    laneFree.set(life.host, free);
+    const start = life.intervals[0]?.enter ?? 0;
+    let lane = free.findIndex((t) => t <= start);
+    if (lane < 0) lane = free.length;
+    free[lane] = life.closed?.t ?? Infinity;
+    lanes.set(life.host, Math.max(lanes.get(life.host) ?? 0, lane + 1));
+    if (lane > 3) continue; // more connections at once than fit: the aggregate chart tells that story
     const x = colX(life.host) + side(life.host) * (7 + lane * 7) - 3;
     for (const iv of life.intervals) {
       const enter = stateEvents.find(
