@@ -111,6 +111,8 @@ export class Host implements Endpoint, ConnectionEnv {
   /** Set by a real-time driver: called when the host's deadline may have become earlier. */
   onDeadlineEarlier: (() => void) | null = null;
   private now = 0;
+  /** The packet id of the segment being processed (-1 outside an arrival, or when the driver gives none). */
+  private arrivingPacketId = -1;
   /** Engine invariants (debug mode, ../tcp/invariants.ts): null when off. */
   readonly invariants: InvariantSink | null;
   /** Connections the application closed that are not yet CLOSED or TIME_WAIT (Linux's orphan count). */
@@ -179,6 +181,18 @@ export class Host implements Endpoint, ConnectionEnv {
   }
 
   input(seg: Segment, at: number, packetId = -1): void {
+    // Drops reported while this segment is processed name its packet (see dropped()); the previous value
+    // comes back afterwards, so a drop outside any arrival (none today) would not borrow a stale id.
+    const outer = this.arrivingPacketId;
+    this.arrivingPacketId = packetId;
+    try {
+      this.arrive(seg, at, packetId);
+    } finally {
+      this.arrivingPacketId = outer;
+    }
+  }
+
+  private arrive(seg: Segment, at: number, packetId: number): void {
     if (at > this.now) this.now = at;
     const now = this.now;
     this.counters.inSegs++;
@@ -543,7 +557,7 @@ export class Host implements Endpoint, ConnectionEnv {
       kind: "segment-dropped",
       t: this.now,
       host: this.name,
-      id: -1,
+      id: this.arrivingPacketId,
       reason,
       seg,
       conn: conn ? conn.label : null,

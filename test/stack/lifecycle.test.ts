@@ -307,3 +307,17 @@ test("SYN retransmissions follow linux's linear-then-exponential schedule and co
   assert.deepEqual(cli.log.closes, ["ETIMEDOUT"]);
   void hasFlags;
 });
+
+test("a segment the host drops is reported with its packet id, the one its segment-received event carries", () => {
+  const w = world();
+  // Nobody listens on port 81: the SYN is received, dropped as closed-port, and answered by an RST.
+  w.client.connect({ address: SERVER_ADDR, port: 81 }, recordingHandlers());
+  w.sim.runUntilIdle();
+  const drop = w.trace.events.find((e) => e.kind === "segment-dropped" && e.host === "server");
+  assert.ok(drop && drop.kind === "segment-dropped", "the server dropped the SYN");
+  assert.equal(drop.reason, "closed-port");
+  const received = w.trace.events.find((e) => e.kind === "segment-received" && e.host === "server");
+  assert.ok(received && received.kind === "segment-received");
+  assert.ok(drop.id >= 0, "the simulator numbers its packets");
+  assert.equal(drop.id, received.id);
+});
