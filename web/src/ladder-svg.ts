@@ -2,7 +2,8 @@
 // with flags, seq/ack and length, lost segments ending in ✕ where they died, breaks for skipped time.
 // Every segment is a <g class="segment"> (plus "lost" when the network dropped it) carrying its flags
 // and its address (host and transmission number), so tests and the click handler read the picture.
-import type { TraceEvent } from "../../src/trace/events.js";
+import type { TimerName, TraceEvent } from "../../src/trace/events.js";
+import { timerLabel } from "../../src/trace/ladder-annotations.js";
 import { stateTimeline } from "../../src/trace/timeline.js";
 import { formatDuration } from "../../src/trace/duration.js";
 import { SequenceNumbering } from "../../src/trace/segment-label.js";
@@ -50,23 +51,9 @@ function annotation(e: TraceEvent): string | null {
   return null;
 }
 
+/** The timers' names as the text ladder writes them (one table: src/trace/ladder-annotations.ts). */
 export function timerName(t: string): string {
-  switch (t) {
-    case "retransmit":
-      return "RTO";
-    case "syn":
-      return "SYN RTO";
-    case "synack":
-      return "SYN,ACK RTO";
-    case "time-wait":
-      return "2·MSL";
-    case "fin-wait-2":
-      return "FIN_WAIT_2 timeout";
-    case "delayed-ack":
-      return "delayed ACK";
-    default:
-      return t;
-  }
+  return timerLabel(t as TimerName);
 }
 
 export function drawLadder(
