@@ -16,11 +16,12 @@ import {
   writeIPv4Header,
 } from "./ipv4.js";
 import { WireEncodeError } from "./encode-error.js";
+import type { TcpFields } from "./segment6.js";
 
 export const TCP_HEADER_LENGTH = 20;
 
-export type DecodeResult =
-  { ok: true; segment: Segment } | { ok: false; reason: DecodeReason; detail: string };
+export type DecodeFailure = { ok: false; reason: DecodeReason; detail: string };
+export type DecodeResult = { ok: true; segment: Segment } | DecodeFailure;
 
 /** IPv4 header fields the sender may choose per packet. */
 export interface IPv4Params {
@@ -28,17 +29,17 @@ export interface IPv4Params {
   id?: number;
 }
 
-function isU8(x: number): boolean {
+export function isU8(x: number): boolean {
   return (x & 0xff) === x;
 }
-function isU16(x: number): boolean {
+export function isU16(x: number): boolean {
   return (x & 0xffff) === x;
 }
 function isU32(x: number): boolean {
   return x >>> 0 === x;
 }
 
-function badField(name: string, value: unknown): WireEncodeError {
+export function badField(name: string, value: unknown): WireEncodeError {
   return new WireEncodeError(
     "bad-field",
     `segment field ${name} = ${String(value)} is outside its wire range`,
@@ -63,6 +64,13 @@ function checkOptions(opts: TcpOptions): void {
 function checkSegment(seg: Segment, ttl: number, id: number): void {
   if (!isU32(seg.srcAddr)) throw badField("srcAddr", seg.srcAddr);
   if (!isU32(seg.dstAddr)) throw badField("dstAddr", seg.dstAddr);
+  if (!isU8(ttl)) throw badField("ttl", ttl);
+  if (!isU16(id)) throw badField("id", id);
+  checkTcpFields(seg);
+}
+
+/** Throw bad-field for any TCP header or option field outside its wire range (both families). */
+export function checkTcpFields(seg: TcpFields): void {
   if (!isU16(seg.srcPort)) throw badField("srcPort", seg.srcPort);
   if (!isU16(seg.dstPort)) throw badField("dstPort", seg.dstPort);
   if (!isU32(seg.seq)) throw badField("seq", seg.seq);
@@ -70,45 +78,39 @@ function checkSegment(seg: Segment, ttl: number, id: number): void {
   if (!isU8(seg.flags)) throw badField("flags", seg.flags);
   if (!isU16(seg.window)) throw badField("window", seg.window);
   if (!isU16(seg.urgent)) throw badField("urgent", seg.urgent);
-  if (!isU8(ttl)) throw badField("ttl", ttl);
-  if (!isU16(id)) throw badField("id", id);
   checkOptions(seg.options);
+}
+
+/** Bytes of the TCP part: header + options + payload. */
+export function tcpEncodedLength(seg: TcpFields): number {
+  return TCP_HEADER_LENGTH + optionsLength(seg.options) + seg.payload.length;
 }
 
 /** Bytes encodeSegment will produce: IPv4 header + TCP header + options + payload. */
 export function encodedLength(seg: Segment): number {
-  return IPV4_HEADER_LENGTH + TCP_HEADER_LENGTH + optionsLength(seg.options) + seg.payload.length;
+  return IPV4_HEADER_LENGTH + tcpEncodedLength(seg);
 }
 
-/**
- * Encode seg as an IPv4 packet into out[offset..] and return the bytes written. Lets a hot path
- * reuse one buffer. Option layout follows Linux (see ./options.ts); SACK blocks that do not fit
- * in the 40-byte option space are left off, the first ones kept.
- */
-export function encodeSegmentInto(seg: Segment, out: Uint8Array, offset: number, ip?: IPv4Params): number {
-  const ttl = ip?.ttl ?? DEFAULT_TTL;
-  const id = ip?.id ?? 0;
-  checkSegment(seg, ttl, id);
-  const optLen = optionsLength(seg.options);
-  const tcpHeaderLength = TCP_HEADER_LENGTH + optLen;
-  const payload = seg.payload;
-  const tcpLength = tcpHeaderLength + payload.length;
-  const total = IPV4_HEADER_LENGTH + tcpLength;
-  if (total > IPV4_MAX_TOTAL_LENGTH) {
-    throw new WireEncodeError(
-      "segment-too-large",
-      `IPv4 packet of ${total} bytes exceeds ${IPV4_MAX_TOTAL_LENGTH}`,
-    );
-  }
+/** Throw buffer-too-small unless out[offset, offset + total) exists. */
+export function checkRoom(out: Uint8Array, offset: number, total: number): void {
   if (!Number.isInteger(offset) || offset < 0 || out.length - offset < total) {
     throw new WireEncodeError(
       "buffer-too-small",
       `need ${total} bytes at offset ${offset}, buffer has ${out.length - offset}`,
     );
   }
-  writeIPv4Header(out, offset, seg.srcAddr, seg.dstAddr, IPPROTO_TCP, total, ttl, id);
+}
 
-  const t = offset + IPV4_HEADER_LENGTH;
+/**
+ * Write the TCP header, options and payload of seg at out[t..] and its checksum over them,
+ * continuing from `pseudoSum` (the pseudo-header of either family, length included).
+ * Fields must be checked (checkTcpFields) and the room too.
+ */
+export function writeTcpSegment(seg: TcpFields, out: Uint8Array, t: number, pseudoSum: number): void {
+  const optLen = optionsLength(seg.options);
+  const tcpHeaderLength = TCP_HEADER_LENGTH + optLen;
+  const payload = seg.payload;
+  const tcpLength = tcpHeaderLength + payload.length;
   out[t] = seg.srcPort >>> 8;
   out[t + 1] = seg.srcPort;
   out[t + 2] = seg.dstPort >>> 8;
@@ -131,16 +133,36 @@ export function encodeSegmentInto(seg: Segment, out: Uint8Array, offset: number,
   out[t + 19] = seg.urgent;
   if (optLen > 0) writeOptions(seg.options, out, t + TCP_HEADER_LENGTH);
   if (payload.length > 0) out.set(payload, t + tcpHeaderLength);
-
-  const sum = onesComplementSum(
-    out,
-    t,
-    t + tcpLength,
-    pseudoHeaderSum(seg.srcAddr, seg.dstAddr, IPPROTO_TCP, tcpLength),
-  );
-  const checksum = ~sum & 0xffff;
+  const checksum = ~onesComplementSum(out, t, t + tcpLength, pseudoSum) & 0xffff;
   out[t + 16] = checksum >>> 8;
   out[t + 17] = checksum;
+}
+
+/**
+ * Encode seg as an IPv4 packet into out[offset..] and return the bytes written. Lets a hot path
+ * reuse one buffer. Option layout follows Linux (see ./options.ts); SACK blocks that do not fit
+ * in the 40-byte option space are left off, the first ones kept.
+ */
+export function encodeSegmentInto(seg: Segment, out: Uint8Array, offset: number, ip?: IPv4Params): number {
+  const ttl = ip?.ttl ?? DEFAULT_TTL;
+  const id = ip?.id ?? 0;
+  checkSegment(seg, ttl, id);
+  const tcpLength = tcpEncodedLength(seg);
+  const total = IPV4_HEADER_LENGTH + tcpLength;
+  if (total > IPV4_MAX_TOTAL_LENGTH) {
+    throw new WireEncodeError(
+      "segment-too-large",
+      `IPv4 packet of ${total} bytes exceeds ${IPV4_MAX_TOTAL_LENGTH}`,
+    );
+  }
+  checkRoom(out, offset, total);
+  writeIPv4Header(out, offset, seg.srcAddr, seg.dstAddr, IPPROTO_TCP, total, ttl, id);
+  writeTcpSegment(
+    seg,
+    out,
+    offset + IPV4_HEADER_LENGTH,
+    pseudoHeaderSum(seg.srcAddr, seg.dstAddr, IPPROTO_TCP, tcpLength),
+  );
   return total;
 }
 
@@ -151,7 +173,7 @@ export function encodeSegment(seg: Segment, ip?: IPv4Params): Uint8Array {
   return out;
 }
 
-function fail(reason: DecodeReason, detail: string): DecodeResult {
+export function fail(reason: DecodeReason, detail: string): DecodeFailure {
   return { ok: false, reason, detail };
 }
 
@@ -167,6 +189,28 @@ export function decodeTcpAt(
   srcAddr: number,
   dstAddr: number,
 ): DecodeResult {
+  return decodeTcpWith(
+    bytes,
+    start,
+    end,
+    srcAddr,
+    dstAddr,
+    pseudoHeaderSum(srcAddr, dstAddr, IPPROTO_TCP, end - start),
+  );
+}
+
+/**
+ * decodeTcpAt for either family: the addresses are carried into the segment as they are, and
+ * `pseudoSum` is their family's pseudo-header sum (length included) for the checksum.
+ */
+export function decodeTcpWith<A>(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  srcAddr: A,
+  dstAddr: A,
+  pseudoSum: number,
+): { ok: true; segment: TcpFields & { srcAddr: A; dstAddr: A } } | DecodeFailure {
   const length = end - start;
   if (length < TCP_HEADER_LENGTH) {
     return fail("short-tcp-header", `${length} bytes of TCP, a header needs ${TCP_HEADER_LENGTH}`);
@@ -183,7 +227,7 @@ export function decodeTcpAt(
   }
   // The checksum before the options, as Linux does: a packet damaged in transit is counted as
   // bad-tcp-checksum, whatever byte the damage hit, so drop counters say what really happened.
-  const sum = onesComplementSum(bytes, start, end, pseudoHeaderSum(srcAddr, dstAddr, IPPROTO_TCP, length));
+  const sum = onesComplementSum(bytes, start, end, pseudoSum);
   if (sum !== 0xffff) {
     const stored = (bytes[start + 16]! << 8) | bytes[start + 17]!;
     return fail("bad-tcp-checksum", `TCP checksum 0x${stored.toString(16).padStart(4, "0")} is wrong`);
@@ -194,7 +238,7 @@ export function decodeTcpAt(
     if (parsed instanceof OptionFault) return fail(parsed.reason, parsed.detail);
     options = parsed;
   }
-  const segment: Segment = {
+  const segment = {
     srcAddr,
     dstAddr,
     srcPort: (bytes[start]! << 8) | bytes[start + 1]!,

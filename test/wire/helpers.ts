@@ -2,6 +2,22 @@
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, type Segment, type TcpOptions } from "../../src/wire/segment.js";
 import { parseIPv4 } from "../../src/wire/address.js";
 import { internetChecksum, tcpChecksum } from "../../src/wire/checksum.js";
+import type { DecodeReason } from "../../src/wire/decode-error.js";
+
+/** Reasons only the IPv6 decoder gives: the IPv4 reason and fuzz tests do not expect to reach them. */
+export const IPV6_ONLY_REASONS: ReadonlySet<DecodeReason> = new Set<DecodeReason>([
+  "bad-ipv6-extension-header",
+  "ipv6-unwalkable-header",
+  "ipv6-routing-segments-left",
+  "ipv6-unknown-option",
+  "ipv6-jumbogram",
+]);
+
+/** Reasons only the IPv4 decoder gives (IPv6 has no header length field and no header checksum). */
+export const IPV4_ONLY_REASONS: ReadonlySet<DecodeReason> = new Set<DecodeReason>([
+  "bad-ip-header-length",
+  "bad-ip-checksum",
+]);
 
 export const CLIENT = parseIPv4("10.0.0.1");
 export const SERVER = parseIPv4("10.0.0.2");
