@@ -3,7 +3,9 @@ import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, type Segment, type TcpOptions } from ".
 import { parseIPv4 } from "../../src/wire/address.js";
 import { internetChecksum, tcpChecksum, tcpChecksum6 } from "../../src/wire/checksum.js";
 import { parseIPv6, readIPv6Address } from "../../src/wire/address6.js";
-import type { Segment6 } from "../../src/wire/segment6.js";
+import type { Segment6, TcpFields } from "../../src/wire/segment6.js";
+import { sackBlocksThatFit } from "../../src/wire/options.js";
+import fc from "fast-check";
 import type { DecodeReason } from "../../src/wire/decode-error.js";
 
 /** Reasons only the IPv6 decoder gives: the IPv4 reason and fuzz tests do not expect to reach them. */
@@ -147,3 +149,45 @@ export function fixTcpChecksum6(packet: Uint8Array): Uint8Array {
   packet[57] = c & 0xff;
   return packet;
 }
+
+/**
+ * What the receiver should see of a segment we encode: SACK blocks beyond the option space are
+ * not sent (the first ones are kept). Either family.
+ */
+export function expectedAfterWire<S extends TcpFields>(seg: S): S {
+  const fit = sackBlocksThatFit(seg.options);
+  const options: TcpOptions = { ...seg.options };
+  if (fit === 0) delete options.sack;
+  else options.sack = seg.options.sack!.slice(0, fit);
+  return { ...seg, options };
+}
+
+// --- fast-check arbitraries shared by the property tests.
+
+export const u8Arb = fc.integer({ min: 0, max: 0xff });
+export const u16Arb = fc.integer({ min: 0, max: 0xffff });
+export const u32Arb = fc.integer({ min: 0, max: 0xffffffff });
+
+export const optionsArb: fc.Arbitrary<TcpOptions> = fc.record(
+  {
+    mss: u16Arb,
+    wscale: u8Arb,
+    sackPermitted: fc.constant(true),
+    timestamp: fc.record({ val: u32Arb, ecr: u32Arb }, { noNullPrototype: true }),
+    sack: fc.array(fc.tuple(u32Arb, u32Arb), { minLength: 1, maxLength: 6 }),
+  },
+  { requiredKeys: [], noNullPrototype: true },
+);
+
+/** Every TCP field but the addresses, in its whole wire range. */
+export const tcpFieldsArb = {
+  srcPort: u16Arb,
+  dstPort: u16Arb,
+  seq: u32Arb,
+  ack: u32Arb,
+  flags: u8Arb,
+  window: u16Arb,
+  urgent: u16Arb,
+  options: optionsArb,
+  payload: fc.uint8Array({ maxLength: 3000 }),
+};
