@@ -15,6 +15,7 @@ import { encodeSegment } from "../../src/wire/codec.js";
 import { tcpChecksum6 } from "../../src/wire/checksum.js";
 import { ipv6, parseIPv6, writeIPv6Address, type IPv6Address } from "../../src/wire/address6.js";
 import { WireEncodeError } from "../../src/wire/encode-error.js";
+import { emptyIPv6Header, readIPv6Header } from "../../src/wire/ipv6.js";
 import { ACK, SYN } from "../../src/wire/segment.js";
 import type { Segment6 } from "../../src/wire/segment6.js";
 import {
@@ -205,4 +206,26 @@ test("encoding refuses out-of-range fields with coded errors", () => {
     () => encodeSegment6Into(makeSegment6(), new Uint8Array(59), 0),
     (e: unknown) => e instanceof WireEncodeError && e.code === "buffer-too-small",
   );
+});
+
+test("readIPv6Header reports the fixed header's fields and where the upper layer starts", () => {
+  const p = insertExtensions(
+    encodeSegment6(makeSegment6({ payload: Uint8Array.of(1, 2) }), { hopLimit: 7 }),
+    [optionsHeader(0), { nh: 44, rest: [0, 0, 0, 0, 0, 0, 1] }],
+  );
+  p.set([0x6f, 0xfa, 0xbc, 0xde], 0); // traffic class 0xff, flow label 0xabcde
+  const h = emptyIPv6Header();
+  assert.equal(readIPv6Header(p, h), null);
+  assert.deepEqual(h, {
+    trafficClass: 0xff,
+    flowLabel: 0xabcde,
+    payloadLength: 8 + 8 + 20 + 2,
+    hopLimit: 7,
+    srcAddr: parseIPv6("2001:db8::1"),
+    dstAddr: parseIPv6("2001:db8::2"),
+    protocol: 6,
+    upperStart: 56,
+    end: 78,
+    extensionHeaders: 2,
+  });
 });
