@@ -1,19 +1,18 @@
 // Segment6 <-> IPv6 packet bytes, and one decoder for packets of either family.
 // The TCP part is the same code as IPv4's (./codec.ts); only the IP header and the pseudo-header
 // differ. Encoding throws WireEncodeError on fields outside their wire range; decoding never throws.
+import { decodePacket, type DecodeResult } from "./codec.js";
 import {
+  badField,
   checkRoom,
   checkTcpFields,
-  decodePacket,
   decodeTcpWith,
   fail,
   isU8,
-  badField,
   tcpEncodedLength,
   writeTcpSegment,
   type DecodeFailure,
-  type DecodeResult,
-} from "./codec.js";
+} from "./tcp-codec.js";
 import { IPPROTO_TCP, pseudoHeaderSum6 } from "./checksum.js";
 import { isIPv6Address, type IPv6Address } from "./address6.js";
 import {
