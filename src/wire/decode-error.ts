@@ -16,7 +16,7 @@ export type DecodeReason =
   // ending in another protocol reuse the reasons above (bad-ip-version, short-packet,
   // bad-ip-total-length, ip-fragment, not-tcp); these are the faults IPv4 cannot have.
   | "bad-ipv6-extension-header" // an extension header runs past the payload, its options overrun it, or hop-by-hop is not first
-  | "ipv6-unwalkable-header" // ESP: what follows is encrypted, its length cannot be read
+  | "ipv6-ipsec-header" // ESP or AH: IPsec, and we hold no security association to check it (RFC 4301)
   | "ipv6-routing-segments-left" // a Routing header with segments left: we are not the final destination
   | "ipv6-unknown-option" // an unrecognized option whose type says discard (RFC 8200 §4.2)
   | "ipv6-jumbogram"; // RFC 2675 jumbo payload: not supported
@@ -35,7 +35,7 @@ export const DECODE_REASONS: readonly DecodeReason[] = [
   "bad-option-value",
   "bad-tcp-checksum",
   "bad-ipv6-extension-header",
-  "ipv6-unwalkable-header",
+  "ipv6-ipsec-header",
   "ipv6-routing-segments-left",
   "ipv6-unknown-option",
   "ipv6-jumbogram",

@@ -2,10 +2,14 @@
 // Like ./ipv4.ts: we never fragment or reassemble (an atomic fragment, RFC 6946, is walked past;
 // any real fragment is refused), and every refusal is a DecodeFault with a reason, never a throw.
 //
-// Which headers are walked follows Linux's ipv6_ext_hdr() and the TCP receive path: hop-by-hop (0,
-// only directly after the fixed header), routing (43, only with segments left 0), fragment (44,
-// only atomic), authentication (51, RFC 4302 length) and destination options (60). ESP (50) cannot
-// be walked (encrypted); any other next-header value is the upper layer, so it is not TCP.
+// Walked: hop-by-hop (0, only directly after the fixed header, RFC 8200 §4.1), routing (43, only
+// with segments left 0, §4.4), fragment (44, only an atomic one) and destination options (60).
+// ESP (50) and AH (51) are IPsec: without a security association a receiver discards them (RFC 4301
+// §5.2, RFC 4302 §3.4.2; Linux's xfrm drops them as XfrmInNoStates), so they are refused, not walked.
+// Any other next-header value is the upper layer, so it is not TCP.
+// One difference from Linux left on purpose: Linux hands routing types 3 (RPL) and 4 (SRv6) to
+// their own code, which refuses them unless enabled by sysctl; RFC 8200 §4.4 ignores any routing
+// header with no segments left, and so do we.
 import { DecodeFault } from "./decode-error.js";
 import { readIPv6Address, writeIPv6Address, type IPv6Address } from "./address6.js";
 
@@ -103,13 +107,7 @@ export function emptyIPv6Header(): IPv6Header {
 
 /** The extension headers this walk steps over (see the top of the file). */
 function isWalked(nh: number): boolean {
-  return (
-    nh === NH_HOP_BY_HOP ||
-    nh === NH_ROUTING ||
-    nh === NH_FRAGMENT ||
-    nh === NH_AUTH ||
-    nh === NH_DESTINATION_OPTIONS
-  );
+  return nh === NH_HOP_BY_HOP || nh === NH_ROUTING || nh === NH_FRAGMENT || nh === NH_DESTINATION_OPTIONS;
 }
 
 const OPT_PAD1 = 0;
@@ -186,8 +184,7 @@ export function readIPv6Header(bytes: Uint8Array, into: IPv6Header): DecodeFault
         `${name} header at offset ${at} needs 8 bytes, ${end - at} left in the payload`,
       );
     }
-    const length =
-      nh === NH_AUTH ? (bytes[at + 1]! + 2) * 4 : nh === NH_FRAGMENT ? 8 : (bytes[at + 1]! + 1) * 8;
+    const length = nh === NH_FRAGMENT ? 8 : (bytes[at + 1]! + 1) * 8;
     if (at + length > end) {
       return new DecodeFault(
         "bad-ipv6-extension-header",
@@ -230,8 +227,11 @@ export function readIPv6Header(bytes: Uint8Array, into: IPv6Header): DecodeFault
     at += length;
     count++;
   }
-  if (nh === NH_ESP) {
-    return new DecodeFault("ipv6-unwalkable-header", `ESP (50) at offset ${at}: what follows is encrypted`);
+  if (nh === NH_ESP || nh === NH_AUTH) {
+    return new DecodeFault(
+      "ipv6-ipsec-header",
+      `${describeNextHeader(nh)} at offset ${at}: no IPsec security association to check it`,
+    );
   }
   into.trafficClass = ((bytes[0]! & 0x0f) << 4) | (bytes[1]! >>> 4);
   into.flowLabel = ((bytes[1]! & 0x0f) << 16) | (bytes[2]! << 8) | bytes[3]!;

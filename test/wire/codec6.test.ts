@@ -118,15 +118,12 @@ const EXTENSIONS: Record<string, Extension> = {
   "hop-by-hop with PadN": optionsHeader(0, [1, 4, 0, 0, 0, 0]),
   "hop-by-hop with router alert": optionsHeader(0, [5, 2, 0, 0]),
   "destination options, unknown type with skip action": optionsHeader(60, [0x1e, 2, 0xab, 0xcd]),
-  "routing type 4 (SRH), segments left 0, one address": {
+  "routing type 0 (deprecated), segments left 0, one address": {
     nh: 43,
-    rest: [2, 4, 0, 0, 0, 0, 0, ...new Array<number>(16).fill(7)],
+    rest: [2, 0, 0, 0, 0, 0, 0, ...new Array<number>(16).fill(7)],
   },
   "atomic fragment (RFC 6946)": { nh: 44, rest: [0, 0, 0, 0x12, 0x34, 0x56, 0x78] },
-  "authentication header, 12 bytes of ICV": {
-    nh: 51,
-    rest: [4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 9, ...new Array<number>(12).fill(0xee)],
-  },
+  "destination options, 24 bytes": optionsHeader(60, [1, 20, ...new Array<number>(20).fill(0)]),
 };
 
 test("extension headers are walked by their length, alone and chained", () => {
@@ -137,8 +134,8 @@ test("extension headers are walked by their length, alone and chained", () => {
     assert.ok(r.ok, `${name}: ${r.ok ? "" : `${r.reason}: ${r.detail}`}`);
     assert.deepEqual(r.segment, seg, name);
   }
-  const [hbh, , dst, routing, fragment, auth] = Object.values(EXTENSIONS);
-  const chain = [hbh!, dst!, routing!, fragment!, auth!, dst!];
+  const [hbh, , dst, routing, fragment, dst24] = Object.values(EXTENSIONS);
+  const chain = [hbh!, dst!, routing!, fragment!, dst24!, dst!];
   const r = decodePacket6(insertExtensions(base, chain));
   assert.ok(r.ok, r.ok ? "" : r.detail);
   assert.deepEqual(r.segment, seg);

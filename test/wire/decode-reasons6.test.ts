@@ -89,8 +89,8 @@ const CASES: Array<{ reason: DecodeReason; name: string; packet: () => Uint8Arra
   },
   {
     reason: "bad-ipv6-extension-header",
-    name: "authentication header longer than the payload",
-    packet: () => withExt({ nh: 51, rest: [0xff, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0] }),
+    name: "routing header longer than the payload",
+    packet: () => withExt({ nh: 43, rest: [0xff, 0, 0, 0, 0, 0, 0, ...new Array<number>(16).fill(0)] }),
   },
   {
     reason: "bad-ipv6-extension-header",
@@ -125,9 +125,15 @@ const CASES: Array<{ reason: DecodeReason; name: string; packet: () => Uint8Arra
   { reason: "ip-fragment", name: "non-first fragment", packet: () => withExt(fragment(0x00b8)) },
   { reason: "ip-fragment", name: "first fragment of several (M 1)", packet: () => withExt(fragment(0x0001)) },
   {
-    reason: "ipv6-unwalkable-header",
+    reason: "ipv6-ipsec-header",
     name: "ESP after a destination options header",
     packet: () => insertExtensions(valid(), [optionsHeader(60)], 50),
+  },
+  {
+    reason: "ipv6-ipsec-header",
+    name: "a well-formed authentication header (no security association)",
+    packet: () =>
+      withExt({ nh: 51, rest: [4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 9, ...new Array<number>(12).fill(0xee)] }),
   },
   { reason: "not-tcp", name: "next header UDP (17)", packet: () => set(valid(), 6, 17) },
   { reason: "not-tcp", name: "no next header (59)", packet: () => set(valid(), 6, 59) },

@@ -11,7 +11,7 @@ import type { DecodeReason } from "../../src/wire/decode-error.js";
 /** Reasons only the IPv6 decoder gives: the IPv4 reason and fuzz tests do not expect to reach them. */
 export const IPV6_ONLY_REASONS: ReadonlySet<DecodeReason> = new Set<DecodeReason>([
   "bad-ipv6-extension-header",
-  "ipv6-unwalkable-header",
+  "ipv6-ipsec-header",
   "ipv6-routing-segments-left",
   "ipv6-unknown-option",
   "ipv6-jumbogram",
