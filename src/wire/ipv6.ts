@@ -176,19 +176,18 @@ export function readIPv6Header(bytes: Uint8Array, into: IPv6Header): DecodeFault
   let at = IPV6_HEADER_LENGTH;
   let count = 0;
   while (isWalked(nh)) {
-    const name = describeNextHeader(nh);
     // Every header walked here starts with next header and a length byte, and is at least 8 bytes.
     if (at + 8 > end) {
       return new DecodeFault(
         "bad-ipv6-extension-header",
-        `${name} header at offset ${at} needs 8 bytes, ${end - at} left in the payload`,
+        `${describeNextHeader(nh)} header at offset ${at} needs 8 bytes, ${end - at} left in the payload`,
       );
     }
     const length = nh === NH_FRAGMENT ? 8 : (bytes[at + 1]! + 1) * 8;
     if (at + length > end) {
       return new DecodeFault(
         "bad-ipv6-extension-header",
-        `${name} header at offset ${at} is ${length} bytes, ${end - at} left in the payload`,
+        `${describeNextHeader(nh)} header at offset ${at} is ${length} bytes, ${end - at} left in the payload`,
       );
     }
     if (nh === NH_HOP_BY_HOP || nh === NH_DESTINATION_OPTIONS) {
