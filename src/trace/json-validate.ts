@@ -49,6 +49,11 @@ const DECODE_REASONS: Record<DecodeReason, true> = {
   "bad-option-length": true,
   "bad-option-value": true,
   "bad-tcp-checksum": true,
+  "bad-ipv6-extension-header": true,
+  "ipv6-ipsec-header": true,
+  "ipv6-routing-segments-left": true,
+  "ipv6-unknown-option": true,
+  "ipv6-jumbogram": true,
 };
 
 const NETWORK_DROP_REASONS: Record<NetworkDropReason, true> = {

@@ -1,4 +1,4 @@
-// The Internet checksum (RFC 1071) and the TCP pseudo-header sum (RFC 9293 §3.1).
+// The Internet checksum (RFC 1071) and the TCP pseudo-header sums (RFC 9293 §3.1, RFC 8200 §8.1).
 //
 // Speed matters here: every segment is summed twice (once when encoded, once when decoded).
 // Large aligned spans are summed as native 32-bit words through a Uint32Array view, which
@@ -6,6 +6,7 @@
 // may be taken over wider words and folded afterwards, and summing in the other byte order
 // only byte-swaps the folded result. Short or unaligned spans use 16-bit big-endian words
 // assembled from bytes; that path allocates nothing.
+import type { IPv6Address } from "./address6.js";
 
 /** True on little-endian hosts (all common ones); decides whether the 32-bit fast path must swap. */
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -64,6 +65,41 @@ export function pseudoHeaderSum(srcAddr: number, dstAddr: number, protocol: numb
   );
 }
 
+/**
+ * Partial sum of the IPv6 pseudo-header (RFC 8200 §8.1): source and destination address (the
+ * final destination: a Routing header with segments left is refused before this is used, see
+ * ./ipv6.ts), the 32-bit upper-layer packet length, three zero bytes and the next header value
+ * of the upper layer (6 for TCP, whatever extension headers came before it).
+ */
+export function pseudoHeaderSum6(
+  src: IPv6Address,
+  dst: IPv6Address,
+  nextHeader: number,
+  length: number,
+): number {
+  return (
+    (src.w0 >>> 16) +
+    (src.w0 & 0xffff) +
+    (src.w1 >>> 16) +
+    (src.w1 & 0xffff) +
+    (src.w2 >>> 16) +
+    (src.w2 & 0xffff) +
+    (src.w3 >>> 16) +
+    (src.w3 & 0xffff) +
+    (dst.w0 >>> 16) +
+    (dst.w0 & 0xffff) +
+    (dst.w1 >>> 16) +
+    (dst.w1 & 0xffff) +
+    (dst.w2 >>> 16) +
+    (dst.w2 & 0xffff) +
+    (dst.w3 >>> 16) +
+    (dst.w3 & 0xffff) +
+    Math.floor(length / 0x10000) +
+    (length & 0xffff) +
+    (nextHeader & 0xff)
+  );
+}
+
 export const IPPROTO_TCP = 6;
 
 /** TCP checksum of a TCP header + data span travelling from srcAddr to dstAddr. */
@@ -75,4 +111,15 @@ export function tcpChecksum(
   dstAddr: number,
 ): number {
   return internetChecksum(bytes, start, end, pseudoHeaderSum(srcAddr, dstAddr, IPPROTO_TCP, end - start));
+}
+
+/** TCP checksum of a TCP header + data span travelling over IPv6 from src to dst. */
+export function tcpChecksum6(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  src: IPv6Address,
+  dst: IPv6Address,
+): number {
+  return internetChecksum(bytes, start, end, pseudoHeaderSum6(src, dst, IPPROTO_TCP, end - start));
 }

@@ -3,10 +3,8 @@
 // Encoding throws WireEncodeError (with a code) on fields outside their wire range: input comes
 // from our own engine, so that is a bug to surface, never a value to wrap silently.
 // Decoding never throws, whatever the bytes: every rejection is a DecodeReason with a detail.
-import { EMPTY_PAYLOAD, NO_OPTIONS, type Segment, type TcpOptions } from "./segment.js";
-import type { DecodeReason } from "./decode-error.js";
-import { IPPROTO_TCP, onesComplementSum, pseudoHeaderSum } from "./checksum.js";
-import { OptionFault, optionsLength, parseOptions, writeOptions } from "./options.js";
+import type { Segment } from "./segment.js";
+import { IPPROTO_TCP, pseudoHeaderSum } from "./checksum.js";
 import {
   DEFAULT_TTL,
   IPV4_HEADER_LENGTH,
@@ -16,12 +14,24 @@ import {
   writeIPv4Header,
 } from "./ipv4.js";
 import { WireEncodeError } from "./encode-error.js";
+import {
+  badField,
+  checkRoom,
+  checkTcpFields,
+  decodeTcpWith,
+  fail,
+  isU16,
+  isU32,
+  isU8,
+  tcpEncodedLength,
+  writeTcpSegment,
+  type DecodeFailure,
+} from "./tcp-codec.js";
 
-export const TCP_HEADER_LENGTH = 20;
+export { TCP_HEADER_LENGTH, type DecodeFailure } from "./tcp-codec.js";
 
 /** decodePacket's answer: the segment, or why the bytes are not one. */
-export type DecodeResult =
-  { ok: true; segment: Segment } | { ok: false; reason: DecodeReason; detail: string };
+export type DecodeResult = { ok: true; segment: Segment } | DecodeFailure;
 
 /** IPv4 header fields the sender may choose per packet. */
 export interface IPv4Params {
@@ -29,56 +39,17 @@ export interface IPv4Params {
   id?: number;
 }
 
-function isU8(x: number): boolean {
-  return (x & 0xff) === x;
-}
-function isU16(x: number): boolean {
-  return (x & 0xffff) === x;
-}
-function isU32(x: number): boolean {
-  return x >>> 0 === x;
-}
-
-function badField(name: string, value: unknown): WireEncodeError {
-  return new WireEncodeError(
-    "bad-field",
-    `segment field ${name} = ${String(value)} is outside its wire range`,
-  );
-}
-
-function checkOptions(opts: TcpOptions): void {
-  if (opts.mss !== undefined && !isU16(opts.mss)) throw badField("options.mss", opts.mss);
-  if (opts.wscale !== undefined && !isU8(opts.wscale)) throw badField("options.wscale", opts.wscale);
-  const ts = opts.timestamp;
-  if (ts !== undefined && !(isU32(ts.val) && isU32(ts.ecr))) {
-    throw badField("options.timestamp", `${ts.val}/${ts.ecr}`);
-  }
-  const sack = opts.sack;
-  if (sack !== undefined) {
-    for (const block of sack) {
-      if (!(isU32(block[0]) && isU32(block[1]))) throw badField("options.sack", `${block[0]}-${block[1]}`);
-    }
-  }
-}
-
 function checkSegment(seg: Segment, ttl: number, id: number): void {
   if (!isU32(seg.srcAddr)) throw badField("srcAddr", seg.srcAddr);
   if (!isU32(seg.dstAddr)) throw badField("dstAddr", seg.dstAddr);
-  if (!isU16(seg.srcPort)) throw badField("srcPort", seg.srcPort);
-  if (!isU16(seg.dstPort)) throw badField("dstPort", seg.dstPort);
-  if (!isU32(seg.seq)) throw badField("seq", seg.seq);
-  if (!isU32(seg.ack)) throw badField("ack", seg.ack);
-  if (!isU8(seg.flags)) throw badField("flags", seg.flags);
-  if (!isU16(seg.window)) throw badField("window", seg.window);
-  if (!isU16(seg.urgent)) throw badField("urgent", seg.urgent);
   if (!isU8(ttl)) throw badField("ttl", ttl);
   if (!isU16(id)) throw badField("id", id);
-  checkOptions(seg.options);
+  checkTcpFields(seg);
 }
 
 /** Bytes encodeSegment will produce: IPv4 header + TCP header + options + payload. */
 export function encodedLength(seg: Segment): number {
-  return IPV4_HEADER_LENGTH + TCP_HEADER_LENGTH + optionsLength(seg.options) + seg.payload.length;
+  return IPV4_HEADER_LENGTH + tcpEncodedLength(seg);
 }
 
 /**
@@ -90,10 +61,7 @@ export function encodeSegmentInto(seg: Segment, out: Uint8Array, offset: number,
   const ttl = ip?.ttl ?? DEFAULT_TTL;
   const id = ip?.id ?? 0;
   checkSegment(seg, ttl, id);
-  const optLen = optionsLength(seg.options);
-  const tcpHeaderLength = TCP_HEADER_LENGTH + optLen;
-  const payload = seg.payload;
-  const tcpLength = tcpHeaderLength + payload.length;
+  const tcpLength = tcpEncodedLength(seg);
   const total = IPV4_HEADER_LENGTH + tcpLength;
   if (total > IPV4_MAX_TOTAL_LENGTH) {
     throw new WireEncodeError(
@@ -101,47 +69,14 @@ export function encodeSegmentInto(seg: Segment, out: Uint8Array, offset: number,
       `IPv4 packet of ${total} bytes exceeds ${IPV4_MAX_TOTAL_LENGTH}`,
     );
   }
-  if (!Number.isInteger(offset) || offset < 0 || out.length - offset < total) {
-    throw new WireEncodeError(
-      "buffer-too-small",
-      `need ${total} bytes at offset ${offset}, buffer has ${out.length - offset}`,
-    );
-  }
+  checkRoom(out, offset, total);
   writeIPv4Header(out, offset, seg.srcAddr, seg.dstAddr, IPPROTO_TCP, total, ttl, id);
-
-  const t = offset + IPV4_HEADER_LENGTH;
-  out[t] = seg.srcPort >>> 8;
-  out[t + 1] = seg.srcPort;
-  out[t + 2] = seg.dstPort >>> 8;
-  out[t + 3] = seg.dstPort;
-  out[t + 4] = seg.seq >>> 24;
-  out[t + 5] = seg.seq >>> 16;
-  out[t + 6] = seg.seq >>> 8;
-  out[t + 7] = seg.seq;
-  out[t + 8] = seg.ack >>> 24;
-  out[t + 9] = seg.ack >>> 16;
-  out[t + 10] = seg.ack >>> 8;
-  out[t + 11] = seg.ack;
-  out[t + 12] = (tcpHeaderLength >>> 2) << 4; // data offset; reserved bits and AE zero
-  out[t + 13] = seg.flags;
-  out[t + 14] = seg.window >>> 8;
-  out[t + 15] = seg.window;
-  out[t + 16] = 0; // checksum, filled below
-  out[t + 17] = 0;
-  out[t + 18] = seg.urgent >>> 8;
-  out[t + 19] = seg.urgent;
-  if (optLen > 0) writeOptions(seg.options, out, t + TCP_HEADER_LENGTH);
-  if (payload.length > 0) out.set(payload, t + tcpHeaderLength);
-
-  const sum = onesComplementSum(
+  writeTcpSegment(
+    seg,
     out,
-    t,
-    t + tcpLength,
+    offset + IPV4_HEADER_LENGTH,
     pseudoHeaderSum(seg.srcAddr, seg.dstAddr, IPPROTO_TCP, tcpLength),
   );
-  const checksum = ~sum & 0xffff;
-  out[t + 16] = checksum >>> 8;
-  out[t + 17] = checksum;
   return total;
 }
 
@@ -150,10 +85,6 @@ export function encodeSegment(seg: Segment, ip?: IPv4Params): Uint8Array {
   const out = new Uint8Array(encodedLength(seg));
   encodeSegmentInto(seg, out, 0, ip);
   return out;
-}
-
-function fail(reason: DecodeReason, detail: string): DecodeResult {
-  return { ok: false, reason, detail };
 }
 
 /**
@@ -168,57 +99,14 @@ export function decodeTcpAt(
   srcAddr: number,
   dstAddr: number,
 ): DecodeResult {
-  const length = end - start;
-  if (length < TCP_HEADER_LENGTH) {
-    return fail("short-tcp-header", `${length} bytes of TCP, a header needs ${TCP_HEADER_LENGTH}`);
-  }
-  const headerLength = (bytes[start + 12]! >>> 4) * 4;
-  if (headerLength < TCP_HEADER_LENGTH) {
-    return fail("bad-data-offset", `data offset ${headerLength / 4}, minimum 5`);
-  }
-  if (headerLength > length) {
-    return fail(
-      "bad-data-offset",
-      `data offset ${headerLength / 4} needs ${headerLength} bytes, segment has ${length}`,
-    );
-  }
-  // The checksum before the options, as Linux does: a packet damaged in transit is counted as
-  // bad-tcp-checksum, whatever byte the damage hit, so drop counters say what really happened.
-  const sum = onesComplementSum(bytes, start, end, pseudoHeaderSum(srcAddr, dstAddr, IPPROTO_TCP, length));
-  if (sum !== 0xffff) {
-    const stored = (bytes[start + 16]! << 8) | bytes[start + 17]!;
-    return fail("bad-tcp-checksum", `TCP checksum 0x${stored.toString(16).padStart(4, "0")} is wrong`);
-  }
-  let options: TcpOptions = NO_OPTIONS;
-  if (headerLength > TCP_HEADER_LENGTH) {
-    const parsed = parseOptions(bytes, start + TCP_HEADER_LENGTH, start + headerLength, NO_OPTIONS);
-    if (parsed instanceof OptionFault) return fail(parsed.reason, parsed.detail);
-    options = parsed;
-  }
-  const segment: Segment = {
+  return decodeTcpWith(
+    bytes,
+    start,
+    end,
     srcAddr,
     dstAddr,
-    srcPort: (bytes[start]! << 8) | bytes[start + 1]!,
-    dstPort: (bytes[start + 2]! << 8) | bytes[start + 3]!,
-    seq:
-      ((bytes[start + 4]! << 24) |
-        (bytes[start + 5]! << 16) |
-        (bytes[start + 6]! << 8) |
-        bytes[start + 7]!) >>>
-      0,
-    ack:
-      ((bytes[start + 8]! << 24) |
-        (bytes[start + 9]! << 16) |
-        (bytes[start + 10]! << 8) |
-        bytes[start + 11]!) >>>
-      0,
-    flags: bytes[start + 13]!,
-    window: (bytes[start + 14]! << 8) | bytes[start + 15]!,
-    urgent: (bytes[start + 18]! << 8) | bytes[start + 19]!,
-    options,
-    payload: headerLength === length ? EMPTY_PAYLOAD : bytes.subarray(start + headerLength, end),
-  };
-  return { ok: true, segment };
+    pseudoHeaderSum(srcAddr, dstAddr, IPPROTO_TCP, end - start),
+  );
 }
 
 /** Decode a bare TCP segment (no IP header), for a driver that has already parsed the IP layer. Never throws. */

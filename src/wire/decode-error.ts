@@ -12,7 +12,15 @@ export type DecodeReason =
   | "bad-data-offset" // data offset < 5 or beyond the segment
   | "bad-option-length" // an option with length < 2 or running past the header
   | "bad-option-value" // a known option with the wrong length for its kind
-  | "bad-tcp-checksum";
+  | "bad-tcp-checksum"
+  // IPv6 (./ipv6.ts). Version, short header, payload length past the bytes, fragments and a chain
+  // ending in another protocol reuse the reasons above (bad-ip-version, short-packet,
+  // bad-ip-total-length, ip-fragment, not-tcp); these are the faults IPv4 cannot have.
+  | "bad-ipv6-extension-header" // an extension header runs past the payload, its options overrun it, or hop-by-hop is not first
+  | "ipv6-ipsec-header" // ESP or AH: IPsec, and we hold no security association to check it (RFC 4301)
+  | "ipv6-routing-segments-left" // a Routing header with segments left: we are not the final destination
+  | "ipv6-unknown-option" // an unrecognized option whose type says discard (RFC 8200 §4.2)
+  | "ipv6-jumbogram"; // RFC 2675 jumbo payload: not supported
 
 export const DECODE_REASONS: readonly DecodeReason[] = [
   "short-packet",
@@ -27,4 +35,17 @@ export const DECODE_REASONS: readonly DecodeReason[] = [
   "bad-option-length",
   "bad-option-value",
   "bad-tcp-checksum",
+  "bad-ipv6-extension-header",
+  "ipv6-ipsec-header",
+  "ipv6-routing-segments-left",
+  "ipv6-unknown-option",
+  "ipv6-jumbogram",
 ];
+
+/** A rejected header or option: the reason and a detail naming the field and its value. Never thrown. */
+export class DecodeFault {
+  constructor(
+    readonly reason: DecodeReason,
+    readonly detail: string,
+  ) {}
+}

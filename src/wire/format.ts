@@ -4,6 +4,8 @@
 // because a Segment does not remember the order in which a peer sent them.
 import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, type Segment } from "./segment.js";
 import { formatIPv4 } from "./address.js";
+import { formatIPv6 } from "./address6.js";
+import type { Segment6 } from "./segment6.js";
 import {
   OPT_EOL,
   OPT_MSS,
@@ -42,7 +44,7 @@ export interface FormatOptions {
   seqBase?: number;
   /** Subtracted (mod 2^32) from ack and SACK blocks: pass the peer's ISN. */
   ackBase?: number;
-  /** Prefix "IP a.b.c.d.port > e.f.g.h.port: " as tcpdump does. */
+  /** Prefix "IP a.b.c.d.port > e.f.g.h.port: " (IPv6: "IP6 2001:db8::1.port > ...: ") as tcpdump does. */
   addresses?: boolean;
 }
 
@@ -51,7 +53,7 @@ function relative(value: number, base: number): number {
 }
 
 /** tcpdump's option list, read back from the bytes the encoder would write. */
-export function formatOptions(seg: Segment, ackBase = 0): string {
+export function formatOptions(seg: Pick<Segment, "options">, ackBase = 0): string {
   const length = optionsLength(seg.options);
   if (length === 0) return "";
   const bytes = new Uint8Array(TCP_OPTION_SPACE);
@@ -102,14 +104,21 @@ export function formatOptions(seg: Segment, ackBase = 0): string {
   return parts.join(",");
 }
 
-/** One line in tcpdump's style describing seg. */
-export function formatSegment(seg: Segment, options: FormatOptions = {}): string {
+/** tcpdump's address prefix: "IP 10.0.0.1.40000 > 10.0.0.2.80: " or "IP6 2001:db8::1.40000 > 2001:db8::2.80: ". */
+function addressPrefix(seg: Segment | Segment6): string {
+  if (typeof seg.srcAddr === "number" && typeof seg.dstAddr === "number") {
+    return `IP ${formatIPv4(seg.srcAddr)}.${seg.srcPort} > ${formatIPv4(seg.dstAddr)}.${seg.dstPort}: `;
+  }
+  const s6 = seg as Segment6;
+  return `IP6 ${formatIPv6(s6.srcAddr)}.${seg.srcPort} > ${formatIPv6(s6.dstAddr)}.${seg.dstPort}: `;
+}
+
+/** One line in tcpdump's style describing seg, of either family. */
+export function formatSegment(seg: Segment | Segment6, options: FormatOptions = {}): string {
   const seqBase = options.seqBase ?? 0;
   const ackBase = options.ackBase ?? 0;
   let line = "";
-  if (options.addresses) {
-    line += `IP ${formatIPv4(seg.srcAddr)}.${seg.srcPort} > ${formatIPv4(seg.dstAddr)}.${seg.dstPort}: `;
-  }
+  if (options.addresses) line += addressPrefix(seg);
   line += `Flags [${tcpdumpFlags(seg.flags)}]`;
   const seq = relative(seg.seq, seqBase);
   const len = seg.payload.length;

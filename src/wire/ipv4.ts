@@ -1,7 +1,7 @@
 // The IPv4 header (RFC 791): written for every segment we send, checked for every packet we receive.
 // We never fragment or reassemble: segments go out with DF set (as Linux does with PMTU discovery)
 // and fragments coming in are rejected with a reason.
-import type { DecodeReason } from "./decode-error.js";
+import { DecodeFault } from "./decode-error.js";
 import { internetChecksum } from "./checksum.js";
 
 export const IPV4_HEADER_LENGTH = 20;
@@ -63,13 +63,9 @@ export function emptyIPv4Header(): IPv4Header {
   return { headerLength: 0, totalLength: 0, protocol: 0, ttl: 0, id: 0, srcAddr: 0, dstAddr: 0 };
 }
 
-/** A rejected IPv4 header. */
-export class IPv4Fault {
-  constructor(
-    readonly reason: DecodeReason,
-    readonly detail: string,
-  ) {}
-}
+/** A rejected IPv4 header (the one fault class of the wire layer, under the name this file always used). */
+export const IPv4Fault = DecodeFault;
+export type IPv4Fault = DecodeFault;
 
 /**
  * Check the IPv4 header at the start of `bytes` and fill `into`. The checks run in a fixed order

@@ -10,7 +10,7 @@
 //   SACK blocks               <nop,nop,sack ...>
 // Because each group is whole words, the option area never needs trailing padding.
 import type { TcpOptions } from "./segment.js";
-import type { DecodeReason } from "./decode-error.js";
+import { DecodeFault } from "./decode-error.js";
 
 export const OPT_EOL = 0;
 export const OPT_NOP = 1;
@@ -117,12 +117,9 @@ export function writeOptions(opts: TcpOptions, out: Uint8Array, at: number): num
 }
 
 /** A rejected option area. A class (not a result wrapper) so the success path allocates nothing extra. */
-export class OptionFault {
-  constructor(
-    readonly reason: DecodeReason,
-    readonly detail: string,
-  ) {}
-}
+/** A rejected option (the one fault class of the wire layer, under the name this file always used). */
+export const OptionFault = DecodeFault;
+export type OptionFault = DecodeFault;
 
 function get32(bytes: Uint8Array, at: number): number {
   return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;

@@ -1,11 +1,12 @@
 // Classic libpcap capture files (https://www.tcpdump.org/manpages/pcap-savefile.5.html), sans-I/O:
 // the writer produces bytes and the caller decides where they go (a file, a download, a socket).
-// LINKTYPE_RAW means each record is a bare IPv4 packet, exactly what encodeSegment produces.
-// Numbers are written little-endian; readers detect the byte order from the magic number.
+// LINKTYPE_RAW means each record is a bare IP packet of either family, told apart by its version
+// nibble: exactly what encodeSegment (IPv4) and encodeSegment6 (IPv6) produce.
+// Numbers are written little-endian; readPcap detects the byte order from the magic number.
 
 /** The magic number of a µs-resolution pcap file. */
 export const PCAP_MAGIC_MICROSECONDS = 0xa1b2c3d4;
-/** Link type of raw IPv4 packets. */
+/** Link type of raw IP packets (either family, by the version nibble). */
 export const LINKTYPE_RAW = 101;
 /** The snapshot length written in the header. */
 export const PCAP_DEFAULT_SNAPLEN = 65535;
@@ -17,7 +18,7 @@ export const PCAP_RECORD_HEADER_LENGTH = 16;
 const MAX_SECONDS = 0xffffffff;
 
 /** The codes of PcapError. */
-export type PcapErrorCode = "bad-timestamp" | "bad-snaplen";
+export type PcapErrorCode = "bad-timestamp" | "bad-snaplen" | "bad-magic" | "truncated";
 
 /** A record the pcap format cannot hold. */
 export class PcapError extends Error {
@@ -107,4 +108,56 @@ export class PcapWriter {
     for (const r of records) at += writer.recordInto(r.t, r.packet, out, at);
     return out;
   }
+}
+
+/** A capture file read back: its link type, snaplen and records (packets are views into the input). */
+export interface PcapFile {
+  linktype: number;
+  snaplen: number;
+  records: PcapRecord[];
+}
+
+/**
+ * Read a classic pcap file of either byte order with microsecond timestamps (what PcapWriter and
+ * tcpdump write). Throws PcapError "bad-magic" for other formats (pcapng, nanosecond pcap) and
+ * "truncated" when a header or a record runs past the end. The caller decides what a record's
+ * packet is from `linktype` (LINKTYPE_RAW: decodeAnyPacket).
+ */
+export function readPcap(bytes: Uint8Array): PcapFile {
+  if (bytes.length < PCAP_FILE_HEADER_LENGTH) {
+    throw new PcapError(
+      "truncated",
+      `${bytes.length} bytes, a pcap file header needs ${PCAP_FILE_HEADER_LENGTH}`,
+    );
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let little: boolean;
+  if (view.getUint32(0, true) === PCAP_MAGIC_MICROSECONDS) little = true;
+  else if (view.getUint32(0, false) === PCAP_MAGIC_MICROSECONDS) little = false;
+  else {
+    const magic = view.getUint32(0, false).toString(16).padStart(8, "0");
+    throw new PcapError("bad-magic", `magic 0x${magic} is not a microsecond pcap file`);
+  }
+  const snaplen = view.getUint32(16, little);
+  const linktype = view.getUint32(20, little) & 0x0fffffff; // the top bits may carry FCS information
+  const records: PcapRecord[] = [];
+  let at = PCAP_FILE_HEADER_LENGTH;
+  while (at < bytes.length) {
+    if (at + PCAP_RECORD_HEADER_LENGTH > bytes.length) {
+      throw new PcapError("truncated", `record header at byte ${at} runs past the end`);
+    }
+    const seconds = view.getUint32(at, little);
+    const micros = view.getUint32(at + 4, little);
+    const captured = view.getUint32(at + 8, little);
+    const start = at + PCAP_RECORD_HEADER_LENGTH;
+    if (start + captured > bytes.length) {
+      throw new PcapError(
+        "truncated",
+        `record at byte ${at} says ${captured} bytes, ${bytes.length - start} left`,
+      );
+    }
+    records.push({ t: seconds * 1e6 + micros, packet: bytes.subarray(start, start + captured) });
+    at = start + captured;
+  }
+  return { linktype, snaplen, records };
 }

@@ -4,49 +4,13 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { propertyRuns } from "../e2e/property-runs.js";
 import { decodePacket, encodeSegment, encodeSegmentInto, encodedLength } from "../../src/wire/codec.js";
-import { sackBlocksThatFit } from "../../src/wire/options.js";
-import type { Segment, TcpOptions } from "../../src/wire/segment.js";
-
-const u8 = fc.integer({ min: 0, max: 0xff });
-const u16 = fc.integer({ min: 0, max: 0xffff });
-const u32 = fc.integer({ min: 0, max: 0xffffffff });
-
-const optionsArb: fc.Arbitrary<TcpOptions> = fc.record(
-  {
-    mss: u16,
-    wscale: u8,
-    sackPermitted: fc.constant(true),
-    timestamp: fc.record({ val: u32, ecr: u32 }, { noNullPrototype: true }),
-    sack: fc.array(fc.tuple(u32, u32), { minLength: 1, maxLength: 6 }),
-  },
-  { requiredKeys: [], noNullPrototype: true },
-);
+import type { Segment } from "../../src/wire/segment.js";
+import { expectedAfterWire, tcpFieldsArb, u32Arb } from "./helpers.js";
 
 const segmentArb: fc.Arbitrary<Segment> = fc.record(
-  {
-    srcAddr: u32,
-    dstAddr: u32,
-    srcPort: u16,
-    dstPort: u16,
-    seq: u32,
-    ack: u32,
-    flags: u8,
-    window: u16,
-    urgent: u16,
-    options: optionsArb,
-    payload: fc.uint8Array({ maxLength: 3000 }),
-  },
+  { srcAddr: u32Arb, dstAddr: u32Arb, ...tcpFieldsArb },
   { noNullPrototype: true },
 );
-
-/** What the receiver should see: SACK blocks beyond the option space are not sent. */
-function expectedAfterWire(seg: Segment): Segment {
-  const fit = sackBlocksThatFit(seg.options);
-  const options: TcpOptions = { ...seg.options };
-  if (fit === 0) delete options.sack;
-  else options.sack = seg.options.sack!.slice(0, fit);
-  return { ...seg, options };
-}
 
 test("decode(encode(seg)) equals seg, less the SACK blocks that cannot fit", () => {
   fc.assert(

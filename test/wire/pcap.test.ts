@@ -1,14 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeSegment } from "../../src/wire/codec.js";
-import { sackBlocksThatFit } from "../../src/wire/options.js";
 import { LINKTYPE_RAW, PcapError, PcapWriter, type PcapRecord } from "../../src/wire/pcap.js";
 import { ACK, SYN, URG, type Segment, type TcpOptions } from "../../src/wire/segment.js";
 import { writePcapFile } from "../../src/trace/pcap-file.js";
+import { TCP_FIELDS, assertTcpRow, tsharkFields, tsharkMissing } from "./tshark.js";
 import { hex, makeSegment, mulberry32 } from "./helpers.js";
 
 test("file header: little-endian magic a1b2c3d4, version 2.4, snaplen 65535, LINKTYPE_RAW", () => {
@@ -99,53 +98,10 @@ function sampleSegments(count: number): Segment[] {
   return out;
 }
 
-function tsharkMissing(): string | null {
-  const r = spawnSync("tshark", ["--version"], { encoding: "utf8" });
-  if (r.error)
-    return `tshark is not installed (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})`;
-  return null;
-}
+/** IPv4 header checksums are checked too (tshark does not by default). */
+const IP_CHECKSUM = ["-o", "ip.check_checksum:TRUE"];
 
-const FIELDS = [
-  "ip.proto",
-  "ip.checksum.status",
-  "ip.flags.df",
-  "ip.ttl",
-  "tcp.checksum.status",
-  "tcp.srcport",
-  "tcp.dstport",
-  "tcp.seq_raw",
-  "tcp.ack_raw",
-  "tcp.flags",
-  "tcp.window_size_value",
-  "tcp.len",
-  "tcp.options.mss_val",
-  "tcp.options.wscale.shift",
-  "tcp.options.sack_perm",
-  "tcp.options.timestamp.tsval",
-  "tcp.options.timestamp.tsecr",
-  "tcp.options.sack_le",
-  "tcp.options.sack_re",
-] as const;
-
-function tsharkFields(file: string): Array<Record<(typeof FIELDS)[number], string>> {
-  const args = ["-r", file, "-n", "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE"];
-  args.push("-o", "tcp.relative_sequence_numbers:FALSE", "-o", "tcp.analyze_sequence_numbers:FALSE");
-  args.push("-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,");
-  for (const f of FIELDS) args.push("-e", f);
-  const r = spawnSync("tshark", args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  assert.equal(r.status, 0, `tshark failed: ${r.stderr}`);
-  return r.stdout
-    .split("\n")
-    .filter((line) => line.length > 0)
-    .map((line) => {
-      const cols = line.split("\t");
-      return Object.fromEntries(FIELDS.map((f, i) => [f, cols[i] ?? ""])) as Record<
-        (typeof FIELDS)[number],
-        string
-      >;
-    });
-}
+const FIELDS = ["ip.proto", "ip.checksum.status", "ip.flags.df", "ip.ttl", ...TCP_FIELDS] as const;
 
 test("tshark decodes every encoded segment as TCP with good IP and TCP checksums and the same fields", (t) => {
   const missing = tsharkMissing();
@@ -165,44 +121,15 @@ test("tshark decodes every encoded segment as TCP with good IP and TCP checksums
     writePcapFile(file, records);
     assert.deepEqual(new Uint8Array(readFileSync(file)), PcapWriter.file(records));
 
-    const rows = tsharkFields(file);
+    const rows = tsharkFields(file, FIELDS, IP_CHECKSUM);
     assert.equal(rows.length, segments.length, "one decoded frame per record");
     rows.forEach((row, i) => {
-      const seg = segments[i]!;
-      const o = seg.options;
       const at = `packet ${i + 1}`;
       assert.equal(row["ip.proto"], "6", at);
       assert.equal(row["ip.checksum.status"], "1", `${at}: IP checksum good`);
-      assert.equal(row["tcp.checksum.status"], "1", `${at}: TCP checksum good`);
       assert.equal(row["ip.flags.df"], "1", at);
       assert.equal(row["ip.ttl"], "64", at);
-      assert.equal(row["tcp.srcport"], String(seg.srcPort), at);
-      assert.equal(row["tcp.dstport"], String(seg.dstPort), at);
-      assert.equal(row["tcp.seq_raw"], String(seg.seq), at);
-      assert.equal(Number(row["tcp.flags"]), seg.flags, at);
-      if (seg.flags & ACK) assert.equal(row["tcp.ack_raw"], String(seg.ack), at);
-      assert.equal(row["tcp.window_size_value"], String(seg.window), at);
-      assert.equal(row["tcp.len"], String(seg.payload.length), at);
-      assert.equal(row["tcp.options.mss_val"], o.mss === undefined ? "" : String(o.mss), `${at}: mss`);
-      assert.equal(
-        row["tcp.options.wscale.shift"],
-        o.wscale === undefined ? "" : String(o.wscale),
-        `${at}: wscale`,
-      );
-      assert.equal(row["tcp.options.sack_perm"] !== "", o.sackPermitted === true, `${at}: sackOK`);
-      assert.equal(
-        row["tcp.options.timestamp.tsval"],
-        o.timestamp ? String(o.timestamp.val) : "",
-        `${at}: TS val`,
-      );
-      assert.equal(
-        row["tcp.options.timestamp.tsecr"],
-        o.timestamp ? String(o.timestamp.ecr) : "",
-        `${at}: TS ecr`,
-      );
-      const sent = (o.sack ?? []).slice(0, sackBlocksThatFit(o));
-      assert.equal(row["tcp.options.sack_le"], sent.map((b) => b[0]).join(","), `${at}: SACK left edges`);
-      assert.equal(row["tcp.options.sack_re"], sent.map((b) => b[1]).join(","), `${at}: SACK right edges`);
+      assertTcpRow(row, segments[i]!, at);
     });
 
     // Negative control: tshark must see a corrupted checksum, or the assertions above prove nothing.
@@ -210,7 +137,7 @@ test("tshark decodes every encoded segment as TCP with good IP and TCP checksums
     bad[bad.length - 1] = bad[bad.length - 1]! ^ 0x01;
     const badFile = join(dir, "bad.pcap");
     writePcapFile(badFile, [{ t: 0, packet: bad }]);
-    const [badRow] = tsharkFields(badFile);
+    const [badRow] = tsharkFields(badFile, FIELDS, IP_CHECKSUM);
     assert.equal(badRow?.["tcp.checksum.status"], "0", "tshark reports the corrupted checksum as bad");
   } finally {
     rmSync(dir, { recursive: true, force: true });
