@@ -21,7 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "errno_error.h"
@@ -45,6 +49,8 @@ enum {
   OP_FCNTL = 14,
   OP_IOCTL_INT = 15,
   OP_POLL = 16,
+  OP_PACKET_OPEN = 17,
+  OP_PACKET_RECV = 18,
 };
 
 #define MAX_ARGS 40
@@ -79,6 +85,42 @@ static int make_socket(void* arg, const char** failed) {
   return 0;
 }
 
+typedef struct {
+  const char* ifname;
+  int fd;
+} packet_job;
+
+// A packet socket on the TUN device, with kernel receive timestamps: packetdrill times outbound packets
+// by when the kernel sent them, not by when a process got round to reading them.
+static int make_packet_socket(void* arg, const char** failed) {
+  packet_job* job = arg;
+  unsigned index = if_nametoindex(job->ifname);
+  if (index == 0) {
+    *failed = "if_nametoindex";
+    return errno;
+  }
+  job->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
+  if (job->fd < 0) {
+    *failed = "socket(AF_PACKET)";
+    return errno;
+  }
+  struct sockaddr_ll sll;
+  memset(&sll, 0, sizeof sll);
+  sll.sll_family = AF_PACKET;
+  sll.sll_protocol = htons(ETH_P_ALL);
+  sll.sll_ifindex = (int)index;
+  int on = 1;
+  if (bind(job->fd, (struct sockaddr*)&sll, sizeof sll) != 0 ||
+      setsockopt(job->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0) {
+    int err = errno;
+    close(job->fd);
+    job->fd = -1;
+    *failed = "bind/SO_TIMESTAMPNS";
+    return err;
+  }
+  return 0;
+}
+
 static void addr_of(struct sockaddr_in* sin, int64_t addr, int64_t port) {
   memset(sin, 0, sizeof *sin);
   sin->sin_family = AF_INET;
@@ -106,6 +148,54 @@ static void execute(napi_env env, void* data) {
       close(ns);
       j->ret = err ? -1 : sj.fd;
       j->err = err;
+      return;
+    }
+    case OP_PACKET_OPEN: {
+      // a[0] is unused; the interface name travels in ns_path after a NUL (see socket_call()).
+      int ns = open(j->ns_path, O_RDONLY | O_CLOEXEC);
+      if (ns < 0) {
+        j->ret = -1;
+        j->err = errno;
+        return;
+      }
+      packet_job pj = {j->ns_path + strlen(j->ns_path) + 1, -1};
+      const char* failed = "";
+      int err = netns_run(NETNS_FD, ns, make_packet_socket, &pj, &failed);
+      close(ns);
+      j->ret = err ? -1 : pj.fd;
+      j->err = err;
+      return;
+    }
+    case OP_PACKET_RECV: {
+      // Drains what is queued: for each packet sent out of the device (PACKET_OUTGOING), its kernel time
+      // (CLOCK_REALTIME, s and ns) and its length, three numbers per packet, at most MAX_OUT / 3.
+      unsigned char buf[2048];
+      char control[256];
+      j->ret = 0;
+      while (j->nout + 3 <= MAX_OUT) {
+        struct sockaddr_ll from;
+        struct iovec iov = {buf, sizeof buf};
+        struct msghdr msg;
+        memset(&msg, 0, sizeof msg);
+        msg.msg_name = &from;
+        msg.msg_namelen = sizeof from;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
+        if (n < 0) break;
+        if (from.sll_pkttype != PACKET_OUTGOING) continue;
+        struct timespec ts = {0, 0};
+        for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+          if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) memcpy(&ts, CMSG_DATA(c), sizeof ts);
+        }
+        j->out[j->nout++] = ts.tv_sec;
+        j->out[j->nout++] = ts.tv_nsec;
+        j->out[j->nout++] = n;
+        j->ret++;
+      }
+      j->err = 0;
       return;
     }
     case OP_BIND: {
@@ -259,8 +349,8 @@ static void complete(napi_env env, napi_status status, void* data) {
 }
 
 static napi_value socket_call(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   NAPI_OR_RETURN(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), NULL);
   bool is_array = false;
   if (argc < 2 || napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array) {
@@ -300,7 +390,17 @@ static napi_value socket_call(napi_env env, napi_callback_info info) {
     size_t len = 0;
     if (napi_get_value_string_utf8(env, argv[2], j->ns_path, sizeof j->ns_path, &len) != napi_ok) j->ns_path[0] = 0;
   }
-  if (op == OP_SOCKET && j->ns_path[0] == 0) {
+  if (argc >= 4 && op == OP_PACKET_OPEN) {
+    // The interface name follows the namespace path, after its NUL.
+    size_t used = strlen(j->ns_path) + 1, len = 0;
+    if (used >= sizeof j->ns_path ||
+        napi_get_value_string_utf8(env, argv[3], j->ns_path + used, sizeof j->ns_path - used, &len) != napi_ok) {
+      free(j);
+      coded_error_throw(env, 'T', "ERR_INVALID_ARG_TYPE", "socketCall(17, [], nsPath, ifname)");
+      return NULL;
+    }
+  }
+  if ((op == OP_SOCKET || op == OP_PACKET_OPEN) && j->ns_path[0] == 0) {
     free(j);
     coded_error_throw(env, 'T', "ERR_INVALID_ARG_TYPE", "socketCall(0, [type], nsPath): the namespace path is required");
     return NULL;

@@ -49,6 +49,8 @@ const OP = {
   FCNTL: 14,
   IOCTL_INT: 15,
   POLL: 16,
+  PACKET_OPEN: 17,
+  PACKET_RECV: 18,
 } as const;
 
 /** The order native/socket_call.c writes tcp_info's fields in. */
@@ -83,7 +85,7 @@ interface RawResult {
   out: number[];
 }
 
-type SocketCall = (op: number, args: number[], nsPath?: string) => Promise<RawResult>;
+type SocketCall = (op: number, args: number[], nsPath?: string, ifname?: string) => Promise<RawResult>;
 
 /** How long one poll(2) of a blocked call waits before looking again (so a cancelled call ends soon). */
 const POLL_SLICE_MS = 50;
@@ -116,10 +118,17 @@ export class KernelTarget implements Target {
   private readonly fds = new Map<number, KSock>();
   private readonly calls = new Set<KPending>();
 
+  /** Kernel send times (µs, our clock) and lengths of outbound packets, from the packet socket, in order. */
+  private readonly stamps: Array<{ time: number; len: number }> = [];
+  /** Our clock's zero as CLOCK_REALTIME µs, to read the kernel's timestamps. */
+  private readonly epochZero = (performance.timeOrigin + this.start) * 1000;
+
   constructor(
     private readonly ns: NetworkNamespace,
     private readonly tun: NativeTunDevice,
     private readonly socketCall: SocketCall,
+    /** A packet socket on tun0 with kernel timestamps (packetdrill's clock for outbound packets), if any. */
+    private readonly packetFd: number | undefined,
   ) {
     tun.start(
       (packets) => {
@@ -150,10 +159,33 @@ export class KernelTarget implements Target {
     return Promise.resolve();
   }
 
+  /**
+   * The time the kernel sent a packet, as packetdrill takes it (a packet socket's kernel timestamp), not the
+   * time this process read it from the TUN device, which adds our scheduling latency. Falls back to the
+   * read time without a packet socket.
+   */
+  private async kernelTime(p: Captured): Promise<Captured> {
+    if (this.packetFd === undefined) return p;
+    for (;;) {
+      const r = await this.socketCall(OP.PACKET_RECV, [this.packetFd]);
+      for (let i = 0; i + 2 < r.out.length; i += 3) {
+        this.stamps.push({
+          time: Math.round(r.out[i]! * 1e6 + r.out[i + 1]! / 1e3 - this.epochZero),
+          len: r.out[i + 2]!,
+        });
+      }
+      if (r.ret < 13) break; // the last batch was not full: the queue is drained
+    }
+    // Both see the device's transmissions in the same order; a length that differs means a stamp was lost.
+    while (this.stamps.length > 0 && this.stamps[0]!.len !== p.bytes.length) this.stamps.shift();
+    const stamp = this.stamps.shift();
+    return stamp && stamp.time <= p.time ? { bytes: p.bytes, time: Math.max(0, stamp.time) } : p;
+  }
+
   async nextOutbound(limit: number): Promise<Captured | undefined> {
     for (;;) {
       const head = this.queue.shift();
-      if (head) return head;
+      if (head) return this.kernelTime(head);
       const left = limit - this.now();
       if (left <= 0) return undefined;
       await new Promise<void>((resolve) => {
@@ -246,6 +278,7 @@ export class KernelTarget implements Target {
     // a socket fd keeps its namespace alive.
     await Promise.race([Promise.all([...this.calls].map((c) => c.promise)), sleepMs(2000)]);
     for (const s of this.fds.values()) await this.socketCall(OP.CLOSE, [s.fd]).catch(() => undefined);
+    if (this.packetFd !== undefined) await this.socketCall(OP.CLOSE, [this.packetFd]).catch(() => undefined);
     this.fds.clear();
     await this.ns.close();
   }
@@ -503,7 +536,9 @@ export async function makeKernelTarget(config: RunConfig, sysctls: Sysctl[]): Pr
       "dev",
       "tun0",
     ]);
-    return new KernelTarget(ns, tun, addon.socketCall.bind(addon));
+    const socketCall = addon.socketCall.bind(addon);
+    const packet = await socketCall(OP.PACKET_OPEN, [0], ns.path, "tun0");
+    return new KernelTarget(ns, tun, socketCall, packet.ret >= 0 ? packet.ret : undefined);
   } catch (err) {
     await ns.close();
     throw err;

@@ -213,7 +213,7 @@ export class Connection {
    * arriving stays readable, as on Linux; a read that finds nothing answers end of file instead of waiting.
    */
   readShutdown = false;
-  /** TCP_USER_TIMEOUT (µs, 0 = off): give up when sent data stays unacknowledged this long (RFC 5482). */
+  /** TCP_USER_TIMEOUT (µs, 0 = off): give up after retransmitting this long without progress (RFC 5482). */
   userTimeout = 0;
   /** TCP_LINGER2: how long this socket's orphaned FIN_WAIT_2 lasts (the profile's tcp_fin_timeout by default). */
   finWait2Timeout: number;
