@@ -25,8 +25,7 @@ import { isSynchronized } from "../tcp/state.js";
 import { TcpError } from "../tcp/errors.js";
 import type { Host, SocketSettings } from "../stack/host.js";
 
-/** Linux's sysctl_rmem_max / wmem_max defaults and SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF (sock_setsockopt). */
-const RMEM_MAX = 212992;
+/** Linux's sysctl_wmem_max default and SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF (sock_setsockopt); rmem_max is the profile's. */
 const WMEM_MAX = 212992;
 const MIN_RCVBUF = 2304;
 const MIN_SNDBUF = 4608;
@@ -441,7 +440,7 @@ export class SimSockets {
           return ok(0);
         case SYMBOLS.SO_RCVBUF: {
           const v = Math.max(0, evalInt(val));
-          s.rcvbufSet = Math.max(MIN_RCVBUF, 2 * Math.min(v, RMEM_MAX));
+          s.rcvbufSet = Math.max(MIN_RCVBUF, 2 * Math.min(v, this.host.profile.rmemMax));
           s.settings.receiveBuffer = s.rcvbufSet;
           return ok(0);
         }

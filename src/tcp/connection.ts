@@ -7,7 +7,7 @@ import type { Counters } from "./counters.js";
 import type { TcpState } from "./state.js";
 import { isSynchronized } from "./state.js";
 import { Sender } from "./sender.js";
-import { Receiver, wscaleForBuffer, MAX_WSCALE } from "./receiver.js";
+import { Receiver, offeredWscale, MAX_WSCALE } from "./receiver.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
 import { RTO_FALLBACK } from "./rto.js";
 import { Timestamps } from "./timestamps.js";
@@ -156,6 +156,8 @@ export class Connection {
   private peerMss = 536;
   /** RFC 7323 §2: window scaling is in use (both SYNs carried the option). */
   wsOk = false;
+  /** The receive window shift we offer in our SYN or SYN,ACK (receiver.ts offeredWscale). */
+  private readonly offeredWscale: number;
   /** RFC 2018: both SYNs carried SACK-permitted. */
   sackOk = false;
   private readonly timers = new Float64Array(TIMER_COUNT).fill(Infinity);
@@ -238,6 +240,7 @@ export class Connection {
   ) {
     this.snd = new Sender(env.profile, options.sendBuffer);
     this.rcv = new Receiver(options.receiveBuffer ?? env.profile.receiveBuffer);
+    this.offeredWscale = offeredWscale(env.profile, this.rcv.bufferSize, options.receiveBuffer !== undefined);
     this.finWait2Timeout = env.profile.finWait2Timeout;
     this.handlers = handlers;
     this.localMss = options.mss;
@@ -1233,7 +1236,7 @@ export class Connection {
     if (withAck ? this.ts.ok : p.timestamps)
       options.timestamp = { val: this.ts.val(this.now), ecr: withAck ? this.ts.recent : 0 };
     if (withAck ? this.wsOk : p.windowScaling)
-      options.wscale = withAck ? this.rcv.wscale : wscaleForBuffer(this.rcv.bufferSize);
+      options.wscale = withAck ? this.rcv.wscale : this.offeredWscale;
     // Linux puts 65535 unscaled in SYN and SYN,ACK (linux-profile.md "Windows").
     const window = Math.min(65535, this.rcv.bufferSize);
     const seg = this.makeSegment(
@@ -1783,7 +1786,7 @@ export class Connection {
       this.wsOk = true;
       // RFC 7323 §2.3: a shift above 14 is used as 14 (and MAY be logged).
       this.snd.wscale = Math.min(options.wscale, MAX_WSCALE);
-      this.rcv.wscale = wscaleForBuffer(this.rcv.bufferSize);
+      this.rcv.wscale = this.offeredWscale;
     } else {
       this.wsOk = false;
       this.snd.wscale = 0;

@@ -11,6 +11,13 @@ export type SynCookiePolicy = "off" | "overflow" | "always";
 /** Linux's tcp_tw_reuse: 0 (off), 2 (loopback, Linux's default), 1 (on). */
 export type TimeWaitReusePolicy = "off" | "loopback" | "on";
 export type CongestionControlName = "cubic" | "newreno";
+/**
+ * How the receive window shift we offer (RFC 7323 §2.3) is derived from the largest window to cover:
+ * "ilog2" is Linux's tcp_select_initial_window (ilog2(space) − 15, within 0..14); "cover" is the smallest
+ * shift with 65535 << shift ≥ space (FreeBSD's tcp_connect / syncache loop against sb_max; RFC 7323
+ * §2.3 leaves the choice to the receiver).
+ */
+export type WindowScaleRule = "ilog2" | "cover";
 
 /** Every constant of a TCP implementation (timers, buffers, options, policies), each with its source; see docs/architecture.md. */
 export interface Profile {
@@ -59,6 +66,15 @@ export interface Profile {
   delayedAckTimeout: number;
   /** Receive buffer size in bytes; the advertised window is its free space. */
   receiveBuffer: number;
+  /**
+   * The largest receive buffer a socket may grow to, which the offered window scale must cover (Linux:
+   * tcp_rmem[2]; FreeBSD: kern.ipc.maxsockbuf). A socket whose SO_RCVBUF is set covers only that buffer
+   * (Linux: SOCK_RCVBUF_LOCK clamps the window to the full space).
+   */
+  receiveBufferMax: number;
+  /** net.core.rmem_max: the cap of SO_RCVBUF, and (Linux) a floor of the space the scale covers. */
+  rmemMax: number;
+  windowScaleRule: WindowScaleRule;
   /** Send buffer size in bytes; writes beyond it are queued by the socket layer (backpressure). */
   sendBuffer: number;
   /** MSS we advertise when the link does not say otherwise (MTU 1500 − 40). */
@@ -109,7 +125,11 @@ const linux: Profile = {
   acceptBacklogMax: 4096,
   challengeAckInterval: 500 * MS,
   delayedAckTimeout: 40 * MS,
-  receiveBuffer: 131072,
+  receiveBuffer: 131072, // tcp_rmem[1], stock
+  // tcp_rmem[2] stock value (Documentation/networking/ip-sysctl.rst: "default 6MB"): wscale 7.
+  receiveBufferMax: 6291456,
+  rmemMax: 212992, // net.core.rmem_max default (SK_RMEM_MAX)
+  windowScaleRule: "ilog2", // tcp_select_initial_window()
   sendBuffer: 262144,
   defaultMss: 1460,
   initialWindowSegments: 10,
@@ -142,6 +162,11 @@ const bsd: Profile = {
   ephemeralPortHigh: 65535,
   rfc1337: true,
   delayedAckTimeout: 100 * MS,
+  // FreeBSD kern.ipc.maxsockbuf default (2 MB, sb_max in uipc_sockbuf.c): the loop in tcp_connect /
+  // syncache_add raises the shift until TCP_MAXWIN << shift covers it, so FreeBSD offers 6.
+  receiveBufferMax: 2097152,
+  rmemMax: 2097152,
+  windowScaleRule: "cover",
   timeWaitReuse: "off",
   congestionControl: "newreno",
   slowStartAfterIdle: true,
@@ -192,6 +217,13 @@ const windows: Profile = {
   ephemeralPortHigh: 65535,
   rfc1337: false,
   delayedAckTimeout: 200 * MS,
+  // Receive window auto-tuning level "normal" (the default since Vista) lets the window grow to 16 MB,
+  // so Windows offers scale 8 (learn.microsoft.com, "Description of Windows TCP features": "normal ...
+  // allows the receive window to grow to accommodate almost all scenarios"; shift 8 observed on the wire).
+  // The "16 MB" is the largest window scale 8 can express, 65535 << 8.
+  receiveBufferMax: 65535 << 8,
+  rmemMax: 65535 << 8,
+  windowScaleRule: "cover",
   timeWaitReuse: "off",
   congestionControl: "newreno",
   slowStartAfterIdle: true,
@@ -218,6 +250,11 @@ const rfc: Profile = {
   rfc1337: true,
   synCookies: "off",
   delayedAckTimeout: 200 * MS,
+  // RFC 7323 §2.3: the receiver picks the shift for the buffer it has; the RFCs know no buffer growth, so
+  // the scale covers the receive buffer itself (0: nothing beyond it).
+  receiveBufferMax: 0,
+  rmemMax: 131072,
+  windowScaleRule: "cover",
   timeWaitReuse: "off",
   dsack: false,
   congestionControl: "newreno",
@@ -294,6 +331,12 @@ function validateProfile(p: Profile): void {
     throw new ProfileError(`bad ephemeral port range ${p.ephemeralPortLow}-${p.ephemeralPortHigh}`);
   }
   if (p.receiveBuffer < 1 || p.receiveBuffer > 1 << 30) throw new ProfileError("receiveBuffer out of range");
+  if (p.receiveBufferMax < 0 || p.receiveBufferMax > 1 << 30 || p.rmemMax < 1 || p.rmemMax > 1 << 30)
+    throw new ProfileError("receiveBufferMax / rmemMax out of range");
+  if (p.windowScaleRule !== "ilog2" && p.windowScaleRule !== "cover")
+    throw new ProfileError(
+      `windowScaleRule must be ilog2 or cover, got ${JSON.stringify(p.windowScaleRule)}`,
+    );
   if (p.sendBuffer < 1) throw new ProfileError("sendBuffer out of range");
   if (p.congestionControl !== "cubic" && p.congestionControl !== "newreno") {
     throw new ProfileError(
