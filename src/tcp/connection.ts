@@ -334,6 +334,7 @@ export class Connection {
     }
     if (this.snd.finQueued) throw new TcpError("EPIPE", "write");
     const taken = this.snd.buffer.write(data);
+    if (this.env.profile.pushRule === "write-end") this.snd.markWrite(taken, more);
     if (taken < data.length) this.writeRefused = true;
     if (isSynchronized(this.state)) this.output();
     return taken;
@@ -1174,7 +1175,11 @@ export class Connection {
       finPending && len === unsent && seqDiff(seqAdd(snd.sndUna, snd.sndWnd), seqAdd(snd.sndNxt, len)) >= 1;
     if (len === 0 && !withFin) return false;
     let flags = ACK;
-    if (len > 0 && len === unsent) flags |= PSH;
+    if (
+      len > 0 &&
+      (this.env.profile.pushRule === "write-end" ? snd.reachesPush(snd.sndNxt, len) : len === unsent)
+    )
+      flags |= PSH;
     if (withFin) flags |= FIN;
     const payload = len > 0 ? snd.buffer.read(offset, len) : EMPTY_PAYLOAD;
     if (snd.rttTime < 0 && !retransmission && len > 0) {
@@ -1442,7 +1447,9 @@ export class Connection {
     snd.karnHold = true;
     this.scoreboard?.markRetransmitted(seq, len);
     this.highRxt = seqAdd(seq, len);
-    const flags = ACK | (withFin ? FIN : 0) | (dataLen > 0 && (withFin || push) ? PSH : 0);
+    const pushed =
+      this.env.profile.pushRule === "write-end" ? snd.reachesPush(seq, dataLen) : withFin || push !== 0;
+    const flags = ACK | (withFin ? FIN : 0) | (dataLen > 0 && pushed ? PSH : 0);
     this.emit(seq, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, why, true);
   }
 

@@ -18,6 +18,13 @@ export type CongestionControlName = "cubic" | "newreno";
  * §2.3 leaves the choice to the receiver).
  */
 export type WindowScaleRule = "ilog2" | "cover";
+/**
+ * Which data segments carry PSH. "write-end": those that reach the end of a write or a forced push
+ * point, first transmissions and retransmissions alike (Linux tcp_push / tcp_mark_push / forced_push).
+ * "buffer-empty": a segment that empties the send buffer, and every fast retransmission (FreeBSD
+ * tcp_output: "off + len == sbused(&so->so_snd)"; RFC 9293 §3.9.1 lets a sender push implicitly).
+ */
+export type PushRule = "write-end" | "buffer-empty";
 
 /** Every constant of a TCP implementation (timers, buffers, options, policies), each with its source; see docs/architecture.md. */
 export interface Profile {
@@ -75,6 +82,7 @@ export interface Profile {
   /** net.core.rmem_max: the cap of SO_RCVBUF, and (Linux) a floor of the space the scale covers. */
   rmemMax: number;
   windowScaleRule: WindowScaleRule;
+  pushRule: PushRule;
   /** Send buffer size in bytes; writes beyond it are queued by the socket layer (backpressure). */
   sendBuffer: number;
   /** MSS we advertise when the link does not say otherwise (MTU 1500 − 40). */
@@ -130,6 +138,7 @@ const linux: Profile = {
   receiveBufferMax: 6291456,
   rmemMax: 212992, // net.core.rmem_max default (SK_RMEM_MAX)
   windowScaleRule: "ilog2", // tcp_select_initial_window()
+  pushRule: "write-end",
   sendBuffer: 262144,
   defaultMss: 1460,
   initialWindowSegments: 10,
@@ -167,6 +176,7 @@ const bsd: Profile = {
   receiveBufferMax: 2097152,
   rmemMax: 2097152,
   windowScaleRule: "cover",
+  pushRule: "buffer-empty",
   timeWaitReuse: "off",
   congestionControl: "newreno",
   slowStartAfterIdle: true,
@@ -224,6 +234,7 @@ const windows: Profile = {
   receiveBufferMax: 65535 << 8,
   rmemMax: 65535 << 8,
   windowScaleRule: "cover",
+  pushRule: "buffer-empty",
   timeWaitReuse: "off",
   congestionControl: "newreno",
   slowStartAfterIdle: true,
@@ -255,6 +266,7 @@ const rfc: Profile = {
   receiveBufferMax: 0,
   rmemMax: 131072,
   windowScaleRule: "cover",
+  pushRule: "buffer-empty",
   timeWaitReuse: "off",
   dsack: false,
   congestionControl: "newreno",
@@ -337,6 +349,8 @@ function validateProfile(p: Profile): void {
     throw new ProfileError(
       `windowScaleRule must be ilog2 or cover, got ${JSON.stringify(p.windowScaleRule)}`,
     );
+  if (p.pushRule !== "write-end" && p.pushRule !== "buffer-empty")
+    throw new ProfileError(`pushRule must be write-end or buffer-empty, got ${JSON.stringify(p.pushRule)}`);
   if (p.sendBuffer < 1) throw new ProfileError("sendBuffer out of range");
   if (p.congestionControl !== "cubic" && p.congestionControl !== "newreno") {
     throw new ProfileError(
