@@ -969,7 +969,10 @@ export class Connection {
       if (seqGt(seqAdd(dataSeq, payload.length), rcv.rcvNxt)) {
         this.env.counters.abortOnData++;
         this.env.dropped(seg, "data-after-close", this);
-        this.emitRst(this.snd.sndNxt, rcv.rcvNxt, "rst-data-after-close");
+        // The RST answers the segment, as for a connection that no longer exists (§3.5.2 group 1): its
+        // sequence number is SEG.ACK and it carries no ACK (Linux tcp_rcv_state_process returns 1 and
+        // tcp_v4_do_rcv replies with tcp_v4_send_reset; FreeBSD tcp_dropwithreset does the same).
+        this.emitRst(seg.ack, 0, "rst-data-after-close", false);
         this.terminate("rcv data after close", null);
         return;
       }
