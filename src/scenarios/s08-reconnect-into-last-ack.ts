@@ -8,7 +8,7 @@ import { lostFinalAckSetting } from "./lost-final-ack.js";
 import type { Check, RunRole, Scenario, ScenarioOptions, ScenarioRun } from "./types.js";
 import { appErrors, check, dropped, duration, isRst, isSyn, sent, stateChanges } from "./verdict.js";
 
-const RECONNECT_AT = 120 * MS;
+const RECONNECT_AT = 165 * MS; // 13 ms after A's last ACK (P closes 50 ms after EOF, pair.ts)
 
 function reconnectRun(options: ScenarioOptions, role: RunRole, withTimeWait: boolean): ScenarioRun {
   const { world, a, serverAddress, serverPort, sim } = lostFinalAckSetting(options, role, withTimeWait);

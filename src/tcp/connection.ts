@@ -203,6 +203,15 @@ export class Connection {
   private rcvMss = 536;
   /** Linux quick-ACK mode: this many more in-order segments are ACKed at once (slow start's ACK clock). */
   private quickAcks = 0;
+  /**
+   * Linux's interactive ("ping-pong") mode (profile.pingPong): entered when we send data within the
+   * delayed-ACK time of the last data received (tcp_event_data_sent → inet_csk_inc_pingpong_cnt, threshold
+   * tcp_pingpong_thresh = 1) or when the peer's FIN arrives (tcp_fin); left when a delayed ACK had to fire
+   * (tcp_delack_timer_handler). It turns quick ACKs off, so the ACK waits for a reply to ride on.
+   */
+  private pingPong = false;
+  /** When in-order data last arrived (Linux icsk_ack.lrcvtime); −1 before any (Linux's ato is still 0). */
+  private lastDataReceivedAt = -1;
   /** Set by the socket layer: anything the application attached. */
   userData: unknown = undefined;
   now = 0;
@@ -1016,6 +1025,7 @@ export class Connection {
       rcv.enqueue(payload);
       rcv.rcvNxt = seqAdd(rcv.rcvNxt, payload.length);
       this.unackedBytes += payload.length;
+      this.lastDataReceivedAt = this.now;
       if (payload.length > this.rcvMss) this.rcvMss = payload.length;
       delivered = true;
     }
@@ -1050,7 +1060,7 @@ export class Connection {
     const p = this.env.profile;
     if (immediate || p.delayedAckTimeout === 0 || this.unackedBytes >= 2 * this.rcvMss) {
       this.sendAck("ack");
-    } else if (this.quickAcks > 0) {
+    } else if (this.quickAcks > 0 && !this.pingPong) {
       this.quickAcks--;
       this.sendAck("ack");
     } else if (this.timers[T_DELACK] === Infinity) {
@@ -1067,6 +1077,15 @@ export class Connection {
       case "SYN_RECEIVED":
       case "ESTABLISHED":
         this.setState("CLOSE_WAIT", "rcv FIN");
+        if (this.env.profile.pingPong) {
+          // Linux tcp_fin enters ping-pong mode, so the FIN's ACK is delayed like data's, in the hope that
+          // our own FIN carries it. Before any data arrived Linux's ATO is still 0: it is ACKed at once.
+          this.pingPong = true;
+          if (this.lastDataReceivedAt >= 0) {
+            this.ackReceivedData(false);
+            break;
+          }
+        }
         this.sendAck("ack-fin");
         break;
       case "FIN_WAIT_1":
@@ -1196,6 +1215,15 @@ export class Connection {
     if (seqGt(snd.sndNxt, snd.sndMax)) snd.sndMax = snd.sndNxt;
     if (retransmission) this.env.counters.retransSegs++;
     if (len > 0) snd.lastDataSent = this.now;
+    // Linux tcp_event_data_sent: a reply sent within the ATO of the last data received is interactive.
+    if (
+      len > 0 &&
+      !retransmission &&
+      this.env.profile.pingPong &&
+      this.lastDataReceivedAt >= 0 &&
+      this.now - this.lastDataReceivedAt < this.env.profile.delayedAckTimeout
+    )
+      this.pingPong = true;
     this.emit(seqNo, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, withFin ? "fin" : why, retransmission);
     return !withFin;
   }
@@ -1514,6 +1542,7 @@ export class Connection {
     if (t[T_DELACK]! <= now) {
       this.fireTimer(T_DELACK);
       if (isSynchronized(this.state) && this.lastAckSent !== this.rcv.rcvNxt) {
+        this.pingPong = false; // "Delayed ACK missed: leave pingpong mode" (tcp_delack_timer_handler)
         this.env.counters.delayedAcks++;
         this.sendAck("delayed-ack");
       }

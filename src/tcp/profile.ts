@@ -105,6 +105,12 @@ export interface Profile {
   slowStartAfterIdle: boolean;
   /** Linux quick-ACK mode: at most this many segments at the start are ACKed at once (TCP_MAX_QUICKACKS). */
   quickAcks: number;
+  /**
+   * Linux's interactive (ping-pong) delayed-ACK mode: after a quick reply, and after the peer's FIN,
+   * ACKs are delayed rather than quick (tcp_event_data_sent, tcp_fin, tcp_in_quickack_mode). FreeBSD
+   * and the RFCs ACK a FIN at once (tcp_input sets TF_ACKNOW on FIN).
+   */
+  pingPong: boolean;
 }
 
 const linux: Profile = {
@@ -151,6 +157,7 @@ const linux: Profile = {
   congestionControl: "cubic",
   slowStartAfterIdle: false, // the usual test configuration (linux-profile.md "Sysctls"); the kernel default is 1
   quickAcks: 16,
+  pingPong: true,
 };
 
 const bsd: Profile = {
@@ -181,6 +188,7 @@ const bsd: Profile = {
   congestionControl: "newreno",
   slowStartAfterIdle: true,
   quickAcks: 0,
+  pingPong: false,
 };
 
 /**
@@ -239,6 +247,7 @@ const windows: Profile = {
   congestionControl: "newreno",
   slowStartAfterIdle: true,
   quickAcks: 0,
+  pingPong: false,
 };
 
 const rfc: Profile = {
@@ -272,6 +281,7 @@ const rfc: Profile = {
   congestionControl: "newreno",
   slowStartAfterIdle: true,
   quickAcks: 0,
+  pingPong: false,
 };
 
 /** The four named profiles: linux, bsd, windows, rfc. */
