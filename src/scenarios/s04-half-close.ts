@@ -61,8 +61,7 @@ function run(options: ScenarioOptions): ScenarioRun[] {
     ev,
     undefined,
     (e) =>
-      e.t >= 50 * MS &&
-      (isFin(e.seg) || e.why === "ack-fin" || (e.host === "P" && e.why === "delayed-ack")),
+      e.t >= 50 * MS && (isFin(e.seg) || e.why === "ack-fin" || (e.host === "P" && e.why === "delayed-ack")),
   );
   const got = (client as AppConnection | null)?.text() ?? "";
   const checks = [
