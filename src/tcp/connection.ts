@@ -589,6 +589,10 @@ export class Connection {
     const hasAck = (seg.flags & ACK) !== 0;
     // First, check the ACK bit.
     if (hasAck && (seqLe(seg.ack, snd.iss) || seqGt(seg.ack, snd.sndMax))) {
+      // Linux tcp_rcv_synsent_state_process: "Previous FIN/ACK or RST/ACK might be ignored" — before the
+      // first retransmission it re-arms the SYN timer to TCP_TIMEOUT_MIN, so the SYN goes again at once.
+      const rearm = this.env.profile.synSentBadAckRearm;
+      if (rearm > 0 && snd.backoffs === 0) this.setTimer(T_RTX, this.now + rearm);
       if (seg.flags & RST) {
         this.env.dropped(seg, "syn-sent-bad-ack", this, "RST with an unacceptable ACK");
         return;

@@ -111,6 +111,18 @@ export interface Profile {
    * and the RFCs ACK a FIN at once (tcp_input sets TF_ACKNOW on FIN).
    */
   pingPong: boolean;
+  /**
+   * SYN_SENT and a segment whose ACK is unacceptable: before any retransmission, the SYN timer is re-armed
+   * to this (Linux TCP_TIMEOUT_MIN, 2 jiffies: 2 ms at HZ=1000) in case the peer ignored an earlier
+   * segment of ours. 0: the timer is left alone (RFC 9293 §3.10.7.3 says nothing of it).
+   */
+  synSentBadAckRearm: number;
+  /**
+   * TIME_WAIT answers an in-window RST whose sequence number is not exact with a challenge ACK (RFC 5961
+   * §3.2). Linux does not (tcp_timewait_state_process ignores every RST but the exact one), nor does
+   * FreeBSD (tcp_twcheck drops RSTs).
+   */
+  timeWaitChallengeAck: boolean;
 }
 
 const linux: Profile = {
@@ -158,6 +170,8 @@ const linux: Profile = {
   slowStartAfterIdle: false, // the usual test configuration (linux-profile.md "Sysctls"); the kernel default is 1
   quickAcks: 16,
   pingPong: true,
+  synSentBadAckRearm: 2 * MS, // TCP_TIMEOUT_MIN at CONFIG_HZ=1000
+  timeWaitChallengeAck: false,
 };
 
 const bsd: Profile = {
@@ -189,6 +203,8 @@ const bsd: Profile = {
   slowStartAfterIdle: true,
   quickAcks: 0,
   pingPong: false,
+  synSentBadAckRearm: 0,
+  timeWaitChallengeAck: false, // tcp_twcheck: "if (thflags & TH_RST) goto drop"
 };
 
 /**
@@ -248,6 +264,8 @@ const windows: Profile = {
   slowStartAfterIdle: true,
   quickAcks: 0,
   pingPong: false,
+  synSentBadAckRearm: 0,
+  timeWaitChallengeAck: true,
 };
 
 const rfc: Profile = {
@@ -282,6 +300,8 @@ const rfc: Profile = {
   slowStartAfterIdle: true,
   quickAcks: 0,
   pingPong: false,
+  synSentBadAckRearm: 0,
+  timeWaitChallengeAck: true,
 };
 
 /** The four named profiles: linux, bsd, windows, rfc. */
@@ -332,6 +352,7 @@ function validateProfile(p: Profile): void {
     "delayedAckTimeout",
     "timeWaitReuseDelay",
     "quickAcks",
+    "synSentBadAckRearm",
   ];
   for (const key of nonNegative) {
     const v = p[key];
