@@ -120,7 +120,12 @@ function timeWaitExpectation(kind: Kind, pos: Position): Expectation {
           why: "exact RST kills TIME_WAIT (tcp_rfc1337=0)",
         };
       if (pos === "inside")
-        return { reply: "ack", after: "TIME_WAIT", delivered: 0, why: "RFC 5961 §3.2 challenge ACK" };
+        return {
+          reply: "none",
+          after: "TIME_WAIT",
+          delivered: 0,
+          why: "Linux tcp_timewait_state_process ignores an inexact RST (no RFC 5961 challenge ACK)",
+        };
       return {
         reply: "none",
         after: "TIME_WAIT",
