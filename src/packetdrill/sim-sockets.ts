@@ -32,6 +32,9 @@ const MIN_SNDBUF = 4608;
 /** Linux TCP_MIN_MSS and the largest MSS TCP_MAXSEG accepts (MAX_TCP_WINDOW). */
 const TCP_MIN_MSS = 88;
 const MAX_TCP_WINDOW = 32767;
+/** Linux MAX_TCP_KEEPINTVL (seconds) and MAX_TCP_KEEPCNT, the bounds do_tcp_setsockopt checks. */
+const MAX_TCP_KEEPINTVL = 32767;
+const MAX_TCP_KEEPCNT = 127;
 /** TCP_FIN_TIMEOUT_MAX: TCP_LINGER2 is capped at 120 s. */
 const FIN_TIMEOUT_MAX = 120 * SECOND;
 
@@ -489,6 +492,14 @@ export class SimSockets {
         case SYMBOLS.TCP_KEEPIDLE:
           if (v < 1) return fail("EINVAL");
           conn?.setKeepAlive(s.keepAlive, v * SECOND, now);
+          return ok(0);
+        case SYMBOLS.TCP_KEEPINTVL:
+          if (v < 1 || v > MAX_TCP_KEEPINTVL) return fail("EINVAL");
+          if (conn) conn.keepAliveInterval = v * SECOND;
+          return ok(0);
+        case SYMBOLS.TCP_KEEPCNT:
+          if (v < 1 || v > MAX_TCP_KEEPCNT) return fail("EINVAL");
+          if (conn) conn.keepAliveCount = v;
           return ok(0);
         default:
           return u(`setsockopt IPPROTO_TCP option ${opt}`);

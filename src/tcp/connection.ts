@@ -148,6 +148,10 @@ export class Connection {
   noDelay: boolean;
   keepAlive: boolean;
   keepAliveIdle: number;
+  /** Time between unanswered keepalive probes (TCP_KEEPINTVL; the profile's by default). */
+  keepAliveInterval: number;
+  /** Unanswered probes before the connection is dropped (TCP_KEEPCNT; the profile's by default). */
+  keepAliveCount: number;
   /** Unanswered keepalive probes so far. */
   private keepAliveProbes = 0;
   /** Our MSS as advertised in our SYN. */
@@ -257,6 +261,8 @@ export class Connection {
     this.noDelay = options.noDelay ?? false;
     this.keepAlive = options.keepAlive ?? false;
     this.keepAliveIdle = env.profile.keepAliveIdle;
+    this.keepAliveInterval = env.profile.keepAliveInterval;
+    this.keepAliveCount = env.profile.keepAliveProbes;
     this.label = `${fmt(localAddr)}:${localPort}>${fmt(remoteAddr)}:${remotePort}`;
     this.ts.offset = env.tsOffset(localAddr, localPort, remoteAddr, remotePort);
   }
@@ -1699,8 +1705,11 @@ export class Connection {
       this.setTimer(T_KEEPALIVE, this.now + this.keepAliveIdle);
       return;
     }
-    if (this.keepAliveProbes >= p.keepAliveProbes) {
+    if (this.keepAliveProbes >= this.keepAliveCount) {
       this.env.counters.keepAliveTimeouts++;
+      // Linux tcp_keepalive_timer resets the dead connection (tcp_send_active_reset: <SEQ=SND.NXT><ACK=
+      // RCV.NXT><CTL=RST,ACK>); FreeBSD's tcp_drop sends RST from CLOSED too. RFC 9293 §3.8.4 is silent.
+      if (p.keepAliveTimeoutRst) this.emitRst(this.snd.sndNxt, this.rcv.rcvNxt, "rst-keepalive-timeout");
       this.terminate("keepalive timeout", new TcpError("ETIMEDOUT", "read"));
       return;
     }
@@ -1715,7 +1724,7 @@ export class Connection {
       "keepalive",
       false,
     );
-    this.setTimer(T_KEEPALIVE, this.now + p.keepAliveInterval);
+    this.setTimer(T_KEEPALIVE, this.now + this.keepAliveInterval);
   }
 
   private armRetransmit(): void {

@@ -123,6 +123,8 @@ export interface Profile {
    * FreeBSD (tcp_twcheck drops RSTs).
    */
   timeWaitChallengeAck: boolean;
+  /** When keepalive gives up, an RST tells the peer (Linux tcp_keepalive_timer; FreeBSD tcp_timer_keep → tcp_drop). */
+  keepAliveTimeoutRst: boolean;
 }
 
 const linux: Profile = {
@@ -172,6 +174,7 @@ const linux: Profile = {
   pingPong: true,
   synSentBadAckRearm: 2 * MS, // TCP_TIMEOUT_MIN at CONFIG_HZ=1000
   timeWaitChallengeAck: false,
+  keepAliveTimeoutRst: true, // tcp_send_active_reset
 };
 
 const bsd: Profile = {
@@ -205,6 +208,7 @@ const bsd: Profile = {
   pingPong: false,
   synSentBadAckRearm: 0,
   timeWaitChallengeAck: false, // tcp_twcheck: "if (thflags & TH_RST) goto drop"
+  keepAliveTimeoutRst: true, // tcp_timer_keep → tcp_drop → tcp_output in CLOSED sends RST
 };
 
 /**
@@ -266,6 +270,7 @@ const windows: Profile = {
   pingPong: false,
   synSentBadAckRearm: 0,
   timeWaitChallengeAck: true,
+  keepAliveTimeoutRst: false, // RFC 9293 §3.8.4 / RFC 1122 4.2.3.6 name no RST; Windows not verified
 };
 
 const rfc: Profile = {
@@ -302,6 +307,7 @@ const rfc: Profile = {
   pingPong: false,
   synSentBadAckRearm: 0,
   timeWaitChallengeAck: true,
+  keepAliveTimeoutRst: false, // RFC 9293 §3.8.4 / RFC 1122 4.2.3.6 name no RST; Windows not verified
 };
 
 /** The four named profiles: linux, bsd, windows, rfc. */
