@@ -831,10 +831,14 @@ export class Connection {
       case "ESTABLISHED":
       case "FIN_WAIT_1":
       case "FIN_WAIT_2":
-      case "CLOSE_WAIT":
+      case "CLOSE_WAIT": {
         this.env.counters.estabResets++;
-        this.terminate("rcv RST", new TcpError("ECONNRESET", "read"));
+        // Linux tcp_reset reports EPIPE in CLOSE_WAIT (the peer had already finished sending); RFC 9293
+        // §3.10.7.4 says "reset" (ECONNRESET) for every state of this group.
+        const code = this.state === "CLOSE_WAIT" ? this.env.profile.rstInCloseWaitError : "ECONNRESET";
+        this.terminate("rcv RST", new TcpError(code, "read"));
         return;
+      }
       default:
         // CLOSING, LAST_ACK: the RFC just enters CLOSED. We still tell an application that waits for the
         // close to finish that it did not end in order — S7 is about making exactly that visible.

@@ -125,6 +125,8 @@ export interface Profile {
   timeWaitChallengeAck: boolean;
   /** When keepalive gives up, an RST tells the peer (Linux tcp_keepalive_timer; FreeBSD tcp_timer_keep → tcp_drop). */
   keepAliveTimeoutRst: boolean;
+  /** The error an RST in CLOSE_WAIT leaves for the application (Linux tcp_reset: EPIPE; RFC 9293 "reset"). */
+  rstInCloseWaitError: "EPIPE" | "ECONNRESET";
 }
 
 const linux: Profile = {
@@ -175,6 +177,7 @@ const linux: Profile = {
   synSentBadAckRearm: 2 * MS, // TCP_TIMEOUT_MIN at CONFIG_HZ=1000
   timeWaitChallengeAck: false,
   keepAliveTimeoutRst: true, // tcp_send_active_reset
+  rstInCloseWaitError: "EPIPE", // tcp_reset: "case TCP_CLOSE_WAIT: err = EPIPE"
 };
 
 const bsd: Profile = {
@@ -209,6 +212,7 @@ const bsd: Profile = {
   synSentBadAckRearm: 0,
   timeWaitChallengeAck: false, // tcp_twcheck: "if (thflags & TH_RST) goto drop"
   keepAliveTimeoutRst: true, // tcp_timer_keep → tcp_drop → tcp_output in CLOSED sends RST
+  rstInCloseWaitError: "ECONNRESET", // 4.4BSD/FreeBSD tcp_input: RST in CLOSE_WAIT sets so_error = ECONNRESET
 };
 
 /**
@@ -271,6 +275,7 @@ const windows: Profile = {
   synSentBadAckRearm: 0,
   timeWaitChallengeAck: true,
   keepAliveTimeoutRst: false, // RFC 9293 §3.8.4 / RFC 1122 4.2.3.6 name no RST; Windows not verified
+  rstInCloseWaitError: "ECONNRESET", // RFC 9293 §3.10.7.4: "reset" responses
 };
 
 const rfc: Profile = {
@@ -308,6 +313,7 @@ const rfc: Profile = {
   synSentBadAckRearm: 0,
   timeWaitChallengeAck: true,
   keepAliveTimeoutRst: false, // RFC 9293 §3.8.4 / RFC 1122 4.2.3.6 name no RST; Windows not verified
+  rstInCloseWaitError: "ECONNRESET", // RFC 9293 §3.10.7.4: "reset" responses
 };
 
 /** The four named profiles: linux, bsd, windows, rfc. */

@@ -52,8 +52,14 @@ function expectation(state: PlaceableState, kind: Kind, pos: Position): Expectat
         reply: "none",
         after: "CLOSED",
         delivered: 0,
-        // CLOSING/LAST_ACK: §3.10.7.4 "enter the CLOSED state"; the others signal "connection reset".
-        error: state === "CLOSING" || state === "LAST_ACK" ? undefined : "ECONNRESET",
+        // CLOSING/LAST_ACK: §3.10.7.4 "enter the CLOSED state"; the others signal "connection reset" —
+        // which Linux reports as EPIPE in CLOSE_WAIT (tcp_reset).
+        error:
+          state === "CLOSING" || state === "LAST_ACK"
+            ? undefined
+            : state === "CLOSE_WAIT"
+              ? "EPIPE"
+              : "ECONNRESET",
         why: "§3.10.7.4 second check: SEG.SEQ = RCV.NXT resets the connection",
       };
     case "SYN":
