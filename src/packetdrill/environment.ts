@@ -146,9 +146,14 @@ export function sysctlOverride(s: Sysctl): Partial<Profile> {
     case "tcp_wmem": {
       const parts = v.split(/\s+/).map((x) => int(x, key, l));
       if (parts.length !== 3) throw new PacketdrillUnsupported(`sysctl ${key}=${v}`, l, 1);
-      // The default (middle) value is what a socket starts with.
-      return key === "tcp_rmem" ? { receiveBuffer: parts[1]! } : { sendBuffer: parts[1]! };
+      // The default (middle) value is what a socket starts with; tcp_rmem[2], the largest it may grow
+      // to, decides the offered window scale (tcp_select_initial_window).
+      return key === "tcp_rmem"
+        ? { receiveBuffer: parts[1]!, receiveBufferMax: parts[2]! }
+        : { sendBuffer: parts[1]! };
     }
+    case "rmem_max":
+      return { rmemMax: int(v, key, l) };
     case "ip_local_port_range": {
       const [lo, hi] = v.split(/\s+/).map((x) => int(x, key, l));
       return { ephemeralPortLow: lo!, ephemeralPortHigh: hi! };

@@ -25,14 +25,16 @@ import { isSynchronized } from "../tcp/state.js";
 import { TcpError } from "../tcp/errors.js";
 import type { Host, SocketSettings } from "../stack/host.js";
 
-/** Linux's sysctl_rmem_max / wmem_max defaults and SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF (sock_setsockopt). */
-const RMEM_MAX = 212992;
+/** Linux's sysctl_wmem_max default and SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF (sock_setsockopt); rmem_max is the profile's. */
 const WMEM_MAX = 212992;
 const MIN_RCVBUF = 2304;
 const MIN_SNDBUF = 4608;
 /** Linux TCP_MIN_MSS and the largest MSS TCP_MAXSEG accepts (MAX_TCP_WINDOW). */
 const TCP_MIN_MSS = 88;
 const MAX_TCP_WINDOW = 32767;
+/** Linux MAX_TCP_KEEPINTVL (seconds) and MAX_TCP_KEEPCNT, the bounds do_tcp_setsockopt checks. */
+const MAX_TCP_KEEPINTVL = 32767;
+const MAX_TCP_KEEPCNT = 127;
 /** TCP_FIN_TIMEOUT_MAX: TCP_LINGER2 is capped at 120 s. */
 const FIN_TIMEOUT_MAX = 120 * SECOND;
 
@@ -441,7 +443,7 @@ export class SimSockets {
           return ok(0);
         case SYMBOLS.SO_RCVBUF: {
           const v = Math.max(0, evalInt(val));
-          s.rcvbufSet = Math.max(MIN_RCVBUF, 2 * Math.min(v, RMEM_MAX));
+          s.rcvbufSet = Math.max(MIN_RCVBUF, 2 * Math.min(v, this.host.profile.rmemMax));
           s.settings.receiveBuffer = s.rcvbufSet;
           return ok(0);
         }
@@ -490,6 +492,14 @@ export class SimSockets {
         case SYMBOLS.TCP_KEEPIDLE:
           if (v < 1) return fail("EINVAL");
           conn?.setKeepAlive(s.keepAlive, v * SECOND, now);
+          return ok(0);
+        case SYMBOLS.TCP_KEEPINTVL:
+          if (v < 1 || v > MAX_TCP_KEEPINTVL) return fail("EINVAL");
+          if (conn) conn.keepAliveInterval = v * SECOND;
+          return ok(0);
+        case SYMBOLS.TCP_KEEPCNT:
+          if (v < 1 || v > MAX_TCP_KEEPCNT) return fail("EINVAL");
+          if (conn) conn.keepAliveCount = v;
           return ok(0);
         default:
           return u(`setsockopt IPPROTO_TCP option ${opt}`);

@@ -40,5 +40,10 @@ export function makePair(setup: PairSetup): Pair {
   return { world, a, p, serverAddress, serverPort: setup.serverPort ?? 80 };
 }
 
-/** How long P's application takes to react to EOF with its own close (it decides when, 001). */
-export const SERVER_CLOSE_DELAY = 5 * MS;
+/**
+ * How long P's application takes to react to EOF with its own close (it decides when, 001). Longer than
+ * Linux's 40 ms delayed ACK: a Linux peer delays the ACK of a FIN that follows data (tcp_fin enters
+ * ping-pong mode), so an application closing sooner sends its FIN with that ACK — a three-segment close
+ * (test/packetdrill/ack/fin-ack-combined-with-close.pkt). The scenarios show the four-segment close.
+ */
+export const SERVER_CLOSE_DELAY = 50 * MS;

@@ -56,7 +56,13 @@ function run(options: ScenarioOptions): ScenarioRun[] {
       e.why === "syn-ack" ||
       (e.host === "A" && e.t <= 2 * (options.delay ?? 1000) && e.why === "ack"),
   );
-  const closeSegs = sent(ev, undefined, (e) => e.t >= 50 * MS && (isFin(e.seg) || e.why === "ack-fin"));
+  // P's ACK of A's FIN: at once, or (Linux, tcp_fin's ping-pong mode) by the delayed-ACK timer.
+  const closeSegs = sent(
+    ev,
+    undefined,
+    (e) =>
+      e.t >= 50 * MS && (isFin(e.seg) || e.why === "ack-fin" || (e.host === "P" && e.why === "delayed-ack")),
+  );
   const got = (client as AppConnection | null)?.text() ?? "";
   const checks = [
     expectStates("A: FIN_WAIT_2 for the whole half-close", ev, "A", [

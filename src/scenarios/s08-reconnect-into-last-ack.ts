@@ -8,7 +8,7 @@ import { lostFinalAckSetting } from "./lost-final-ack.js";
 import type { Check, RunRole, Scenario, ScenarioOptions, ScenarioRun } from "./types.js";
 import { appErrors, check, dropped, duration, isRst, isSyn, sent, stateChanges } from "./verdict.js";
 
-const RECONNECT_AT = 120 * MS;
+const RECONNECT_AT = 165 * MS; // 13 ms after A's last ACK (P closes 50 ms after EOF, pair.ts)
 
 function reconnectRun(options: ScenarioOptions, role: RunRole, withTimeWait: boolean): ScenarioRun {
   const { world, a, serverAddress, serverPort, sim } = lostFinalAckSetting(options, role, withTimeWait);
@@ -72,9 +72,13 @@ function reconnectRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
       ),
       check(
         "the new connection's first handshake fails: only a SYN retransmission gets through",
+        // The retransmission comes after the initial RTO — or, on Linux, at once: an unacceptable ACK in
+        // SYN_SENT re-arms the SYN timer to 2 ms (tcp_rcv_synsent_state_process, TCP_TIMEOUT_MIN).
         firstSyn !== undefined &&
           established !== undefined &&
-          established.t - firstSyn.t >= a.profile.rtoInitial,
+          established.t - firstSyn.t >=
+            (a.profile.synSentBadAckRearm > 0 ? a.profile.synSentBadAckRearm : a.profile.rtoInitial) &&
+          sent(ev, "A", (e) => isSyn(e.seg) && e.t >= firstSyn.t).length >= 2,
         established && firstSyn
           ? `established ${duration(established.t - firstSyn.t)} after its first SYN`
           : "never established",
@@ -114,8 +118,8 @@ export const reconnectIntoLastAck: Scenario = {
     "A's last ACK is lost, so P is still in LAST_ACK. Without TIME_WAIT, A's application opens a new " +
     "connection from the same port 13 ms after its last ACK. The new SYN lands in P's old connection: P answers with a " +
     "challenge ACK (RFC 5961 §4), A — in SYN_SENT — finds it unacceptable and sends RST, which kills P's old " +
-    "connection (ECONNRESET on P). The new connection gets through only when its SYN is retransmitted a " +
-    "second later. With TIME_WAIT, connect() from that port fails at once with EADDRNOTAVAIL, and P's " +
+    "connection (ECONNRESET on P). The new connection gets through only when its SYN is retransmitted: a " +
+    "second later by the RFC, 2 ms later on Linux, which re-arms its SYN timer on an unacceptable ACK. With TIME_WAIT, connect() from that port fails at once with EADDRNOTAVAIL, and P's " +
     "retransmitted FIN is answered from TIME_WAIT.",
   tryNext: ["tcplab run S8 --json | jq '.runs[0].checks': the verdict as data"],
   run: (options) => [reconnectRun(options, "main", false), reconnectRun(options, "counterfactual", true)],

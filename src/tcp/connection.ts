@@ -7,7 +7,7 @@ import type { Counters } from "./counters.js";
 import type { TcpState } from "./state.js";
 import { isSynchronized } from "./state.js";
 import { Sender } from "./sender.js";
-import { Receiver, wscaleForBuffer, MAX_WSCALE } from "./receiver.js";
+import { Receiver, offeredWscale, MAX_WSCALE } from "./receiver.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
 import { RTO_FALLBACK } from "./rto.js";
 import { Timestamps } from "./timestamps.js";
@@ -148,6 +148,10 @@ export class Connection {
   noDelay: boolean;
   keepAlive: boolean;
   keepAliveIdle: number;
+  /** Time between unanswered keepalive probes (TCP_KEEPINTVL; the profile's by default). */
+  keepAliveInterval: number;
+  /** Unanswered probes before the connection is dropped (TCP_KEEPCNT; the profile's by default). */
+  keepAliveCount: number;
   /** Unanswered keepalive probes so far. */
   private keepAliveProbes = 0;
   /** Our MSS as advertised in our SYN. */
@@ -156,6 +160,8 @@ export class Connection {
   private peerMss = 536;
   /** RFC 7323 §2: window scaling is in use (both SYNs carried the option). */
   wsOk = false;
+  /** The receive window shift we offer in our SYN or SYN,ACK (receiver.ts offeredWscale). */
+  private readonly offeredWscale: number;
   /** RFC 2018: both SYNs carried SACK-permitted. */
   sackOk = false;
   private readonly timers = new Float64Array(TIMER_COUNT).fill(Infinity);
@@ -201,6 +207,15 @@ export class Connection {
   private rcvMss = 536;
   /** Linux quick-ACK mode: this many more in-order segments are ACKed at once (slow start's ACK clock). */
   private quickAcks = 0;
+  /**
+   * Linux's interactive ("ping-pong") mode (profile.pingPong): entered when we send data within the
+   * delayed-ACK time of the last data received (tcp_event_data_sent → inet_csk_inc_pingpong_cnt, threshold
+   * tcp_pingpong_thresh = 1) or when the peer's FIN arrives (tcp_fin); left when a delayed ACK had to fire
+   * (tcp_delack_timer_handler). It turns quick ACKs off, so the ACK waits for a reply to ride on.
+   */
+  private pingPong = false;
+  /** When in-order data last arrived (Linux icsk_ack.lrcvtime); −1 before any (Linux's ato is still 0). */
+  private lastDataReceivedAt = -1;
   /** Set by the socket layer: anything the application attached. */
   userData: unknown = undefined;
   now = 0;
@@ -238,6 +253,7 @@ export class Connection {
   ) {
     this.snd = new Sender(env.profile, options.sendBuffer);
     this.rcv = new Receiver(options.receiveBuffer ?? env.profile.receiveBuffer);
+    this.offeredWscale = offeredWscale(env.profile, this.rcv.bufferSize, options.receiveBuffer !== undefined);
     this.finWait2Timeout = env.profile.finWait2Timeout;
     this.handlers = handlers;
     this.localMss = options.mss;
@@ -245,6 +261,8 @@ export class Connection {
     this.noDelay = options.noDelay ?? false;
     this.keepAlive = options.keepAlive ?? false;
     this.keepAliveIdle = env.profile.keepAliveIdle;
+    this.keepAliveInterval = env.profile.keepAliveInterval;
+    this.keepAliveCount = env.profile.keepAliveProbes;
     this.label = `${fmt(localAddr)}:${localPort}>${fmt(remoteAddr)}:${remotePort}`;
     this.ts.offset = env.tsOffset(localAddr, localPort, remoteAddr, remotePort);
   }
@@ -331,6 +349,7 @@ export class Connection {
     }
     if (this.snd.finQueued) throw new TcpError("EPIPE", "write");
     const taken = this.snd.buffer.write(data);
+    if (this.env.profile.pushRule === "write-end") this.snd.markWrite(taken, more);
     if (taken < data.length) this.writeRefused = true;
     if (isSynchronized(this.state)) this.output();
     return taken;
@@ -576,6 +595,10 @@ export class Connection {
     const hasAck = (seg.flags & ACK) !== 0;
     // First, check the ACK bit.
     if (hasAck && (seqLe(seg.ack, snd.iss) || seqGt(seg.ack, snd.sndMax))) {
+      // Linux tcp_rcv_synsent_state_process: "Previous FIN/ACK or RST/ACK might be ignored" — before the
+      // first retransmission it re-arms the SYN timer to TCP_TIMEOUT_MIN, so the SYN goes again at once.
+      const rearm = this.env.profile.synSentBadAckRearm;
+      if (rearm > 0 && snd.backoffs === 0) this.setTimer(T_RTX, this.now + rearm);
       if (seg.flags & RST) {
         this.env.dropped(seg, "syn-sent-bad-ack", this, "RST with an unacceptable ACK");
         return;
@@ -808,10 +831,14 @@ export class Connection {
       case "ESTABLISHED":
       case "FIN_WAIT_1":
       case "FIN_WAIT_2":
-      case "CLOSE_WAIT":
+      case "CLOSE_WAIT": {
         this.env.counters.estabResets++;
-        this.terminate("rcv RST", new TcpError("ECONNRESET", "read"));
+        // Linux tcp_reset reports EPIPE in CLOSE_WAIT (the peer had already finished sending); RFC 9293
+        // §3.10.7.4 says "reset" (ECONNRESET) for every state of this group.
+        const code = this.state === "CLOSE_WAIT" ? this.env.profile.rstInCloseWaitError : "ECONNRESET";
+        this.terminate("rcv RST", new TcpError(code, "read"));
         return;
+      }
       default:
         // CLOSING, LAST_ACK: the RFC just enters CLOSED. We still tell an application that waits for the
         // close to finish that it did not end in order — S7 is about making exactly that visible.
@@ -965,7 +992,10 @@ export class Connection {
       if (seqGt(seqAdd(dataSeq, payload.length), rcv.rcvNxt)) {
         this.env.counters.abortOnData++;
         this.env.dropped(seg, "data-after-close", this);
-        this.emitRst(this.snd.sndNxt, rcv.rcvNxt, "rst-data-after-close");
+        // The RST answers the segment, as for a connection that no longer exists (§3.5.2 group 1): its
+        // sequence number is SEG.ACK and it carries no ACK (Linux tcp_rcv_state_process returns 1 and
+        // tcp_v4_do_rcv replies with tcp_v4_send_reset; FreeBSD tcp_dropwithreset does the same).
+        this.emitRst(seg.ack, 0, "rst-data-after-close", false);
         this.terminate("rcv data after close", null);
         return;
       }
@@ -1009,6 +1039,7 @@ export class Connection {
       rcv.enqueue(payload);
       rcv.rcvNxt = seqAdd(rcv.rcvNxt, payload.length);
       this.unackedBytes += payload.length;
+      this.lastDataReceivedAt = this.now;
       if (payload.length > this.rcvMss) this.rcvMss = payload.length;
       delivered = true;
     }
@@ -1043,7 +1074,7 @@ export class Connection {
     const p = this.env.profile;
     if (immediate || p.delayedAckTimeout === 0 || this.unackedBytes >= 2 * this.rcvMss) {
       this.sendAck("ack");
-    } else if (this.quickAcks > 0) {
+    } else if (this.quickAcks > 0 && !this.pingPong) {
       this.quickAcks--;
       this.sendAck("ack");
     } else if (this.timers[T_DELACK] === Infinity) {
@@ -1060,6 +1091,15 @@ export class Connection {
       case "SYN_RECEIVED":
       case "ESTABLISHED":
         this.setState("CLOSE_WAIT", "rcv FIN");
+        if (this.env.profile.pingPong) {
+          // Linux tcp_fin enters ping-pong mode, so the FIN's ACK is delayed like data's, in the hope that
+          // our own FIN carries it. Before any data arrived Linux's ATO is still 0: it is ACKed at once.
+          this.pingPong = true;
+          if (this.lastDataReceivedAt >= 0) {
+            this.ackReceivedData(false);
+            break;
+          }
+        }
         this.sendAck("ack-fin");
         break;
       case "FIN_WAIT_1":
@@ -1171,7 +1211,11 @@ export class Connection {
       finPending && len === unsent && seqDiff(seqAdd(snd.sndUna, snd.sndWnd), seqAdd(snd.sndNxt, len)) >= 1;
     if (len === 0 && !withFin) return false;
     let flags = ACK;
-    if (len > 0 && len === unsent) flags |= PSH;
+    if (
+      len > 0 &&
+      (this.env.profile.pushRule === "write-end" ? snd.reachesPush(snd.sndNxt, len) : len === unsent)
+    )
+      flags |= PSH;
     if (withFin) flags |= FIN;
     const payload = len > 0 ? snd.buffer.read(offset, len) : EMPTY_PAYLOAD;
     if (snd.rttTime < 0 && !retransmission && len > 0) {
@@ -1185,6 +1229,15 @@ export class Connection {
     if (seqGt(snd.sndNxt, snd.sndMax)) snd.sndMax = snd.sndNxt;
     if (retransmission) this.env.counters.retransSegs++;
     if (len > 0) snd.lastDataSent = this.now;
+    // Linux tcp_event_data_sent: a reply sent within the ATO of the last data received is interactive.
+    if (
+      len > 0 &&
+      !retransmission &&
+      this.env.profile.pingPong &&
+      this.lastDataReceivedAt >= 0 &&
+      this.now - this.lastDataReceivedAt < this.env.profile.delayedAckTimeout
+    )
+      this.pingPong = true;
     this.emit(seqNo, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, withFin ? "fin" : why, retransmission);
     return !withFin;
   }
@@ -1233,7 +1286,7 @@ export class Connection {
     if (withAck ? this.ts.ok : p.timestamps)
       options.timestamp = { val: this.ts.val(this.now), ecr: withAck ? this.ts.recent : 0 };
     if (withAck ? this.wsOk : p.windowScaling)
-      options.wscale = withAck ? this.rcv.wscale : wscaleForBuffer(this.rcv.bufferSize);
+      options.wscale = withAck ? this.rcv.wscale : this.offeredWscale;
     // Linux puts 65535 unscaled in SYN and SYN,ACK (linux-profile.md "Windows").
     const window = Math.min(65535, this.rcv.bufferSize);
     const seg = this.makeSegment(
@@ -1439,7 +1492,9 @@ export class Connection {
     snd.karnHold = true;
     this.scoreboard?.markRetransmitted(seq, len);
     this.highRxt = seqAdd(seq, len);
-    const flags = ACK | (withFin ? FIN : 0) | (dataLen > 0 && (withFin || push) ? PSH : 0);
+    const pushed =
+      this.env.profile.pushRule === "write-end" ? snd.reachesPush(seq, dataLen) : withFin || push !== 0;
+    const flags = ACK | (withFin ? FIN : 0) | (dataLen > 0 && pushed ? PSH : 0);
     this.emit(seq, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, why, true);
   }
 
@@ -1501,6 +1556,7 @@ export class Connection {
     if (t[T_DELACK]! <= now) {
       this.fireTimer(T_DELACK);
       if (isSynchronized(this.state) && this.lastAckSent !== this.rcv.rcvNxt) {
+        this.pingPong = false; // "Delayed ACK missed: leave pingpong mode" (tcp_delack_timer_handler)
         this.env.counters.delayedAcks++;
         this.sendAck("delayed-ack");
       }
@@ -1653,8 +1709,11 @@ export class Connection {
       this.setTimer(T_KEEPALIVE, this.now + this.keepAliveIdle);
       return;
     }
-    if (this.keepAliveProbes >= p.keepAliveProbes) {
+    if (this.keepAliveProbes >= this.keepAliveCount) {
       this.env.counters.keepAliveTimeouts++;
+      // Linux tcp_keepalive_timer resets the dead connection (tcp_send_active_reset: <SEQ=SND.NXT><ACK=
+      // RCV.NXT><CTL=RST,ACK>); FreeBSD's tcp_drop sends RST from CLOSED too. RFC 9293 §3.8.4 is silent.
+      if (p.keepAliveTimeoutRst) this.emitRst(this.snd.sndNxt, this.rcv.rcvNxt, "rst-keepalive-timeout");
       this.terminate("keepalive timeout", new TcpError("ETIMEDOUT", "read"));
       return;
     }
@@ -1669,7 +1728,7 @@ export class Connection {
       "keepalive",
       false,
     );
-    this.setTimer(T_KEEPALIVE, this.now + p.keepAliveInterval);
+    this.setTimer(T_KEEPALIVE, this.now + this.keepAliveInterval);
   }
 
   private armRetransmit(): void {
@@ -1783,7 +1842,7 @@ export class Connection {
       this.wsOk = true;
       // RFC 7323 §2.3: a shift above 14 is used as 14 (and MAY be logged).
       this.snd.wscale = Math.min(options.wscale, MAX_WSCALE);
-      this.rcv.wscale = wscaleForBuffer(this.rcv.bufferSize);
+      this.rcv.wscale = this.offeredWscale;
     } else {
       this.wsOk = false;
       this.snd.wscale = 0;

@@ -11,6 +11,20 @@ export type SynCookiePolicy = "off" | "overflow" | "always";
 /** Linux's tcp_tw_reuse: 0 (off), 2 (loopback, Linux's default), 1 (on). */
 export type TimeWaitReusePolicy = "off" | "loopback" | "on";
 export type CongestionControlName = "cubic" | "newreno";
+/**
+ * How the receive window shift we offer (RFC 7323 §2.3) is derived from the largest window to cover:
+ * "ilog2" is Linux's tcp_select_initial_window (ilog2(space) − 15, within 0..14); "cover" is the smallest
+ * shift with 65535 << shift ≥ space (FreeBSD's tcp_connect / syncache loop against sb_max; RFC 7323
+ * §2.3 leaves the choice to the receiver).
+ */
+export type WindowScaleRule = "ilog2" | "cover";
+/**
+ * Which data segments carry PSH. "write-end": those that reach the end of a write or a forced push
+ * point, first transmissions and retransmissions alike (Linux tcp_push / tcp_mark_push / forced_push).
+ * "buffer-empty": a segment that empties the send buffer, and every fast retransmission (FreeBSD
+ * tcp_output: "off + len == sbused(&so->so_snd)"; RFC 9293 §3.9.1 lets a sender push implicitly).
+ */
+export type PushRule = "write-end" | "buffer-empty";
 
 /** Every constant of a TCP implementation (timers, buffers, options, policies), each with its source; see docs/architecture.md. */
 export interface Profile {
@@ -59,6 +73,16 @@ export interface Profile {
   delayedAckTimeout: number;
   /** Receive buffer size in bytes; the advertised window is its free space. */
   receiveBuffer: number;
+  /**
+   * The largest receive buffer a socket may grow to, which the offered window scale must cover (Linux:
+   * tcp_rmem[2]; FreeBSD: kern.ipc.maxsockbuf). A socket whose SO_RCVBUF is set covers only that buffer
+   * (Linux: SOCK_RCVBUF_LOCK clamps the window to the full space).
+   */
+  receiveBufferMax: number;
+  /** net.core.rmem_max: the cap of SO_RCVBUF, and (Linux) a floor of the space the scale covers. */
+  rmemMax: number;
+  windowScaleRule: WindowScaleRule;
+  pushRule: PushRule;
   /** Send buffer size in bytes; writes beyond it are queued by the socket layer (backpressure). */
   sendBuffer: number;
   /** MSS we advertise when the link does not say otherwise (MTU 1500 − 40). */
@@ -81,6 +105,28 @@ export interface Profile {
   slowStartAfterIdle: boolean;
   /** Linux quick-ACK mode: at most this many segments at the start are ACKed at once (TCP_MAX_QUICKACKS). */
   quickAcks: number;
+  /**
+   * Linux's interactive (ping-pong) delayed-ACK mode: after a quick reply, and after the peer's FIN,
+   * ACKs are delayed rather than quick (tcp_event_data_sent, tcp_fin, tcp_in_quickack_mode). FreeBSD
+   * and the RFCs ACK a FIN at once (tcp_input sets TF_ACKNOW on FIN).
+   */
+  pingPong: boolean;
+  /**
+   * SYN_SENT and a segment whose ACK is unacceptable: before any retransmission, the SYN timer is re-armed
+   * to this (Linux TCP_TIMEOUT_MIN, 2 jiffies: 2 ms at HZ=1000) in case the peer ignored an earlier
+   * segment of ours. 0: the timer is left alone (RFC 9293 §3.10.7.3 says nothing of it).
+   */
+  synSentBadAckRearm: number;
+  /**
+   * TIME_WAIT answers an in-window RST whose sequence number is not exact with a challenge ACK (RFC 5961
+   * §3.2). Linux does not (tcp_timewait_state_process ignores every RST but the exact one), nor does
+   * FreeBSD (tcp_twcheck drops RSTs).
+   */
+  timeWaitChallengeAck: boolean;
+  /** When keepalive gives up, an RST tells the peer (Linux tcp_keepalive_timer; FreeBSD tcp_timer_keep → tcp_drop). */
+  keepAliveTimeoutRst: boolean;
+  /** The error an RST in CLOSE_WAIT leaves for the application (Linux tcp_reset: EPIPE; RFC 9293 "reset"). */
+  rstInCloseWaitError: "EPIPE" | "ECONNRESET";
 }
 
 const linux: Profile = {
@@ -109,7 +155,12 @@ const linux: Profile = {
   acceptBacklogMax: 4096,
   challengeAckInterval: 500 * MS,
   delayedAckTimeout: 40 * MS,
-  receiveBuffer: 131072,
+  receiveBuffer: 131072, // tcp_rmem[1], stock
+  // tcp_rmem[2] stock value (Documentation/networking/ip-sysctl.rst: "default 6MB"): wscale 7.
+  receiveBufferMax: 6291456,
+  rmemMax: 212992, // net.core.rmem_max default (SK_RMEM_MAX)
+  windowScaleRule: "ilog2", // tcp_select_initial_window()
+  pushRule: "write-end",
   sendBuffer: 262144,
   defaultMss: 1460,
   initialWindowSegments: 10,
@@ -122,6 +173,11 @@ const linux: Profile = {
   congestionControl: "cubic",
   slowStartAfterIdle: false, // the usual test configuration (linux-profile.md "Sysctls"); the kernel default is 1
   quickAcks: 16,
+  pingPong: true,
+  synSentBadAckRearm: 2 * MS, // TCP_TIMEOUT_MIN at CONFIG_HZ=1000
+  timeWaitChallengeAck: false,
+  keepAliveTimeoutRst: true, // tcp_send_active_reset
+  rstInCloseWaitError: "EPIPE", // tcp_reset: "case TCP_CLOSE_WAIT: err = EPIPE"
 };
 
 const bsd: Profile = {
@@ -142,10 +198,21 @@ const bsd: Profile = {
   ephemeralPortHigh: 65535,
   rfc1337: true,
   delayedAckTimeout: 100 * MS,
+  // FreeBSD kern.ipc.maxsockbuf default (2 MB, sb_max in uipc_sockbuf.c): the loop in tcp_connect /
+  // syncache_add raises the shift until TCP_MAXWIN << shift covers it, so FreeBSD offers 6.
+  receiveBufferMax: 2097152,
+  rmemMax: 2097152,
+  windowScaleRule: "cover",
+  pushRule: "buffer-empty",
   timeWaitReuse: "off",
   congestionControl: "newreno",
   slowStartAfterIdle: true,
   quickAcks: 0,
+  pingPong: false,
+  synSentBadAckRearm: 0,
+  timeWaitChallengeAck: false, // tcp_twcheck: "if (thflags & TH_RST) goto drop"
+  keepAliveTimeoutRst: true, // tcp_timer_keep → tcp_drop → tcp_output in CLOSED sends RST
+  rstInCloseWaitError: "ECONNRESET", // 4.4BSD/FreeBSD tcp_input: RST in CLOSE_WAIT sets so_error = ECONNRESET
 };
 
 /**
@@ -192,10 +259,23 @@ const windows: Profile = {
   ephemeralPortHigh: 65535,
   rfc1337: false,
   delayedAckTimeout: 200 * MS,
+  // Receive window auto-tuning level "normal" (the default since Vista) lets the window grow to 16 MB,
+  // so Windows offers scale 8 (learn.microsoft.com, "Description of Windows TCP features": "normal ...
+  // allows the receive window to grow to accommodate almost all scenarios"; shift 8 observed on the wire).
+  // The "16 MB" is the largest window scale 8 can express, 65535 << 8.
+  receiveBufferMax: 65535 << 8,
+  rmemMax: 65535 << 8,
+  windowScaleRule: "cover",
+  pushRule: "buffer-empty",
   timeWaitReuse: "off",
   congestionControl: "newreno",
   slowStartAfterIdle: true,
   quickAcks: 0,
+  pingPong: false,
+  synSentBadAckRearm: 0,
+  timeWaitChallengeAck: true,
+  keepAliveTimeoutRst: false, // RFC 9293 §3.8.4 / RFC 1122 4.2.3.6 name no RST; Windows not verified
+  rstInCloseWaitError: "ECONNRESET", // RFC 9293 §3.10.7.4: "reset" responses
 };
 
 const rfc: Profile = {
@@ -218,11 +298,22 @@ const rfc: Profile = {
   rfc1337: true,
   synCookies: "off",
   delayedAckTimeout: 200 * MS,
+  // RFC 7323 §2.3: the receiver picks the shift for the buffer it has; the RFCs know no buffer growth, so
+  // the scale covers the receive buffer itself (0: nothing beyond it).
+  receiveBufferMax: 0,
+  rmemMax: 131072,
+  windowScaleRule: "cover",
+  pushRule: "buffer-empty",
   timeWaitReuse: "off",
   dsack: false,
   congestionControl: "newreno",
   slowStartAfterIdle: true,
   quickAcks: 0,
+  pingPong: false,
+  synSentBadAckRearm: 0,
+  timeWaitChallengeAck: true,
+  keepAliveTimeoutRst: false, // RFC 9293 §3.8.4 / RFC 1122 4.2.3.6 name no RST; Windows not verified
+  rstInCloseWaitError: "ECONNRESET", // RFC 9293 §3.10.7.4: "reset" responses
 };
 
 /** The four named profiles: linux, bsd, windows, rfc. */
@@ -273,6 +364,7 @@ function validateProfile(p: Profile): void {
     "delayedAckTimeout",
     "timeWaitReuseDelay",
     "quickAcks",
+    "synSentBadAckRearm",
   ];
   for (const key of nonNegative) {
     const v = p[key];
@@ -294,6 +386,14 @@ function validateProfile(p: Profile): void {
     throw new ProfileError(`bad ephemeral port range ${p.ephemeralPortLow}-${p.ephemeralPortHigh}`);
   }
   if (p.receiveBuffer < 1 || p.receiveBuffer > 1 << 30) throw new ProfileError("receiveBuffer out of range");
+  if (p.receiveBufferMax < 0 || p.receiveBufferMax > 1 << 30 || p.rmemMax < 1 || p.rmemMax > 1 << 30)
+    throw new ProfileError("receiveBufferMax / rmemMax out of range");
+  if (p.windowScaleRule !== "ilog2" && p.windowScaleRule !== "cover")
+    throw new ProfileError(
+      `windowScaleRule must be ilog2 or cover, got ${JSON.stringify(p.windowScaleRule)}`,
+    );
+  if (p.pushRule !== "write-end" && p.pushRule !== "buffer-empty")
+    throw new ProfileError(`pushRule must be write-end or buffer-empty, got ${JSON.stringify(p.pushRule)}`);
   if (p.sendBuffer < 1) throw new ProfileError("sendBuffer out of range");
   if (p.congestionControl !== "cubic" && p.congestionControl !== "newreno") {
     throw new ProfileError(

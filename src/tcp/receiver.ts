@@ -1,6 +1,7 @@
 // Receive-side state of one connection (RFC 9293 §3.3.1 "Receive Sequence Variables"): RCV.NXT, the
 // window we advertise, data waiting for the application, and segments held out of order.
 import { Reassembly } from "./reassembly.js";
+import type { Profile } from "./profile.js";
 import { seqAdd, seqDiff, seqGt, seqLt } from "./seq.js";
 
 /** The 16-bit window field's largest value; without window scaling (RFC 7323) also the largest window. */
@@ -9,12 +10,25 @@ const MAX_WINDOW_FIELD = 65535;
 export const MAX_WSCALE = 14;
 
 /**
- * The shift to offer in our SYN: the smallest that lets the window field cover the whole receive buffer
- * (Linux tcp_select_initial_window shifts its largest buffer until it fits in 16 bits).
+ * The shift to offer in our SYN or SYN,ACK (RFC 7323 §2.3: the receiver chooses it, at most 14). It must
+ * cover the largest window this socket may ever advertise: the largest buffer it may grow to
+ * (profile.receiveBufferMax, and on Linux also rmem_max), or only its own buffer once the application
+ * set SO_RCVBUF (`locked`; Linux tcp_connect_init / tcp_openreq_init_rwin clamp the window to the full
+ * space then). Linux tcp_select_initial_window takes ilog2(space) − 15; FreeBSD raises the shift until
+ * 65535 << shift covers the space.
  */
-export function wscaleForBuffer(bufferSize: number): number {
+export function offeredWscale(profile: Profile, bufferSize: number, locked: boolean): number {
+  let space = bufferSize;
+  if (!locked) {
+    space = Math.max(space, profile.receiveBufferMax);
+    if (profile.windowScaleRule === "ilog2") space = Math.max(space, profile.rmemMax);
+  }
+  if (profile.windowScaleRule === "ilog2") {
+    const ilog2 = space > 0 ? Math.floor(Math.log2(space)) : 0;
+    return Math.min(MAX_WSCALE, Math.max(0, ilog2 - 15));
+  }
   let shift = 0;
-  while (shift < MAX_WSCALE && bufferSize > MAX_WINDOW_FIELD << shift) shift++;
+  while (shift < MAX_WSCALE && space > MAX_WINDOW_FIELD * 2 ** shift) shift++;
   return shift;
 }
 

@@ -50,6 +50,14 @@ export class Sender {
   dupAcks = 0;
   /** When new data last went out (µs), −1 before any: RFC 5681 §4.1's idle test. */
   lastDataSent = -1;
+  /**
+   * Push points (profile pushRule "write-end"): sequence numbers where Linux marked a buffer PSH — the end
+   * of each write (tcp_push → tcp_mark_push) and forced pushes (forced_push). A segment, first sent or
+   * retransmitted, carries PSH when it reaches one, as the marked skb keeps its flag. Ascending.
+   */
+  pushPoints: number[] = [];
+  /** Linux pushed_seq: the write sequence last marked for a push. */
+  pushedSeq = 0;
 
   /** `sendBuffer`: a per-socket SO_SNDBUF size in place of the profile's. */
   constructor(profile: Profile, sendBuffer?: number) {
@@ -69,6 +77,42 @@ export class Sender {
     this.sndMax = this.sndNxt;
     this.sndSml = iss;
     this.bufSeq = seqAdd(iss, 1);
+    this.pushedSeq = this.bufSeq;
+  }
+
+  /**
+   * Records the push points of a write of `len` bytes that ended at the buffer's end (Linux
+   * tcp_sendmsg_locked): each full segment that leaves more than half the peer's largest window unpushed
+   * is forced out with PSH (forced_push), and the write's last byte is marked unless MSG_MORE says more
+   * follows (tcp_push).
+   */
+  markWrite(len: number, more: boolean): void {
+    if (len <= 0) return;
+    const end = this.finSeq;
+    const start = seqAdd(end, -len);
+    let forced = false;
+    for (let at = this.mss; at < len; at += this.mss) {
+      const seq = seqAdd(start, at);
+      forced = seqDiff(seq, this.pushedSeq) > this.maxSndWnd >> 1;
+      if (forced) this.markPush(seq);
+    }
+    forced = seqDiff(end, this.pushedSeq) > this.maxSndWnd >> 1;
+    if (!more || forced) this.markPush(end);
+  }
+
+  private markPush(seq: number): void {
+    this.pushedSeq = seq;
+    const last = this.pushPoints[this.pushPoints.length - 1];
+    if (last === undefined || seqGt(seq, last)) this.pushPoints.push(seq);
+  }
+
+  /** Does the segment [seq, seq + len) reach a push point? */
+  reachesPush(seq: number, len: number): boolean {
+    for (const p of this.pushPoints) {
+      if (seqGt(p, seq) && seqDiff(p, seq) <= len) return true;
+      if (seqGt(p, seqAdd(seq, len))) return false;
+    }
+    return false;
   }
 
   /** Sequence number our FIN occupies (valid once finQueued). */
@@ -96,6 +140,7 @@ export class Sender {
     if (dataAcked > 0) {
       this.buffer.consume(dataAcked);
       this.bufSeq = seqAdd(this.bufSeq, dataAcked);
+      while (this.pushPoints.length > 0 && !seqGt(this.pushPoints[0]!, this.bufSeq)) this.pushPoints.shift();
     }
     if (this.finSent && seqGt(ack, this.finSeq)) this.finAcked = true;
     this.sndUna = ack;

@@ -77,6 +77,8 @@ export function timeWaitVerdict(
     // RFC 1337), in window draws a challenge ACK.
     if (seg.seq === tw.rcvNxt) return profile.rfc1337 ? { action: "ignore-rst" } : { action: "kill" };
     if (tw.rcvWnd > 0 && seqInRange(seg.seq, tw.rcvNxt, seqAdd(tw.rcvNxt, tw.rcvWnd))) {
+      // Linux's tcp_timewait_state_process and FreeBSD's tcp_twcheck send nothing for any other RST.
+      if (!profile.timeWaitChallengeAck) return { action: "drop", why: "in-window RST, not exact: ignored" };
       return { action: "challenge-ack" };
     }
     return { action: "drop", why: "RST outside the window" };

@@ -9,8 +9,11 @@ import type { TraceEvent } from "../../src/trace/events.js";
 import { ACK } from "../../src/wire/segment.js";
 import type { AppSide, Transfer } from "./transfer-app.js";
 
-/** Errors an application may legitimately get from a transfer over a faulty network. */
-const TRANSFER_ERRORS = new Set(["ETIMEDOUT", "ECONNRESET"]);
+/**
+ * Errors an application may legitimately get from a transfer over a faulty network. EPIPE: Linux reports
+ * an RST that arrives in CLOSE_WAIT as EPIPE (tcp_reset; profile.rstInCloseWaitError).
+ */
+const TRANSFER_ERRORS = new Set(["ETIMEDOUT", "ECONNRESET", "EPIPE"]);
 
 /**
  * How long a connection can live after it last heard from its peer or its application, by the profile:

@@ -15,7 +15,8 @@ import { makeWorld, SHORT_KEEPALIVE, SERVER_ADDR, SERVER_PORT } from "./world.js
 import { idleHostViolations } from "./invariants.js";
 import { plannedStream, type SidePlan } from "./transfer-app.js";
 
-const ALLOWED_ERRORS = new Set(["ETIMEDOUT", "ECONNRESET"]);
+// EPIPE: an RST in CLOSE_WAIT on Linux (tcp_reset; profile.rstInCloseWaitError).
+const ALLOWED_ERRORS = new Set(["ETIMEDOUT", "ECONNRESET", "EPIPE"]);
 
 interface Observed {
   name: string;

@@ -52,8 +52,14 @@ function expectation(state: PlaceableState, kind: Kind, pos: Position): Expectat
         reply: "none",
         after: "CLOSED",
         delivered: 0,
-        // CLOSING/LAST_ACK: §3.10.7.4 "enter the CLOSED state"; the others signal "connection reset".
-        error: state === "CLOSING" || state === "LAST_ACK" ? undefined : "ECONNRESET",
+        // CLOSING/LAST_ACK: §3.10.7.4 "enter the CLOSED state"; the others signal "connection reset" —
+        // which Linux reports as EPIPE in CLOSE_WAIT (tcp_reset).
+        error:
+          state === "CLOSING" || state === "LAST_ACK"
+            ? undefined
+            : state === "CLOSE_WAIT"
+              ? "EPIPE"
+              : "ECONNRESET",
         why: "§3.10.7.4 second check: SEG.SEQ = RCV.NXT resets the connection",
       };
     case "SYN":
@@ -120,7 +126,12 @@ function timeWaitExpectation(kind: Kind, pos: Position): Expectation {
           why: "exact RST kills TIME_WAIT (tcp_rfc1337=0)",
         };
       if (pos === "inside")
-        return { reply: "ack", after: "TIME_WAIT", delivered: 0, why: "RFC 5961 §3.2 challenge ACK" };
+        return {
+          reply: "none",
+          after: "TIME_WAIT",
+          delivered: 0,
+          why: "Linux tcp_timewait_state_process ignores an inexact RST (no RFC 5961 challenge ACK)",
+        };
       return {
         reply: "none",
         after: "TIME_WAIT",

@@ -314,7 +314,7 @@ test("F5: closing more orphans than tcp_max_orphans resets the extra one (Linux 
   assert.equal(b.host.orphans, 1);
 });
 
-test("F6: TIME_WAIT answers out-of-window ACKs and in-window RSTs at most once per 500 ms (Linux tcp_timewait_check_oow_rate_limit)", () => {
+test("F6: TIME_WAIT answers out-of-window ACKs at most once per 500 ms (Linux tcp_timewait_check_oow_rate_limit), in-window RSTs never", () => {
   const b = new Bench();
   const p = placeIn(b, "TIME_WAIT");
   b.take();
@@ -326,7 +326,8 @@ test("F6: TIME_WAIT answers out-of-window ACKs and in-window RSTs at most once p
   }
   const acks = b.sentEvents(mark) as SegmentSentEvent[];
   assert.equal(acks.length, 1, `${acks.length} ACKs in 200 ms`);
-  assert.equal(b.host.counters.ackSkippedTimeWait, 399);
+  // Only the ACKs reach the rate limit: Linux ignores the inexact RSTs (tcp_timewait_state_process).
+  assert.equal(b.host.counters.ackSkippedTimeWait, 199);
   b.take();
   b.at(b.now + 500 * MS);
   b.feed({ flags: ACK, seq: (p.peerNxt + 100_000) >>> 0, ack: p.ourNxt });

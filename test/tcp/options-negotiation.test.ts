@@ -7,7 +7,7 @@ import { encodeSegment, TCP_HEADER_LENGTH } from "../../src/wire/codec.js";
 import { IPV4_HEADER_LENGTH } from "../../src/wire/ipv4.js";
 import { ACK, SYN, type Segment, type TcpOptions } from "../../src/wire/segment.js";
 import type { Connection } from "../../src/tcp/connection.js";
-import type { Profile } from "../../src/tcp/profile.js";
+import { PROFILES, type Profile } from "../../src/tcp/profile.js";
 import {
   Bench,
   LOCAL_PORT,
@@ -141,26 +141,47 @@ test("our SYN offers mss, sackOK, TS (ecr 0) and wscale in Linux's layout <mss,s
   const ts = syn.options.timestamp;
   assert.ok(ts, "the SYN carries timestamps");
   assert.equal(ts.ecr, 0, "RFC 7323 §3.2: TSecr is 0 in a SYN");
-  assert.deepEqual(syn.options, { mss: 1460, sackPermitted: true, timestamp: ts, wscale: 2 });
-  // linux-profile.md "Option layout": <mss 1460,sackOK,TS val X ecr 0,nop,wscale 2>.
-  assert.equal(optionHex(syn), `02 04 05 b4 04 02 08 0a ${hex32(ts.val)} 00 00 00 00 01 03 03 02`);
+  assert.deepEqual(syn.options, { mss: 1460, sackPermitted: true, timestamp: ts, wscale: 7 });
+  // linux-profile.md "Option layout": <mss 1460,sackOK,TS val X ecr 0,nop,wscale 7> (stock tcp_rmem[2]).
+  assert.equal(optionHex(syn), `02 04 05 b4 04 02 08 0a ${hex32(ts.val)} 00 00 00 00 01 03 03 07`);
 });
 
-test("the offered shift is the smallest that covers the receive buffer (at most 14, RFC 7323 §2.3)", () => {
+test("linux offers ilog2(largest buffer) - 15: tcp_rmem[2] or rmem_max, not the current buffer (tcp_select_initial_window)", () => {
+  const cases: Array<[Partial<Profile>, number]> = [
+    [{}, 7], // stock tcp_rmem[2] = 6 MB, although the socket starts with 128 KB (which would need only 2)
+    [{ receiveBufferMax: 15728640 }, 8], // packetdrill's defaults.sh
+    [{ receiveBufferMax: 4 * MIB }, 7],
+    [{ receiveBufferMax: 33554432 }, 10],
+    [{ receiveBufferMax: 1 << 30 }, 14], // 15 by the formula, capped at 14 (RFC 7323 §2.3)
+    [{ receiveBufferMax: 65536, rmemMax: 65536, receiveBuffer: 65536 }, 1],
+    [{ receiveBufferMax: 65536, rmemMax: 8 * MIB }, 8], // rmem_max counts too
+    [{ receiveBufferMax: 4096, rmemMax: 4096, receiveBuffer: 65535 }, 0],
+  ];
+  for (const [overrides, shift] of cases) {
+    assert.equal(ourSyn(overrides).options.wscale, shift, JSON.stringify(overrides));
+    assert.equal(ourSynAck(ALL, overrides).options.wscale, shift, `SYN,ACK ${JSON.stringify(overrides)}`);
+  }
+});
+
+test("the cover rule (bsd, windows, rfc) offers the smallest shift whose window covers the space (RFC 7323 §2.3)", () => {
   const cases: Array<[number, number]> = [
     [65535, 0], // fits the field: a shift of 0 is still offered, so that the peer may scale
     [65536, 1],
-    [131072, 2], // the linux profile's default
+    [131072, 2],
     [4 * MIB, 7],
     [1 << 30, 14], // 1 GiB needs 15 but 14 is the largest shift allowed
   ];
   for (const [receiveBuffer, shift] of cases) {
-    const syn = ourSyn({ receiveBuffer });
+    const syn = ourSyn({ windowScaleRule: "cover", receiveBufferMax: 0, receiveBuffer });
     assert.equal(syn.options.wscale, shift, `receiveBuffer ${receiveBuffer}`);
     // The shift must let the field describe the whole buffer, and a smaller one must not.
     assert.ok(65535 * 2 ** shift >= Math.min(receiveBuffer, 65535 * 2 ** 14));
     if (shift > 0) assert.ok(65535 * 2 ** (shift - 1) < receiveBuffer);
   }
+  // FreeBSD covers kern.ipc.maxsockbuf (2 MB): 6; Windows' auto-tuning (16 MB): 8; rfc its buffer: 2.
+  assert.equal(ourSyn(PROFILES.bsd!).options.wscale, 6);
+  assert.equal(ourSyn(PROFILES.windows!).options.wscale, 8);
+  assert.equal(ourSyn(PROFILES.rfc!).options.wscale, 2);
 });
 
 test("windows in our SYN and SYN,ACK are never scaled: 65535 however big the buffer (RFC 7323 §2.2)", () => {
@@ -179,8 +200,8 @@ test("a SYN,ACK to a SYN with every option mirrors them: <mss,sackOK,TS val X ec
   const ts = sa.options.timestamp;
   assert.ok(ts);
   assert.equal(ts.ecr, PEER_TS, "TSecr echoes the SYN's TSval (RFC 7323 §3.2)");
-  assert.deepEqual(sa.options, { mss: 1460, sackPermitted: true, timestamp: ts, wscale: 2 });
-  assert.equal(optionHex(sa), `02 04 05 b4 04 02 08 0a ${hex32(ts.val)} ${hex32(PEER_TS)} 01 03 03 02`);
+  assert.deepEqual(sa.options, { mss: 1460, sackPermitted: true, timestamp: ts, wscale: 7 });
+  assert.equal(optionHex(sa), `02 04 05 b4 04 02 08 0a ${hex32(ts.val)} ${hex32(PEER_TS)} 01 03 03 07`);
 });
 
 test("a SYN,ACK to a SYN with only an MSS is <mss> alone", () => {
@@ -195,8 +216,8 @@ test("each option alone in the peer's SYN is the only one confirmed, in Linux's 
   assert.equal(optionHex(sack), "02 04 05 b4 01 01 04 02");
 
   const ws = ourSynAck({ mss: 1460, wscale: 3 });
-  assert.deepEqual(ws.options, { mss: 1460, wscale: 2 }, "our shift, not the peer's");
-  assert.equal(optionHex(ws), "02 04 05 b4 01 03 03 02");
+  assert.deepEqual(ws.options, { mss: 1460, wscale: 7 }, "our shift, not the peer's");
+  assert.equal(optionHex(ws), "02 04 05 b4 01 03 03 07");
 
   const tsOnly = ourSynAck({ mss: 1460, timestamp: { val: PEER_TS, ecr: 0 } });
   const ts = tsOnly.options.timestamp;

@@ -204,7 +204,14 @@ test("keepalive: probes <SEQ=SND.NXT−1><ACK=RCV.NXT> after idle, every interva
   const m = b.mark();
   p.conn.setKeepAlive(true, 10 * S, t0);
   b.runTo(t0 + 2000 * S);
-  const probes = b.sentEvents(m);
+  const sent = b.sentEvents(m);
+  // Linux resets the connection it gives up on (tcp_keepalive_timer → tcp_send_active_reset).
+  const rst = sent.at(-1)!;
+  assert.equal(rst.seg.flags, RST | ACK);
+  assert.equal(rst.seg.seq, p.ourNxt);
+  assert.equal(rst.seg.ack, p.peerNxt);
+  assert.equal(rst.t - t0, 10 * S + 9 * b.host.profile.keepAliveInterval);
+  const probes = sent.slice(0, -1);
   const interval = b.host.profile.keepAliveInterval;
   assert.equal(probes.length, 9);
   assert.deepEqual(

@@ -56,18 +56,20 @@ test("the free lab's script runs on the real engine: a whole lifecycle from butt
     "10ms:wait",
     "10ms:A:write",
     "20ms:A:close",
-    "30ms:P:close",
+    // After Linux's 40 ms delayed ACK of A's FIN (tcp_fin's ping-pong mode): closing sooner, P's FIN
+    // would carry that ACK and A would skip FIN_WAIT_2.
+    "80ms:P:close",
   ];
-  // At 30 ms P's FIN has just left: A is still in FIN_WAIT_2; 5 ms later the close is done.
+  // At 80 ms P's FIN has just left: A is still in FIN_WAIT_2; 5 ms later the close is done.
   assert.equal(runLab(parseLabScript(lines), { seed: 1, profile: "linux" }).apps.A, "FIN_WAIT_2");
-  lines.push("35ms:wait");
+  lines.push("85ms:wait");
   const script = parseLabScript(lines);
   assert.deepEqual(script.map(labLine), lines);
   const lab = runLab(script, { seed: 1, profile: "linux" });
-  assert.equal(lab.now, 35_000);
+  assert.equal(lab.now, 85_000);
   assert.equal(lab.apps.A, "TIME_WAIT");
   assert.equal(lab.apps.P, "CLOSED");
-  assert.ok(lab.quietAt >= 30_000 + 60_000_000, "quiet only after A's 60 s TIME_WAIT");
+  assert.ok(lab.quietAt >= 80_000 + 60_000_000, "quiet only after A's 60 s TIME_WAIT");
   const done = runLab(parseLabScript([...lines, `${lab.quietAt}us:wait`]), { seed: 1, profile: "linux" });
   assert.deepEqual(statesOf(done.run.events, "A"), [
     "SYN_SENT",
