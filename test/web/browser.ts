@@ -5,10 +5,11 @@ import { existsSync, mkdtempSync, rmSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { CHROMIUM, launchChromium } from "../chromium.js";
 import { startWebServer, type WebServer } from "../../src/cli/web-server.js";
 
-export const CHROMIUM = "/usr/bin/chromium";
+export { CHROMIUM };
 export const ARTIFACTS = join("test-artifacts", "web");
 
 /** Why the browser tests cannot run here, or null when they can. */
@@ -31,30 +32,14 @@ export async function openBrowser(): Promise<Browser> {
   if (build.status !== 0) throw new Error(`build-web failed: ${build.stderr}`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const server = await startWebServer(0, `${webDir}/`);
-  const profile = mkdtempSync(join(tmpdir(), "tcplab-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 1000 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const { context, close } = await launchChromium({ viewport: { width: 1400, height: 1000 } });
   return {
     context,
     server,
     newPage: () => context.newPage(),
     async close() {
-      await context.close();
+      await close();
       await server.close();
-      rmSync(profile, { recursive: true, force: true });
       rmSync(webDir, { recursive: true, force: true });
     },
   };
