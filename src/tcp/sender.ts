@@ -56,6 +56,8 @@ export class Sender {
    * retransmitted, carries PSH when it reaches one, as the marked skb keeps its flag. Ascending.
    */
   pushPoints: number[] = [];
+  /** Index of the first push point not yet acknowledged: points are dropped from the front in batches. */
+  private pushHead = 0;
   /** Linux pushed_seq: the write sequence last marked for a push. */
   pushedSeq = 0;
 
@@ -102,17 +104,24 @@ export class Sender {
 
   private markPush(seq: number): void {
     this.pushedSeq = seq;
-    const last = this.pushPoints[this.pushPoints.length - 1];
+    const last =
+      this.pushHead < this.pushPoints.length ? this.pushPoints[this.pushPoints.length - 1] : undefined;
     if (last === undefined || seqGt(seq, last)) this.pushPoints.push(seq);
   }
 
   /** Does the segment [seq, seq + len) reach a push point? */
   reachesPush(seq: number, len: number): boolean {
-    for (const p of this.pushPoints) {
-      if (seqGt(p, seq) && seqDiff(p, seq) <= len) return true;
-      if (seqGt(p, seqAdd(seq, len))) return false;
+    // Binary search for the first point after seq: a small window forces a push point every MSS, so a
+    // full send buffer can hold thousands of them, and a scan per segment cost more than the segment.
+    const points = this.pushPoints;
+    let lo = this.pushHead;
+    let hi = points.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (seqGt(points[mid]!, seq)) hi = mid;
+      else lo = mid + 1;
     }
-    return false;
+    return lo < points.length && seqDiff(points[lo]!, seq) <= len;
   }
 
   /** Sequence number our FIN occupies (valid once finQueued). */
@@ -140,7 +149,15 @@ export class Sender {
     if (dataAcked > 0) {
       this.buffer.consume(dataAcked);
       this.bufSeq = seqAdd(this.bufSeq, dataAcked);
-      while (this.pushPoints.length > 0 && !seqGt(this.pushPoints[0]!, this.bufSeq)) this.pushPoints.shift();
+      const points = this.pushPoints;
+      while (this.pushHead < points.length && !seqGt(points[this.pushHead]!, this.bufSeq)) this.pushHead++;
+      if (this.pushHead === points.length) {
+        points.length = 0;
+        this.pushHead = 0;
+      } else if (this.pushHead >= 1024 && this.pushHead * 2 >= points.length) {
+        points.splice(0, this.pushHead); // in batches: shift() per acknowledged point was O(points)
+        this.pushHead = 0;
+      }
     }
     if (this.finSent && seqGt(ack, this.finSeq)) this.finAcked = true;
     this.sndUna = ack;
