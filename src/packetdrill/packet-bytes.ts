@@ -4,7 +4,8 @@
 // them on --target sim, the TUN device on --target kernel).
 import type { PdOption } from "./ast.js";
 import { internetChecksum, tcpChecksum } from "../wire/checksum.js";
-import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from "../wire/segment.js";
+import { ACK } from "../wire/segment.js";
+import { packetdrillFlags } from "../wire/flags.js";
 
 /** A TCP packet with its options as written on the wire (kind by kind). */
 export interface WirePacket {
@@ -139,19 +140,8 @@ export function parsePacket(b: Uint8Array): WirePacket | null {
   };
 }
 
-/** Flags in packetdrill's notation: letters F S R P U E W, then '.' for ACK ("S.", "F.", "."). */
-export function formatFlags(flags: number): string {
-  let s = "";
-  if (flags & FIN) s += "F";
-  if (flags & SYN) s += "S";
-  if (flags & RST) s += "R";
-  if (flags & PSH) s += "P";
-  if (flags & URG) s += "U";
-  if (flags & ECE) s += "E";
-  if (flags & CWR) s += "W";
-  if (flags & ACK) s += ".";
-  return s === "" ? "-" : s;
-}
+/** Flags in packetdrill's notation (one table: ../wire/flags.ts). */
+export const formatFlags = packetdrillFlags;
 
 export function formatOption(o: PdOption): string {
   switch (o.kind) {

@@ -14,9 +14,8 @@ import type {
 } from "./ast.js";
 import { PacketdrillParseError, PacketdrillUnsupported } from "./errors.js";
 import { tokenize, type Token } from "./lexer.js";
-import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from "../wire/segment.js";
-
-const FLAG_BITS: Record<string, number> = { F: FIN, S: SYN, R: RST, P: PSH, U: URG, E: ECE, W: CWR };
+import { ACK } from "../wire/segment.js";
+import { flagOfLetter } from "../wire/flags.js";
 
 /** Seconds as written (an integer or a decimal) to integer microseconds, without float drift. */
 function usecsOf(tok: Token): number {
@@ -251,7 +250,8 @@ class Parser {
     this.next();
     let bits = 0;
     for (const ch of t.text) {
-      const bit = FLAG_BITS[ch];
+      // The letters of one table (../wire/flags.ts); ACK's "." is a token of its own, handled below.
+      const bit = ch === "." ? undefined : flagOfLetter(ch);
       if (bit === undefined)
         this.fail(`unknown TCP flag ${JSON.stringify(ch)} in ${JSON.stringify(t.text)}`, t);
       bits |= bit;

@@ -11,6 +11,7 @@ import { buildPacket, formatOption, formatPacket, parsePacket, type WirePacket }
 import { SCRIPT_PORT } from "./call-args.js";
 import type { Captured, PendingCall, Target } from "./target.js";
 import { ACK, SYN } from "../wire/segment.js";
+import { TCP_FLAGS } from "../wire/flags.js";
 
 export type Verdict = "PASS" | "FAIL" | "UNSUPPORTED" | "ERROR";
 
@@ -428,17 +429,7 @@ export class Interpreter {
     const bad = (detail: string): never => {
       throw new Mismatch(ev, actual, detail, at);
     };
-    const flagNames: Array<[number, string]> = [
-      [0x01, "FIN"],
-      [0x02, "SYN"],
-      [0x04, "RST"],
-      [0x08, "PSH"],
-      [0x10, "ACK"],
-      [0x20, "URG"],
-      [0x40, "ECE"],
-      [0x80, "CWR"],
-    ];
-    for (const [bit, name] of flagNames) {
+    for (const { bit, name } of TCP_FLAGS) {
       if ((p.flags & bit) !== (w.flags & bit)) {
         bad(
           `bad flags: expected ${p.flagsText}, actual ${actual.split(" ")[1]} (${name} ${w.flags & bit ? "set" : "not set"})`,

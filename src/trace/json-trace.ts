@@ -13,7 +13,8 @@ import type {
   TimerEvent,
   TraceEvent,
 } from "./events.js";
-import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, type Segment, type TcpOptions } from "../wire/segment.js";
+import type { Segment, TcpOptions } from "../wire/segment.js";
+import { FLAG_NAMES, flagNameList, flagsFromNames } from "../wire/flags.js";
 import { formatIPv4, parseIPv4 } from "../wire/address.js";
 import { discoverHosts } from "./hosts.js";
 
@@ -100,29 +101,15 @@ export interface TraceMeta {
   description?: string;
 }
 
-const FLAG_BITS: ReadonlyArray<readonly [string, number]> = [
-  ["SYN", SYN],
-  ["FIN", FIN],
-  ["RST", RST],
-  ["PSH", PSH],
-  ["ACK", ACK],
-  ["URG", URG],
-  ["ECE", ECE],
-  ["CWR", CWR],
-];
-export const FLAG_NAMES: readonly string[] = FLAG_BITS.map(([name]) => name);
+/** The JSON trace writes flags by RFC name (one table: ../wire/flags.ts). */
+export { FLAG_NAMES };
 
 export function flagsToNames(flags: number): string[] {
-  return FLAG_BITS.filter(([, bit]) => flags & bit).map(([name]) => name);
+  return flagNameList(flags);
 }
 
 export function namesToFlags(names: readonly string[]): number {
-  let flags = 0;
-  for (const name of names) {
-    const entry = FLAG_BITS.find(([n]) => n === name);
-    if (entry) flags |= entry[1];
-  }
-  return flags;
+  return flagsFromNames(names);
 }
 
 const HEX = "0123456789abcdef";

@@ -3,7 +3,8 @@
 //   textbook  FIN=1, ACK=1, seq=101, ack=301       (the "FIN=1, seq=u" wording of textbooks, with numbers)
 //   tcpdump   Flags [F.], seq 101, ack 301, win 65535, length 0
 // and the relative numbering that makes them readable (offsets from each direction's ISN).
-import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, flagNames, type Segment } from "../wire/segment.js";
+import { ACK, FIN, RST, SYN, flagNames, type Segment } from "../wire/segment.js";
+import { flagNameList, tcpdumpFlags } from "../wire/flags.js";
 import { formatIPv4 } from "../wire/address.js";
 
 /** How a ladder labels segments: RFC 9293's <SEQ=..><CTL=..>, textbook, or tcpdump. */
@@ -79,42 +80,17 @@ function rfcLabel(seg: Segment, n: SequenceNumbering): string {
   return out;
 }
 
-const TEXTBOOK_FLAGS: Array<[number, string]> = [
-  [SYN, "SYN"],
-  [FIN, "FIN"],
-  [RST, "RST"],
-  [PSH, "PSH"],
-  [ACK, "ACK"],
-  [URG, "URG"],
-  [ECE, "ECE"],
-  [CWR, "CWR"],
-];
-
 function textbookLabel(seg: Segment, n: SequenceNumbering): string {
   const parts: string[] = [];
-  for (const [bit, name] of TEXTBOOK_FLAGS) if (seg.flags & bit) parts.push(`${name}=1`);
+  for (const name of flagNameList(seg.flags)) parts.push(`${name}=1`);
   parts.push(`seq=${n.seq(seg)}`);
   if (seg.flags & ACK) parts.push(`ack=${n.ack(seg)}`);
   if (seg.payload.length > 0) parts.push(`len=${seg.payload.length}`);
   return parts.join(", ");
 }
 
-// tcpdump's print-tcp.c order and letters: F S R P . U E W (ACK is the dot).
-const TCPDUMP_FLAGS: Array<[number, string]> = [
-  [FIN, "F"],
-  [SYN, "S"],
-  [RST, "R"],
-  [PSH, "P"],
-  [ACK, "."],
-  [URG, "U"],
-  [ECE, "E"],
-  [CWR, "W"],
-];
-
 function tcpdumpLabel(seg: Segment, n: SequenceNumbering): string {
-  let flags = "";
-  for (const [bit, letter] of TCPDUMP_FLAGS) if (seg.flags & bit) flags += letter;
-  const parts = [`Flags [${flags || "none"}]`];
+  const parts = [`Flags [${tcpdumpFlags(seg.flags)}]`];
   const length = seg.payload.length;
   // tcpdump prints seq only for segments that occupy or define sequence space, and a range for data.
   if (length > 0) parts.push(`seq ${n.seq(seg)}:${n.seq(seg, (seg.seq + length) >>> 0)}`);

@@ -2,7 +2,8 @@
 //   Flags [S.], seq 0, ack 1, win 65535, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0
 // Options are printed in the order our encoder puts them on the wire (Linux's layout, with its NOPs),
 // because a Segment does not remember the order in which a peer sent them.
-import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, type Segment } from "./segment.js";
+import { ACK, FIN, RST, SYN, URG, type Segment } from "./segment.js";
+import { tcpdumpFlags } from "./flags.js";
 import { formatIPv4 } from "./address.js";
 import { formatIPv6 } from "./address6.js";
 import type { Segment6 } from "./segment6.js";
@@ -19,24 +20,7 @@ import {
   writeOptions,
 } from "./options.js";
 
-// tcpdump's letters and order (print-tcp.c tcp_flag_values): ACK is ".", nothing set is "none".
-const FLAG_LETTERS: ReadonlyArray<readonly [number, string]> = [
-  [FIN, "F"],
-  [SYN, "S"],
-  [RST, "R"],
-  [PSH, "P"],
-  [ACK, "."],
-  [URG, "U"],
-  [ECE, "E"],
-  [CWR, "W"],
-];
-
-/** tcpdump's flag string: "S", "S.", "F.", "R", "P.", or "none". */
-export function tcpdumpFlags(flags: number): string {
-  let out = "";
-  for (const [bit, letter] of FLAG_LETTERS) if (flags & bit) out += letter;
-  return out === "" ? "none" : out;
-}
+export { tcpdumpFlags };
 
 /** Options of formatSegment. */
 export interface FormatOptions {

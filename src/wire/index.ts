@@ -1,5 +1,6 @@
 // The wire layer: segments, addresses, the IPv4/IPv6 TCP codecs, checksums, pcap and tcpdump-style text.
 export * from "./segment.js";
+export * from "./flags.js";
 export * from "./address.js";
 export * from "./decode-error.js";
 export * from "./encode-error.js";

@@ -2,22 +2,10 @@
 // The engine works on these objects; the codec (./codec.ts) turns them into bytes and back.
 // Addresses are IPv4 as unsigned 32-bit numbers (fast to hash and compare); see ./address.ts.
 
-/** TCP flag bits (RFC 9293 §3.1), for Segment.flags. */
-export const FIN = 0x01;
-/** SYN flag bit. */
-export const SYN = 0x02;
-/** RST flag bit. */
-export const RST = 0x04;
-/** PSH flag bit. */
-export const PSH = 0x08;
-/** ACK flag bit. */
-export const ACK = 0x10;
-/** URG flag bit. */
-export const URG = 0x20;
-/** ECE flag bit (RFC 3168). */
-export const ECE = 0x40;
-/** CWR flag bit (RFC 3168). */
-export const CWR = 0x80;
+import { FIN, SYN } from "./flags.js";
+
+// The control bits and their names live in ./flags.ts (one table); re-exported for Segment users.
+export { FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, flagNames } from "./flags.js";
 
 /** Options carried by a segment. Absent fields were not present on the wire. */
 export interface TcpOptions {
@@ -57,21 +45,3 @@ export function segmentLength(seg: Segment): number {
 export const EMPTY_PAYLOAD: Uint8Array = new Uint8Array(0);
 /** The options of a segment without options (frozen, shared). */
 export const NO_OPTIONS: TcpOptions = Object.freeze({}) as TcpOptions;
-
-const FLAG_NAMES: Array<[number, string]> = [
-  [SYN, "SYN"],
-  [FIN, "FIN"],
-  [RST, "RST"],
-  [PSH, "PSH"],
-  [ACK, "ACK"],
-  [URG, "URG"],
-  [ECE, "ECE"],
-  [CWR, "CWR"],
-];
-
-/** "SYN,ACK" style flag list, in the order RFC 9293's figures write them. */
-export function flagNames(flags: number): string {
-  const out: string[] = [];
-  for (const [bit, name] of FLAG_NAMES) if (flags & bit) out.push(name);
-  return out.join(",");
-}
