@@ -9,15 +9,17 @@ import { DeadlineHeap } from "../tcp/deadline-heap.js";
 import { TcpError } from "../tcp/errors.js";
 import { IsnGenerator, keyFromSeed } from "../tcp/isn.js";
 import { Listener, type ListenerHandlers } from "../tcp/listener.js";
-import { MS, makeProfile, type Profile, type ProfileName } from "../tcp/profile.js";
+import { makeProfile, type Profile, type ProfileName } from "../tcp/profile.js";
 import { seqAdd, seqGt } from "../tcp/seq.js";
 import type { TcpState } from "../tcp/state.js";
 import { checkCookie, makeCookie } from "../tcp/syncookie.js";
 import { timeWaitVerdict } from "../tcp/timewait.js";
+import { buildSegment, replyTo, resetFor } from "../tcp/segment-builder.js";
+import { tsClock } from "../tcp/timestamps.js";
 import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../trace/events.js";
 import { decodePacket } from "../wire/codec.js";
 import { formatIPv4, parseIPv4 } from "../wire/address.js";
-import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
+import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, type Segment } from "../wire/segment.js";
 import type { Endpoint, Transmit } from "./endpoint.js";
 import { TimeWaitTable } from "./timewait-table.js";
 import { invariantDefaults, type InvariantSink } from "../tcp/invariants.js";
@@ -579,29 +581,10 @@ export class Host implements Endpoint, ConnectionEnv {
 
   /** RST in reply to a segment with no connection behind it (§3.10.7.1, Linux's formats). */
   private replyRst(seg: Segment, why: string): void {
-    const rst: Segment =
-      seg.flags & ACK
-        ? this.segmentTo(seg, seg.ack, 0, RST) // <SEQ=SEG.ACK><CTL=RST>
-        : this.segmentTo(seg, 0, seqAdd(seg.seq, segmentLength(seg)), RST | ACK); // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+    const rst = resetFor(seg, this.address);
     this.counters.outRsts++;
     this.counters.outSegs++;
     this.transmit(rst, null, why, false);
-  }
-
-  private segmentTo(seg: Segment, seq: number, ack: number, flags: number): Segment {
-    return {
-      srcAddr: this.address,
-      dstAddr: seg.srcAddr,
-      srcPort: seg.dstPort,
-      dstPort: seg.srcPort,
-      seq,
-      ack,
-      flags,
-      window: 0,
-      urgent: 0,
-      options: NO_OPTIONS,
-      payload: EMPTY_PAYLOAD,
-    };
   }
 
   /** §3.10.7.2 LISTEN. */
@@ -691,7 +674,7 @@ export class Host implements Endpoint, ConnectionEnv {
       seg.options.mss ?? 536,
     );
     this.counters.synCookiesSent++;
-    const synAck = this.segmentTo(seg, cookie, seqAdd(seg.seq, 1), SYN | ACK);
+    const synAck = replyTo(seg, this.address, cookie, seqAdd(seg.seq, 1), SYN | ACK);
     synAck.window = Math.min(65535, this.profile.receiveBuffer);
     synAck.options = { mss: this.mss };
     this.counters.outSegs++;
@@ -837,30 +820,26 @@ export class Host implements Endpoint, ConnectionEnv {
   /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, with a timestamp when the connection used them (RFC 7323 §3.2). */
   private twAck(s: number, why: string): void {
     const tw = this.tw.view(s);
-    const ack: Segment = {
-      srcAddr: this.address,
-      dstAddr: tw.remoteAddr,
-      srcPort: tw.localPort,
-      dstPort: tw.remotePort,
-      seq: tw.sndNxt,
-      ack: tw.rcvNxt,
-      flags: ACK,
-      window: Math.min(65535, tw.rcvWnd >>> tw.rcvWscale),
-      urgent: 0,
-      options: tw.tsOk
+    const ack = buildSegment(
+      this.address,
+      tw.localPort,
+      tw.remoteAddr,
+      tw.remotePort,
+      tw.sndNxt,
+      tw.rcvNxt,
+      ACK,
+      Math.min(65535, tw.rcvWnd >>> tw.rcvWscale),
+      tw.tsOk
         ? {
             timestamp: {
-              // Our TS clock (ms + the 4-tuple's offset, see ../tcp/timestamps.ts), recomputed, not stored.
-              val:
-                (Math.floor(this.now / MS) +
-                  this.tsOffset(this.address, tw.localPort, tw.remoteAddr, tw.remotePort)) >>>
-                0,
+              // Our TS clock (see ../tcp/timestamps.ts), recomputed from the 4-tuple's offset, not stored.
+              val: tsClock(this.now, this.tsOffset(this.address, tw.localPort, tw.remoteAddr, tw.remotePort)),
               ecr: tw.tsRecent,
             },
           }
         : NO_OPTIONS,
-      payload: EMPTY_PAYLOAD,
-    };
+      EMPTY_PAYLOAD,
+    );
     this.counters.outSegs++;
     this.transmit(ack, null, why, false);
   }

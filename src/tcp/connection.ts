@@ -14,6 +14,7 @@ import { Timestamps } from "./timestamps.js";
 import { SackScoreboard } from "./sack-scoreboard.js";
 import { SackBlocks } from "./sack-blocks.js";
 import { regressions } from "./regressions.js";
+import { buildSegment } from "./segment-builder.js";
 import {
   checkAfterEntry,
   checkArrivedData,
@@ -1382,19 +1383,18 @@ export class Connection {
     payload: Uint8Array,
     options: TcpOptions,
   ): Segment {
-    return {
-      srcAddr: this.localAddr,
-      dstAddr: this.remoteAddr,
-      srcPort: this.localPort,
-      dstPort: this.remotePort,
+    return buildSegment(
+      this.localAddr,
+      this.localPort,
+      this.remoteAddr,
+      this.remotePort,
       seq,
       ack,
       flags,
-      window: flags & ACK ? this.rcv.windowToAdvertise(this.snd.mss) : 0,
-      urgent: 0,
-      options: flags & SYN ? options : this.establishedOptions(options, flags),
+      flags & ACK ? this.rcv.windowToAdvertise(this.snd.mss) : 0,
+      flags & SYN ? options : this.establishedOptions(options, flags),
       payload,
-    };
+    );
   }
 
   /**

@@ -12,6 +12,21 @@ export function tsBefore(a: number, b: number): boolean {
   return ((a - b) | 0) < 0;
 }
 
+/** Our TS clock at `now` (µs): 1 ms ticks plus the 4-tuple's offset, mod 2^32 (Linux since 4.10). */
+export function tsClock(now: number, offset: number): number {
+  return (Math.floor(now / MS) + offset) >>> 0;
+}
+
+/**
+ * RFC 7323 §5.3 R1 with §5.5's 24-day rule: is `tsval` older than a TS.Recent (set at `recentAt`, −1 when
+ * never) that is still a valid reference? One rule for connections and TIME_WAIT records.
+ */
+export function pawsRejects(recent: number, recentAt: number, tsval: number, now: number): boolean {
+  if (recentAt < 0) return false;
+  if (now - recentAt > PAWS_IDLE_LIMIT) return false;
+  return tsBefore(tsval, recent);
+}
+
 export class Timestamps {
   /** Both SYNs carried the option: every later segment carries it (RFC 7323 §3.2). */
   ok = false;
@@ -27,7 +42,7 @@ export class Timestamps {
 
   /** Our TSval at `now` (µs); never below one given before, even if a caller's clock steps back. */
   val(now: number): number {
-    const v = (Math.floor(now / MS) + this.offset) >>> 0;
+    const v = tsClock(now, this.offset);
     if (this.last >= 0 && tsBefore(v, this.last)) return this.last;
     this.last = v;
     return v;
@@ -45,9 +60,7 @@ export class Timestamps {
    * more than 24 days old (§5.5), in which case it is no longer a valid reference.
    */
   pawsReject(tsval: number, now: number): boolean {
-    if (this.recentAt < 0) return false;
-    if (now - this.recentAt > PAWS_IDLE_LIMIT) return false;
-    return tsBefore(tsval, this.recent);
+    return pawsRejects(this.recent, this.recentAt, tsval, now);
   }
 
   /** RFC 7323 §4.3 (2): record TSval when the segment covers Last.ACK.sent and is not older. */

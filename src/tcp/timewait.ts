@@ -5,7 +5,7 @@
 import type { Profile } from "./profile.js";
 import { ACK, FIN, RST, SYN, type Segment } from "../wire/segment.js";
 import { seqAdd, seqGt, seqInRange } from "./seq.js";
-import { PAWS_IDLE_LIMIT, tsBefore } from "./timestamps.js";
+import { pawsRejects, tsBefore } from "./timestamps.js";
 
 /** What TIME_WAIT knows about the connection it replaced. */
 export interface TimeWaitView {
@@ -55,9 +55,7 @@ export type TimeWaitVerdict =
 
 /** RFC 7323 §5.3 R1 with §5.5's 24-day rule: is `tsval` older than a TS.Recent that is still valid? */
 export function timeWaitPawsRejects(tw: TimeWaitView, tsval: number, now: number): boolean {
-  if (!tw.tsOk || tw.tsRecentAt < 0) return false;
-  if (now - tw.tsRecentAt > PAWS_IDLE_LIMIT) return false;
-  return tsBefore(tsval, tw.tsRecent);
+  return tw.tsOk && pawsRejects(tw.tsRecent, tw.tsRecentAt, tsval, now);
 }
 
 /**
