@@ -16,6 +16,16 @@ import { SackBlocks } from "./sack-blocks.js";
 import { regressions } from "./regressions.js";
 import { buildSegment } from "./segment-builder.js";
 import {
+  ackCheck,
+  ackRateAllows,
+  entirelyOld,
+  firstCheck,
+  mayUpdateWindow,
+  resetCheck,
+  synReceivedAckAcceptable,
+  synSentAckUnacceptable,
+} from "./acceptability.js";
+import {
   checkAfterEntry,
   checkArrivedData,
   checkRetransmissionTimeout,
@@ -23,7 +33,7 @@ import {
   snapshot,
   type InvariantSink,
 } from "./invariants.js";
-import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from "./seq.js";
+import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from "./seq.js";
 import {
   ACK,
   EMPTY_PAYLOAD,
@@ -595,7 +605,7 @@ export class Connection {
     const snd = this.snd;
     const hasAck = (seg.flags & ACK) !== 0;
     // First, check the ACK bit.
-    if (hasAck && (seqLe(seg.ack, snd.iss) || seqGt(seg.ack, snd.sndMax))) {
+    if (synSentAckUnacceptable(snd, seg)) {
       // Linux tcp_rcv_synsent_state_process: "Previous FIN/ACK or RST/ACK might be ignored" — before the
       // first retransmission it re-arms the SYN timer to TCP_TIMEOUT_MIN, so the SYN goes again at once.
       const rearm = this.env.profile.synSentBadAckRearm;
@@ -689,61 +699,46 @@ export class Connection {
       simultaneousSynAck = true;
     }
 
-    // RFC 7323 §5.3 R1 (PAWS) precedes the sequence number check: a segment whose TSval is older than
-    // TS.Recent is an old duplicate even if its sequence number looks acceptable (wrapped, or an earlier
-    // incarnation's). An RST is still judged by its sequence number, as Linux does.
-    const tsopt = seg.options.timestamp;
-    if (this.ts.ok && tsopt && !(seg.flags & RST) && this.ts.pawsReject(tsopt.val, this.now)) {
-      this.env.counters.pawsRejected++;
-      this.env.dropped(seg, "paws", this, `TSval ${tsopt.val} < TS.Recent ${this.ts.recent}`);
-      if (segmentLength(seg) > 0) this.sendAck("dup-ack-paws");
-      else this.rateLimitedAck("dup-ack-paws");
-      return;
-    }
-
-    // First, check sequence number: the four cases of the acceptability test.
+    // First, check sequence number (PAWS before it, RFC 5961's answers folded in: ./acceptability.ts).
     const segLen = segmentLength(seg);
-    const rcvWnd = rcv.window;
-    let acceptable: boolean;
-    if (segLen === 0) {
-      acceptable =
-        rcvWnd === 0 ? seg.seq === rcv.rcvNxt : seqInRange(seg.seq, rcv.rcvNxt, seqAdd(rcv.rcvNxt, rcvWnd));
-    } else if (rcvWnd === 0) {
-      acceptable = false;
-    } else {
-      const end = seqAdd(rcv.rcvNxt, rcvWnd);
-      acceptable =
-        seqInRange(seg.seq, rcv.rcvNxt, end) || seqInRange(seqAdd(seg.seq, segLen - 1), rcv.rcvNxt, end);
-    }
-    if (!acceptable) {
-      if (seg.flags & RST) {
-        this.env.dropped(seg, "rst-out-of-window", this); // RFC 5961 §3.2: silently
+    switch (firstCheck(rcv, this.ts, seg, this.now)) {
+      case "acceptable":
+        break;
+      case "paws": {
+        const tsval = seg.options.timestamp!.val;
+        this.env.counters.pawsRejected++;
+        this.env.dropped(seg, "paws", this, `TSval ${tsval} < TS.Recent ${this.ts.recent}`);
+        if (segLen > 0) this.sendAck("dup-ack-paws");
+        else this.rateLimitedAck("dup-ack-paws");
         return;
       }
-      if (seg.flags & SYN && !(seg.flags & ACK && seg.seq === rcv.irs)) {
-        // RFC 5961 §4 (§3.10.7.4 fourth check applies whatever the sequence number).
+      case "rst-out-of-window":
+        this.env.dropped(seg, "rst-out-of-window", this); // RFC 5961 §3.2: silently
+        return;
+      case "syn-challenged":
         this.env.dropped(seg, "syn-challenged", this);
         this.challengeAck();
         return;
+      case "unacceptable": {
+        // §3.10.7.4: a zero window still lets valid ACKs through ("special allowance").
+        if (rcv.window === 0 && seg.flags & ACK && seg.seq === rcv.rcvNxt) {
+          this.processAck(seg, true);
+        }
+        const old = entirelyOld(seg, rcv.rcvNxt);
+        if (old && this.sackOk && seg.payload.length > 0) {
+          this.receiverSack().noteDuplicate(seg.seq, seqAdd(seg.seq, seg.payload.length)); // RFC 2883 §4.1.1
+        }
+        this.env.dropped(seg, old ? "duplicate" : "out-of-window", this);
+        // Linux rate-limits dup-ACKs only for pure ACKs (no data): data never loops.
+        if (segLen > 0) this.sendAck(old ? "dup-ack" : "ack-out-of-window");
+        else this.rateLimitedAck("ack-out-of-window");
+        return;
       }
-      // §3.10.7.4: a zero window still lets valid ACKs through ("special allowance").
-      if (rcvWnd === 0 && seg.flags & ACK && seg.seq === rcv.rcvNxt) {
-        this.processAck(seg, true);
-      }
-      const entirelyOld = seqLe(seqAdd(seg.seq, segLen), rcv.rcvNxt) && segLen > 0;
-      if (entirelyOld && this.sackOk && seg.payload.length > 0) {
-        this.receiverSack().noteDuplicate(seg.seq, seqAdd(seg.seq, seg.payload.length)); // RFC 2883 §4.1.1
-      }
-      this.env.dropped(seg, entirelyOld ? "duplicate" : "out-of-window", this);
-      // Linux rate-limits dup-ACKs only for pure ACKs (no data): data never loops.
-      if (seg.payload.length > 0 || segLen > 0) this.sendAck(entirelyOld ? "dup-ack" : "ack-out-of-window");
-      else this.rateLimitedAck("ack-out-of-window");
-      return;
     }
 
     // Second, check the RST bit (RFC 5961 §3.2 as adopted in §3.10.7.4).
     if (seg.flags & RST) {
-      if (seg.seq !== rcv.rcvNxt) {
+      if (resetCheck(seg, rcv.rcvNxt) === "rst-challenged") {
         this.env.dropped(seg, "rst-challenged", this);
         this.challengeAck();
         return;
@@ -771,7 +766,7 @@ export class Connection {
       return;
     }
     if (this.state === "SYN_RECEIVED") {
-      if (seqLt(snd.sndUna, seg.ack) && seqLe(seg.ack, snd.sndMax)) {
+      if (synReceivedAckAcceptable(snd, seg.ack)) {
         if (this.passive && !this.env.acceptQueueHasRoom(this)) {
           // Linux (tcp_v4_syn_recv_sock): with the accept queue full the final ACK is dropped and the child
           // stays in SYN_RECEIVED; a retransmission completes it once the application accepts.
@@ -854,15 +849,10 @@ export class Connection {
   private processAck(seg: Segment, windowOnly: boolean): boolean {
     const snd = this.snd;
     // RFC 5961 §5.2: acceptable only if SND.UNA − MAX.SND.WND =< SEG.ACK =< SND.NXT.
-    if (seqGt(seg.ack, snd.sndMax)) {
+    const ackVerdict = ackCheck(snd, seg.ack);
+    if (ackVerdict !== "acceptable") {
       if (windowOnly) return false;
-      this.env.dropped(seg, "ack-unsent-data", this);
-      this.challengeAck();
-      return false;
-    }
-    if (seqLt(seg.ack, seqAdd(snd.sndUna, -snd.maxSndWnd))) {
-      if (windowOnly) return false;
-      this.env.dropped(seg, "ack-too-old", this);
+      this.env.dropped(seg, ackVerdict, this);
       this.challengeAck();
       return false;
     }
@@ -931,18 +921,8 @@ export class Connection {
     ) {
       this.enterRecovery();
     }
-    // Window update (§3.10.7.4): only from a segment newer than the last one that updated it — or, as
-    // Linux's tcp_may_update_window, from any ACK that advances SND.UNA. Without that, a hole-filling
-    // retransmission (SEG.SEQ below an SND.WL1 that out-of-order segments moved on) advanced SND.UNA but
-    // kept the old SND.WND, and SND.UNA + that stale window lay far right of the peer's edge (F2).
-    if (
-      seqLe(snd.sndUna, seg.ack) &&
-      ((advanced && !regressions.staleSendWindow) ||
-        seqLt(snd.sndWl1, seg.seq) ||
-        (snd.sndWl1 === seg.seq && seqLe(snd.sndWl2, seg.ack)))
-    ) {
-      this.updateWindow(seg);
-    }
+    // Window update (§3.10.7.4, with Linux's rule for an ACK that advances SND.UNA: ./acceptability.ts).
+    if (mayUpdateWindow(snd, seg, advanced, regressions.staleSendWindow)) this.updateWindow(seg);
     // The application hears of free buffer space only now: a write from onDrain sends at once, and must
     // see the window this ACK brought, not the old one (SND.UNA + old SND.WND can lie beyond the peer's
     // right edge when the new window is smaller, and the peer drops what lands there).
@@ -1318,7 +1298,7 @@ export class Connection {
 
   /** RFC 5961 §7: challenge ACKs are rate-limited per connection. */
   private challengeAck(): void {
-    if (this.now - this.lastChallengeAck < this.env.profile.challengeAckInterval) {
+    if (!ackRateAllows(this.lastChallengeAck, this.now, this.env.profile.challengeAckInterval)) {
       this.env.counters.drop("challenge-ack-rate-limited");
       return;
     }
@@ -1328,7 +1308,7 @@ export class Connection {
   }
 
   private rateLimitedAck(why: string): void {
-    if (this.now - this.lastChallengeAck < this.env.profile.challengeAckInterval) {
+    if (!ackRateAllows(this.lastChallengeAck, this.now, this.env.profile.challengeAckInterval)) {
       this.env.counters.drop("challenge-ack-rate-limited");
       return;
     }
