@@ -16,6 +16,20 @@ import { SackBlocks } from "./sack-blocks.js";
 import { regressions } from "./regressions.js";
 import { buildSegment } from "./segment-builder.js";
 import {
+  ACTIVE_OPEN,
+  COOKIE_COMPLETED,
+  PASSIVE_OPEN,
+  SYN_RECEIVED_ESTABLISHED,
+  closeCall,
+  closeQueuesFin,
+  finAcked,
+  finArrives,
+  queuedClose,
+  sendsFin,
+  synSentGetsSyn,
+  type Transition,
+} from "./transitions.js";
+import {
   ackCheck,
   ackRateAllows,
   entirelyOld,
@@ -227,8 +241,6 @@ export class Connection {
   private pingPong = false;
   /** When in-order data last arrived (Linux icsk_ack.lrcvtime); −1 before any (Linux's ato is still 0). */
   private lastDataReceivedAt = -1;
-  /** Set by the socket layer: anything the application attached. */
-  userData: unknown = undefined;
   now = 0;
   private writeRefused = false;
   /** Inside a checked entry (debug mode): nested entries (a handler writing) are checked with it. */
@@ -287,7 +299,7 @@ export class Connection {
     this.recover = iss;
     this.snd.firstSendTime = now;
     this.env.counters.activeOpens++;
-    this.setState("SYN_SENT", "connect");
+    this.follow(ACTIVE_OPEN);
     this.sendSyn(false);
     this.armRetransmit();
   }
@@ -301,11 +313,8 @@ export class Connection {
     this.recover = iss;
     this.snd.firstSendTime = now;
     this.applyPeerSynOptions(seg, now);
-    this.snd.sndWnd = seg.window; // windows in SYNs are never scaled (RFC 7323 §2.2)
-    this.snd.maxSndWnd = seg.window;
-    this.snd.sndWl1 = seg.seq;
-    this.snd.sndWl2 = seg.ack;
-    this.setState("SYN_RECEIVED", "rcv SYN");
+    this.updateWindow(seg); // the peer's initial window (a SYN's is never scaled, RFC 7323 §2.2)
+    this.follow(PASSIVE_OPEN);
     this.sendSyn(false);
     this.armRetransmit();
   }
@@ -323,12 +332,8 @@ export class Connection {
     this.snd.sndNxt = seg.ack;
     this.snd.sndMax = seg.ack;
     this.snd.mss = Math.min(this.localMss, peerMss);
-    this.snd.cc.init(this.snd.mss, now);
-    this.updateWindow(seg);
     this.state = "SYN_RECEIVED"; // the cookie stood in for this state; report the transition from it
-    this.setState("ESTABLISHED", "rcv ACK (SYN cookie)");
-    this.env.counters.passiveOpens++;
-    this.established();
+    this.completeHandshake(seg, COOKIE_COMPLETED, false);
   }
 
   /**
@@ -379,25 +384,15 @@ export class Connection {
     if (this.env.invariants !== null && !this.inEntry)
       return this.checked("shutdown", null, () => this.shutdown(now));
     this.now = this.appTime(now, "shutdown");
-    if (this.snd.finQueued) return;
-    switch (this.state) {
-      case "SYN_SENT":
-      case "SYN_RECEIVED":
-      case "ESTABLISHED":
-        this.snd.finQueued = true;
-        // §3.10.4: ESTABLISHED enters FIN_WAIT_1 at once; the FIN follows the queued data. A half close
-        // before the handshake completes waits for it (data written while connecting is not lost).
-        if (this.state === "ESTABLISHED") this.setState("FIN_WAIT_1", "close");
-        this.output();
-        return;
-      case "CLOSE_WAIT":
-        this.snd.finQueued = true;
-        this.setState("LAST_ACK", "close");
-        this.output();
-        return;
-      default:
-        return; // already closing: §3.10.4 "error: connection closing", harmless for a repeated end()
-    }
+    // Already closing: §3.10.4 "error: connection closing", harmless for a repeated end().
+    if (this.snd.finQueued || !closeQueuesFin(this.state)) return;
+    this.snd.finQueued = true;
+    // §3.10.4: ESTABLISHED enters FIN_WAIT_1 at once, CLOSE_WAIT LAST_ACK; the FIN follows the queued
+    // data. A half close before the handshake completes waits for it (data written while connecting is
+    // not lost): see completeHandshake.
+    const edge = closeCall(this.state);
+    if (edge !== null) this.follow(edge);
+    this.output();
   }
 
   /**
@@ -643,31 +638,18 @@ export class Connection {
     }
     this.rcv.init(seg.seq);
     this.applyPeerSynOptions(seg, this.now);
-    if (hasAck) {
-      this.handshakeRtoFallback();
-      snd.acknowledge(seg.ack);
-      this.sampleRtt(seg);
-      snd.backoffs = 0;
-      this.setTimer(T_RTX, Infinity);
-    }
-    if (seqGt(snd.sndUna, snd.iss)) {
+    if (hasAck) this.synAcknowledged(seg);
+    const edge = synSentGetsSyn(seqGt(snd.sndUna, snd.iss));
+    if (edge.to === "ESTABLISHED") {
       // Our SYN has been ACKed: ESTABLISHED, send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
-      this.updateWindow(seg);
-      snd.cc.init(snd.mss, this.now);
-      this.setState("ESTABLISHED", "rcv SYN,ACK");
-      if (snd.finQueued) this.setState("FIN_WAIT_1", "close (queued in SYN_SENT)");
-      this.sendAck("ack");
-      this.established();
+      this.completeHandshake(seg, edge, true);
       // Data or FIN in the SYN,ACK continue at the sixth step (§3.10.7.3).
       if (seg.payload.length > 0 || seg.flags & FIN) this.processTextAndFin(seg, seqAdd(seg.seq, 1));
       this.output();
     } else {
       // Simultaneous open (MUST-10): SYN_RECEIVED, send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
-      snd.sndWnd = seg.window;
-      snd.maxSndWnd = seg.window;
-      snd.sndWl1 = seg.seq;
-      snd.sndWl2 = seg.ack;
-      this.setState("SYN_RECEIVED", "rcv SYN (simultaneous open)");
+      this.updateWindow(seg);
+      this.follow(edge);
       this.sendSyn(true);
       this.armRetransmit();
     }
@@ -773,20 +755,10 @@ export class Connection {
           this.env.dropped(seg, "accept-queue-full", this);
           return;
         }
-        this.handshakeRtoFallback();
         this.takeTimestamp(seg);
-        snd.acknowledge(seg.ack);
-        this.sampleRtt(seg);
-        snd.backoffs = 0;
-        this.setTimer(T_RTX, Infinity);
-        this.updateWindow(seg);
-        snd.cc.init(snd.mss, this.now);
-        this.setState("ESTABLISHED", "rcv ACK");
-        if (this.passive) this.env.counters.passiveOpens++;
-        // A close() queued in SYN_RECEIVED takes effect now (§3.10.4).
-        if (snd.finQueued) this.setState("FIN_WAIT_1", "close (queued before ESTABLISHED)");
-        if (simultaneousSynAck) this.sendAck("ack");
-        this.established();
+        this.synAcknowledged(seg);
+        // Linux ACKs the crossing SYN,ACK of a simultaneous open (linux-profile.md).
+        this.completeHandshake(seg, SYN_RECEIVED_ESTABLISHED, simultaneousSynAck);
       } else {
         // <SEQ=SEG.ACK><CTL=RST>
         this.env.dropped(seg, "out-of-window", this, "unacceptable ACK in SYN_RECEIVED");
@@ -934,22 +906,12 @@ export class Connection {
       return false;
     }
 
-    // State-specific parts of the fifth check: our FIN acknowledged.
-    if (snd.finAcked) {
-      switch (this.state) {
-        case "FIN_WAIT_1":
-          this.setState("FIN_WAIT_2", "rcv ACK of FIN");
-          if (this.orphaned) this.armFinWait2();
-          break;
-        case "CLOSING":
-          this.enterTimeWait("rcv ACK of FIN");
-          return false;
-        case "LAST_ACK":
-          this.terminate("rcv ACK of FIN", null);
-          return false;
-        default:
-          break;
-      }
+    // State-specific parts of the fifth check: our FIN acknowledged (./transitions.ts finAcked).
+    const edge = snd.finAcked ? finAcked(this.state) : null;
+    if (edge !== null) {
+      this.follow(edge);
+      if (edge.to !== "FIN_WAIT_2") return false; // TIME_WAIT or CLOSED: nothing more to process
+      if (this.orphaned) this.armFinWait2();
     }
     return true;
   }
@@ -1068,39 +1030,25 @@ export class Connection {
     const rcv = this.rcv;
     rcv.rcvNxt = seqAdd(rcv.rcvNxt, 1);
     rcv.finReceived = true;
-    switch (this.state) {
-      case "SYN_RECEIVED":
-      case "ESTABLISHED":
-        this.setState("CLOSE_WAIT", "rcv FIN");
-        if (this.env.profile.pingPong) {
-          // Linux tcp_fin enters ping-pong mode, so the FIN's ACK is delayed like data's, in the hope that
-          // our own FIN carries it. Before any data arrived Linux's ATO is still 0: it is ACKed at once.
-          this.pingPong = true;
-          if (this.lastDataReceivedAt >= 0) {
-            this.ackReceivedData(false);
-            break;
-          }
-        }
-        this.sendAck("ack-fin");
-        break;
-      case "FIN_WAIT_1":
-        if (this.snd.finAcked) {
-          this.sendAck("ack-fin");
-          this.enterTimeWait("rcv FIN");
-        } else {
-          // Simultaneous close: both FINs crossed (S5).
-          this.setState("CLOSING", "rcv FIN");
-          this.sendAck("ack-fin");
-        }
-        break;
-      case "FIN_WAIT_2":
-        this.setTimer(T_FIN_WAIT_2, Infinity);
-        this.sendAck("ack-fin");
-        this.enterTimeWait("rcv FIN");
-        break;
-      default:
-        this.sendAck("ack-fin");
+    const edge = finArrives(this.state, this.snd.finAcked);
+    if (edge?.to === "TIME_WAIT") {
+      // The ACK of the FIN goes before TIME_WAIT is entered: there the host replaces us with a record.
+      this.setTimer(T_FIN_WAIT_2, Infinity);
+      this.sendAck("ack-fin");
+      this.follow(edge);
+      return;
     }
+    if (edge !== null) this.follow(edge); // CLOSE_WAIT, or CLOSING when both FINs crossed (S5)
+    if (edge?.to === "CLOSE_WAIT" && this.env.profile.pingPong) {
+      // Linux tcp_fin enters ping-pong mode, so the FIN's ACK is delayed like data's, in the hope that our
+      // own FIN carries it. Before any data arrived Linux's ATO is still 0: it is ACKed at once.
+      this.pingPong = true;
+      if (this.lastDataReceivedAt >= 0) {
+        this.ackReceivedData(false);
+        return;
+      }
+    }
+    this.sendAck("ack-fin");
   }
 
   /** Hands in-order data, then EOF, to the application while it reads (not before it has accepted us). */
@@ -1135,8 +1083,7 @@ export class Connection {
       for (;;) {
         const offset = seqDiff(snd.sndNxt, snd.bufSeq);
         const unsent = snd.buffer.length - offset;
-        const finPending = snd.finQueued && seqLe(snd.sndNxt, snd.finSeq) && this.finAllowedInState();
-        if (unsent <= 0 && !finPending) break;
+        if (unsent <= 0 && !this.finMayGo()) break;
         const wnd = Math.min(snd.sndWnd, snd.cc.cwnd);
         const usable = seqDiff(seqAdd(snd.sndUna, wnd), snd.sndNxt);
         if (!this.sendNew(usable, "data")) break;
@@ -1159,7 +1106,7 @@ export class Connection {
     const snd = this.snd;
     const offset = seqDiff(snd.sndNxt, snd.bufSeq);
     const unsent = snd.buffer.length - offset;
-    const finPending = snd.finQueued && seqLe(snd.sndNxt, snd.finSeq) && this.finAllowedInState();
+    const finPending = this.finMayGo();
     if (unsent <= 0 && !finPending) return false;
     const mss = snd.mss - this.sackRoom();
     let len = Math.min(mss, Math.max(0, unsent), Math.max(0, usable));
@@ -1251,9 +1198,14 @@ export class Connection {
     return 4 + 8 * (this.ts.ok ? 3 : 4);
   }
 
-  /** The FIN may follow the data in ESTABLISHED-derived closing states only (queued in SYN_RECEIVED). */
-  private finAllowedInState(): boolean {
-    return this.state === "FIN_WAIT_1" || this.state === "LAST_ACK" || this.state === "CLOSING";
+  /**
+   * Our FIN may go now: the application queued it, SND.NXT has not passed it (never sent, or sent and gone
+   * back to by a timeout), and the state sends FINs (./transitions.ts sendsFin: not while a close waits
+   * for the handshake). Whether the window has room for it is the sender's to judge.
+   */
+  private finMayGo(): boolean {
+    const snd = this.snd;
+    return snd.finQueued && seqLe(snd.sndNxt, snd.finSeq) && sendsFin(this.state);
   }
 
   /** SYN (active open) or SYN,ACK (passive or simultaneous open), with our options. */
@@ -1439,8 +1391,8 @@ export class Connection {
       if (snd.cc.cwnd - pipe < mss) return;
       const unsent = snd.unsent;
       const windowRoom = seqDiff(seqAdd(snd.sndUna, snd.sndWnd), snd.sndMax);
-      const finPending = snd.finQueued && !snd.finSent && this.finAllowedInState();
-      const canSendNew = (unsent > 0 && windowRoom >= Math.min(mss, unsent)) || (unsent <= 0 && finPending);
+      const canSendNew =
+        (unsent > 0 && windowRoom >= Math.min(mss, unsent)) || (unsent <= 0 && this.finMayGo());
       const next = sb.nextSeg(snd.sndUna, snd.sndMax, this.highRxt, mss, canSendNew);
       if (!next) return;
       if (next.rule === 2) {
@@ -1634,7 +1586,7 @@ export class Connection {
   /** Our FIN is due but the peer's window has no room for its sequence number. */
   private finHeldBack(): boolean {
     const snd = this.snd;
-    return snd.finQueued && !snd.finSent && snd.unsent <= 0 && this.finAllowedInState();
+    return snd.unsent <= 0 && this.finMayGo();
   }
 
   private zeroWindowProbe(): void {
@@ -1912,6 +1864,38 @@ export class Connection {
   private handshakeRtoFallback(): void {
     const snd = this.snd;
     if (snd.backoffs > 0 && !snd.rto.hasSample) snd.rto.rto = Math.max(snd.rto.rto, RTO_FALLBACK);
+  }
+
+  /** Takes an edge of Figure 5 (./transitions.ts): TIME_WAIT and CLOSED have their own entry steps. */
+  private follow(edge: Transition): void {
+    if (edge.to === "TIME_WAIT") this.enterTimeWait(edge.cause);
+    else if (edge.to === "CLOSED") this.terminate(edge.cause, null);
+    else this.setState(edge.to, edge.cause);
+  }
+
+  /** An acceptable ACK of our SYN (§3.10.7.3, §3.10.7.4): SND.UNA moves, the handshake RTT is sampled. */
+  private synAcknowledged(seg: Segment): void {
+    const snd = this.snd;
+    this.handshakeRtoFallback();
+    snd.acknowledge(seg.ack);
+    this.sampleRtt(seg);
+    snd.backoffs = 0;
+    this.setTimer(T_RTX, Infinity);
+  }
+
+  /**
+   * The handshake completed (SYN_SENT or SYN_RECEIVED → ESTABLISHED, or a SYN cookie): the peer's window,
+   * the initial congestion window, the state, a close() queued before (§3.10.4), the ACK if one is due.
+   */
+  private completeHandshake(seg: Segment, edge: Transition, ack: boolean): void {
+    const completedFrom = this.state as "SYN_SENT" | "SYN_RECEIVED";
+    this.updateWindow(seg);
+    this.snd.cc.init(this.snd.mss, this.now);
+    this.follow(edge);
+    if (this.passive) this.env.counters.passiveOpens++;
+    if (this.snd.finQueued) this.follow(queuedClose(completedFrom));
+    if (ack) this.sendAck("ack");
+    this.established();
   }
 
   private established(): void {

@@ -139,10 +139,6 @@ export class Sender {
     return this.buffer.length - seqDiff(this.sndNxt, this.bufSeq);
   }
 
-  get allDataAcked(): boolean {
-    return this.buffer.length === 0;
-  }
-
   /** Applies an acceptable cumulative ACK; returns the number of data bytes it acknowledged. */
   acknowledge(ack: number): number {
     const dataAcked = Math.max(0, Math.min(seqDiff(ack, this.bufSeq), this.buffer.length));
