@@ -11,7 +11,8 @@ import { Receiver, offeredWscale, MAX_WSCALE } from "./receiver.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
 import { RTO_FALLBACK } from "./rto.js";
 import { Timestamps } from "./timestamps.js";
-import { SackScoreboard } from "./sack-scoreboard.js";
+import type { SackScoreboard } from "./sack-scoreboard.js";
+import { Recovery } from "./recovery.js";
 import { SackBlocks } from "./sack-blocks.js";
 import { regressions } from "./regressions.js";
 import { buildSegment } from "./segment-builder.js";
@@ -193,13 +194,8 @@ export class Connection {
   /** The earliest deadline currently in the host's queue for this connection. */
   scheduledAt = Infinity;
   private lastChallengeAck = -Infinity;
-  /** Loss recovery (RFC 6675 with SACK, RFC 6582 without): active until SND.UNA passes `recover`. */
-  private inRecovery = false;
-  private recover = 0;
-  /** RFC 6675 HighRxt (exclusive): one past the highest octet retransmitted in this recovery. */
-  private highRxt = 0;
-  /** The sender's SACK scoreboard, created once SACK is negotiated. */
-  private scoreboard: SackScoreboard | null = null;
+  /** Loss recovery on duplicate ACKs and SACK (RFC 6675, RFC 6582): ./recovery.ts. */
+  private readonly recovery: Recovery;
   /** The last timestamp-only options object handed out (see timestampOnly). */
   private tsOptions: TcpOptions | null = null;
   /** The receiver's SACK block chooser, created once SACK is negotiated. */
@@ -275,6 +271,7 @@ export class Connection {
     options: ConnectionOptions,
   ) {
     this.snd = new Sender(env.profile, options.sendBuffer);
+    this.recovery = new Recovery(this.snd);
     this.rcv = new Receiver(options.receiveBuffer ?? env.profile.receiveBuffer);
     this.offeredWscale = offeredWscale(env.profile, this.rcv.bufferSize, options.receiveBuffer !== undefined);
     this.finWait2Timeout = env.profile.finWait2Timeout;
@@ -296,7 +293,7 @@ export class Connection {
   openActive(iss: number, now: number): void {
     this.now = now;
     this.snd.init(iss);
-    this.recover = iss;
+    this.recovery.start(iss);
     this.snd.firstSendTime = now;
     this.env.counters.activeOpens++;
     this.follow(ACTIVE_OPEN);
@@ -310,7 +307,7 @@ export class Connection {
     this.passive = true;
     this.rcv.init(seg.seq);
     this.snd.init(iss);
-    this.recover = iss;
+    this.recovery.start(iss);
     this.snd.firstSendTime = now;
     this.applyPeerSynOptions(seg, now);
     this.updateWindow(seg); // the peer's initial window (a SYN's is never scaled, RFC 7323 §2.2)
@@ -327,7 +324,7 @@ export class Connection {
     this.passive = true;
     this.rcv.init(seqAdd(seg.seq, -1));
     this.snd.init(iss);
-    this.recover = iss;
+    this.recovery.start(iss);
     this.snd.sndUna = seg.ack;
     this.snd.sndNxt = seg.ack;
     this.snd.sndMax = seg.ack;
@@ -842,8 +839,7 @@ export class Connection {
       const acked = snd.acknowledge(seg.ack);
       this.sampleRtt(seg);
       snd.backoffs = 0;
-      snd.dupAcks = 0;
-      if (!this.inRecovery) snd.cc.onAck(acked, snd.mss, this.now, snd.rto.srtt, snd.inFlight);
+      if (!this.recovery.active) snd.cc.onAck(acked, snd.mss, this.now, snd.rto.srtt, snd.inFlight);
       this.rtxStartedAt = -1; // progress: the user timeout's clock stops
 
       // Restart or stop the retransmission timer (RFC 6298 §5.2, §5.3).
@@ -854,45 +850,10 @@ export class Connection {
         drained = true;
       }
     }
-    // RFC 6675 §5: every acceptable ACK updates the scoreboard, whether or not SND.UNA moved. The
-    // scoreboard (1 KiB of ranges) is made when the first SACK block arrives, not per connection.
-    if (this.sackOk && !this.scoreboard && seg.options.sack) this.scoreboard = new SackScoreboard();
-    const sb = this.scoreboard;
-    const newlySacked = sb ? sb.update(snd.sndUna, seg.options.sack ?? [], snd.sndMax) : 0;
-    if (advanced && this.inRecovery) {
-      if (seqGe(seg.ack, this.recover)) {
-        // A full ACK: recovery is over (RFC 6582 §3.2 step 3, RFC 6675 §5 step (2)).
-        this.inRecovery = false;
-        snd.cc.onRecoveryEnd(snd.mss, this.now);
-      } else if (!this.sackOk) {
-        // NewReno partial ACK (RFC 6582 §3.2 step 5): retransmit the next hole at once.
-        this.retransmitHead("retransmit-partial-ack");
-      }
-    } else if (
-      !advanced &&
-      seg.ack === snd.sndUna &&
-      seg.payload.length === 0 &&
-      !(seg.flags & (SYN | FIN)) &&
-      snd.sndUna !== snd.sndMax &&
-      // RFC 5681 §2's duplicate ACK ("the advertised window … does not change": compared scaled, as
-      // SND.WND is), or RFC 6675 §2's: one that SACKs new data.
-      (this.peerWindow(seg) === wasWindow || newlySacked > 0)
-    ) {
-      snd.dupAcks++;
-      if (this.inRecovery && !this.sackOk && snd.dupAcks > 3) {
-        snd.cc.cwnd += snd.mss; // fast recovery inflation (RFC 5681 §3.2 step 4)
-      }
-    }
-    // Entering recovery: DupThresh duplicate ACKs (RFC 5681 §3.2), or with SACK as soon as the scoreboard
-    // deems the first unacknowledged segment lost (RFC 6675 §5 step (3)).
-    if (
-      !this.inRecovery &&
-      snd.sndUna !== snd.sndMax &&
-      seqGe(snd.sndUna, this.recover) &&
-      (snd.dupAcks >= 3 || (sb !== null && sb.isLost(snd.sndUna, snd.mss)))
-    ) {
-      this.enterRecovery();
-    }
+    // Duplicate ACKs, the SACK scoreboard, recovery entry and exit (./recovery.ts).
+    const rtx = this.recovery.onAck(seg, advanced, this.peerWindow(seg) === wasWindow, this.sackOk, this.now);
+    if (rtx === "fast-retransmit") this.env.counters.fastRetransmits++;
+    if (rtx !== null) this.retransmitHead(rtx);
     // Window update (§3.10.7.4, with Linux's rule for an ACK that advances SND.UNA: ./acceptability.ts).
     if (mayUpdateWindow(snd, seg, advanced, regressions.staleSendWindow)) this.updateWindow(seg);
     // The application hears of free buffer space only now: a write from onDrain sends at once, and must
@@ -1076,8 +1037,9 @@ export class Connection {
     const snd = this.snd;
     if (!isSynchronized(this.state) || this.state === "TIME_WAIT") return;
     const sentBefore = snd.sndMax;
-    if (this.inRecovery && this.sackOk && this.scoreboard) {
-      this.recoveryOutput(this.scoreboard);
+    const sb = this.recovery.sackRecovery;
+    if (sb !== null) {
+      this.recoveryOutput(sb);
     } else {
       this.restartAfterIdle();
       for (;;) {
@@ -1362,24 +1324,6 @@ export class Connection {
   }
 
   /**
-   * Loss detected by duplicate ACKs or SACK. RFC 6675 §5 steps (4.1)–(4.3) with SACK: RecoveryPoint =
-   * HighData, cwnd = ssthresh, retransmit the first unacknowledged segment; later ACKs let output() run
-   * NextSeg while the pipe leaves room. Without SACK, RFC 6582 NewReno with RFC 5681's inflation.
-   * `recover` also stops a second reduction for losses from the same window (RFC 6582 §3.2 step 2).
-   */
-  private enterRecovery(): void {
-    const snd = this.snd;
-    this.inRecovery = true;
-    this.recover = snd.sndMax;
-    snd.cc.onLoss(snd.inFlight, snd.mss, this.now);
-    if (this.sackOk) this.scoreboard ??= new SackScoreboard();
-    else snd.cc.cwnd += 3 * snd.mss; // RFC 5681 §3.2 step 2: the three segments that left
-    this.env.counters.fastRetransmits++;
-    this.highRxt = snd.sndUna;
-    this.retransmitHead("fast-retransmit");
-  }
-
-  /**
    * RFC 6675 §5 step (C): in SACK recovery, send while cwnd − pipe ≥ 1 SMSS, choosing each segment with
    * NextSeg — lost holes first, then new data, then holes not yet deemed lost.
    */
@@ -1393,7 +1337,7 @@ export class Connection {
       const windowRoom = seqDiff(seqAdd(snd.sndUna, snd.sndWnd), snd.sndMax);
       const canSendNew =
         (unsent > 0 && windowRoom >= Math.min(mss, unsent)) || (unsent <= 0 && this.finMayGo());
-      const next = sb.nextSeg(snd.sndUna, snd.sndMax, this.highRxt, mss, canSendNew);
+      const next = this.recovery.nextSeg(sb, canSendNew);
       if (!next) return;
       if (next.rule === 2) {
         if (!this.sendNew(Math.min(mss, unsent > 0 ? windowRoom : 0), "data")) return;
@@ -1422,8 +1366,7 @@ export class Connection {
     this.env.counters.retransSegs++;
     snd.rttTime = -1; // Karn: no sample across a retransmission
     snd.karnHold = true;
-    this.scoreboard?.markRetransmitted(seq, len);
-    this.highRxt = seqAdd(seq, len);
+    this.recovery.onRetransmit(seq, len);
     const pushed =
       this.env.profile.pushRule === "write-end" ? snd.reachesPush(seq, dataLen) : withFin || push !== 0;
     const flags = ACK | (withFin ? FIN : 0) | (dataLen > 0 && pushed ? PSH : 0);
@@ -1546,12 +1489,7 @@ export class Connection {
     snd.backoffs++;
     // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: back off, collapse cwnd, go back to SND.UNA.
     snd.cc.onTimeout(snd.inFlight, snd.mss, this.now);
-    this.inRecovery = false;
-    // RFC 6675 §5.1 (RFC 2018 §8): after a timeout the receiver may have reneged; forget the SACKs.
-    this.scoreboard?.clear();
-    // RFC 6582 §3.2 step 1 / RFC 6675 §5.1: no new recovery for losses of the data sent before the timeout.
-    this.recover = snd.sndMax;
-    snd.dupAcks = 0;
+    this.recovery.onTimeout();
     snd.rttTime = -1;
     snd.karnHold = true;
     snd.sndNxt = snd.sndUna;

@@ -47,7 +47,6 @@ export class Sender {
   /** End of the last sub-MSS segment sent (Linux snd_sml), for Minshall's Nagle check. */
   sndSml = 0;
   readonly cc: CongestionControl;
-  dupAcks = 0;
   /** When new data last went out (µs), −1 before any: RFC 5681 §4.1's idle test. */
   lastDataSent = -1;
   /**
