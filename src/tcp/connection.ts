@@ -15,6 +15,16 @@ import type { SackScoreboard } from "./sack-scoreboard.js";
 import { Recovery } from "./recovery.js";
 import { SackBlocks } from "./sack-blocks.js";
 import { regressions } from "./regressions.js";
+import {
+  T_DELACK,
+  T_FIN_WAIT_2,
+  T_KEEPALIVE,
+  T_PERSIST,
+  T_RTX,
+  Timers,
+  currentRto,
+  synGivesUp,
+} from "./timers.js";
 import { buildSegment } from "./segment-builder.js";
 import {
   ACTIVE_OPEN,
@@ -62,7 +72,7 @@ import {
   type Segment,
   type TcpOptions,
 } from "../wire/segment.js";
-import type { DropReason, TimerAction, TimerName, TraceSink } from "../trace/events.js";
+import type { DropReason, TraceSink } from "../trace/events.js";
 
 /** What the connection needs from its host. */
 export interface ConnectionEnv {
@@ -107,16 +117,7 @@ export interface ConnectionHandlers {
   onClose?(conn: Connection, error: TcpError | null): void;
 }
 
-/** Timer slots: one deadline each; the connection's deadline is their minimum. */
-const T_RTX = 0;
-const T_PERSIST = 1;
-const T_KEEPALIVE = 2;
-const T_FIN_WAIT_2 = 3;
-const T_DELACK = 4;
-const TIMER_COUNT = 5;
 const MIN_SEND_MSS = 48;
-const SLOT_NAMES: TimerName[] = ["retransmit", "persist", "keepalive", "fin-wait-2", "delayed-ack"];
-// TIME_WAIT has no slot: a connection entering it is replaced by a compact record (./timewait.ts).
 
 /** Per-connection settings a host passes when it creates a connection. */
 export interface ConnectionOptions {
@@ -190,7 +191,8 @@ export class Connection {
   private readonly offeredWscale: number;
   /** RFC 2018: both SYNs carried SACK-permitted. */
   sackOk = false;
-  private readonly timers = new Float64Array(TIMER_COUNT).fill(Infinity);
+  /** The timer slots, their arming and their firing order (./timers.ts). */
+  private readonly timers: Timers;
   /** The earliest deadline currently in the host's queue for this connection. */
   scheduledAt = Infinity;
   private lastChallengeAck = -Infinity;
@@ -214,8 +216,6 @@ export class Connection {
   private establishedReported = false;
   /** When a segment last arrived from the peer (µs), for the zero-window retransmission rule. */
   private lastHeard = 0;
-  /** The name the running retransmission timer was armed with (syn, synack or retransmit). */
-  private rtxName: TimerName = "retransmit";
   /** Zero-window probes sent without any ACK in reply (Linux icsk_probes_out). */
   private probesOut = 0;
   /** Set while the persist timer forces out a segment that silly window avoidance held back. */
@@ -272,6 +272,27 @@ export class Connection {
   ) {
     this.snd = new Sender(env.profile, options.sendBuffer);
     this.recovery = new Recovery(this.snd);
+    this.timers = new Timers(this, {
+      finWait2Expired: () => {
+        this.env.counters.finWait2Timeouts++;
+        // Linux sends nothing when an orphaned FIN_WAIT_2 expires; a later segment from the peer draws a RST.
+        this.terminate("FIN_WAIT_2 timeout", null);
+      },
+      retransmissionExpired: () => {
+        const sentBefore = this.env.counters.outSegs;
+        this.retransmitTimeout();
+        if (this.env.invariants !== null) checkRetransmissionTimeout(this, this.env.invariants, sentBefore);
+      },
+      persistExpired: () => this.zeroWindowProbe(),
+      keepAliveExpired: () => this.keepAliveTimeout(),
+      delayedAckExpired: () => {
+        if (isSynchronized(this.state) && this.lastAckSent !== this.rcv.rcvNxt) {
+          this.pingPong = false; // "Delayed ACK missed: leave pingpong mode" (tcp_delack_timer_handler)
+          this.env.counters.delayedAcks++;
+          this.sendAck("delayed-ack");
+        }
+      },
+    });
     this.rcv = new Receiver(options.receiveBuffer ?? env.profile.receiveBuffer);
     this.offeredWscale = offeredWscale(env.profile, this.rcv.bufferSize, options.receiveBuffer !== undefined);
     this.finWait2Timeout = env.profile.finWait2Timeout;
@@ -557,8 +578,8 @@ export class Connection {
     this.keepAlive = enable;
     if (idle !== undefined && idle > 0) this.keepAliveIdle = idle;
     this.keepAliveProbes = 0;
-    if (enable && isSynchronized(this.state)) this.setTimer(T_KEEPALIVE, now + this.keepAliveIdle);
-    else this.setTimer(T_KEEPALIVE, Infinity);
+    if (enable && isSynchronized(this.state)) this.timers.set(T_KEEPALIVE, now + this.keepAliveIdle);
+    else this.timers.set(T_KEEPALIVE, Infinity);
   }
 
   /** TCP_NODELAY: turn Nagle's algorithm off (true) or on. */
@@ -582,7 +603,7 @@ export class Connection {
     this.lastHeard = now;
     if (this.keepAlive && isSynchronized(this.state)) {
       this.keepAliveProbes = 0;
-      this.setTimer(T_KEEPALIVE, now + this.keepAliveIdle);
+      this.timers.set(T_KEEPALIVE, now + this.keepAliveIdle);
     }
     if (this.state === "SYN_SENT") {
       this.synSentArrives(seg);
@@ -601,7 +622,7 @@ export class Connection {
       // Linux tcp_rcv_synsent_state_process: "Previous FIN/ACK or RST/ACK might be ignored" — before the
       // first retransmission it re-arms the SYN timer to TCP_TIMEOUT_MIN, so the SYN goes again at once.
       const rearm = this.env.profile.synSentBadAckRearm;
-      if (rearm > 0 && snd.backoffs === 0) this.setTimer(T_RTX, this.now + rearm);
+      if (rearm > 0 && snd.backoffs === 0) this.timers.set(T_RTX, this.now + rearm);
       if (seg.flags & RST) {
         this.env.dropped(seg, "syn-sent-bad-ack", this, "RST with an unacceptable ACK");
         return;
@@ -843,7 +864,7 @@ export class Connection {
       this.rtxStartedAt = -1; // progress: the user timeout's clock stops
 
       // Restart or stop the retransmission timer (RFC 6298 §5.2, §5.3).
-      if (snd.sndUna === snd.sndMax) this.setTimer(T_RTX, Infinity);
+      if (snd.sndUna === snd.sndMax) this.timers.set(T_RTX, Infinity);
       else this.armRetransmit();
       if (acked > 0 && this.writeRefused && snd.buffer.free > 0) {
         this.writeRefused = false;
@@ -862,7 +883,7 @@ export class Connection {
     if (drained) this.handlers.onDrain?.(this);
     if (this.isClosed()) return false;
     if (windowOnly) {
-      if (this.snd.sndWnd > 0) this.setTimer(T_PERSIST, Infinity);
+      if (this.snd.sndWnd > 0) this.timers.set(T_PERSIST, Infinity);
       this.output();
       return false;
     }
@@ -981,8 +1002,8 @@ export class Connection {
     } else if (this.quickAcks > 0 && !this.pingPong) {
       this.quickAcks--;
       this.sendAck("ack");
-    } else if (this.timers[T_DELACK] === Infinity) {
-      this.setTimer(T_DELACK, this.now + p.delayedAckTimeout);
+    } else if (!this.timers.armed(T_DELACK)) {
+      this.timers.set(T_DELACK, this.now + p.delayedAckTimeout);
     }
   }
 
@@ -994,7 +1015,7 @@ export class Connection {
     const edge = finArrives(this.state, this.snd.finAcked);
     if (edge?.to === "TIME_WAIT") {
       // The ACK of the FIN goes before TIME_WAIT is entered: there the host replaces us with a record.
-      this.setTimer(T_FIN_WAIT_2, Infinity);
+      this.timers.set(T_FIN_WAIT_2, Infinity);
       this.sendAck("ack-fin");
       this.follow(edge);
       return;
@@ -1051,12 +1072,12 @@ export class Connection {
         if (!this.sendNew(usable, "data")) break;
       }
     }
-    if (snd.sndMax !== sentBefore && this.timers[T_RTX] === Infinity) this.armRetransmit();
+    if (snd.sndMax !== sentBefore && !this.timers.armed(T_RTX)) this.armRetransmit();
     // Data waiting and nothing in flight (a zero window, or a window too small to be worth a segment):
     // the persist timer probes the zero window (§3.8.6.1) or forces the sliver out (§3.8.6.2.1's override).
     if ((snd.unsent > 0 || this.finHeldBack()) && snd.sndUna === snd.sndMax) {
-      if (this.timers[T_PERSIST] === Infinity)
-        this.setTimer(T_PERSIST, this.now + snd.rto.backedOff(snd.backoffs));
+      if (!this.timers.armed(T_PERSIST))
+        this.timers.set(T_PERSIST, this.now + snd.rto.backedOff(snd.backoffs));
     }
   }
 
@@ -1263,7 +1284,7 @@ export class Connection {
       if (seg.ack === this.rcv.rcvNxt) {
         // Whatever carries the ACK (a reply, a window update) ends the delay.
         this.unackedBytes = 0;
-        if (this.timers[T_DELACK] !== Infinity) this.setTimer(T_DELACK, Infinity);
+        if (this.timers.armed(T_DELACK)) this.timers.set(T_DELACK, Infinity);
       }
     }
     this.env.counters.outSegs++;
@@ -1394,48 +1415,15 @@ export class Connection {
 
   /** The earliest time one of this connection's timers is due, or Infinity. */
   nextDeadline(): number {
-    const t = this.timers;
-    let min = t[0]!;
-    for (let i = 1; i < TIMER_COUNT; i++) if (t[i]! < min) min = t[i]!;
-    return min;
+    return this.timers.nextDeadline();
   }
 
-  /** Run the timers due at `now` (the host calls it from advance()). */
+  /** Run the timers due at `now` (the host calls it from advance()); the order is ./timers.ts dispatch. */
   onTimer(now: number): void {
     if (this.env.invariants !== null && !this.inEntry)
       return this.checked("timer", null, () => this.onTimer(now));
     this.now = now;
-    const t = this.timers;
-    if (t[T_FIN_WAIT_2]! <= now) {
-      this.fireTimer(T_FIN_WAIT_2);
-      this.env.counters.finWait2Timeouts++;
-      // Linux sends nothing when an orphaned FIN_WAIT_2 expires; a later segment from the peer draws a RST.
-      this.terminate("FIN_WAIT_2 timeout", null);
-      return;
-    }
-    if (t[T_RTX]! <= now) {
-      this.fireTimer(T_RTX);
-      const sentBefore = this.env.counters.outSegs;
-      this.retransmitTimeout();
-      if (this.env.invariants !== null) checkRetransmissionTimeout(this, this.env.invariants, sentBefore);
-      if (this.isClosed()) return;
-    }
-    if (t[T_PERSIST]! <= now) {
-      this.fireTimer(T_PERSIST);
-      this.zeroWindowProbe();
-    }
-    if (t[T_KEEPALIVE]! <= now) {
-      this.fireTimer(T_KEEPALIVE);
-      this.keepAliveTimeout();
-    }
-    if (t[T_DELACK]! <= now) {
-      this.fireTimer(T_DELACK);
-      if (isSynchronized(this.state) && this.lastAckSent !== this.rcv.rcvNxt) {
-        this.pingPong = false; // "Delayed ACK missed: leave pingpong mode" (tcp_delack_timer_handler)
-        this.env.counters.delayedAcks++;
-        this.sendAck("delayed-ack");
-      }
-    }
+    this.timers.dispatch(now);
   }
 
   private retransmitTimeout(): void {
@@ -1443,7 +1431,7 @@ export class Connection {
     const p = this.env.profile;
     this.env.counters.timeouts++;
     if (this.state === "SYN_SENT") {
-      if (this.synGiveUp(p.synRetries)) {
+      if (synGivesUp(snd, p, p.synRetries, this.now)) {
         this.env.counters.attemptFails++;
         this.terminate("SYN retries exhausted", new TcpError("ETIMEDOUT", "connect"));
         return;
@@ -1508,19 +1496,6 @@ export class Connection {
     }
   }
 
-  /**
-   * SYN give-up. Linux ≥ 6.6 (tcp_syn_linear_timeouts) keeps the initial RTO for the first retries and
-   * gives up after (2^(retries+1) − 1)·RTO_initial of wall time; the classic model counts retries.
-   */
-  private synGiveUp(retries: number): boolean {
-    const p = this.env.profile;
-    if (p.synLinearRetries > 0) {
-      const budget = (2 ** (retries + 1) - 1) * p.rtoInitial;
-      return this.now - this.snd.firstSendTime >= budget;
-    }
-    return this.snd.backoffs >= retries;
-  }
-
   /** Our FIN is due but the peer's window has no room for its sequence number. */
   private finHeldBack(): boolean {
     const snd = this.snd;
@@ -1567,7 +1542,7 @@ export class Connection {
       false,
     );
     snd.backoffs = Math.min(snd.backoffs + 1, 30);
-    this.setTimer(T_PERSIST, this.now + snd.rto.backedOff(snd.backoffs));
+    this.timers.set(T_PERSIST, this.now + snd.rto.backedOff(snd.backoffs));
   }
 
   private keepAliveTimeout(): void {
@@ -1576,7 +1551,7 @@ export class Connection {
     if (this.snd.sndUna !== this.snd.sndMax || this.snd.unsent > 0) {
       // MUST-26: no keep-alive while sent data is outstanding; the retransmission limit decides instead.
       this.keepAliveProbes = 0;
-      this.setTimer(T_KEEPALIVE, this.now + this.keepAliveIdle);
+      this.timers.set(T_KEEPALIVE, this.now + this.keepAliveIdle);
       return;
     }
     if (this.keepAliveProbes >= this.keepAliveCount) {
@@ -1598,7 +1573,7 @@ export class Connection {
       "keepalive",
       false,
     );
-    this.setTimer(T_KEEPALIVE, this.now + this.keepAliveInterval);
+    this.timers.set(T_KEEPALIVE, this.now + this.keepAliveInterval);
   }
 
   private armRetransmit(): void {
@@ -1607,73 +1582,15 @@ export class Connection {
     if (this.userTimeout > 0 && this.rtxStartedAt >= 0 && isSynchronized(this.state)) {
       deadline = Math.min(deadline, Math.max(this.now + 1, this.rtxStartedAt + this.userTimeout));
     }
-    this.setTimer(T_RTX, deadline);
+    this.timers.set(T_RTX, deadline);
   }
 
   private currentRto(): number {
-    const snd = this.snd;
-    const p = this.env.profile;
-    if (this.state === "SYN_SENT" && p.synLinearRetries > 0 && snd.backoffs <= p.synLinearRetries) {
-      return p.rtoInitial;
-    }
-    if (this.state === "SYN_SENT" && p.synLinearRetries > 0) {
-      return Math.min(p.rtoMax, p.rtoInitial * 2 ** (snd.backoffs - p.synLinearRetries));
-    }
-    return snd.rto.backedOff(snd.backoffs);
+    return currentRto(this.state, this.snd, this.env.profile);
   }
 
   private armFinWait2(): void {
-    this.setTimer(T_FIN_WAIT_2, this.now + this.finWait2Timeout);
-  }
-
-  private setTimer(slot: number, deadline: number): void {
-    const old = this.timers[slot]!;
-    if (old === deadline) return;
-    this.timers[slot] = deadline;
-    if (this.env.trace.enabled) {
-      if (deadline === Infinity) {
-        this.timerEvent(slot, "cancelled");
-      } else if (old !== Infinity && slot === T_RTX && this.rtxName !== this.timerName(slot)) {
-        // The retransmission timer keeps the name it was armed with (a simultaneous open turns a SYN
-        // into a SYN,ACK timer): the old one ends, the new one starts, so every name armed also ends.
-        this.timerEvent(slot, "cancelled");
-        this.rtxName = this.timerName(slot);
-        this.timerEvent(slot, "armed", deadline);
-      } else {
-        if (old === Infinity && slot === T_RTX) this.rtxName = this.timerName(slot);
-        this.timerEvent(slot, old === Infinity ? "armed" : "restarted", deadline);
-      }
-    }
-    if (deadline < this.scheduledAt) this.env.deadlineChanged(this);
-  }
-
-  private fireTimer(slot: number): void {
-    if (this.env.trace.enabled) this.timerEvent(slot, "fired");
-    this.timers[slot] = Infinity;
-  }
-
-  private timerEvent(slot: number, action: TimerAction, deadline?: number): void {
-    this.env.trace.emit({
-      kind: "timer",
-      t: this.now,
-      host: this.env.hostName,
-      conn: this.label,
-      timer: slot === T_RTX ? this.rtxName : this.timerName(slot),
-      action,
-      ...(deadline === undefined ? {} : { deadline }),
-    });
-  }
-
-  private timerName(slot: number): TimerName {
-    if (slot === T_RTX) {
-      if (this.state === "SYN_SENT") return "syn";
-      if (this.state === "SYN_RECEIVED") return "synack";
-    }
-    return SLOT_NAMES[slot]!;
-  }
-
-  private clearTimers(): void {
-    for (let i = 0; i < TIMER_COUNT; i++) if (this.timers[i] !== Infinity) this.setTimer(i, Infinity);
+    this.timers.set(T_FIN_WAIT_2, this.now + this.finWait2Timeout);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -1694,7 +1611,7 @@ export class Connection {
 
   /** The persist timer is running (for the invariant that an RTO never fires silently). */
   get persistArmed(): boolean {
-    return this.timers[T_PERSIST] !== Infinity;
+    return this.timers.armed(T_PERSIST);
   }
 
   /**
@@ -1751,8 +1668,8 @@ export class Connection {
     if (wnd > snd.maxSndWnd) snd.maxSndWnd = wnd;
     snd.sndWl1 = seg.seq;
     snd.sndWl2 = seg.ack;
-    if (snd.sndWnd > 0 && this.timers[T_PERSIST] !== Infinity) {
-      this.setTimer(T_PERSIST, Infinity);
+    if (snd.sndWnd > 0 && this.timers.armed(T_PERSIST)) {
+      this.timers.set(T_PERSIST, Infinity);
       snd.backoffs = 0;
     }
   }
@@ -1818,7 +1735,7 @@ export class Connection {
     snd.acknowledge(seg.ack);
     this.sampleRtt(seg);
     snd.backoffs = 0;
-    this.setTimer(T_RTX, Infinity);
+    this.timers.set(T_RTX, Infinity);
   }
 
   /**
@@ -1838,7 +1755,7 @@ export class Connection {
 
   private established(): void {
     this.quickAcks = this.env.profile.quickAcks;
-    if (this.keepAlive) this.setTimer(T_KEEPALIVE, this.now + this.keepAliveIdle);
+    if (this.keepAlive) this.timers.set(T_KEEPALIVE, this.now + this.keepAliveIdle);
     this.reportEstablished();
   }
 
@@ -1850,7 +1767,7 @@ export class Connection {
   }
 
   private enterTimeWait(cause: string): void {
-    this.clearTimers();
+    this.timers.clear();
     this.setState("TIME_WAIT", cause);
     this.env.counters.timeWaitEntered++;
     // The host replaces us with a compact record (./timewait.ts); tell the application its close finished.
@@ -1860,7 +1777,7 @@ export class Connection {
   /** Ends the connection: CLOSED, timers off, the application told (once). */
   terminate(cause: string, error: TcpError | null): void {
     if (this.state === "CLOSED") return;
-    this.clearTimers();
+    this.timers.clear();
     this.error = error;
     // A reset discards what was not read; an orderly end keeps it for the application to read. So does a
     // child not yet accepted: Linux's accept() still returns it, its data readable (linux-profile.md).

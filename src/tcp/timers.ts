@@ -1,0 +1,168 @@
+// A connection's timers (RFC 9293 §3.8.1, §3.8.4, §3.10.8; Linux's FIN_WAIT_2 and delayed-ACK timers):
+// one deadline slot each, arming and cancelling with their trace events, the connection's next deadline
+// (the minimum), and the firing dispatch — which timer goes first when several are due. What a timer does
+// when it fires is the connection's (./connection.ts retransmitTimeout, zeroWindowProbe, keepAliveTimeout).
+// TIME_WAIT has no slot: a connection entering it is replaced by a compact record of the host's, whose
+// 2·MSL deadline the host keeps (./timewait.ts).
+import type { Connection } from "./connection.js";
+import type { Profile } from "./profile.js";
+import type { Sender } from "./sender.js";
+import type { TcpState } from "./state.js";
+import type { TimerAction, TimerName } from "../trace/events.js";
+
+/** Retransmission (§3.8.1, RFC 6298): SYN, SYN,ACK or data. */
+export const T_RTX = 0;
+/** Persist (§3.8.6.1 zero-window probes, §3.8.6.2.1's silly-window override). */
+export const T_PERSIST = 1;
+/** Keep-alive (§3.8.4). */
+export const T_KEEPALIVE = 2;
+/** An orphaned FIN_WAIT_2's lifetime (Linux tcp_fin_timeout). */
+export const T_FIN_WAIT_2 = 3;
+/** Delayed ACK (§3.8.6.3, RFC 5681 §4.2). */
+export const T_DELACK = 4;
+const TIMER_COUNT = 5;
+const SLOT_NAMES: readonly TimerName[] = ["retransmit", "persist", "keepalive", "fin-wait-2", "delayed-ack"];
+
+/** What each timer does when it fires: the connection's steps, bound once per connection. */
+export interface TimerActions {
+  finWait2Expired(): void;
+  retransmissionExpired(): void;
+  persistExpired(): void;
+  keepAliveExpired(): void;
+  delayedAckExpired(): void;
+}
+
+export class Timers {
+  private readonly deadlines = new Float64Array(TIMER_COUNT).fill(Infinity);
+  /** The name the running retransmission timer was armed with (syn, synack or retransmit). */
+  private rtxName: TimerName = "retransmit";
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly actions: TimerActions,
+  ) {}
+
+  /** Is the slot's timer running? */
+  armed(slot: number): boolean {
+    return this.deadlines[slot] !== Infinity;
+  }
+
+  /** The earliest time one of the timers is due, or Infinity. */
+  nextDeadline(): number {
+    const t = this.deadlines;
+    let min = t[0]!;
+    for (let i = 1; i < TIMER_COUNT; i++) if (t[i]! < min) min = t[i]!;
+    return min;
+  }
+
+  /** Arms (a finite deadline), restarts, or cancels (Infinity) a slot's timer; each change is an event. */
+  set(slot: number, deadline: number): void {
+    const old = this.deadlines[slot]!;
+    if (old === deadline) return;
+    this.deadlines[slot] = deadline;
+    const conn = this.conn;
+    if (conn.env.trace.enabled) {
+      if (deadline === Infinity) {
+        this.event(slot, "cancelled");
+      } else if (old !== Infinity && slot === T_RTX && this.rtxName !== this.nameOf(slot)) {
+        // The retransmission timer keeps the name it was armed with (a simultaneous open turns a SYN
+        // into a SYN,ACK timer): the old one ends, the new one starts, so every name armed also ends.
+        this.event(slot, "cancelled");
+        this.rtxName = this.nameOf(slot);
+        this.event(slot, "armed", deadline);
+      } else {
+        if (old === Infinity && slot === T_RTX) this.rtxName = this.nameOf(slot);
+        this.event(slot, old === Infinity ? "armed" : "restarted", deadline);
+      }
+    }
+    if (deadline < conn.scheduledAt) conn.env.deadlineChanged(conn);
+  }
+
+  /** Cancels every running timer (CLOSED, TIME_WAIT). */
+  clear(): void {
+    for (let i = 0; i < TIMER_COUNT; i++) if (this.deadlines[i] !== Infinity) this.set(i, Infinity);
+  }
+
+  /**
+   * Runs the timers due at `now`, in this order: an orphan's FIN_WAIT_2 end (nothing else matters then),
+   * retransmission, persist, keep-alive, delayed ACK. A timer that closes the connection stops the rest.
+   */
+  dispatch(now: number): void {
+    const t = this.deadlines;
+    const a = this.actions;
+    if (t[T_FIN_WAIT_2]! <= now) {
+      this.fire(T_FIN_WAIT_2);
+      a.finWait2Expired();
+      return;
+    }
+    if (t[T_RTX]! <= now) {
+      this.fire(T_RTX);
+      a.retransmissionExpired();
+      if (this.conn.isClosed()) return;
+    }
+    if (t[T_PERSIST]! <= now) {
+      this.fire(T_PERSIST);
+      a.persistExpired();
+    }
+    if (t[T_KEEPALIVE]! <= now) {
+      this.fire(T_KEEPALIVE);
+      a.keepAliveExpired();
+    }
+    if (t[T_DELACK]! <= now) {
+      this.fire(T_DELACK);
+      a.delayedAckExpired();
+    }
+  }
+
+  private fire(slot: number): void {
+    if (this.conn.env.trace.enabled) this.event(slot, "fired");
+    this.deadlines[slot] = Infinity;
+  }
+
+  private event(slot: number, action: TimerAction, deadline?: number): void {
+    const conn = this.conn;
+    conn.env.trace.emit({
+      kind: "timer",
+      t: conn.now,
+      host: conn.env.hostName,
+      conn: conn.label,
+      timer: slot === T_RTX ? this.rtxName : this.nameOf(slot),
+      action,
+      ...(deadline === undefined ? {} : { deadline }),
+    });
+  }
+
+  private nameOf(slot: number): TimerName {
+    if (slot === T_RTX) {
+      if (this.conn.state === "SYN_SENT") return "syn";
+      if (this.conn.state === "SYN_RECEIVED") return "synack";
+    }
+    return SLOT_NAMES[slot]!;
+  }
+}
+
+/**
+ * The retransmission timeout to arm now: RFC 6298's backed-off RTO — except for a SYN under Linux ≥ 6.6
+ * (tcp_syn_linear_timeouts), which keeps the initial RTO for the first retries and backs off after.
+ */
+export function currentRto(state: TcpState, snd: Sender, p: Profile): number {
+  if (state === "SYN_SENT" && p.synLinearRetries > 0 && snd.backoffs <= p.synLinearRetries) {
+    return p.rtoInitial;
+  }
+  if (state === "SYN_SENT" && p.synLinearRetries > 0) {
+    return Math.min(p.rtoMax, p.rtoInitial * 2 ** (snd.backoffs - p.synLinearRetries));
+  }
+  return snd.rto.backedOff(snd.backoffs);
+}
+
+/**
+ * SYN give-up. Linux ≥ 6.6 (tcp_syn_linear_timeouts) keeps the initial RTO for the first retries and
+ * gives up after (2^(retries+1) − 1)·RTO_initial of wall time; the classic model counts retries.
+ */
+export function synGivesUp(snd: Sender, p: Profile, retries: number, now: number): boolean {
+  if (p.synLinearRetries > 0) {
+    const budget = (2 ** (retries + 1) - 1) * p.rtoInitial;
+    return now - snd.firstSendTime >= budget;
+  }
+  return snd.backoffs >= retries;
+}
