@@ -1,26 +1,26 @@
 // A host: one IPv4 address running the TCP engine. Demultiplexes by 4-tuple, owns listeners, the TIME_WAIT
 // records, the ephemeral port allocator and the bind rules, and keeps every connection's deadline in one
 // queue. Sans-I/O like the engine: drivers (simulator, TUN, browser) pass time in and carry segments out.
-import { Connection, type ConnectionEnv, type ConnectionHandlers } from "../tcp/connection.js";
-import { Counters } from "../tcp/counters.js";
+import { Connection, type ConnectionEnv, type ConnectionHandlers } from "./connection.js";
+import { Counters } from "./counters.js";
 import { AppTimer, AppTimers } from "./app-timers.js";
-import { checkConnectArgs, checkHostOptions, checkListenArgs } from "./host-args.js";
-import { DeadlineHeap } from "../tcp/deadline-heap.js";
-import { TcpError } from "../tcp/errors.js";
-import { IsnGenerator, keyFromSeed } from "../tcp/isn.js";
-import { Listener, type ListenerHandlers } from "../tcp/listener.js";
-import { MS, makeProfile, type Profile, type ProfileName } from "../tcp/profile.js";
-import { seqAdd, seqGt } from "../tcp/seq.js";
-import type { TcpState } from "../tcp/state.js";
-import { checkCookie, makeCookie } from "../tcp/syncookie.js";
-import { timeWaitVerdict } from "../tcp/timewait.js";
+import { checkConnectArgs, checkHostOptions, checkListenArgs } from "./engine-args.js";
+import { DeadlineHeap } from "./deadline-heap.js";
+import { TcpError } from "./errors.js";
+import { IsnGenerator, keyFromSeed } from "./isn.js";
+import { Listener, type ListenerHandlers } from "./listen.js";
+import { MS, makeProfile, type Profile, type ProfileName } from "./profile.js";
+import { seqAdd, seqGt } from "./seq.js";
+import type { TcpState } from "./state.js";
+import { checkCookie, makeCookie } from "./syncookie.js";
+import { timeWaitVerdict } from "./timewait.js";
 import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../trace/events.js";
 import { decodePacket } from "../wire/codec.js";
 import { formatIPv4, parseIPv4 } from "../wire/address.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
 import type { Endpoint, Transmit } from "./endpoint.js";
-import { TimeWaitTable } from "./timewait-table.js";
-import { invariantDefaults, type InvariantSink } from "../tcp/invariants.js";
+import { TimeWaitTable } from "./time-wait-table.js";
+import { invariantDefaults, type InvariantSink } from "./invariants.js";
 
 /** What a Host is made of: a name, an address, a profile (with overrides), a trace, a seed. */
 export interface HostOptions {

@@ -3,7 +3,7 @@
 // address — and an intrusive list of live slots in expiry order. Linux spends a 256-byte tw_sock on each
 // (host-inspection-facts §1.12); a busy client holds tens of thousands, a load generator a million, so a
 // record here is ~50 bytes of columns plus its index cell, and no object at all.
-import type { TimeWaitView } from "../tcp/timewait.js";
+import type { TimeWaitView } from "./timewait.js";
 
 /** What a connection leaves behind when it enters TIME_WAIT. */
 export interface TimeWaitInit {
