@@ -21,6 +21,7 @@ import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, segmentLength, type Segment }
 import type { Endpoint, Transmit } from "./endpoint.js";
 import { TimeWaitTable } from "./time-wait-table.js";
 import { invariantDefaults, type InvariantSink } from "./invariants.js";
+import { Notice, Outbox } from "./outbox.js";
 
 /** What a Host is made of: a name, an address, a profile (with overrides), a trace, a seed. */
 export interface HostOptions {
@@ -104,6 +105,13 @@ export class Host implements Endpoint, ConnectionEnv {
   private readonly portCursor = new Map<number, number>();
   /** Set by allocatePort: the TIME_WAIT record the chosen port takes over, or -1. */
   private reuseSlot = -1;
+  /** What the current entry caused, carried out when it has finished (./outbox.ts). */
+  private readonly outbox = new Outbox<Connection>();
+  /** Entries in progress (a handler's call inside an application call nests); the outermost drains. */
+  private depth = 0;
+  private draining = false;
+  /** The segment being handed to the driver (its sender's state then is the outbox's, see stateOfSegment). */
+  private handingOver: Segment | null = null;
   /** Timers of the layer above TCP (setTimer), run by advance() like TCP's own. */
   private readonly appTimers = new AppTimers();
   private transmitFn: Transmit | null = null;
@@ -185,11 +193,14 @@ export class Host implements Endpoint, ConnectionEnv {
     // comes back afterwards, so a drop outside any arrival (none today) would not borrow a stale id.
     const outer = this.arrivingPacketId;
     this.arrivingPacketId = packetId;
+    this.depth++;
     try {
       this.arrive(seg, at, packetId);
     } finally {
       this.arrivingPacketId = outer;
+      this.depth--;
     }
+    if (this.depth === 0) this.drain();
   }
 
   private arrive(seg: Segment, at: number, packetId: number): void {
@@ -232,17 +243,77 @@ export class Host implements Endpoint, ConnectionEnv {
   advance(now: number): void {
     if (now > this.now) this.now = now;
     const heap = this.heap;
-    while (heap.peekTime() <= now) {
-      const t = heap.peekTime();
-      const conn = heap.pop()!;
-      if (conn.state === "CLOSED" || t !== conn.scheduledAt) continue; // dead or a superseded entry
-      conn.scheduledAt = Infinity;
-      conn.onTimer(now);
-      if (!conn.isClosed()) this.deadlineChanged(conn);
+    this.depth++;
+    try {
+      while (heap.peekTime() <= now) {
+        const t = heap.peekTime();
+        const conn = heap.pop()!;
+        if (conn.state === "CLOSED" || t !== conn.scheduledAt) continue; // dead or a superseded entry
+        conn.scheduledAt = Infinity;
+        conn.onTimer(now);
+        if (!conn.isClosed()) this.deadlineChanged(conn);
+      }
+      const tw = this.tw;
+      for (let s = tw.oldest(); s >= 0 && tw.expiresAt(s) <= now; s = tw.oldest()) this.expireTimeWait(s);
+    } finally {
+      this.depth--;
     }
-    const tw = this.tw;
-    for (let s = tw.oldest(); s >= 0 && tw.expiresAt(s) <= now; s = tw.oldest()) this.expireTimeWait(s);
-    this.appTimers.runDue(now);
+    if (this.depth === 0) this.drain();
+    this.appTimers.runDue(now); // the application's own timers: application code, after TCP's work
+  }
+
+  // ---------------------------------------------------------------- the outbox
+
+  /** An entry begins (ConnectionEnv.enter): what it causes waits in the outbox until the outermost ends. */
+  enter(): void {
+    this.depth++;
+  }
+
+  /** An entry ends (ConnectionEnv.leave): the outermost drains the outbox. */
+  leave(): void {
+    if (--this.depth === 0) this.drain();
+  }
+
+  /** Records a notification for after the current entry (ConnectionEnv.notify). */
+  notify(kind: Notice, conn: Connection): void {
+    this.outbox.notify(kind, conn);
+  }
+
+  /**
+   * Carries out what the finished entry recorded, in order: every segment to the driver, then one
+   * notification (which may run application code, whose calls record more), and again, until nothing is
+   * left. A drain already running (an application call from inside a notification) picks up the new work.
+   */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    const box = this.outbox;
+    try {
+      for (;;) {
+        while (box.hasSegments) {
+          const seg = box.nextSegment();
+          this.handingOver = seg;
+          this.transmitFn?.(seg, box.lastSegmentId);
+        }
+        this.handingOver = null;
+        if (!box.hasNotices) break;
+        const kind = box.nextNotice();
+        const conn = box.lastConn!;
+        if (kind === Notice.ChildReady) this.childReady(conn);
+        else conn.give(kind);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Notice.ChildReady: a listener's child reached ESTABLISHED; the accept queue takes it, or the application. */
+  private childReady(conn: Connection): void {
+    const listener = conn.listenerPort >= 0 ? this.listeners.get(conn.listenerPort) : undefined;
+    if (!listener || listener.closed) return;
+    listener.synQueue.delete(conn);
+    if (listener.paused) listener.acceptQueue.push(conn);
+    else this.deliverAccepted(listener, conn);
   }
 
   /**
@@ -313,6 +384,15 @@ export class Host implements Endpoint, ConnectionEnv {
 
   /** Close a listener: children not yet accepted are reset (Linux), half-open ones forgotten. */
   closeListener(listener: Listener): void {
+    this.enter();
+    try {
+      this.closeListenerEntry(listener);
+    } finally {
+      this.leave();
+    }
+  }
+
+  private closeListenerEntry(listener: Listener): void {
     if (listener.closed) return;
     listener.closed = true;
     if (this.listeners.get(listener.port) === listener) this.listeners.delete(listener.port);
@@ -326,19 +406,38 @@ export class Host implements Endpoint, ConnectionEnv {
 
   /** Take the oldest connection waiting in the accept queue (for a paused listener). */
   accept(listener: Listener): Connection | null {
-    const conn = listener.acceptQueue.shift() ?? null;
-    if (conn) this.deliverAccepted(listener, conn);
-    return conn;
+    this.enter();
+    try {
+      const conn = listener.acceptQueue.shift() ?? null;
+      if (conn) this.deliverAccepted(listener, conn);
+      return conn;
+    } finally {
+      this.leave();
+    }
   }
 
   /** Accept again after a pause: every waiting connection is delivered. */
   resumeAccepting(listener: Listener): void {
-    listener.paused = false;
-    while (listener.acceptQueue.length > 0) this.accept(listener);
+    this.enter();
+    try {
+      listener.paused = false;
+      while (listener.acceptQueue.length > 0) this.accept(listener);
+    } finally {
+      this.leave();
+    }
   }
 
   /** Active OPEN (§3.10.1): picks a local port, sends SYN. Throws EADDRINUSE / EADDRNOTAVAIL / EINVAL. */
   connect(options: ConnectOptions, handlers: ConnectionHandlers = {}): Connection {
+    this.enter();
+    try {
+      return this.connectEntry(options, handlers);
+    } finally {
+      this.leave();
+    }
+  }
+
+  private connectEntry(options: ConnectOptions, handlers: ConnectionHandlers): Connection {
     checkConnectArgs(options, handlers);
     const now = this.time();
     const remoteAddr =
@@ -453,6 +552,18 @@ export class Host implements Endpoint, ConnectionEnv {
 
   /** The state of the connection that sends `seg` from this host (the simulator's fault predicates use it). */
   stateOfSegment(seg: Segment): TcpState | undefined {
+    // Asked while the driver takes the segment from the outbox: the state its connection had when it sent
+    // it (the entry that sent it may have moved the connection on since, e.g. the final ACK → TIME_WAIT).
+    // (The driver may pass a copy of it: compare the 4-tuple.)
+    const out = this.handingOver;
+    if (
+      out !== null &&
+      this.outbox.lastSegmentState !== null &&
+      out.srcPort === seg.srcPort &&
+      out.dstPort === seg.dstPort &&
+      out.dstAddr === seg.dstAddr
+    )
+      return this.outbox.lastSegmentState as TcpState;
     const conn = this.table[seg.srcPort]?.get(remoteKey(seg.dstAddr, seg.dstPort));
     if (conn) return conn.state;
     if (this.tw.find(seg.srcPort, seg.dstAddr, seg.dstPort) >= 0) return "TIME_WAIT";
@@ -489,7 +600,7 @@ export class Host implements Endpoint, ConnectionEnv {
         why,
       });
     }
-    this.transmitFn?.(seg, id);
+    this.outbox.send(seg, id, conn ? conn.state : null); // to the driver once the entry has finished
   }
 
   deadlineChanged(conn: Connection): void {
@@ -523,14 +634,10 @@ export class Host implements Endpoint, ConnectionEnv {
       return;
     }
     if (to === "ESTABLISHED" && from === "SYN_RECEIVED" && conn.listenerPort >= 0) {
-      const listener = this.listeners.get(conn.listenerPort);
-      if (!listener || listener.closed) return;
-      listener.synQueue.delete(conn);
-      listener.acceptQueue.push(conn);
-      if (!listener.paused) {
-        listener.acceptQueue.pop();
-        this.deliverAccepted(listener, conn);
-      }
+      // The accept queue and the application hear of it once the entry has finished (Notice.ChildReady);
+      // meanwhile the connection's own last step waits for the application too (Connection.appNotified).
+      conn.appNotified = true;
+      this.outbox.notify(Notice.ChildReady, conn);
     }
   }
 
@@ -731,8 +838,7 @@ export class Host implements Endpoint, ConnectionEnv {
     this.appEvent(conn.label, "accept");
     const handlers = listener.handlers.onConnection(conn);
     if (handlers) conn.handlers = handlers;
-    conn.reportEstablished();
-    conn.deliver(); // data (and a FIN) that arrived before accept()
+    conn.accepted();
     conn.output();
   }
 
