@@ -5,7 +5,7 @@ import { ArgumentError, describe } from "./arg-error.js";
 import type { Profile } from "./profile.js";
 import type { Counters } from "./counters.js";
 import type { TcpState } from "./state.js";
-import { isSynchronized } from "./state.js";
+import { isSynchronized, reportStateChange } from "./state.js";
 import { Sender } from "./sender.js";
 import { Receiver, offeredWscale, MAX_WSCALE } from "./receiver.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
@@ -81,6 +81,8 @@ export interface ConnectionEnv {
   orphanAdded(conn: Connection): boolean;
   /** The debug mode's sink (./invariants.ts): null when the engine invariants are not checked. */
   readonly invariants: InvariantSink | null;
+  /** Does the TIME_WAIT record this connection left (Connection.timeWaitSlot) still hold its 4-tuple? */
+  timeWaitHeld(conn: Connection): boolean;
   /** The timestamp clock offset of a 4-tuple (stable across its incarnations; see ./timestamps.ts). */
   tsOffset(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number;
   /** The driver's clock (µs), for application calls made without a time (the host's `time()`). */
@@ -152,7 +154,15 @@ export interface TcpInfo {
 
 /** One TCP connection: its TCB and the RFC 9293 §3.10 state machine. Made by Host.connect and by listeners; application calls take an optional time (µs), the host's clock when left out. */
 export class Connection {
-  state: TcpState = "CLOSED";
+  /** The state as the state machine last set it; `state` reads it (see there for TIME_WAIT). */
+  private current: TcpState = "CLOSED";
+  /**
+   * The TIME_WAIT record this connection left in its engine's table (slot and generation), or -1: the
+   * record outlives the Connection object's part in the state machine, and ends without it (2·MSL, RST,
+   * a new SYN, reuse by connect).
+   */
+  timeWaitSlot = -1;
+  timeWaitGeneration = 0;
   readonly snd: Sender;
   readonly rcv: Receiver;
   /** RFC 7323 timestamps: our clock, TS.Recent, PAWS. */
@@ -345,7 +355,7 @@ export class Connection {
     this.snd.mss = Math.min(this.localMss, peerMss);
     this.snd.cc.init(this.snd.mss, now);
     this.updateWindow(seg);
-    this.state = "SYN_RECEIVED"; // the cookie stood in for this state; report the transition from it
+    this.current = "SYN_RECEIVED"; // the cookie stood in for this state; report the transition from it
     this.setState("ESTABLISHED", "rcv ACK (SYN cookie)");
     this.env.counters.passiveOpens++;
     this.established();
@@ -2168,6 +2178,8 @@ export class Connection {
   private enterTimeWait(cause: string): void {
     this.clearTimers();
     this.setState("TIME_WAIT", cause);
+    // The S7 ablation: no TIME_WAIT at all, the 4-tuple is free at once.
+    if (this.env.profile.timeWait === 0) this.setState("CLOSED", "TIME_WAIT length 0 (ablation)");
     this.env.counters.timeWaitEntered++;
     // The host replaces us with a compact record (./timewait.ts); tell the application its close finished.
     this.reportClose(null);
@@ -2200,22 +2212,21 @@ export class Connection {
     this.env.notify(Notice.Closed, this);
   }
 
+  /**
+   * The connection's state (RFC 9293 §3.3.2). In TIME_WAIT the compact record in the engine's table holds
+   * the 4-tuple; once that record is gone (2·MSL, or ended early) the connection reads CLOSED.
+   */
+  get state(): TcpState {
+    const s = this.current;
+    return s === "TIME_WAIT" && !this.env.timeWaitHeld(this) ? "CLOSED" : s;
+  }
+
   /** The one place where the state changes; every transition becomes an event (design rule 2). */
   setState(next: TcpState, cause: string): void {
     const from = this.state;
     if (from === next) return;
-    this.state = next;
-    if (this.env.trace.enabled) {
-      this.env.trace.emit({
-        kind: "state",
-        t: this.now,
-        host: this.env.hostName,
-        conn: this.label,
-        from,
-        to: next,
-        cause,
-      });
-    }
+    this.current = next;
+    reportStateChange(this.env.trace, this.now, this.env.hostName, this.label, from, next, cause);
     this.env.stateChanged(this, from, next);
   }
 

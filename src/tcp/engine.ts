@@ -14,6 +14,7 @@ import { seqAdd, seqGt } from "./seq.js";
 import type { TcpState } from "./state.js";
 import { checkCookie, makeCookie } from "./syncookie.js";
 import { timeWaitVerdict } from "./timewait.js";
+import { reportStateChange } from "./state.js";
 import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../trace/events.js";
 import { decodePacket } from "../wire/codec.js";
 import { formatIPv4, parseIPv4 } from "../wire/address.js";
@@ -544,10 +545,9 @@ export class Host implements Endpoint, ConnectionEnv {
     return this.tw.bytes();
   }
 
-  /** The state of the 4-tuple a connection used (TIME_WAIT lives on after the Connection object). */
+  /** The state of a connection: `conn.state` (TIME_WAIT while its record lives, then CLOSED). */
   stateOf(conn: Connection): TcpState {
-    if (conn.state !== "TIME_WAIT") return conn.state;
-    return this.timeWaitOf(conn) >= 0 ? "TIME_WAIT" : "CLOSED";
+    return conn.state;
   }
 
   /** The state of the connection that sends `seg` from this host (the simulator's fault predicates use it). */
@@ -619,12 +619,11 @@ export class Host implements Endpoint, ConnectionEnv {
       this.orphans--;
     }
     if (to === "CLOSED") {
-      if (from === "TIME_WAIT") {
+      if (from === "TIME_WAIT" && conn.timeWaitSlot >= 0) {
         // ABORT of a connection whose 4-tuple is in TIME_WAIT (an application still holding it): RFC 9293
         // §3.10.5 deletes the TCB, so the record goes too — the Connection already traced the end, so
-        // without the record's own. (Or the S7 ablation, where there never was a record.)
-        const s = this.timeWaitOf(conn);
-        if (s >= 0) this.dropTimeWait(s);
+        // without the record's own. (In the S7 ablation there never was a record.)
+        this.dropTimeWait(conn.timeWaitSlot);
       }
       this.removeConnection(conn);
       return;
@@ -845,11 +844,7 @@ export class Host implements Endpoint, ConnectionEnv {
   // ---------------------------------------------------------------- TIME_WAIT
 
   private toTimeWait(conn: Connection): void {
-    if (this.profile.timeWait === 0) {
-      // The S7 ablation: no TIME_WAIT at all, the 4-tuple is free at once.
-      conn.setState("CLOSED", "TIME_WAIT length 0 (ablation)");
-      return;
-    }
+    if (this.profile.timeWait === 0) return; // the S7 ablation: the connection goes on to CLOSED itself
     // The record takes over the 4-tuple (and its place in portsInUse) from the connection.
     const m = this.table[conn.localPort]!;
     m.delete(remoteKey(conn.remoteAddr, conn.remotePort));
@@ -870,6 +865,8 @@ export class Host implements Endpoint, ConnectionEnv {
       enteredAt: this.now,
       expiresAt,
     });
+    conn.timeWaitSlot = s;
+    conn.timeWaitGeneration = this.tw.generation(s);
     if (wasEmpty && expiresAt < this.heap.peekTime()) this.onDeadlineEarlier?.();
     this.timerEvent(s, "armed", expiresAt);
   }
@@ -982,20 +979,11 @@ export class Host implements Endpoint, ConnectionEnv {
     this.removeTimeWait(s, "2MSL timeout");
   }
 
+  /** TIME_WAIT → CLOSED for a record: the Connection that left it, if anyone holds it, now reads CLOSED. */
   private removeTimeWait(s: number, cause: string): void {
     const label = this.trace.enabled ? this.twLabel(s) : "";
     this.dropTimeWait(s);
-    if (this.trace.enabled) {
-      this.trace.emit({
-        kind: "state",
-        t: this.now,
-        host: this.name,
-        conn: label,
-        from: "TIME_WAIT",
-        to: "CLOSED",
-        cause,
-      });
-    }
+    reportStateChange(this.trace, this.now, this.name, label, "TIME_WAIT", "CLOSED", cause);
   }
 
   /** Forgets a record (its timer cancelled if it had not fired), without the state event. */
@@ -1008,15 +996,18 @@ export class Host implements Endpoint, ConnectionEnv {
   }
 
   /**
-   * The record a connection left when it entered TIME_WAIT, or -1 once it is gone. The Connection object
-   * froze at that moment, so its SND.NXT and RCV.NXT tell its record from a later incarnation's (whose
-   * ISS is at least 64 KiB further).
+   * Does the record a connection left when it entered TIME_WAIT still hold the 4-tuple? Its ticket (slot
+   * and generation, set by toTimeWait) names it; before the record exists (inside the transition) it does.
    */
-  private timeWaitOf(conn: Connection): number {
-    const s = this.tw.find(conn.localPort, conn.remoteAddr, conn.remotePort);
-    if (s < 0 || this.tw.sndNxt(s) !== conn.snd.sndNxt >>> 0 || this.tw.rcvNxt(s) !== conn.rcv.rcvNxt >>> 0)
-      return -1;
-    return s;
+  timeWaitHeld(conn: Connection): boolean {
+    const s = conn.timeWaitSlot;
+    return (
+      s < 0 ||
+      (this.tw.holds(s, conn.timeWaitGeneration) &&
+        this.tw.localPort(s) === conn.localPort &&
+        this.tw.remotePort(s) === conn.remotePort &&
+        this.tw.remoteAddr(s) === conn.remoteAddr >>> 0)
+    );
   }
 
   /**
