@@ -8,11 +8,10 @@ import { checkConnectArgs, checkHostOptions, checkListenArgs } from "./engine-ar
 import { DeadlineHeap } from "./deadline-heap.js";
 import { TcpError } from "./errors.js";
 import { IsnGenerator, keyFromSeed } from "./isn.js";
-import { Listener, type ListenerHandlers } from "./listen.js";
+import { Listener, listenArrives, synToListener, type ListenEnv, type ListenerHandlers } from "./listen.js";
 import { MS, makeProfile, type Profile, type ProfileName } from "./profile.js";
-import { seqAdd, seqGt } from "./seq.js";
+import { seqAdd } from "./seq.js";
 import type { TcpState } from "./state.js";
-import { checkCookie, makeCookie } from "./syncookie.js";
 import { timeWaitVerdict } from "./timewait.js";
 import { reportStateChange } from "./state.js";
 import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../trace/events.js";
@@ -77,9 +76,6 @@ export interface SocketSettings {
   maxSegment?: number;
 }
 
-/** How long after a SYN-queue overflow cookie ACKs are still honoured (two cookie periods). */
-const COOKIE_WINDOW = 128 * 1_000_000;
-
 /** Demultiplexing key of the remote end within one local port: 48 bits, exact in a double. */
 function remoteKey(addr: number, port: number): number {
   return addr * 65536 + port;
@@ -106,6 +102,8 @@ export class Host implements Endpoint, ConnectionEnv {
   private readonly portCursor = new Map<number, number>();
   /** Set by allocatePort: the TIME_WAIT record the chosen port takes over, or -1. */
   private reuseSlot = -1;
+  /** What LISTEN processing (./listen.ts) may use of this host. */
+  private readonly listenEnv: ListenEnv;
   /** What the current entry caused, carried out when it has finished (./outbox.ts). */
   private readonly outbox = new Outbox<Connection>();
   /** Entries in progress (a handler's call inside an application call nests); the outermost drains. */
@@ -145,6 +143,24 @@ export class Host implements Endpoint, ConnectionEnv {
     this.cookieKey = keyFromSeed(seed, this.address ^ 0x5ca1ab1e);
     this.tw = new TimeWaitTable(keyFromSeed(seed, this.address ^ 0x7177)[0]);
     this.mss = Math.min(this.profile.defaultMss + (this.mtu - 1500), this.mtu - 40);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the LISTEN code's view of this host
+    const host = this;
+    this.listenEnv = {
+      profile: this.profile,
+      counters: this.counters,
+      mss: this.mss,
+      cookieKey: this.cookieKey,
+      get now() {
+        return host.now;
+      },
+      iss: (seg) => this.isnGen.isn(this.address, seg.dstPort, seg.srcAddr, seg.srcPort, this.now),
+      dropped: (seg, reason, conn, detail) => this.dropped(seg, reason, conn, detail),
+      replyRst: (seg, why) => this.replyRst(seg, why),
+      segmentTo: (seg, seq, ack, flags) => this.segmentTo(seg, seq, ack, flags),
+      transmit: (seg, conn, why, rtx) => this.transmit(seg, conn, why, rtx),
+      newChild: (listener, seg) => this.newChild(listener, seg),
+      spawnChild: (listener, seg, iss) => this.spawnChild(listener, seg, iss),
+    };
   }
 
   // ---------------------------------------------------------------- Endpoint (driver side)
@@ -235,7 +251,7 @@ export class Host implements Endpoint, ConnectionEnv {
     }
     const listener = this.listeners.get(seg.dstPort);
     if (listener && !listener.closed) {
-      this.listenArrives(listener, seg);
+      listenArrives(this.listenEnv, listener, seg);
       return;
     }
     this.closedArrives(seg);
@@ -710,59 +726,6 @@ export class Host implements Endpoint, ConnectionEnv {
     };
   }
 
-  /** §3.10.7.2 LISTEN. */
-  private listenArrives(listener: Listener, seg: Segment): void {
-    if (seg.flags & RST) {
-      this.dropped(seg, "listen-rst", null); // first: an RST is ignored
-      return;
-    }
-    if (seg.flags & ACK && !(seg.flags & SYN)) {
-      // Second: any ACK is bad in LISTEN — unless it completes a SYN cookie. Under "overflow" cookies are
-      // only checked within two minutes of the SYN queue overflowing (Linux tcp_synq_no_recent_overflow).
-      const policy = this.profile.synCookies;
-      const cookiesLive =
-        policy === "always" || (policy === "overflow" && this.now - listener.lastOverflow < COOKIE_WINDOW);
-      if (cookiesLive && this.cookieArrives(listener, seg)) return;
-      this.dropped(seg, "listen-ack", null);
-      this.replyRst(seg, "rst-listen-ack");
-      return;
-    }
-    if (!(seg.flags & SYN) || seg.flags & ACK) {
-      this.dropped(seg, seg.flags & ACK ? "listen-ack" : "listen-no-syn", null);
-      if (seg.flags & ACK) this.replyRst(seg, "rst-listen-ack");
-      return;
-    }
-    // Third: a SYN.
-    this.synToListener(listener, seg, -1);
-  }
-
-  /**
-   * Admission of a SYN by a listener: the accept-queue and SYN-queue bounds, SYN cookies by policy, or a new
-   * SYN_RECEIVED child. `isnFloor` ≥ 0 when the SYN reopens a TIME_WAIT 4-tuple (the ISS must exceed it).
-   */
-  private synToListener(listener: Listener, seg: Segment, isnFloor: number): void {
-    if (listener.acceptQueueFull) {
-      // Linux drops the SYN when the accept queue is full, cookies or not (ListenOverflows).
-      this.counters.listenOverflows++;
-      this.counters.listenDrops++;
-      this.dropped(seg, "accept-queue-full", null);
-      return;
-    }
-    const policy = this.profile.synCookies;
-    if (policy === "overflow" && listener.synQueueFull) listener.lastOverflow = this.now;
-    if (policy === "always" || (policy === "overflow" && listener.synQueueFull)) {
-      this.sendCookieSynAck(seg);
-      return;
-    }
-    if (listener.synQueueFull) {
-      this.counters.listenDrops++;
-      this.dropped(seg, "syn-queue-full", null);
-      return;
-    }
-    const iss = this.isnGen.isn(this.address, seg.dstPort, seg.srcAddr, seg.srcPort, this.now);
-    this.spawnChild(listener, seg, isnFloor >= 0 && !seqGt(iss, isnFloor) ? isnFloor : iss);
-  }
-
   private spawnChild(listener: Listener, seg: Segment, iss: number): void {
     const conn = this.newChild(listener, seg);
     listener.synQueue.add(conn);
@@ -784,51 +747,6 @@ export class Host implements Endpoint, ConnectionEnv {
     conn.attached = false;
     this.insert(seg.dstPort, remoteKey(seg.srcAddr, seg.srcPort), conn);
     return conn;
-  }
-
-  private sendCookieSynAck(seg: Segment): void {
-    const cookie = makeCookie(
-      this.cookieKey,
-      this.now,
-      seg.srcAddr,
-      seg.srcPort,
-      seg.dstPort,
-      seg.seq,
-      seg.options.mss ?? 536,
-    );
-    this.counters.synCookiesSent++;
-    const synAck = this.segmentTo(seg, cookie, seqAdd(seg.seq, 1), SYN | ACK);
-    synAck.window = Math.min(65535, this.profile.receiveBuffer);
-    synAck.options = { mss: this.mss };
-    this.counters.outSegs++;
-    this.transmit(synAck, null, "syn-ack-cookie", false);
-  }
-
-  /** The final ACK of a cookie handshake: rebuild the connection from the cookie, or fail. */
-  private cookieArrives(listener: Listener, seg: Segment): boolean {
-    const peerMss = checkCookie(
-      this.cookieKey,
-      this.now,
-      seqAdd(seg.ack, -1),
-      seg.srcAddr,
-      seg.srcPort,
-      seg.dstPort,
-      seqAdd(seg.seq, -1),
-    );
-    if (peerMss < 0) {
-      this.counters.synCookiesFailed++;
-      return false;
-    }
-    if (listener.acceptQueueFull) {
-      this.counters.listenOverflows++;
-      this.dropped(seg, "accept-queue-full", null);
-      return true;
-    }
-    this.counters.synCookiesRecv++;
-    const conn = this.newChild(listener, seg);
-    conn.openFromCookie(seg, seqAdd(seg.ack, -1), peerMss, this.now);
-    if (seg.payload.length > 0) conn.segmentArrives(seg, this.now);
-    return true;
   }
 
   private deliverAccepted(listener: Listener, conn: Connection): void {
@@ -914,7 +832,7 @@ export class Host implements Endpoint, ConnectionEnv {
         // Like Linux's TCP_TW_SYN: the record goes, and the SYN meets the listener's usual admission.
         this.counters.timeWaitRecycled++;
         this.removeTimeWait(s, "rcv SYN (new incarnation)");
-        this.synToListener(listener, seg, verdict.isnFloor);
+        synToListener(this.listenEnv, listener, seg, verdict.isnFloor);
         return;
       }
       case "drop":
