@@ -146,10 +146,10 @@ function e(from: TcpState, to: TcpState, event: string, rule: string, where: str
 // One row an edge: from, to, the event as Figure 5 labels it, the rule, where the code takes it.
 // prettier-ignore
 export const FIGURE_5: readonly Figure5Edge[] = [
-  e("CLOSED", "LISTEN", "passive OPEN", "§3.10.1", "Host.listen (src/stack/host.ts): a Listener, no connection state"),
+  e("CLOSED", "LISTEN", "passive OPEN", "§3.10.1", "Host.listen (./engine.ts): a Listener (./listen.ts), no connection state"),
   e("CLOSED", "SYN_SENT", "active OPEN / snd SYN", "§3.10.1", "ACTIVE_OPEN, Connection.openActive"),
   e("LISTEN", "SYN_RECEIVED", "rcv SYN / snd SYN,ACK", "§3.10.7.2 third check", "PASSIVE_OPEN, Connection.openPassive"),
-  e("CLOSED", "SYN_RECEIVED", "the same edge as the trace shows it: the listener stays LISTEN, the child it makes goes CLOSED → SYN_RECEIVED", "§3.10.7.2 third check", "PASSIVE_OPEN, Connection.openPassive (child made by Host.spawnChild)"),
+  e("CLOSED", "SYN_RECEIVED", "the same edge as the trace shows it: the listener stays LISTEN, the child it makes goes CLOSED → SYN_RECEIVED", "§3.10.7.2 third check", "PASSIVE_OPEN, Connection.openPassive (child made by Host.spawnChild, ./engine.ts; LISTEN rules in ./listen.ts)"),
   e("SYN_RECEIVED", "ESTABLISHED", "rcv ACK of SYN (SYN cookie)", "RFC 4987 §3.6; Linux cookie_v4_check", "COOKIE_COMPLETED, Connection.openFromCookie"),
   e("SYN_SENT", "SYN_RECEIVED", "rcv SYN / snd SYN,ACK (simultaneous open)", "§3.10.7.3 fourth check, MUST-10", "synSentGetsSyn, Connection.synSentArrives"),
   e("SYN_SENT", "ESTABLISHED", "rcv SYN,ACK / snd ACK", "§3.10.7.3 fourth check", "synSentGetsSyn, Connection.synSentArrives"),
@@ -164,9 +164,9 @@ export const FIGURE_5: readonly Figure5Edge[] = [
   e("FIN_WAIT_2", "TIME_WAIT", "rcv FIN / snd ACK", "§3.10.7.4 eighth step", "finArrives, Connection.finArrives"),
   e("CLOSING", "TIME_WAIT", "rcv ACK of FIN", "§3.10.7.4 fifth check", "finAcked, Connection.processAck"),
   e("LAST_ACK", "CLOSED", "rcv ACK of FIN", "§3.10.7.4 fifth check", "finAcked, Connection.processAck"),
-  e("TIME_WAIT", "CLOSED", "timeout = 2MSL", "§3.10.8 time-wait timeout", "Host.expireTimeWait (src/stack/host.ts)"),
-  e("TIME_WAIT", "CLOSED", "rcv SYN: a new incarnation (TIME_WAIT on a SYN)", "RFC 1122 §4.2.2.13, RFC 6191; RFC 5961 §4 challenge ACK otherwise", "timeWaitVerdict accept-syn (./timewait.ts), Host.timeWaitArrives"),
-  e("TIME_WAIT", "CLOSED", "rcv RST, exact SEQ", "§3.10.7.4 second check (RFC 1337: profile.rfc1337 ignores it)", "timeWaitVerdict kill (./timewait.ts), Host.timeWaitArrives"),
+  e("TIME_WAIT", "CLOSED", "timeout = 2MSL", "§3.10.8 time-wait timeout", "Host.expireTimeWait (./engine.ts)"),
+  e("TIME_WAIT", "CLOSED", "rcv SYN: a new incarnation (TIME_WAIT on a SYN)", "RFC 1122 §4.2.2.13, RFC 6191; RFC 5961 §4 challenge ACK otherwise", "timeWaitVerdict accept-syn (./timewait.ts), Host.timeWaitArrives (./engine.ts)"),
+  e("TIME_WAIT", "CLOSED", "rcv RST, exact SEQ", "§3.10.7.4 second check (RFC 1337: profile.rfc1337 ignores it)", "timeWaitVerdict kill (./timewait.ts), Host.timeWaitArrives (./engine.ts)"),
   e("SYN_SENT", "CLOSED", "CLOSE / delete TCB", "§3.10.4", "Connection.close"),
   e("SYN_SENT", "CLOSED", "rcv RST,ACK (connection refused)", "§3.10.7.3 second check, RFC 5961 §3.2", "Connection.synSentArrives"),
   e("SYN_SENT", "CLOSED", "SYN retries exhausted", "§3.8.3 R2; Linux tcp_syn_retries", "Connection.retransmitTimeout (timers.ts dispatch)"),
@@ -179,5 +179,5 @@ export const FIGURE_5: readonly Figure5Edge[] = [
   e("CLOSE_WAIT", "CLOSED", "rcv RST / ABORT / timeout", "§3.10.7.4, §3.10.5", "Connection.resetArrives, abort, timers.ts"),
   e("CLOSING", "CLOSED", "rcv RST / timeout", "§3.10.7.4 second check", "Connection.resetArrives, timers.ts"),
   e("LAST_ACK", "CLOSED", "rcv RST / timeout", "§3.10.7.4 second check", "Connection.resetArrives, timers.ts"),
-  e("TIME_WAIT", "CLOSED", "TIME_WAIT length 0 (the S7 ablation)", "profile.timeWait = 0", "Host.toTimeWait"),
+  e("TIME_WAIT", "CLOSED", "TIME_WAIT length 0 (the S7 ablation)", "profile.timeWait = 0", "Connection.enterTimeWait"),
 ];
