@@ -10,7 +10,7 @@ import { TcpError } from "../tcp/errors.js";
 import { IsnGenerator, keyFromSeed } from "../tcp/isn.js";
 import { Listener, type ListenerHandlers } from "../tcp/listener.js";
 import { MS, makeProfile, type Profile, type ProfileName } from "../tcp/profile.js";
-import { seqAdd, seqGt } from "../tcp/seq.js";
+import { seqAdd } from "../tcp/seq.js";
 import type { TcpState } from "../tcp/state.js";
 import { checkCookie, makeCookie } from "../tcp/syncookie.js";
 import { timeWaitVerdict } from "../tcp/timewait.js";
@@ -132,7 +132,13 @@ export class Host implements Endpoint, ConnectionEnv {
     this.trace = options.trace ?? new NullTrace();
     this.invariants = options.invariants !== undefined ? options.invariants : invariantDefaults.sink;
     const seed = options.seed ?? 1;
-    this.isnGen = new IsnGenerator(keyFromSeed(seed, this.address));
+    const pr = this.profile;
+    this.isnGen = new IsnGenerator(keyFromSeed(seed, this.address), {
+      rate: pr.isnClockRate,
+      stepMin: pr.isnStepMin,
+      stepRandom: pr.isnStepRandom,
+      passive: pr.passiveIsn,
+    });
     this.cookieKey = keyFromSeed(seed, this.address ^ 0x5ca1ab1e);
     this.tw = new TimeWaitTable(keyFromSeed(seed, this.address ^ 0x7177)[0]);
     this.mss = Math.min(this.profile.defaultMss + (this.mtu - 1500), this.mtu - 40);
@@ -653,8 +659,13 @@ export class Host implements Endpoint, ConnectionEnv {
       this.dropped(seg, "syn-queue-full", null);
       return;
     }
-    const iss = this.isnGen.isn(this.address, seg.dstPort, seg.srcAddr, seg.srcPort, this.now);
-    this.spawnChild(listener, seg, isnFloor >= 0 && !seqGt(iss, isnFloor) ? isnFloor : iss);
+    // A SYN that reopens TIME_WAIT gets the floor itself as ISS, whatever the clock says: Linux's
+    // tcp_conn_request takes TCP_SKB_CB(skb)->tcp_tw_isn and calls init_seq only when it is 0.
+    const iss =
+      isnFloor >= 0
+        ? isnFloor
+        : this.isnGen.isn(this.address, seg.dstPort, seg.srcAddr, seg.srcPort, this.now, true);
+    this.spawnChild(listener, seg, iss);
   }
 
   private spawnChild(listener: Listener, seg: Segment, iss: number): void {

@@ -36,6 +36,18 @@ export interface Profile {
   rtoInitial: number;
   rtoMin: number;
   rtoMax: number;
+  /**
+   * How the RTO comes from SRTT and RTTVAR: "linux" srtt + max(4·rttvar, rtoMin) (tcp_set_rto /
+   * tcp_rtt_estimator's mdev floor); "rfc6298" max(rtoMin, srtt + 4·rttvar) (RFC 6298 §2.3–2.4, FreeBSD
+   * TCP_REXMTVAL).
+   */
+  rtoForm: "linux" | "rfc6298";
+  /**
+   * Added to every RTO computed from the RTT estimate or backed off (FreeBSD tcp_rexmit_slop =
+   * TCPTV_CPU_VAR, 200 ms, added by TCPT_RANGESET so a peer's delayed ACK does not trigger a
+   * retransmission on a short path). 0 elsewhere.
+   */
+  rtoSlop: number;
   /** SYN retransmissions before connect() fails with ETIMEDOUT (Linux tcp_syn_retries). */
   synRetries: number;
   /** Linux ≥ 6.6 tcp_syn_linear_timeouts: this many SYN retries use the initial RTO without backoff. */
@@ -52,7 +64,7 @@ export interface Profile {
    * system has no such bound.
    */
   maxOrphans: number;
-  /** How long an orphaned FIN_WAIT_2 waits for the peer's FIN (tcp_fin_timeout). */
+  /** How long an orphaned FIN_WAIT_2 waits for the peer's FIN (tcp_fin_timeout); Infinity: no such timer. */
   finWait2Timeout: number;
   keepAliveIdle: number;
   keepAliveInterval: number;
@@ -127,15 +139,34 @@ export interface Profile {
   keepAliveTimeoutRst: boolean;
   /** The error an RST in CLOSE_WAIT leaves for the application (Linux tcp_reset: EPIPE; RFC 9293 "reset"). */
   rstInCloseWaitError: "EPIPE" | "ECONNRESET";
+  /**
+   * The error an RST in CLOSING or LAST_ACK leaves for an application still holding the socket (after
+   * shutdown()), or null: RFC 9293 §3.10.7.4 only "enter the CLOSED state, delete the TCB, and return".
+   */
+  rstInLastAckError: "ECONNRESET" | null;
+  /**
+   * Ticks per second of the ISN clock M (ISN = M + F(4-tuple, key), RFC 9293 §3.4.1, RFC 6528 §3). It says
+   * how far one 4-tuple's ISN moves between incarnations, so how fast a connection may send before a new
+   * incarnation's ISS lands inside the old one's sequence space (S9, S11), and how soon M wraps (2^32 / rate).
+   */
+  isnClockRate: number;
+  /** Each ISN from the clock moves M on by at least this, host-wide (FreeBSD ISN_STATIC_INCREMENT); 0: none. */
+  isnStepMin: number;
+  /** ... plus a random amount below this (FreeBSD ISN_RANDOM_INCREMENT + 1); 0: none. */
+  isnStepRandom: number;
+  /** A passive open's ISS: M + F like an active open's ("clock"), or a random number ("random"). */
+  passiveIsn: "clock" | "random";
 }
 
 const linux: Profile = {
   name: "linux",
   msl: 30 * SECOND,
   timeWait: 60 * SECOND, // TCP_TIMEWAIT_LEN, not derived from any MSL setting
-  rtoInitial: 1 * SECOND,
-  rtoMin: 200 * MS,
-  rtoMax: 120 * SECOND,
+  rtoInitial: 1 * SECOND, // TCP_TIMEOUT_INIT
+  rtoMin: 200 * MS, // TCP_RTO_MIN
+  rtoMax: 120 * SECOND, // TCP_RTO_MAX
+  rtoForm: "linux",
+  rtoSlop: 0,
   synRetries: 6,
   synLinearRetries: 4,
   synAckRetries: 5,
@@ -178,6 +209,13 @@ const linux: Profile = {
   timeWaitChallengeAck: false,
   keepAliveTimeoutRst: true, // tcp_send_active_reset
   rstInCloseWaitError: "EPIPE", // tcp_reset: "case TCP_CLOSE_WAIT: err = EPIPE"
+  rstInLastAckError: "ECONNRESET", // tcp_reset: the default case, every state but SYN_SENT/CLOSE_WAIT/CLOSE
+  // net/core/secure_seq.c secure_tcp_seq → seq_scale: hash + (ktime_get_real_ns() >> 6), one tick per 64 ns
+  // ("a clock of 64 ns period ... period of 274 s"); the same for SYN and SYN,ACK (tcp_v4_init_seq).
+  isnClockRate: 15_625_000,
+  isnStepMin: 0,
+  isnStepRandom: 0,
+  passiveIsn: "clock",
 };
 
 const bsd: Profile = {
@@ -185,8 +223,10 @@ const bsd: Profile = {
   name: "bsd",
   msl: 30 * SECOND,
   timeWait: 60 * SECOND, // 2·MSL with FreeBSD's net.inet.tcp.msl = 30 s (macOS: 15 s, so 30 s)
-  rtoMin: 30 * MS,
-  rtoMax: 64 * SECOND,
+  rtoMin: 30 * MS, // tcp_rexmit_min = TCPTV_MIN (hz/33)
+  rtoMax: 64 * SECOND, // TCPTV_REXMTMAX
+  rtoForm: "rfc6298", // TCP_REXMTVAL: max(t_rttmin, srtt + 4·rttvar)
+  rtoSlop: 200 * MS, // tcp_rexmit_slop = TCPTV_CPU_VAR (hz/5), added in TCPT_RANGESET (tcp_timer.h)
   synRetries: 6,
   synLinearRetries: 0,
   synAckRetries: 3,
@@ -213,6 +253,17 @@ const bsd: Profile = {
   timeWaitChallengeAck: false, // tcp_twcheck: "if (thflags & TH_RST) goto drop"
   keepAliveTimeoutRst: true, // tcp_timer_keep → tcp_drop → tcp_output in CLOSED sends RST
   rstInCloseWaitError: "ECONNRESET", // 4.4BSD/FreeBSD tcp_input: RST in CLOSE_WAIT sets so_error = ECONNRESET
+  // FreeBSD tcp_input.c (since RFC 5961's RST check): "case TCPS_CLOSING: case TCPS_LAST_ACK: so->so_error =
+  // ECONNRESET" (4.4BSD had closed these silently).
+  rstInLastAckError: "ECONNRESET",
+  // tcp_subr.c tcp_new_isn: keyed hash + isn_offset, which grows by ISN_BYTES_PER_SECOND (1048576) per
+  // second and by ISN_STATIC_INCREMENT (4096) + (arc4random() & ISN_RANDOM_INCREMENT (4095)) per ISN.
+  isnClockRate: 1_048_576,
+  isnStepMin: 4096,
+  isnStepRandom: 4096,
+  // tcp_syncache.c syncache_add: sc_iss = arc4random(), or a SYN cookie (net.inet.tcp.syncookies=1, the
+  // default): a SYN,ACK's ISS never comes from tcp_new_isn's clock.
+  passiveIsn: "random",
 };
 
 /**
@@ -248,6 +299,8 @@ const windows: Profile = {
   timeWait: WINDOWS_TIME_WAIT.profile.seconds * SECOND, // TcpTimedWaitDelay default, see WINDOWS_TIME_WAIT
   rtoMin: 300 * MS,
   rtoMax: 60 * SECOND,
+  rtoForm: "rfc6298", // assumed: the RFC 6298 formula; Microsoft documents none
+  rtoSlop: 0,
   synRetries: 4,
   synLinearRetries: 0,
   synAckRetries: 2,
@@ -276,6 +329,14 @@ const windows: Profile = {
   timeWaitChallengeAck: true,
   keepAliveTimeoutRst: false, // RFC 9293 §3.8.4 / RFC 1122 4.2.3.6 name no RST; Windows not verified
   rstInCloseWaitError: "ECONNRESET", // RFC 9293 §3.10.7.4: "reset" responses
+  rstInLastAckError: null, // RFC 9293 §3.10.7.4: CLOSING, LAST-ACK "enter the CLOSED state ... and return"
+  // Assumed: Microsoft documents no ISN clock. FreeBSD's tcp_timewait.c once modelled "the approximate
+  // rate of ISN increase of Microsoft TCP stacks" as MS_ISN_BYTES_PER_SECOND 250000 (an outside
+  // observation of stacks of that era, the RFC 793 rate); nothing newer is citable.
+  isnClockRate: 250_000,
+  isnStepMin: 0,
+  isnStepRandom: 0,
+  passiveIsn: "clock",
 };
 
 const rfc: Profile = {
@@ -286,13 +347,15 @@ const rfc: Profile = {
   rtoInitial: 1 * SECOND, // RFC 6298 §2.1
   rtoMin: 1 * SECOND, // RFC 6298 §2.4
   rtoMax: 60 * SECOND, // RFC 6298 §2.5 allows a maximum of at least 60 s
+  rtoForm: "rfc6298", // RFC 6298 §2.3: SRTT + max(G, K·RTTVAR), §2.4: at least 1 s
+  rtoSlop: 0,
   synRetries: 5,
   synLinearRetries: 0,
   synAckRetries: 5,
   dataRetries: 15,
   orphanRetries: 15,
   maxOrphans: Infinity, // the RFCs set none
-  finWait2Timeout: 600 * SECOND,
+  finWait2Timeout: Infinity, // RFC 9293 has no FIN-WAIT-2 timer: it waits for the peer's FIN
   ephemeralPortLow: 49152, // RFC 6335 §6
   ephemeralPortHigh: 65535,
   rfc1337: true,
@@ -314,6 +377,13 @@ const rfc: Profile = {
   timeWaitChallengeAck: true,
   keepAliveTimeoutRst: false, // RFC 9293 §3.8.4 / RFC 1122 4.2.3.6 name no RST; Windows not verified
   rstInCloseWaitError: "ECONNRESET", // RFC 9293 §3.10.7.4: "reset" responses
+  rstInLastAckError: null, // RFC 9293 §3.10.7.4: CLOSING, LAST-ACK "enter the CLOSED state ... and return"
+  // RFC 793 §3.3 / RFC 9293 §3.4.1: M is "incremented roughly every 4 microseconds" (250 000 per second,
+  // 2^32 ticks last 4.77 h); the same generator serves SYN and SYN,ACK.
+  isnClockRate: 250_000,
+  isnStepMin: 0,
+  isnStepRandom: 0,
+  passiveIsn: "clock",
 };
 
 /** The four named profiles: linux, bsd, windows, rfc. */
@@ -350,12 +420,12 @@ function validateProfile(p: Profile): void {
     "rtoInitial",
     "rtoMin",
     "rtoMax",
+    "rtoSlop",
     "synRetries",
     "synLinearRetries",
     "synAckRetries",
     "dataRetries",
     "orphanRetries",
-    "finWait2Timeout",
     "keepAliveIdle",
     "keepAliveInterval",
     "keepAliveProbes",
@@ -365,6 +435,8 @@ function validateProfile(p: Profile): void {
     "timeWaitReuseDelay",
     "quickAcks",
     "synSentBadAckRearm",
+    "isnStepMin",
+    "isnStepRandom",
   ];
   for (const key of nonNegative) {
     const v = p[key];
@@ -372,12 +444,18 @@ function validateProfile(p: Profile): void {
       throw new ProfileError(`profile ${key} must be a non-negative integer, got ${String(v)}`);
     }
   }
+  if (!(p.finWait2Timeout === Infinity || (Number.isInteger(p.finWait2Timeout) && p.finWait2Timeout >= 0)))
+    throw new ProfileError(
+      `profile finWait2Timeout must be a non-negative integer or Infinity, got ${p.finWait2Timeout}`,
+    );
   if (!(p.maxOrphans === Infinity || (Number.isInteger(p.maxOrphans) && p.maxOrphans >= 0))) {
     throw new ProfileError(
       `profile maxOrphans must be a non-negative integer or Infinity, got ${p.maxOrphans}`,
     );
   }
   if (p.rtoMin <= 0 || p.rtoMin > p.rtoMax) throw new ProfileError("profile needs 0 < rtoMin <= rtoMax");
+  if (p.rtoForm !== "linux" && p.rtoForm !== "rfc6298")
+    throw new ProfileError(`rtoForm must be linux or rfc6298, got ${JSON.stringify(p.rtoForm)}`);
   if (!(
     p.ephemeralPortLow >= 1 &&
     p.ephemeralPortLow <= p.ephemeralPortHigh &&
@@ -405,5 +483,9 @@ function validateProfile(p: Profile): void {
       `timeWaitReuse must be off, loopback or on, got ${JSON.stringify(p.timeWaitReuse)}`,
     );
   }
+  if (!Number.isInteger(p.isnClockRate) || p.isnClockRate < 1 || p.isnClockRate > 1e12)
+    throw new ProfileError(`profile isnClockRate must be an integer ticks per second, got ${p.isnClockRate}`);
+  if (p.passiveIsn !== "clock" && p.passiveIsn !== "random")
+    throw new ProfileError(`passiveIsn must be clock or random, got ${JSON.stringify(p.passiveIsn)}`);
   if (p.defaultMss < 64 || p.defaultMss > 65495) throw new ProfileError("defaultMss out of range");
 }
