@@ -42,7 +42,9 @@ export class RtoEstimator {
     // Linux's form: srtt + max(4·rttvar, rto_min) — the same as the RFC's when rttvar dominates,
     // and it keeps a small-RTT path from retransmitting after a single delayed ACK. RFC 6298 §2.3/§2.4
     // (and FreeBSD's TCP_REXMTVAL): max(rto_min, srtt + 4·rttvar).
-    const rto = Math.round(this.srtt + (this.linuxForm ? Math.max(4 * this.rttvar, this.min) : 4 * this.rttvar));
+    const rto = Math.round(
+      this.srtt + (this.linuxForm ? Math.max(4 * this.rttvar, this.min) : 4 * this.rttvar),
+    );
     this.estimate = Math.min(this.max, Math.max(this.min, rto));
     // FreeBSD's TCPT_RANGESET adds tcp_rexmit_slop to every RTO it sets (profile.rtoSlop).
     this.rto = Math.min(this.max, this.estimate + this.slop);
