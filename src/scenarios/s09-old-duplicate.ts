@@ -48,7 +48,8 @@ function oldDuplicateRun(
   fastLan = false,
 ): ScenarioRun {
   const { world, a, p, serverAddress, serverPort } = makePair({
-    options: fastLan ? { ...options, delay: LAN_DELAY } : options,
+    options,
+    ...(fastLan ? { linkDelay: LAN_DELAY } : {}),
     role,
     clientOverrides: { timestamps, ...(withTimeWait ? {} : { timeWait: 0 }) },
     serverOverrides: { timestamps },
