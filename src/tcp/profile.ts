@@ -26,6 +26,15 @@ export type WindowScaleRule = "ilog2" | "cover";
  */
 export type PushRule = "write-end" | "buffer-empty";
 
+/**
+ * New data on the first duplicate ACKs, before fast retransmit. "rfc3042": one segment on each of the
+ * first two (RFC 3042 §2; RFC 5681 §3.2 says SHOULD; FreeBSD net.inet.tcp.rfc3042=1). "linux": Linux's
+ * in-flight accounting, where every duplicate ACK (or SACKed segment) counts as delivered and leaves the
+ * network (tcp_add_reno_sack, tcp_packets_in_flight, tcp_cwnd_test) — the RFC 3042 effect on every
+ * duplicate ACK until recovery. "off": none.
+ */
+export type LimitedTransmitRule = "off" | "rfc3042" | "linux";
+
 /** Every constant of a TCP implementation (timers, buffers, options, policies), each with its source; see docs/architecture.md. */
 export interface Profile {
   name: string;
@@ -127,6 +136,13 @@ export interface Profile {
   keepAliveTimeoutRst: boolean;
   /** The error an RST in CLOSE_WAIT leaves for the application (Linux tcp_reset: EPIPE; RFC 9293 "reset"). */
   rstInCloseWaitError: "EPIPE" | "ECONNRESET";
+  /** RFC 8985 §7 tail loss probe (Linux tcp_early_retrans=3, the default). Needs SACK, as Linux's does. */
+  tailLossProbe: boolean;
+  /** RFC 8985 §6 RACK time-based loss detection and its reordering timer (Linux tcp_recovery=1). SACK only. */
+  rack: boolean;
+  limitedTransmit: LimitedTransmitRule;
+  /** RFC 6937 proportional rate reduction of cwnd during SACK loss recovery (Linux tcp_cwnd_reduction). */
+  prr: boolean;
 }
 
 const linux: Profile = {
@@ -178,6 +194,10 @@ const linux: Profile = {
   timeWaitChallengeAck: false,
   keepAliveTimeoutRst: true, // tcp_send_active_reset
   rstInCloseWaitError: "EPIPE", // tcp_reset: "case TCP_CLOSE_WAIT: err = EPIPE"
+  tailLossProbe: true, // net.ipv4.tcp_early_retrans default 3 (Documentation/networking/ip-sysctl.rst)
+  rack: true, // net.ipv4.tcp_recovery default 0x1, RACK loss detection (ip-sysctl.rst)
+  limitedTransmit: "linux", // tcp_packets_in_flight() subtracts sacked_out; tcp_add_reno_sack() per dup ACK
+  prr: true, // tcp_cwnd_reduction(), always on since Linux 3.2 (commit "tcp: Proportional Rate Reduction")
 };
 
 const bsd: Profile = {
@@ -213,6 +233,11 @@ const bsd: Profile = {
   timeWaitChallengeAck: false, // tcp_twcheck: "if (thflags & TH_RST) goto drop"
   keepAliveTimeoutRst: true, // tcp_timer_keep → tcp_drop → tcp_output in CLOSED sends RST
   rstInCloseWaitError: "ECONNRESET", // 4.4BSD/FreeBSD tcp_input: RST in CLOSE_WAIT sets so_error = ECONNRESET
+  // FreeBSD's default stack has neither (RACK and TLP live in the separate tcp_rack stack module).
+  tailLossProbe: false,
+  rack: false,
+  limitedTransmit: "rfc3042", // net.inet.tcp.rfc3042=1 (tcp(4); sys/netinet/tcp_input.c V_tcp_do_rfc3042)
+  prr: true, // net.inet.tcp.do_prr, "Default is true" (FreeBSD 14 tcp(4); V_tcp_do_prr in tcp_input.c)
 };
 
 /**
@@ -276,6 +301,14 @@ const windows: Profile = {
   timeWaitChallengeAck: true,
   keepAliveTimeoutRst: false, // RFC 9293 §3.8.4 / RFC 1122 4.2.3.6 name no RST; Windows not verified
   rstInCloseWaitError: "ECONNRESET", // RFC 9293 §3.10.7.4: "reset" responses
+  // Microsoft's "Algorithmic improvements boost TCP performance on the Internet" (techcommunity, 2021)
+  // announces RACK-TLP and PRR for Windows 11 / Server 2022; this profile's values (TcpTimedWaitDelay
+  // above) are of older releases, so none of the three. Limited transmit: RFC 5681 §3.2's SHOULD, not
+  // verified on Windows, so left out rather than invented.
+  tailLossProbe: false,
+  rack: false,
+  limitedTransmit: "off",
+  prr: false,
 };
 
 const rfc: Profile = {
@@ -314,6 +347,12 @@ const rfc: Profile = {
   timeWaitChallengeAck: true,
   keepAliveTimeoutRst: false, // RFC 9293 §3.8.4 / RFC 1122 4.2.3.6 name no RST; Windows not verified
   rstInCloseWaitError: "ECONNRESET", // RFC 9293 §3.10.7.4: "reset" responses
+  // The RFC set this profile stands for (RFC 9293, 5681, 6298, 6675, 6582): RFC 5681 §3.2 says a sender
+  // SHOULD use limited transmit (RFC 3042); RACK-TLP (RFC 8985) and PRR (RFC 6937) are not part of it.
+  tailLossProbe: false,
+  rack: false,
+  limitedTransmit: "rfc3042",
+  prr: false,
 };
 
 /** The four named profiles: linux, bsd, windows, rfc. */
@@ -405,5 +444,9 @@ function validateProfile(p: Profile): void {
       `timeWaitReuse must be off, loopback or on, got ${JSON.stringify(p.timeWaitReuse)}`,
     );
   }
+  if (!["off", "rfc3042", "linux"].includes(p.limitedTransmit))
+    throw new ProfileError(
+      `limitedTransmit must be off, rfc3042 or linux, got ${JSON.stringify(p.limitedTransmit)}`,
+    );
   if (p.defaultMss < 64 || p.defaultMss > 65495) throw new ProfileError("defaultMss out of range");
 }
