@@ -1478,7 +1478,7 @@ export class Connection {
    * NextSeg while the pipe leaves room. Without SACK, RFC 6582 NewReno with RFC 5681's inflation.
    * `recover` also stops a second reduction for losses from the same window (RFC 6582 §3.2 step 2).
    */
-  private enterRecovery(delivered: number): void {
+  private enterRecovery(delivered: number, reduceNow = true): void {
     const snd = this.snd;
     const priorCwnd = snd.cc.cwnd;
     this.inRecovery = true;
@@ -1495,6 +1495,11 @@ export class Connection {
       // RFC 6937 §3 "at the beginning of recovery"; the first send quota includes the fast retransmit.
       this.prr ??= new Prr();
       this.prr.start(priorCwnd);
+      // From RACK's reordering timer Linux 6.18 leaves cwnd as it was until the next ACK reduces it
+      // (tcp_rack_reo_timeout: tcp_enter_recovery only), so every segment just deemed lost may go out.
+      if (!reduceNow) snd.cc.cwnd = priorCwnd;
+    }
+    if (this.sackOk && this.env.profile.prr && this.scoreboard && reduceNow && this.prr) {
       const pipe = this.scoreboard.pipe(snd.sndUna, snd.sndMax, snd.mss);
       const cwnd = this.prr.cwnd(Math.max(delivered, 1), pipe, snd.cc.ssthresh, snd.mss, false, true);
       if (cwnd !== undefined) snd.cc.cwnd = cwnd;
@@ -1741,7 +1746,7 @@ export class Connection {
     const snd = this.snd;
     if (!this.rack || !sb || snd.sndUna === snd.sndMax) return;
     if (!this.rackDetect(sb, true)) return;
-    if (!this.inRecovery && seqGe(snd.sndUna, this.recover)) this.enterRecovery(snd.mss);
+    if (!this.inRecovery && seqGe(snd.sndUna, this.recover)) this.enterRecovery(snd.mss, false);
     this.output();
   }
 
