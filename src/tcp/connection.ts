@@ -14,9 +14,7 @@ import { Timestamps } from "./timestamps.js";
 import { SackScoreboard } from "./sack-scoreboard.js";
 import { SackBlocks } from "./sack-blocks.js";
 import { regressions } from "./regressions.js";
-import { Rack, reorderingWindow } from "./rack.js";
-import { TailLossProbe, TLP_MIN_EXTRA } from "./tlp.js";
-import { Prr } from "./prr.js";
+import { LossDetection, type LossDetectionPort, type LossTimer } from "./loss-detection.js";
 import {
   checkAfterEntry,
   checkArrivedData,
@@ -90,7 +88,7 @@ const T_PERSIST = 1;
 const T_KEEPALIVE = 2;
 const T_FIN_WAIT_2 = 3;
 const T_DELACK = 4;
-/** RFC 8985 §7 tail loss probe (./tlp.ts) and §6.3 RACK reordering timer (./rack.ts). */
+/** RFC 8985 §7 tail loss probe and §6.3 RACK reordering timer (./loss-detection.ts). */
 const T_TLP = 5;
 const T_REO = 6;
 const TIMER_COUNT = 7;
@@ -189,12 +187,8 @@ export class Connection {
   private highRxt = 0;
   /** The sender's SACK scoreboard, created once SACK is negotiated. */
   private scoreboard: SackScoreboard | null = null;
-  /** RACK's send log (RFC 8985), made at the first segment once SACK is on and the profile has RACK or TLP. */
-  private rack: Rack | null = null;
-  /** Tail loss probe episode (RFC 8985 §7), made with `rack`. */
-  private tlp: TailLossProbe | null = null;
-  /** Proportional rate reduction during SACK recovery (RFC 6937), when the profile has it. */
-  private prr: Prr | null = null;
+  /** TLP, RACK, PRR and limited transmit (./loss-detection.ts), made when first needed. */
+  private lossDetection: LossDetection | null = null;
   /** The last timestamp-only options object handed out (see timestampOnly). */
   private tsOptions: TcpOptions | null = null;
   /** The receiver's SACK block chooser, created once SACK is negotiated. */
@@ -941,20 +935,11 @@ export class Connection {
       if (this.inRecovery && !this.sackOk && snd.dupAcks > 3) {
         snd.cc.cwnd += snd.mss; // fast recovery inflation (RFC 5681 §3.2 step 4)
       }
-      // Linux counts a duplicate ACK as a delivered segment (tcp_add_reno_sack); in slow start that
-      // segment also grows cwnd, as observed on 6.18 (recovery/limited-transmit.pkt).
-      if (
-        !this.inRecovery &&
-        !this.sackOk &&
-        this.env.profile.limitedTransmit === "linux" &&
-        snd.cc.cwnd < snd.cc.ssthresh
-      )
-        snd.cc.cwnd += snd.mss;
+      this.loss.onDupAck();
     }
     // RFC 6675 delivered: what SND.UNA passed plus what was newly SACKed (PRR's DeliveredData).
     const delivered = seqDiff(snd.sndUna, unaBefore) + ((sb?.sackedBytes ?? 0) - sackedBefore);
-    const newlyLost = this.rackOnAck(sb);
-    this.tlpOnAck(seg, advanced, sb);
+    const { newlyLost } = this.loss.onAck(seg, advanced);
     // Entering recovery: DupThresh duplicate ACKs (RFC 5681 §3.2), or with SACK as soon as the scoreboard
     // deems the first unacknowledged segment lost (RFC 6675 §5 step (3)).
     if (
@@ -964,13 +949,10 @@ export class Connection {
       (snd.dupAcks >= 3 || newlyLost || (sb !== null && sb.isLost(snd.sndUna, snd.mss)))
     ) {
       this.enterRecovery(delivered);
-    } else if (this.inRecovery && this.prr && sb && delivered > 0) {
-      // RFC 6937 §3: on every ACK in recovery, cwnd lets out what PRR allows.
-      const pipe = sb.pipe(snd.sndUna, snd.sndMax, snd.mss);
-      const cwnd = this.prr.cwnd(delivered, pipe, snd.cc.ssthresh, snd.mss, advanced, newlyLost);
-      if (cwnd !== undefined) snd.cc.cwnd = cwnd;
+    } else if (this.inRecovery) {
+      this.loss.onRecoveryAck(delivered, advanced, newlyLost);
     }
-    if (advanced) this.scheduleLossProbe(true);
+    if (advanced) this.loss.scheduleProbe(true);
     // Window update (§3.10.7.4): only from a segment newer than the last one that updated it — or, as
     // Linux's tcp_may_update_window, from any ACK that advances SND.UNA. Without that, a hole-filling
     // retransmission (SEG.SEQ below an SND.WL1 that out-of-order segments moved on) advanced SND.UNA but
@@ -1197,13 +1179,13 @@ export class Connection {
         const unsent = snd.buffer.length - offset;
         const finPending = snd.finQueued && seqLe(snd.sndNxt, snd.finSeq) && this.finAllowedInState();
         if (unsent <= 0 && !finPending) break;
-        const wnd = Math.min(snd.sndWnd, snd.cc.cwnd + this.limitedTransmitCredit());
+        const wnd = Math.min(snd.sndWnd, snd.cc.cwnd + this.loss.limitedTransmitCredit());
         const usable = seqDiff(seqAdd(snd.sndUna, wnd), snd.sndNxt);
         if (!this.sendNew(usable, "data")) break;
       }
     }
     if (snd.sndMax !== sentBefore && this.timers[T_RTX] === Infinity) this.armRetransmit();
-    if (snd.sndMax !== sentBefore) this.scheduleLossProbe(false);
+    if (snd.sndMax !== sentBefore) this.loss.scheduleProbe(false);
     // Data waiting and nothing in flight (a zero window, or a window too small to be worth a segment):
     // the persist timer probes the zero window (§3.8.6.1) or forces the sliver out (§3.8.6.2.1's override).
     if ((snd.unsent > 0 || this.finHeldBack()) && snd.sndUna === snd.sndMax) {
@@ -1281,7 +1263,7 @@ export class Connection {
     )
       this.pingPong = true;
     this.emit(seqNo, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, withFin ? "fin" : why, retransmission);
-    this.lossSent(seqNo, len + (withFin ? 1 : 0), retransmission);
+    this.loss.sent(seqNo, len + (withFin ? 1 : 0), retransmission);
     return !withFin;
   }
 
@@ -1488,22 +1470,8 @@ export class Connection {
     else snd.cc.cwnd += 3 * snd.mss; // RFC 5681 §3.2 step 2: the three segments that left
     this.env.counters.fastRetransmits++;
     this.highRxt = snd.sndUna;
-    // A cwnd reduction starts: no tail loss probe in recovery (Linux tcp_init_cwnd_reduction).
-    this.tlp?.reset();
-    this.setTimer(T_TLP, Infinity);
-    if (this.sackOk && this.env.profile.prr && this.scoreboard) {
-      // RFC 6937 §3 "at the beginning of recovery"; the first send quota includes the fast retransmit.
-      this.prr ??= new Prr();
-      this.prr.start(priorCwnd);
-      // From RACK's reordering timer Linux 6.18 leaves cwnd as it was until the next ACK reduces it
-      // (tcp_rack_reo_timeout: tcp_enter_recovery only), so every segment just deemed lost may go out.
-      if (!reduceNow) snd.cc.cwnd = priorCwnd;
-    }
-    if (this.sackOk && this.env.profile.prr && this.scoreboard && reduceNow && this.prr) {
-      const pipe = this.scoreboard.pipe(snd.sndUna, snd.sndMax, snd.mss);
-      const cwnd = this.prr.cwnd(Math.max(delivered, 1), pipe, snd.cc.ssthresh, snd.mss, false, true);
-      if (cwnd !== undefined) snd.cc.cwnd = cwnd;
-    }
+    // No tail loss probe in recovery; PRR takes cwnd over (the first quota includes this retransmission).
+    this.loss.onRecoveryStart(priorCwnd, delivered, reduceNow);
     this.retransmitHead("fast-retransmit");
   }
 
@@ -1556,7 +1524,7 @@ export class Connection {
       this.env.profile.pushRule === "write-end" ? snd.reachesPush(seq, dataLen) : withFin || push !== 0;
     const flags = ACK | (withFin ? FIN : 0) | (dataLen > 0 && pushed ? PSH : 0);
     this.emit(seq, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, why, true);
-    this.lossSent(seq, dataLen + (withFin ? 1 : 0), true);
+    this.loss.sent(seq, dataLen + (withFin ? 1 : 0), true);
   }
 
   /**
@@ -1578,176 +1546,64 @@ export class Connection {
 
   // ------------------------------------------- loss detection by time (RFC 8985) and limited transmit
 
-  /** Linux's CA_Open (or CWR): not in recovery, not after an RTO, no duplicate ACK or SACK outstanding. */
-  private caOpen(): boolean {
-    const snd = this.snd;
-    return (
-      !this.inRecovery &&
-      !seqLt(snd.sndUna, this.recover) &&
-      snd.dupAcks === 0 &&
-      (this.scoreboard?.sackedBytes ?? 0) === 0
-    );
+  /** The connection's loss detection (./loss-detection.ts), made on first use. */
+  private get loss(): LossDetection {
+    return (this.lossDetection ??= new LossDetection(this.lossPort()));
   }
 
-  /** A data or FIN segment [seq, seq + len) went out: RACK's send log records its time. */
-  private lossSent(seq: number, len: number, retransmission: boolean): void {
-    if (len <= 0) return;
-    if (this.inRecovery) this.prr?.sent(len);
-    const p = this.env.profile;
-    if (!this.sackOk || !(p.rack || p.tailLossProbe)) return;
-    this.rack ??= new Rack();
-    this.tlp ??= new TailLossProbe();
-    this.rack.sent(seq, seqAdd(seq, len), this.now, retransmission);
-  }
-
-  /**
-   * Bytes beyond cwnd that new data may use before recovery (the profile's limitedTransmit). RFC 3042:
-   * one segment on each of the first two duplicate ACKs. Linux: packets in flight exclude every segment
-   * the peer reported received — SACKed ones, or one per duplicate ACK without SACK (tcp_packets_in_flight).
-   */
-  private limitedTransmitCredit(): number {
-    const snd = this.snd;
-    if (this.inRecovery) return 0;
-    switch (this.env.profile.limitedTransmit) {
-      case "rfc3042":
-        return Math.min(snd.dupAcks, 2) * snd.mss;
-      case "linux":
-        return this.sackOk ? (this.scoreboard?.sackedBytes ?? 0) : snd.dupAcks * snd.mss;
-      default:
-        return 0;
-    }
-  }
-
-  /**
-   * RFC 8985 §7.2 / Linux tcp_schedule_loss_probe: after new data went out, or an ACK advanced SND.UNA,
-   * arm the probe timer — with SACK, segments out, and no recovery under way. `advancingRto`: the RTO was
-   * just restarted, so the probe may wait a full RTO; else only what is left of the running one.
-   */
-  private scheduleLossProbe(advancingRto: boolean): void {
-    const snd = this.snd;
-    const tlp = this.tlp;
-    const rack = this.rack;
-    if (
-      !this.env.profile.tailLossProbe ||
-      !tlp ||
-      !rack ||
-      rack.packetsOut === 0 ||
-      !this.caOpen() ||
-      !isSynchronized(this.state)
-    ) {
-      if (this.timers[T_TLP] !== Infinity) this.setTimer(T_TLP, Infinity);
-      return;
-    }
-    const rtoLeft = advancingRto ? this.currentRto() : this.timers[T_RTX]! - this.now;
-    const pto = tlp.timeout(
-      snd.rto.srtt,
-      snd.rto.hasSample,
-      rack.packetsOut,
-      this.env.profile.rtoMin, // Linux adds tcp_rto_min(): the peer's delayed ACK may hold a lone segment
-      rtoLeft,
-    );
-    this.setTimer(T_TLP, this.now + Math.max(1, pto));
-  }
-
-  /**
-   * RFC 8985 §7.3 / Linux tcp_send_loss_probe: one probe per episode — a new segment if the peer's window
-   * takes one (cwnd and Nagle aside), else the last segment sent again (its last MSS, FIN included). The
-   * RTO then restarts from the probe.
-   */
-  private sendLossProbe(): void {
-    const snd = this.snd;
-    const tlp = this.tlp;
-    const rack = this.rack;
-    if (!tlp || !rack || tlp.highSeq !== undefined || rack.packetsOut === 0) return;
-    const before = snd.sndMax;
-    if (snd.unsent > 0 && !seqLt(snd.sndNxt, snd.sndMax)) {
-      const room = seqDiff(seqAdd(snd.sndUna, snd.sndWnd), snd.sndNxt);
-      const noDelay = this.noDelay;
-      this.noDelay = true;
-      this.swsOverride = true;
-      this.sendNew(Math.min(room, snd.mss), "loss-probe");
-      this.noDelay = noDelay;
-      this.swsOverride = false;
-    }
-    if (snd.sndMax !== before) {
-      tlp.sent(snd.sndNxt, false);
-    } else {
-      const last = rack.last!;
-      const fin = snd.finSent && !snd.finAcked && last.end === seqAdd(snd.finSeq, 1) ? 1 : 0;
-      const dataLen = seqDiff(last.end, last.seq) - fin;
-      const mss = snd.mss - this.sackRoom();
-      const seq = dataLen > mss ? seqAdd(last.seq, Math.floor((dataLen - 1) / mss) * mss) : last.seq;
-      // Never past the peer's window: the probe is a retransmission, not a window probe.
-      if (seq !== snd.sndUna && seqGt(last.end, seqAdd(snd.sndUna, snd.sndWnd))) return;
-      this.retransmitRange(seq, seqDiff(last.end, seq), "loss-probe", 0);
-      tlp.sent(snd.sndMax, true);
-    }
-    this.env.counters.lossProbes++;
-    this.armRetransmit();
-  }
-
-  /**
-   * Linux tcp_process_tlp_ack: the ACKs after a probe close its episode; one beyond the probe's SND.NXT
-   * after a retransmitted probe means a loss the probe repaired, and cwnd comes down as for a recovery.
-   */
-  private tlpOnAck(seg: Segment, advanced: boolean, sb: SackScoreboard | null): void {
-    const tlp = this.tlp;
-    if (!tlp || tlp.highSeq === undefined) return;
-    const snd = this.snd;
-    const pureDup = !advanced && seg.payload.length === 0 && !seg.options.sack;
-    const verdict = tlp.onAck(
-      seqGe(seg.ack, tlp.highSeq),
-      seqGt(seg.ack, tlp.highSeq),
-      sb?.lastDsack === true,
-      pureDup,
-    );
-    if (verdict === "loss-repaired") {
-      this.env.counters.lossProbeRecoveries++;
-      snd.cc.onLoss(snd.inFlight, snd.mss, this.now);
-    }
-  }
-
-  /**
-   * RFC 8985 §6.2 on an ACK: let RACK see what it delivered, mark what is now lost in the scoreboard, and
-   * arm the reordering timer for segments still inside the window. Returns whether anything was newly
-   * deemed lost.
-   */
-  private rackOnAck(sb: SackScoreboard | null): boolean {
-    const rack = this.rack;
-    if (!rack || !this.env.profile.rack) return false;
-    const snd = this.snd;
-    const sacked = sb !== null && sb.sackedBytes > 0 ? (q: number) => sb.isSacked(q) : null;
-    rack.acked(snd.sndUna, sacked, this.now, snd.rto.minRtt);
-    if (!sb) return false;
-    return this.rackDetect(sb, false);
-  }
-
-  /** RACK's loss check (on an ACK, or `force`d by the reordering timer). */
-  private rackDetect(sb: SackScoreboard, force: boolean): boolean {
-    const rack = this.rack!;
-    const snd = this.snd;
-    const inRecoveryOrLoss = this.inRecovery || seqLt(snd.sndUna, this.recover);
-    const reoWnd = reorderingWindow(inRecoveryOrLoss, rack.sackedOut, snd.rto.minRtt, snd.rto.srtt, 3);
-    const verdict = rack.detectLoss(this.now, reoWnd, force);
-    for (const [l, r] of verdict.lost) sb.markLost(l, r);
-    if (verdict.reoWait > 0) {
-      // Linux rounds the wait up to jiffies and adds TCP_TIMEOUT_MIN; the slot it shares is the probe's.
-      this.setTimer(T_TLP, Infinity);
-      this.setTimer(T_REO, this.now + verdict.reoWait + TLP_MIN_EXTRA);
-    } else if (force || verdict.lost.length > 0) {
-      this.setTimer(T_REO, Infinity);
-    }
-    return verdict.lost.length > 0;
-  }
-
-  /** RFC 8985 §6.3 / Linux tcp_rack_reo_timeout: the reordering window has passed; mark and repair. */
-  private reorderTimeout(): void {
-    const sb = this.scoreboard;
-    const snd = this.snd;
-    if (!this.rack || !sb || snd.sndUna === snd.sndMax) return;
-    if (!this.rackDetect(sb, true)) return;
-    if (!this.inRecovery && seqGe(snd.sndUna, this.recover)) this.enterRecovery(snd.mss, false);
-    this.output();
+  /** What ./loss-detection.ts may read and do: a view of this connection, nothing copied. */
+  private lossPort(): LossDetectionPort {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the port's getters read the live TCB
+    const c = this;
+    return {
+      profile: c.env.profile,
+      snd: c.snd,
+      counters: c.env.counters,
+      get now() {
+        return c.now;
+      },
+      get sackOk() {
+        return c.sackOk;
+      },
+      get scoreboard() {
+        return c.scoreboard;
+      },
+      get inRecovery() {
+        return c.inRecovery;
+      },
+      get belowRecoveryPoint() {
+        return seqLt(c.snd.sndUna, c.recover);
+      },
+      get sending() {
+        return isSynchronized(c.state) && c.state !== "TIME_WAIT";
+      },
+      lossTimer: (which: LossTimer, deadline: number) =>
+        c.setTimer(which === "loss-probe" ? T_TLP : T_REO, deadline),
+      get rtoDeadline() {
+        return c.timers[T_RTX]!;
+      },
+      get rtoNow() {
+        return c.currentRto();
+      },
+      armRetransmit: () => c.armRetransmit(),
+      sendNewSegment: (maxLen: number, why: string) => {
+        // Linux's probe goes out with Nagle off (TCP_NAGLE_OFF) and past cwnd (tcp_write_xmit push_one 2).
+        const noDelay = c.noDelay;
+        const before = c.snd.sndMax;
+        c.noDelay = true;
+        c.swsOverride = true;
+        c.sendNew(maxLen, why);
+        c.noDelay = noDelay;
+        c.swsOverride = false;
+        return c.snd.sndMax !== before;
+      },
+      retransmit: (seq: number, len: number, why: string) => c.retransmitRange(seq, len, why, 0),
+      get sackRoom() {
+        return c.sackRoom();
+      },
+      enterRecovery: (delivered: number, reduceNow: boolean) => c.enterRecovery(delivered, reduceNow),
+      output: () => c.output(),
+    };
   }
 
   // ---------------------------------------------------------------- timers (§3.10.8)
@@ -1777,7 +1633,7 @@ export class Connection {
     // one timer slot holds either, so the probe never loses a tie).
     if (t[T_TLP]! <= now) {
       this.fireTimer(T_TLP);
-      this.sendLossProbe();
+      this.loss.onProbeTimer();
     }
     if (t[T_RTX]! <= now) {
       this.fireTimer(T_RTX);
@@ -1788,7 +1644,7 @@ export class Connection {
     }
     if (t[T_REO]! <= now) {
       this.fireTimer(T_REO);
-      this.reorderTimeout();
+      this.loss.onReorderTimer();
     }
     if (t[T_PERSIST]! <= now) {
       this.fireTimer(T_PERSIST);
@@ -1862,11 +1718,7 @@ export class Connection {
     this.inRecovery = false;
     // RFC 6675 §5.1 (RFC 2018 §8): after a timeout the receiver may have reneged; forget the SACKs.
     this.scoreboard?.clear();
-    // The timeout ends a probe episode and RACK's wait (Linux tcp_retransmit_timer, tcp_enter_loss).
-    this.tlp?.reset();
-    this.rack?.clearMarks();
-    this.setTimer(T_TLP, Infinity);
-    this.setTimer(T_REO, Infinity);
+    this.loss.onTimeout();
     // RFC 6582 §3.2 step 1 / RFC 6675 §5.1: no new recovery for losses of the data sent before the timeout.
     this.recover = snd.sndMax;
     snd.dupAcks = 0;

@@ -41,7 +41,8 @@ export class Prr {
     this.delivered += newlyDelivered;
     let sndcnt: number;
     if (pipe > ssthresh) {
-      sndcnt = Math.ceil((ssthresh * this.delivered) / this.priorCwnd) - this.out;
+      // Rounded up to whole segments, as Linux's packet count is (RFC 6937's CEIL).
+      sndcnt = Math.ceil((ssthresh * this.delivered) / this.priorCwnd / mss) * mss - this.out;
     } else {
       sndcnt = Math.max(this.delivered - this.out, newlyDelivered);
       if (unaAdvanced && !newlyLost) sndcnt += mss;
