@@ -67,8 +67,7 @@ function run(options: ScenarioOptions): ScenarioRun[] {
     check(
       "P gives up after its retries",
       // A tail loss probe (RFC 8985 §7) does not count as a retry (Linux: no icsk_retransmits).
-      pClosed?.cause === "retransmission limit" &&
-        finRtx.length - probes.length === p.profile.orphanRetries,
+      pClosed?.cause === "retransmission limit" && finRtx.length - probes.length === p.profile.orphanRetries,
       `P retransmitted its FIN ${finRtx.length} times (${probes.length} of them a tail loss probe) and went CLOSED by "${pClosed?.cause ?? "?"}" (orphan retries ${p.profile.orphanRetries})`,
     ),
   ];

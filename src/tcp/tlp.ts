@@ -27,7 +27,13 @@ export class TailLossProbe {
    * The probe timeout (RFC 8985 §7.2): 2·SRTT, plus (one segment out) the peer's delayed-ACK allowance
    * — Linux adds its RTO minimum, 200 ms — or else 2 ms; never past the RTO still to run, `rtoLeft`.
    */
-  timeout(srtt: number, hasSample: boolean, packetsOut: number, ackAllowance: number, rtoLeft: number): number {
+  timeout(
+    srtt: number,
+    hasSample: boolean,
+    packetsOut: number,
+    ackAllowance: number,
+    rtoLeft: number,
+  ): number {
     let pto = hasSample ? 2 * srtt + (packetsOut === 1 ? ackAllowance : TLP_MIN_EXTRA) : TLP_NO_RTT;
     if (rtoLeft > 0) pto = Math.min(pto, rtoLeft);
     return Math.round(pto);
