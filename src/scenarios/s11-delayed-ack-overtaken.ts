@@ -32,8 +32,10 @@ function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
     serverAddress: "192.201.0.80",
     serverPort: 23,
     // Timestamps off: with them, PAWS would reject the stray FIN by its old TSval (as S9's variant shows).
+    // Tail loss probes off on P (Linux tcp_early_retrans=0): the story times A's delayed ACKs from P's RTO,
+    // and a probe ~2·SRTT after the FIN would resend it long before (RFC 8985 §7).
     clientOverrides: { timestamps: false, ...(withTimeWait ? {} : { timeWait: 0 }) },
-    serverOverrides: { timestamps: false },
+    serverOverrides: { timestamps: false, tailLossProbe: false },
   });
   const { sim, trace } = world;
   const oneWay = options.delay ?? 1000;

@@ -33,6 +33,10 @@ export class Counters {
   abortOnClose = 0;
   delayedAcks = 0;
   fastRetransmits = 0;
+  /** Tail loss probes sent (Linux TcpExt.TCPLossProbes). */
+  lossProbes = 0;
+  /** Loss episodes a tail loss probe repaired (TcpExt.TCPLossProbeRecovery). */
+  lossProbeRecoveries = 0;
   zeroWindowProbes = 0;
   pawsRejected = 0;
   /** TIME_WAIT held back an ACK to an invalid segment by the rate limit (TcpExt.TCPACKSkippedTimeWait). */

@@ -90,7 +90,9 @@ export type TimerName =
   | "delayed-ack"
   | "keepalive"
   | "fin-wait-2" // orphaned FIN_WAIT_2 timeout
-  | "time-wait"; // 2·MSL
+  | "time-wait" // 2·MSL
+  | "loss-probe" // RFC 8985 §7 tail loss probe (PTO)
+  | "reorder"; // RFC 8985 §6.3 RACK reordering timer
 
 /** What happened to a timer. */
 export type TimerAction = "armed" | "restarted" | "fired" | "cancelled";

@@ -83,6 +83,8 @@ const TIMER_NAMES: Record<TimerName, true> = {
   keepalive: true,
   "fin-wait-2": true,
   "time-wait": true,
+  "loss-probe": true,
+  reorder: true,
 };
 
 const TIMER_ACTIONS: Record<TimerAction, true> = {

@@ -75,6 +75,8 @@ const TIMERS_FIRED_SHOWN = new Set([
   "keepalive",
   "fin-wait-2",
   "time-wait",
+  "loss-probe",
+  "reorder",
 ]);
 // Bound the per-direction ISN table on a long-running server (oldest entries go first).
 const MAX_TRACKED = 8192;
