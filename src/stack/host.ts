@@ -14,11 +14,11 @@ import { seqAdd, seqGt } from "../tcp/seq.js";
 import type { TcpState } from "../tcp/state.js";
 import { checkCookie, makeCookie } from "../tcp/syncookie.js";
 import { timeWaitVerdict } from "../tcp/timewait.js";
-import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../trace/events.js";
+import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../tcp/events.js";
 import { decodePacket } from "../wire/codec.js";
 import { formatIPv4, parseIPv4 } from "../wire/address.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
-import type { Endpoint, Transmit } from "./endpoint.js";
+import type { Endpoint, Transmit } from "../tcp/endpoint.js";
 import { TimeWaitTable } from "./timewait-table.js";
 import { invariantDefaults, type InvariantSink } from "../tcp/invariants.js";
 
