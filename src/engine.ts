@@ -4,11 +4,8 @@
  * The Node-style Socket/Server and the HTTP agent are in tcplab/node (the main entry adds them in Node).
  * @module tcplab/engine
  */
-// The engine (src/tcp): connections, listeners, errors, counters, profiles, the event vocabulary.
+// The engine (src/tcp): the host, connections, listeners, errors, counters, profiles, the event vocabulary.
 export * from "./tcp/index.js";
-// A host: demultiplexing, listeners, ports, TIME_WAIT, timers; what a driver feeds.
-export { Host, type HostOptions, type ConnectOptions, type ListenOptions } from "./stack/host.js";
-export { AppTimer } from "./stack/app-timers.js";
 // The simulated network; its runAsync yields to the event loop (src/driver).
 export { Simulator, eventLoopTurn } from "./driver/simulator.js";
 export {
