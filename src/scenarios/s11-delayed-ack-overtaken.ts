@@ -5,7 +5,7 @@
 // With TIME_WAIT the 4-tuple cannot be reopened and the stray FIN meets the TIME_WAIT record.
 import { MS } from "../tcp/profile.js";
 import { hasFlags, pureAck } from "../sim/match.js";
-import type { TraceEvent } from "../trace/events.js";
+import type { TraceEvent } from "../tcp/events.js";
 import { seqAdd, seqDiff, seqGt } from "../tcp/seq.js";
 import { listen, connect, patterned, tryConnect, type AppConnection } from "./app.js";
 import { makePair } from "./pair.js";

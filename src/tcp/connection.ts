@@ -38,7 +38,7 @@ import {
   type Segment,
   type TcpOptions,
 } from "../wire/segment.js";
-import type { DropReason, TimerAction, TimerName, TraceSink } from "../trace/events.js";
+import type { DropReason, TimerAction, TimerName, TraceSink } from "./events.js";
 
 /** What the connection needs from its host. */
 export interface ConnectionEnv {

@@ -1,6 +1,6 @@
 // Host-wide counters in the spirit of Linux's /proc/net/snmp and /proc/net/netstat (what `nstat` shows),
 // plus one counter per drop reason (gVisor keeps a counter per drop; so do we).
-import type { DropReason } from "../trace/events.js";
+import type { DropReason } from "./events.js";
 
 /** A host's counters, in the spirit of Linux's nstat (segments in and out, resets, drops per reason...). */
 export class Counters {

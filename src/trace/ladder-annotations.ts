@@ -1,5 +1,5 @@
 // The words written beside a host in the ladder for timers, application calls and notes.
-import type { AppEvent, NoteEvent, TimerEvent, TimerName } from "./events.js";
+import type { AppEvent, NoteEvent, TimerEvent, TimerName } from "../tcp/events.js";
 import { formatDuration } from "./duration.js";
 
 const TIMER_LABELS: Record<TimerName, string> = {

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SCENARIOS, findScenario, runScenario } from "../../src/scenarios/index.js";
-import type { TraceEvent } from "../../src/trace/events.js";
+import type { TraceEvent } from "../../src/tcp/events.js";
 
 test("observe numbers every scenario's runs in the order of its result", () => {
   for (const scenario of SCENARIOS) {

@@ -8,7 +8,7 @@ import { SECOND, MS } from "../../src/tcp/profile.js";
 import { ACK, FIN, RST } from "../../src/wire/segment.js";
 import { pureAck, fromState, all, hasFlags } from "../../src/sim/match.js";
 import type { Connection } from "../../src/tcp/connection.js";
-import type { SegmentSentEvent, TimerEvent } from "../../src/trace/events.js";
+import type { SegmentSentEvent, TimerEvent } from "../../src/tcp/events.js";
 
 function serve(w: ReturnType<typeof world>, port = 80) {
   const log = newLog();

@@ -3,7 +3,7 @@
 // Times are integer microseconds. `host` is the name of the host that observed the event.
 import type { Segment } from "../wire/segment.js";
 import { DECODE_REASONS, type DecodeReason } from "../wire/decode-error.js";
-import type { TcpState } from "../tcp/state.js";
+import type { TcpState } from "./state.js";
 
 /** Why the engine discarded a segment that decoded cleanly. Each has a counter. */
 export type EngineDropReason =
