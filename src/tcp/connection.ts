@@ -15,12 +15,15 @@ import type { SackScoreboard } from "./sack-scoreboard.js";
 import { Recovery } from "./recovery.js";
 import { SackBlocks } from "./sack-blocks.js";
 import { regressions } from "./regressions.js";
+import { LossDetection, type LossDetectionPort, type LossTimer } from "./loss-detection.js";
 import {
   T_DELACK,
   T_FIN_WAIT_2,
   T_KEEPALIVE,
   T_PERSIST,
+  T_REO,
   T_RTX,
+  T_TLP,
   Timers,
   currentRto,
   synGivesUp,
@@ -73,7 +76,7 @@ import {
   type Segment,
   type TcpOptions,
 } from "../wire/segment.js";
-import type { DropReason, TraceSink } from "../trace/events.js";
+import type { DropReason, TraceSink } from "./events.js";
 
 /** What the connection needs from its host. */
 export interface ConnectionEnv {
@@ -228,6 +231,8 @@ export class Connection {
   private lastChallengeAck = -Infinity;
   /** Loss recovery on duplicate ACKs and SACK (RFC 6675, RFC 6582): ./recovery.ts. */
   private readonly recovery: Recovery;
+  /** TLP, RACK, PRR and limited transmit (./loss-detection.ts), made when first needed. */
+  private lossDetection: LossDetection | null = null;
   /** The last timestamp-only options object handed out (see timestampOnly). */
   private tsOptions: TcpOptions | null = null;
   /** The receiver's SACK block chooser, created once SACK is negotiated. */
@@ -319,11 +324,13 @@ export class Connection {
         // Linux sends nothing when an orphaned FIN_WAIT_2 expires; a later segment from the peer draws a RST.
         this.terminate("FIN_WAIT_2 timeout", null);
       },
+      lossProbeExpired: () => this.loss.onProbeTimer(),
       retransmissionExpired: () => {
         const sentBefore = this.env.counters.outSegs;
         this.retransmitTimeout();
         if (this.env.invariants !== null) checkRetransmissionTimeout(this, this.env.invariants, sentBefore);
       },
+      reorderExpired: () => this.loss.onReorderTimer(),
       persistExpired: () => this.zeroWindowProbe(),
       keepAliveExpired: () => this.keepAliveTimeout(),
       delayedAckExpired: () => {
@@ -981,10 +988,12 @@ export class Connection {
         this.terminate("rcv RST", new TcpError(code, "read"));
         return;
       }
-      default:
-        // CLOSING, LAST_ACK: the RFC just enters CLOSED. We still tell an application that waits for the
-        // close to finish that it did not end in order — S7 is about making exactly that visible.
-        this.terminate("rcv RST", this.orphaned ? null : new TcpError("ECONNRESET", "close"));
+      default: {
+        // CLOSING, LAST_ACK: the RFC just enters CLOSED (§3.10.7.4); Linux and FreeBSD leave ECONNRESET for
+        // an application still holding the socket (profile.rstInLastAckError).
+        const code = this.env.profile.rstInLastAckError;
+        this.terminate("rcv RST", this.orphaned || code === null ? null : new TcpError(code, "close"));
+      }
     }
   }
 
@@ -1003,6 +1012,8 @@ export class Connection {
       return false;
     }
     const wasWindow = snd.sndWnd;
+    const unaBefore = snd.sndUna;
+    const sackedBefore = this.recovery.scoreboard?.sackedBytes ?? 0;
     this.probesOut = 0; // the peer is alive
     const advanced = seqGt(seg.ack, snd.sndUna);
     // The segment passed the sequence, RST, SYN and ACK checks: only now may it move TS.Recent (F4).
@@ -1027,10 +1038,26 @@ export class Connection {
         drained = true;
       }
     }
-    // Duplicate ACKs, the SACK scoreboard, recovery entry and exit (./recovery.ts).
-    const rtx = this.recovery.onAck(seg, advanced, this.peerWindow(seg) === wasWindow, this.sackOk, this.now);
-    if (rtx === "fast-retransmit") this.env.counters.fastRetransmits++;
-    if (rtx !== null) this.retransmitHead(rtx);
+    // Loss recovery in two phases (./recovery.ts) with the loss detection's hooks (./loss-detection.ts)
+    // between them: the ACK's effect on recovery (scoreboard, full or partial ACK, duplicate count), then
+    // RACK's verdict on it, then the entry into recovery (DupThresh, RACK, IsLost) or PRR's share of an ACK
+    // in recovery, then the probe timer.
+    const verdict = this.recovery.onAck(
+      seg,
+      advanced,
+      this.peerWindow(seg) === wasWindow,
+      this.sackOk,
+      this.now,
+    );
+    if (verdict === "retransmit-partial-ack") this.retransmitHead(verdict);
+    else if (verdict === "duplicate") this.loss.onDupAck();
+    // RFC 6675 delivered: what SND.UNA passed plus what was newly SACKed (PRR's DeliveredData).
+    const delivered =
+      seqDiff(snd.sndUna, unaBefore) + ((this.recovery.scoreboard?.sackedBytes ?? 0) - sackedBefore);
+    const { newlyLost } = this.loss.onAck(seg, advanced);
+    if (this.recovery.shouldEnter(newlyLost)) this.enterRecovery(delivered);
+    else if (this.recovery.active) this.loss.onRecoveryAck(delivered, advanced, newlyLost);
+    if (advanced) this.loss.scheduleProbe(true);
     // Window update (§3.10.7.4, with Linux's rule for an ACK that advances SND.UNA: ./acceptability.ts).
     if (mayUpdateWindow(snd, seg, advanced, regressions.staleSendWindow)) this.updateWindow(seg);
     // The application hears of free buffer space only now: a write from onDrain sends at once, and must
@@ -1257,12 +1284,13 @@ export class Connection {
         const offset = seqDiff(snd.sndNxt, snd.bufSeq);
         const unsent = snd.buffer.length - offset;
         if (unsent <= 0 && !this.finMayGo()) break;
-        const wnd = Math.min(snd.sndWnd, snd.cc.cwnd);
+        const wnd = Math.min(snd.sndWnd, snd.cc.cwnd + this.loss.limitedTransmitCredit());
         const usable = seqDiff(seqAdd(snd.sndUna, wnd), snd.sndNxt);
         if (!this.sendNew(usable, "data")) break;
       }
     }
     if (snd.sndMax !== sentBefore && !this.timers.armed(T_RTX)) this.armRetransmit();
+    if (snd.sndMax !== sentBefore) this.loss.scheduleProbe(false);
     // Data waiting and nothing in flight (a zero window, or a window too small to be worth a segment):
     // the persist timer probes the zero window (§3.8.6.1) or forces the sliver out (§3.8.6.2.1's override).
     if ((snd.unsent > 0 || this.finHeldBack()) && snd.sndUna === snd.sndMax) {
@@ -1340,6 +1368,7 @@ export class Connection {
     )
       this.pingPong = true;
     this.emit(seqNo, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, withFin ? "fin" : why, retransmission);
+    this.loss.sent(seqNo, len + (withFin ? 1 : 0), retransmission);
     return !withFin;
   }
 
@@ -1535,6 +1564,21 @@ export class Connection {
   }
 
   /**
+   * Loss detected: DupThresh duplicate ACKs, the SACK scoreboard, RACK on an ACK, or RACK's reordering
+   * timer (./loss-detection.ts, `reduceNow` false: cwnd is kept until the next ACK, as Linux 6.18 does).
+   * ./recovery.ts enter sets RecoveryPoint and cwnd (RFC 6675 §5 steps (4.1)–(4.3), RFC 6582 without
+   * SACK); PRR takes cwnd over from there (RFC 6937 §3), and the first unacknowledged segment goes again.
+   */
+  private enterRecovery(delivered: number, reduceNow = true): void {
+    const priorCwnd = this.snd.cc.cwnd;
+    this.recovery.enter(this.sackOk, this.now);
+    this.env.counters.fastRetransmits++;
+    // No tail loss probe in recovery; PRR takes cwnd over (the first quota includes this retransmission).
+    this.loss.onRecoveryStart(priorCwnd, delivered, reduceNow);
+    this.retransmitHead("fast-retransmit");
+  }
+
+  /**
    * RFC 6675 §5 step (C): in SACK recovery, send while cwnd − pipe ≥ 1 SMSS, choosing each segment with
    * NextSeg — lost holes first, then new data, then holes not yet deemed lost.
    */
@@ -1582,6 +1626,7 @@ export class Connection {
       this.env.profile.pushRule === "write-end" ? snd.reachesPush(seq, dataLen) : withFin || push !== 0;
     const flags = ACK | (withFin ? FIN : 0) | (dataLen > 0 && pushed ? PSH : 0);
     this.emit(seq, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, why, true);
+    this.loss.sent(seq, dataLen + (withFin ? 1 : 0), true);
   }
 
   /**
@@ -1599,6 +1644,71 @@ export class Connection {
       : Math.max(0, Math.min(snd.mss - this.sackRoom(), remaining, sentData));
     const fin = snd.finSent && !snd.finAcked && dataLen === remaining ? 1 : 0;
     this.retransmitRange(snd.sndUna, dataLen + fin, why, PSH);
+  }
+
+  // ------------------------------------------- loss detection by time (RFC 8985) and limited transmit
+
+  /** The connection's loss detection (./loss-detection.ts), made on first use. */
+  private get loss(): LossDetection {
+    return (this.lossDetection ??= new LossDetection(this.lossPort()));
+  }
+
+  /** What ./loss-detection.ts may read and do: a view of this connection, nothing copied. */
+  private lossPort(): LossDetectionPort {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the port's getters read the live TCB
+    const c = this;
+    return {
+      profile: c.env.profile,
+      snd: c.snd,
+      counters: c.env.counters,
+      get now() {
+        return c.now;
+      },
+      get sackOk() {
+        return c.sackOk;
+      },
+      get scoreboard() {
+        return c.recovery.scoreboard;
+      },
+      get inRecovery() {
+        return c.recovery.active;
+      },
+      get dupAcks() {
+        return c.recovery.dupAcks;
+      },
+      get belowRecoveryPoint() {
+        return seqLt(c.snd.sndUna, c.recovery.recover);
+      },
+      get sending() {
+        return isSynchronized(c.state) && c.state !== "TIME_WAIT";
+      },
+      lossTimer: (which: LossTimer, deadline: number) =>
+        c.timers.set(which === "loss-probe" ? T_TLP : T_REO, deadline),
+      get rtoDeadline() {
+        return c.timers.deadline(T_RTX);
+      },
+      get rtoNow() {
+        return c.currentRto();
+      },
+      armRetransmit: () => c.armRetransmit(),
+      sendNewSegment: (maxLen: number, why: string) => {
+        // Linux's probe goes out with Nagle off (TCP_NAGLE_OFF) and past cwnd (tcp_write_xmit push_one 2).
+        const noDelay = c.noDelay;
+        const before = c.snd.sndMax;
+        c.noDelay = true;
+        c.swsOverride = true;
+        c.sendNew(maxLen, why);
+        c.noDelay = noDelay;
+        c.swsOverride = false;
+        return c.snd.sndMax !== before;
+      },
+      retransmit: (seq: number, len: number, why: string) => c.retransmitRange(seq, len, why, 0),
+      get sackRoom() {
+        return c.sackRoom();
+      },
+      enterRecovery: (delivered: number, reduceNow: boolean) => c.enterRecovery(delivered, reduceNow),
+      output: () => c.output(),
+    };
   }
 
   // ---------------------------------------------------------------- timers (§3.10.8)
@@ -1668,6 +1778,7 @@ export class Connection {
     // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: back off, collapse cwnd, go back to SND.UNA.
     snd.cc.onTimeout(snd.inFlight, snd.mss, this.now);
     this.recovery.onTimeout();
+    this.loss.onTimeout();
     snd.rttTime = -1;
     snd.karnHold = true;
     snd.sndNxt = snd.sndUna;

@@ -2,18 +2,21 @@
 // FastRecovery, the duplicate-ACK count and the SACK scoreboard together. RFC 6675 (conservative SACK
 // recovery) when SACK is in use, RFC 6582 NewReno with RFC 5681 §3.2's fast retransmit and inflation
 // without it. It decides; the connection sends (./connection.ts retransmitHead, retransmitRange, and the
-// NextSeg loop of recoveryOutput), and its retransmissions are recorded here (onRetransmit).
+// NextSeg loop of recoveryOutput), and its retransmissions are recorded here (onRetransmit). An ACK goes
+// through it in two phases (onAck, then shouldEnter), so that the connection's loss detection
+// (./loss-detection.ts: RACK, PRR, TLP) sees the ACK in between, as its hooks need.
 import type { Segment } from "../wire/segment.js";
 import { FIN, SYN } from "../wire/segment.js";
-import { SackScoreboard } from "./sack-scoreboard.js";
+import { DUP_THRESH, SackScoreboard } from "./sack-scoreboard.js";
 import type { Sender } from "./sender.js";
 import { seqAdd, seqGe } from "./seq.js";
 
-/** RFC 5681 §3.2 DupThresh. */
-const DUP_THRESH = 3;
-
-/** What an ACK asks the connection to retransmit from SND.UNA at once, named by the `why` of the segment. */
-export type RecoveryRetransmit = "fast-retransmit" | "retransmit-partial-ack" | null;
+/**
+ * What an ACK was to recovery: a NewReno partial ACK (the connection retransmits from SND.UNA at once,
+ * the name is the segment's `why`), a duplicate ACK (counted here; ./loss-detection.ts onDupAck hears of
+ * it), or neither.
+ */
+export type RecoveryAck = "retransmit-partial-ack" | "duplicate" | null;
 
 export class Recovery {
   /** In recovery until SND.UNA reaches `recover` (RFC 6582's "recover", RFC 6675's RecoveryPoint). */
@@ -39,18 +42,12 @@ export class Recovery {
   }
 
   /**
-   * An acceptable ACK (§3.10.7.4 fifth check), after SND.UNA moved (`advanced`). RFC 6675 §5: every one
-   * updates the scoreboard; then the end of recovery (a full ACK), a NewReno partial ACK, a duplicate ACK
-   * (`sameWindow`: the advertised window did not change, RFC 5681 §2), and the entry into recovery.
-   * Returns the head retransmission the connection must send now, if any.
+   * An acceptable ACK (§3.10.7.4 fifth check), after SND.UNA moved (`advanced`), first phase. RFC 6675
+   * §5: every one updates the scoreboard; then the end of recovery (a full ACK), a NewReno partial ACK, a
+   * duplicate ACK (`sameWindow`: the advertised window did not change, RFC 5681 §2). The entry into
+   * recovery is the second phase (shouldEnter), after the connection's loss detection saw the ACK.
    */
-  onAck(
-    seg: Segment,
-    advanced: boolean,
-    sameWindow: boolean,
-    sackOk: boolean,
-    now: number,
-  ): RecoveryRetransmit {
+  onAck(seg: Segment, advanced: boolean, sameWindow: boolean, sackOk: boolean, now: number): RecoveryAck {
     const snd = this.snd;
     if (advanced) this.dupAcks = 0;
     if (sackOk && !this.scoreboard && seg.options.sack) this.scoreboard = new SackScoreboard();
@@ -79,29 +76,35 @@ export class Recovery {
       if (this.active && !sackOk && this.dupAcks > DUP_THRESH) {
         snd.cc.cwnd += snd.mss; // fast recovery inflation (RFC 5681 §3.2 step 4)
       }
-    }
-    // Entering recovery: DupThresh duplicate ACKs (RFC 5681 §3.2), or with SACK as soon as the scoreboard
-    // deems the first unacknowledged segment lost (RFC 6675 §5 step (3)).
-    if (
-      !this.active &&
-      snd.sndUna !== snd.sndMax &&
-      seqGe(snd.sndUna, this.recover) &&
-      (this.dupAcks >= DUP_THRESH || (sb !== null && sb.isLost(snd.sndUna, snd.mss)))
-    ) {
-      this.enter(sackOk, now);
-      return "fast-retransmit";
+      return "duplicate";
     }
     return null;
   }
 
   /**
-   * Loss detected by duplicate ACKs or SACK. RFC 6675 §5 steps (4.1)–(4.3) with SACK: RecoveryPoint =
+   * Second phase: does this ACK start recovery? DupThresh duplicate ACKs (RFC 5681 §3.2), RACK's verdict
+   * that something is lost (`newlyLost`, RFC 8985 §6.2), or with SACK as soon as the scoreboard deems the
+   * first unacknowledged segment lost (RFC 6675 §5 step (3)) — never for data below the recovery point.
+   */
+  shouldEnter(newlyLost: boolean): boolean {
+    const snd = this.snd;
+    const sb = this.scoreboard;
+    return (
+      !this.active &&
+      snd.sndUna !== snd.sndMax &&
+      seqGe(snd.sndUna, this.recover) &&
+      (this.dupAcks >= DUP_THRESH || newlyLost || (sb !== null && sb.isLost(snd.sndUna, snd.mss)))
+    );
+  }
+
+  /**
+   * Loss detected by duplicate ACKs, SACK or RACK. RFC 6675 §5 steps (4.1)–(4.3) with SACK: RecoveryPoint =
    * HighData, cwnd = ssthresh; the connection retransmits the first unacknowledged segment, and later ACKs
    * let output() run NextSeg while the pipe leaves room. Without SACK, RFC 6582 NewReno with RFC 5681's
    * inflation. `recover` also stops a second reduction for losses from the same window (RFC 6582 §3.2
    * step 2).
    */
-  private enter(sackOk: boolean, now: number): void {
+  enter(sackOk: boolean, now: number): void {
     const snd = this.snd;
     this.active = true;
     this.recover = snd.sndMax;

@@ -1,4 +1,5 @@
-// A connection's timers (RFC 9293 §3.8.1, §3.8.4, §3.10.8; Linux's FIN_WAIT_2 and delayed-ACK timers):
+// A connection's timers (RFC 9293 §3.8.1, §3.8.4, §3.10.8; Linux's FIN_WAIT_2 and delayed-ACK timers;
+// RFC 8985's loss probe and reordering timer):
 // one deadline slot each, arming and cancelling with their trace events, the connection's next deadline
 // (the minimum), and the firing dispatch — which timer goes first when several are due. What a timer does
 // when it fires is the connection's (./connection.ts retransmitTimeout, zeroWindowProbe, keepAliveTimeout).
@@ -8,7 +9,7 @@ import type { Connection } from "./connection.js";
 import type { Profile } from "./profile.js";
 import type { Sender } from "./sender.js";
 import type { TcpState } from "./state.js";
-import type { TimerAction, TimerName } from "../trace/events.js";
+import type { TimerAction, TimerName } from "./events.js";
 
 /** Retransmission (§3.8.1, RFC 6298): SYN, SYN,ACK or data. */
 export const T_RTX = 0;
@@ -20,13 +21,27 @@ export const T_KEEPALIVE = 2;
 export const T_FIN_WAIT_2 = 3;
 /** Delayed ACK (§3.8.6.3, RFC 5681 §4.2). */
 export const T_DELACK = 4;
-const TIMER_COUNT = 5;
-const SLOT_NAMES: readonly TimerName[] = ["retransmit", "persist", "keepalive", "fin-wait-2", "delayed-ack"];
+/** RFC 8985 §7 tail loss probe (./loss-detection.ts onProbeTimer). */
+export const T_TLP = 5;
+/** RFC 8985 §6.3 RACK reordering timer (./loss-detection.ts onReorderTimer). */
+export const T_REO = 6;
+const TIMER_COUNT = 7;
+const SLOT_NAMES: readonly TimerName[] = [
+  "retransmit",
+  "persist",
+  "keepalive",
+  "fin-wait-2",
+  "delayed-ack",
+  "loss-probe",
+  "reorder",
+];
 
 /** What each timer does when it fires: the connection's steps, bound once per connection. */
 export interface TimerActions {
   finWait2Expired(): void;
+  lossProbeExpired(): void;
   retransmissionExpired(): void;
+  reorderExpired(): void;
   persistExpired(): void;
   keepAliveExpired(): void;
   delayedAckExpired(): void;
@@ -45,6 +60,11 @@ export class Timers {
   /** Is the slot's timer running? */
   armed(slot: number): boolean {
     return this.deadlines[slot] !== Infinity;
+  }
+
+  /** When the slot's timer is due (Infinity: not running). */
+  deadline(slot: number): number {
+    return this.deadlines[slot]!;
   }
 
   /** The earliest time one of the timers is due, or Infinity. */
@@ -85,7 +105,10 @@ export class Timers {
 
   /**
    * Runs the timers due at `now`, in this order: an orphan's FIN_WAIT_2 end (nothing else matters then),
-   * retransmission, persist, keep-alive, delayed ACK. A timer that closes the connection stops the rest.
+   * the loss probe, retransmission, RACK's reordering timer, persist, keep-alive, delayed ACK. A timer
+   * that closes the connection stops the rest. The probe goes before the RTO: its timeout is capped at the
+   * RTO's, and a probe sent re-arms the RTO (Linux's one timer slot holds either, so the probe never loses
+   * a tie).
    */
   dispatch(now: number): void {
     const t = this.deadlines;
@@ -95,10 +118,18 @@ export class Timers {
       a.finWait2Expired();
       return;
     }
+    if (t[T_TLP]! <= now) {
+      this.fire(T_TLP);
+      a.lossProbeExpired();
+    }
     if (t[T_RTX]! <= now) {
       this.fire(T_RTX);
       a.retransmissionExpired();
       if (this.conn.isClosed()) return;
+    }
+    if (t[T_REO]! <= now) {
+      this.fire(T_REO);
+      a.reorderExpired();
     }
     if (t[T_PERSIST]! <= now) {
       this.fire(T_PERSIST);

@@ -12,7 +12,7 @@ import type {
   StateChangeEvent,
   TimerEvent,
   TraceEvent,
-} from "./events.js";
+} from "../tcp/events.js";
 import type { Segment, TcpOptions } from "../wire/segment.js";
 import { FLAG_NAMES, flagNameList, flagsFromNames } from "../wire/flags.js";
 import { formatIPv4, parseIPv4 } from "../wire/address.js";

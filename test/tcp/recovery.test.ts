@@ -1,5 +1,6 @@
 // Loss recovery as one object (src/tcp/recovery.ts), driven by hand: duplicate ACKs up to DupThresh, the
-// NewReno partial ACK, the full ACK that ends recovery, SACK's early entry, and the timeout.
+// NewReno partial ACK, the full ACK that ends recovery, SACK's early entry, RACK's verdict, and the timeout.
+// An ACK goes through two phases (onAck, shouldEnter); the connection runs its loss detection in between.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Recovery } from "../../src/tcp/recovery.js";
@@ -40,23 +41,32 @@ function ack(n: number, sack?: Array<[number, number]>): Segment {
 
 test("three duplicate ACKs start recovery (fast retransmit); more inflate cwnd (no SACK)", () => {
   const { snd, rec } = setup();
-  assert.equal(rec.onAck(ack(1), false, true, false, 0), null);
-  assert.equal(rec.onAck(ack(1), false, true, false, 0), null);
-  assert.equal(rec.onAck(ack(1), false, true, false, 0), "fast-retransmit");
+  assert.equal(rec.onAck(ack(1), false, true, false, 0), "duplicate");
+  assert.equal(rec.shouldEnter(false), false);
+  assert.equal(rec.onAck(ack(1), false, true, false, 0), "duplicate");
+  assert.equal(rec.shouldEnter(false), false);
+  assert.equal(rec.onAck(ack(1), false, true, false, 0), "duplicate");
+  assert.equal(rec.shouldEnter(false), true, "DupThresh");
+  const before = snd.cc.cwnd;
+  rec.enter(false, 0);
   assert.equal(rec.active, true);
+  assert.equal(rec.shouldEnter(false), false, "already in recovery");
+  assert.equal(snd.cc.cwnd, snd.cc.ssthresh + 3 * MSS, "RFC 5681 §3.2 step 2");
+  assert.ok(snd.cc.cwnd < before + 3 * MSS);
   assert.equal(rec.recover, snd.sndMax);
   const cwnd = snd.cc.cwnd;
   rec.onAck(ack(1), false, true, false, 0);
   assert.equal(snd.cc.cwnd, cwnd + MSS, "RFC 5681 §3.2 step 4");
   // A changed window is not a duplicate ACK (RFC 5681 §2).
   const dup = rec.dupAcks;
-  rec.onAck(ack(1), false, false, false, 0);
+  assert.equal(rec.onAck(ack(1), false, false, false, 0), null);
   assert.equal(rec.dupAcks, dup);
 });
 
 test("a partial ACK retransmits at once (NewReno); a full ACK ends recovery", () => {
   const { snd, rec } = setup();
   for (let i = 0; i < 3; i++) rec.onAck(ack(1), false, true, false, 0);
+  rec.enter(false, 0);
   snd.acknowledge(1 + 2 * MSS);
   assert.equal(rec.onAck(ack(1 + 2 * MSS), true, true, false, 0), "retransmit-partial-ack");
   assert.equal(rec.dupAcks, 0);
@@ -68,7 +78,11 @@ test("a partial ACK retransmits at once (NewReno); a full ACK ends recovery", ()
 test("with SACK the scoreboard starts recovery before three duplicate ACKs, and a timeout forgets it", () => {
   const { snd, rec } = setup();
   // Segments 2..5 SACKed: the first is lost by RFC 6675's IsLost (DupThresh segments above it).
-  assert.equal(rec.onAck(ack(1, [[1 + MSS, 1 + 5 * MSS]]), false, true, true, 0), "fast-retransmit");
+  assert.equal(rec.onAck(ack(1, [[1 + MSS, 1 + 5 * MSS]]), false, true, true, 0), "duplicate");
+  assert.equal(rec.dupAcks, 1);
+  assert.equal(rec.shouldEnter(false), true, "RFC 6675 IsLost(SND.UNA)");
+  assert.equal(rec.sackRecovery, null);
+  rec.enter(true, 0);
   assert.ok(rec.sackRecovery !== null);
   rec.onRetransmit(1, MSS);
   assert.equal(rec.highRxt, 1 + MSS);
@@ -77,4 +91,15 @@ test("with SACK the scoreboard starts recovery before three duplicate ACKs, and 
   assert.equal(rec.sackRecovery, null);
   assert.equal(rec.recover, snd.sndMax, "no new recovery for data sent before the timeout");
   assert.equal(rec.dupAcks, 0);
+});
+
+test("RACK's verdict alone starts recovery, but not for data below the recovery point", () => {
+  const { snd, rec } = setup();
+  assert.equal(rec.onAck(ack(1), false, false, true, 0), null, "a changed window, no SACK: not a duplicate");
+  assert.equal(rec.shouldEnter(false), false);
+  assert.equal(rec.shouldEnter(true), true, "newlyLost");
+  rec.onTimeout(); // the recovery point moves to SND.MAX
+  assert.equal(rec.shouldEnter(true), false, "SND.UNA is below the recovery point");
+  snd.acknowledge(snd.sndMax);
+  assert.equal(rec.shouldEnter(true), false, "nothing outstanding");
 });
