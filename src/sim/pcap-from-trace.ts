@@ -4,7 +4,7 @@
 import { ArgumentError } from "../tcp/arg-error.js";
 import type { TraceEvent } from "../trace/events.js";
 import { eventsOf, hostNamesIn, type TraceInput } from "../trace/trace-input.js";
-import { encodeSegment } from "../wire/codec.js";
+import { encodePacket } from "../wire/codec-any.js";
 import { PcapWriter, type PcapRecord } from "../wire/pcap.js";
 
 /**
@@ -35,7 +35,7 @@ export function hostRecords(events: readonly TraceEvent[], hostName: string): Pc
   const records: PcapRecord[] = [];
   for (const e of events) {
     if ((e.kind === "segment-sent" || e.kind === "segment-received") && e.host === hostName) {
-      records.push({ t: e.t, packet: encodeSegment(e.seg) });
+      records.push({ t: e.t, packet: encodePacket(e.seg) });
     }
   }
   return records;

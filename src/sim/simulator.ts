@@ -15,7 +15,7 @@ import {
   type TraceSink,
 } from "../trace/events.js";
 import { encodedLength } from "../wire/codec.js";
-import { formatIPv4 } from "../wire/address.js";
+import { formatAddress } from "../wire/address-table.js";
 import type { Segment } from "../wire/segment.js";
 import { EventQueue } from "./event-queue.js";
 import { LANE, Lane } from "./lane.js";
@@ -287,7 +287,7 @@ export class Simulator {
     if (clash !== undefined) {
       throw new SimError(
         "ERR_SIM_DUPLICATE_HOST",
-        `address ${formatIPv4(endpoint.address)} of ${endpoint.name} already belongs to ${clash.name}`,
+        `address ${formatAddress(endpoint.address)} of ${endpoint.name} already belongs to ${clash.name}`,
       );
     }
     const host = new SimHost(endpoint.name, endpoint, options.stateOf);
@@ -385,7 +385,7 @@ export class Simulator {
       if (owner === undefined) {
         throw new SimError(
           "ERR_SIM_UNKNOWN_HOST",
-          `inject ${spec.name}: no host has address ${formatIPv4(spec.seg.dstAddr)}`,
+          `inject ${spec.name}: no host has address ${formatAddress(spec.seg.dstAddr)}`,
         );
       }
       to = owner;
@@ -746,7 +746,7 @@ export class Simulator {
     const tracing = this.trace.enabled;
     if (link === undefined) {
       if (tracing)
-        this.emitNetwork("drop", id, src.name, formatIPv4(original.dstAddr), "no-route", undefined);
+        this.emitNetwork("drop", id, src.name, formatAddress(original.dstAddr), "no-route", undefined);
       return;
     }
     const to = link.to;

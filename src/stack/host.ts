@@ -1,4 +1,4 @@
-// A host: one IPv4 address running the TCP engine. Demultiplexes by 4-tuple, owns listeners, the TIME_WAIT
+// A host: an IPv4 address, an IPv6 address or one of each, running the TCP engine. Demultiplexes by 4-tuple, owns listeners, the TIME_WAIT
 // records, the ephemeral port allocator and the bind rules, and keeps every connection's deadline in one
 // queue. Sans-I/O like the engine: drivers (simulator, TUN, browser) pass time in and carry segments out.
 import { Connection, type ConnectionEnv, type ConnectionHandlers } from "../tcp/connection.js";
@@ -7,7 +7,7 @@ import { AppTimer, AppTimers } from "./app-timers.js";
 import { checkConnectArgs, checkHostOptions, checkListenArgs } from "./host-args.js";
 import { DeadlineHeap } from "../tcp/deadline-heap.js";
 import { TcpError } from "../tcp/errors.js";
-import { IsnGenerator, keyFromSeed } from "../tcp/isn.js";
+import { addressDigest, addressSalt, IsnGenerator, keyFromSeed } from "../tcp/isn.js";
 import { Listener, type ListenerHandlers } from "../tcp/listener.js";
 import { MS, makeProfile, type Profile, type ProfileName } from "../tcp/profile.js";
 import { seqAdd, seqGt } from "../tcp/seq.js";
@@ -15,8 +15,9 @@ import type { TcpState } from "../tcp/state.js";
 import { checkCookie, makeCookie } from "../tcp/syncookie.js";
 import { timeWaitVerdict } from "../tcp/timewait.js";
 import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../trace/events.js";
-import { decodePacket } from "../wire/codec.js";
-import { formatIPv4, parseIPv4 } from "../wire/address.js";
+import { decodeAnyInterned, releaseSegmentAddresses } from "../wire/codec-any.js";
+import { addressTable, formatAddress, formatAddressPort, isIPv6Id } from "../wire/address-table.js";
+import { HostAddresses, ListenerTable, isLoopbackAddress, mssForFamily, toAddress } from "./host-family.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
 import type { Endpoint, Transmit } from "./endpoint.js";
 import { TimeWaitTable } from "./timewait-table.js";
@@ -25,8 +26,10 @@ import { invariantDefaults, type InvariantSink } from "../tcp/invariants.js";
 /** What a Host is made of: a name, an address, a profile (with overrides), a trace, a seed. */
 export interface HostOptions {
   name: string;
-  /** IPv4 address, dotted or as a uint32. */
+  /** The host's address: dotted IPv4 or a uint32, or IPv6 text (any RFC 4291 form) or an address-table id. */
   address: string | number;
+  /** A second address of the other family (a dual-stack host): IPv6 text when `address` is IPv4. */
+  address6?: string | number;
   /** Interface MTU (default 1500); the advertised MSS is MTU − 40. */
   mtu?: number;
   profile?: ProfileName | Profile;
@@ -63,6 +66,13 @@ export interface ListenOptions {
   reuseAddress?: boolean;
   /** Per-socket settings every accepted child inherits, as Linux children inherit the listener's. */
   socket?: SocketSettings;
+  /**
+   * 4 or 6 (default: the family of the host's first address). An IPv6 listener on a host with an IPv4
+   * address also accepts IPv4 unless `ipv6Only`, its IPv4 peers being v4-mapped to the socket layer.
+   */
+  family?: 4 | 6;
+  /** IPV6_V6ONLY: an IPv6 listener that takes IPv6 only (and lets an IPv4 listener share the port). */
+  ipv6Only?: boolean;
 }
 
 /** Socket options that shape a connection from its SYN on (setsockopt before connect or listen). */
@@ -86,7 +96,10 @@ function remoteKey(addr: number, port: number): number {
 export class Host implements Endpoint, ConnectionEnv {
   readonly name: string;
   readonly hostName: string;
+  /** The first address of the host's options (either family). */
   readonly address: number;
+  /** Its address per family (-1 where it has none). */
+  readonly addresses: HostAddresses;
   readonly mtu: number;
   readonly profile: Profile;
   readonly trace: TraceSink;
@@ -97,7 +110,7 @@ export class Host implements Endpoint, ConnectionEnv {
   private readonly table: Array<Map<number, Connection> | undefined> = new Array(65536);
   /** TIME_WAIT records, compact, in expiry order (one length per host, so appending keeps it sorted). */
   private readonly tw: TimeWaitTable;
-  private readonly listeners = new Map<number, Listener>();
+  private readonly listeners = new ListenerTable();
   private readonly heap = new DeadlineHeap<Connection>();
   /** Ephemeral ports in use per destination (for an O(1) "exhausted" answer) and where to look next. */
   private readonly portsInUse = new Map<number, number>();
@@ -123,18 +136,20 @@ export class Host implements Endpoint, ConnectionEnv {
     checkHostOptions(options);
     this.name = options.name;
     this.hostName = options.name;
-    this.address = typeof options.address === "string" ? parseIPv4(options.address) : options.address >>> 0;
     this.mtu = options.mtu ?? 1500;
     if (!Number.isInteger(this.mtu) || this.mtu < 68 || this.mtu > 65535) {
       throw new TcpError("EINVAL", "host", `MTU ${String(options.mtu)} is outside 68..65535`);
     }
+    this.addresses = new HostAddresses(options.address, options.address6, this.mtu);
+    this.address = toAddress(options.address, "host");
     this.profile = makeProfile(options.profile ?? "linux", options.overrides ?? {});
     this.trace = options.trace ?? new NullTrace();
     this.invariants = options.invariants !== undefined ? options.invariants : invariantDefaults.sink;
     const seed = options.seed ?? 1;
-    this.isnGen = new IsnGenerator(keyFromSeed(seed, this.address));
-    this.cookieKey = keyFromSeed(seed, this.address ^ 0x5ca1ab1e);
-    this.tw = new TimeWaitTable(keyFromSeed(seed, this.address ^ 0x7177)[0]);
+    const salt = addressSalt(this.address);
+    this.isnGen = new IsnGenerator(keyFromSeed(seed, salt));
+    this.cookieKey = keyFromSeed(seed, salt ^ 0x5ca1ab1e);
+    this.tw = new TimeWaitTable(keyFromSeed(seed, salt ^ 0x7177)[0]);
     this.mss = Math.min(this.profile.defaultMss + (this.mtu - 1500), this.mtu - 40);
   }
 
@@ -159,7 +174,7 @@ export class Host implements Endpoint, ConnectionEnv {
     // application calls in between may have moved the clock on. A connection that saw time go back would
     // send an older TSval than before, and the peer's PAWS would drop it (RFC 7323 §5.3).
     if (now > this.now) this.now = now;
-    const result = decodePacket(bytes);
+    const result = decodeAnyInterned(bytes);
     if (!result.ok) {
       this.counters.inErrs++;
       this.counters.drop(result.reason);
@@ -177,7 +192,13 @@ export class Host implements Endpoint, ConnectionEnv {
       }
       return;
     }
-    this.input(result.segment, now, packetId);
+    try {
+      this.input(result.segment, now, packetId);
+    } finally {
+      // The packet's IPv6 addresses were interned for its processing; whatever kept one (a new connection)
+      // took its own reference. A traced packet keeps its addresses, for the ladder drawn later.
+      if (!this.trace.enabled) releaseSegmentAddresses(result.segment);
+    }
   }
 
   input(seg: Segment, at: number, packetId = -1): void {
@@ -209,7 +230,7 @@ export class Host implements Endpoint, ConnectionEnv {
         conn: conn ? conn.label : tw >= 0 ? this.twLabel(tw) : null,
       });
     }
-    if (seg.dstAddr !== this.address) {
+    if (!this.addresses.owns(seg.dstAddr)) {
       this.dropped(seg, "not-our-address", null);
       return;
     }
@@ -221,7 +242,7 @@ export class Host implements Endpoint, ConnectionEnv {
       this.timeWaitArrives(tw, seg);
       return;
     }
-    const listener = this.listeners.get(seg.dstPort);
+    const listener = this.listeners.forPeer(seg.dstPort, seg.srcAddr);
     if (listener && !listener.closed) {
       this.listenArrives(listener, seg);
       return;
@@ -297,16 +318,21 @@ export class Host implements Endpoint, ConnectionEnv {
     checkPort(requestedPort, "listen");
     // Port 0 means "any free port", as bind(2) and Node's server.listen(0) have it.
     const port = requestedPort === 0 ? this.freeListenPort() : requestedPort;
-    const existing = this.listeners.get(port);
-    if (existing && !existing.closed) throw addrError("EADDRINUSE", "listen", this.address, port);
+    const family = options.family ?? (isIPv6Id(this.address) ? 6 : 4);
+    const own = family === 6 ? this.addresses.address6 : this.addresses.address4;
+    if (own < 0) throw new TcpError("EADDRNOTAVAIL", "listen", `host ${this.name} has no IPv${family} address`);
+    const ipv6Only = family === 6 && (options.ipv6Only === true || this.addresses.address4 < 0);
+    if (this.listeners.conflict(port, family, ipv6Only)) throw addrError("EADDRINUSE", "listen", own, port);
     if (!options.reuseAddress && this.portHeld(port)) {
       // S13: a TIME_WAIT (or any connection) on the port blocks a plain bind.
-      throw addrError("EADDRINUSE", "listen", this.address, port);
+      throw addrError("EADDRINUSE", "listen", own, port);
     }
     const backlog = Math.max(1, Math.min(options.backlog ?? 511, this.profile.acceptBacklogMax));
     const listener = new Listener(port, backlog, Math.min(backlog, this.profile.synBacklog), handlers);
     if (options.socket) listener.settings = options.socket;
-    this.listeners.set(port, listener);
+    listener.family = family;
+    listener.ipv6Only = ipv6Only;
+    this.listeners.set(listener);
     this.appEvent(null, "listen", `port ${port} backlog ${backlog}`);
     return listener;
   }
@@ -315,7 +341,7 @@ export class Host implements Endpoint, ConnectionEnv {
   closeListener(listener: Listener): void {
     if (listener.closed) return;
     listener.closed = true;
-    if (this.listeners.get(listener.port) === listener) this.listeners.delete(listener.port);
+    this.listeners.delete(listener);
     const now = this.time();
     for (const child of [...listener.acceptQueue]) child.abort(now, "listener closed");
     for (const child of [...listener.synQueue]) child.terminate("listener closed", null);
@@ -341,10 +367,14 @@ export class Host implements Endpoint, ConnectionEnv {
   connect(options: ConnectOptions, handlers: ConnectionHandlers = {}): Connection {
     checkConnectArgs(options, handlers);
     const now = this.time();
-    const remoteAddr =
-      typeof options.address === "string" ? parseIPv4(options.address) : options.address >>> 0;
+    const remoteAddr = toAddress(options.address, "connect");
     checkPort(options.port, "connect");
     if (options.port === 0) throw new TcpError("EINVAL", "connect", "port 0");
+    const localAddr = this.addresses.localFor(remoteAddr);
+    if (localAddr < 0) {
+      // Linux: connect() to a family the host has no address (no route) of fails with ENETUNREACH.
+      throw new TcpError("ENETUNREACH", "connect", `host ${this.name} has no IPv${isIPv6Id(remoteAddr) ? 6 : 4} address`);
+    }
     const rkey = remoteKey(remoteAddr, options.port);
     let localPort: number;
     let reuse = -1;
@@ -352,7 +382,7 @@ export class Host implements Endpoint, ConnectionEnv {
       checkPort(options.localPort, "bind");
       localPort = options.localPort;
       if (!options.reuseAddress && (this.portHeld(localPort) || this.listeners.has(localPort))) {
-        throw addrError("EADDRINUSE", "bind", this.address, localPort);
+        throw addrError("EADDRINUSE", "bind", localAddr, localPort);
       }
       reuse = this.tw.find(localPort, remoteAddr, options.port);
       if (
@@ -366,13 +396,13 @@ export class Host implements Endpoint, ConnectionEnv {
       localPort = this.allocatePort(remoteAddr, options.port, now);
       reuse = this.reuseSlot;
     }
-    const conn = new Connection(this, this.address, localPort, remoteAddr, options.port, handlers, {
-      ...this.connectionSettings(options.socket),
+    const conn = new Connection(this, localAddr, localPort, remoteAddr, options.port, handlers, {
+      ...this.connectionSettings(options.socket, remoteAddr),
       noDelay: options.noDelay ?? false,
       keepAlive: options.keepAlive ?? false,
     });
     this.appEvent(conn.label, "connect");
-    let iss = this.isnGen.isn(this.address, localPort, remoteAddr, options.port, now);
+    let iss = this.isnGen.isn(localAddr, localPort, remoteAddr, options.port, now);
     if (reuse >= 0) {
       // Linux tcp_twsk_unique: the new ISS clears the old incarnation's sequence space by a full unscaled
       // window (RFC 1122 §4.2.2.13's rule, as for a SYN that reopens TIME_WAIT), and TS.Recent carries over
@@ -390,17 +420,20 @@ export class Host implements Endpoint, ConnectionEnv {
 
   /** Would bind(port) fail with EADDRINUSE now (a listener, or any connection without SO_REUSEADDR)? */
   bindConflict(port: number, reuseAddress: boolean): boolean {
-    const listener = this.listeners.get(port);
-    if (listener && !listener.closed) return true;
+    if (this.listeners.has(port)) return true;
     return !reuseAddress && this.portHeld(port);
   }
 
-  private connectionSettings(settings: SocketSettings | undefined): {
+  private connectionSettings(
+    settings: SocketSettings | undefined,
+    remoteAddr: number,
+  ): {
     mss: number;
     receiveBuffer?: number;
     sendBuffer?: number;
   } {
-    const mss = settings?.maxSegment ? Math.min(this.mss, settings.maxSegment) : this.mss;
+    const own = mssForFamily(this.mss, remoteAddr);
+    const mss = settings?.maxSegment ? Math.min(own, settings.maxSegment) : own;
     return {
       mss,
       ...(settings?.receiveBuffer ? { receiveBuffer: settings.receiveBuffer } : {}),
@@ -523,7 +556,7 @@ export class Host implements Endpoint, ConnectionEnv {
       return;
     }
     if (to === "ESTABLISHED" && from === "SYN_RECEIVED" && conn.listenerPort >= 0) {
-      const listener = this.listeners.get(conn.listenerPort);
+      const listener = this.listeners.forPeer(conn.listenerPort, conn.remoteAddr);
       if (!listener || listener.closed) return;
       listener.synQueue.delete(conn);
       listener.acceptQueue.push(conn);
@@ -540,7 +573,7 @@ export class Host implements Endpoint, ConnectionEnv {
   }
 
   acceptQueueHasRoom(conn: Connection): boolean {
-    const listener = conn.listenerPort >= 0 ? this.listeners.get(conn.listenerPort) : undefined;
+    const listener = conn.listenerPort >= 0 ? this.listeners.forPeer(conn.listenerPort, conn.remoteAddr) : undefined;
     if (!listener || !listener.acceptQueueFull) return true;
     this.counters.listenOverflows++;
     return false;
@@ -590,7 +623,7 @@ export class Host implements Endpoint, ConnectionEnv {
 
   private segmentTo(seg: Segment, seq: number, ack: number, flags: number): Segment {
     return {
-      srcAddr: this.address,
+      srcAddr: seg.dstAddr, // the address the segment came to: ours, of its family
       dstAddr: seg.srcAddr,
       srcPort: seg.dstPort,
       dstPort: seg.srcPort,
@@ -653,7 +686,7 @@ export class Host implements Endpoint, ConnectionEnv {
       this.dropped(seg, "syn-queue-full", null);
       return;
     }
-    const iss = this.isnGen.isn(this.address, seg.dstPort, seg.srcAddr, seg.srcPort, this.now);
+    const iss = this.isnGen.isn(seg.dstAddr, seg.dstPort, seg.srcAddr, seg.srcPort, this.now);
     this.spawnChild(listener, seg, isnFloor >= 0 && !seqGt(iss, isnFloor) ? isnFloor : iss);
   }
 
@@ -667,12 +700,12 @@ export class Host implements Endpoint, ConnectionEnv {
   private newChild(listener: Listener, seg: Segment): Connection {
     const conn = new Connection(
       this,
-      this.address,
+      seg.dstAddr,
       seg.dstPort,
       seg.srcAddr,
       seg.srcPort,
       {},
-      this.connectionSettings(listener.settings),
+      this.connectionSettings(listener.settings, seg.srcAddr),
     );
     conn.listenerPort = listener.port;
     conn.attached = false;
@@ -693,7 +726,7 @@ export class Host implements Endpoint, ConnectionEnv {
     this.counters.synCookiesSent++;
     const synAck = this.segmentTo(seg, cookie, seqAdd(seg.seq, 1), SYN | ACK);
     synAck.window = Math.min(65535, this.profile.receiveBuffer);
-    synAck.options = { mss: this.mss };
+    synAck.options = { mss: mssForFamily(this.mss, seg.srcAddr) };
     this.counters.outSegs++;
     this.transmit(synAck, null, "syn-ack-cookie", false);
   }
@@ -803,7 +836,7 @@ export class Host implements Endpoint, ConnectionEnv {
         this.dropped(seg, "time-wait", null, "RST ignored (RFC 1337)");
         return;
       case "accept-syn": {
-        const listener = this.listeners.get(seg.dstPort);
+        const listener = this.listeners.forPeer(seg.dstPort, seg.srcAddr);
         if (!listener || listener.closed) {
           this.twAck(s, "dup-ack"); // Linux: no listener, answer as to an old SYN
           return;
@@ -837,8 +870,9 @@ export class Host implements Endpoint, ConnectionEnv {
   /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, with a timestamp when the connection used them (RFC 7323 §3.2). */
   private twAck(s: number, why: string): void {
     const tw = this.tw.view(s);
+    const local = this.addresses.localFor(tw.remoteAddr);
     const ack: Segment = {
-      srcAddr: this.address,
+      srcAddr: local,
       dstAddr: tw.remoteAddr,
       srcPort: tw.localPort,
       dstPort: tw.remotePort,
@@ -853,7 +887,7 @@ export class Host implements Endpoint, ConnectionEnv {
               // Our TS clock (ms + the 4-tuple's offset, see ../tcp/timestamps.ts), recomputed, not stored.
               val:
                 (Math.floor(this.now / MS) +
-                  this.tsOffset(this.address, tw.localPort, tw.remoteAddr, tw.remotePort)) >>>
+                  this.tsOffset(local, tw.localPort, tw.remoteAddr, tw.remotePort)) >>>
                 0,
               ecr: tw.tsRecent,
             },
@@ -896,9 +930,11 @@ export class Host implements Endpoint, ConnectionEnv {
   private dropTimeWait(s: number): void {
     if (this.tw.expiresAt(s) > this.now) this.timerEvent(s, "cancelled"); // ended early: its timer never fires
     const localPort = this.tw.localPort(s);
-    const rkey = remoteKey(this.tw.remoteAddr(s), this.tw.remotePort(s));
+    const remoteAddr = this.tw.remoteAddr(s);
+    const rkey = remoteKey(remoteAddr, this.tw.remotePort(s));
     this.tw.remove(s);
     this.releasePort(localPort, rkey);
+    addressTable.release(remoteAddr); // the reference the connection handed to its record
   }
 
   /**
@@ -931,7 +967,7 @@ export class Host implements Endpoint, ConnectionEnv {
     const policy = this.profile.timeWaitReuse;
     if (policy === "on") return true;
     if (policy === "off") return false;
-    return remoteAddr >>> 24 === 127 || this.address >>> 24 === 127 || remoteAddr === this.address;
+    return isLoopbackAddress(remoteAddr) || isLoopbackAddress(this.addresses.localFor(remoteAddr)) || this.addresses.owns(remoteAddr);
   }
 
   private timerEvent(s: number, action: TimerAction, deadline?: number): void {
@@ -951,7 +987,8 @@ export class Host implements Endpoint, ConnectionEnv {
 
   private twLabel(s: number): string {
     const tw = this.tw;
-    return `${formatIPv4(this.address)}:${tw.localPort(s)}>${formatIPv4(tw.remoteAddr(s))}:${tw.remotePort(s)}`;
+    const remote = tw.remoteAddr(s);
+    return `${formatAddressPort(this.addresses.localFor(remote), tw.localPort(s))}>${formatAddressPort(remote, tw.remotePort(s))}`;
   }
 
   private insert(localPort: number, rkey: number, conn: Connection): void {
@@ -961,6 +998,10 @@ export class Host implements Endpoint, ConnectionEnv {
       this.table[localPort] = m;
     }
     m.set(rkey, conn);
+    // The connection holds its peer's address (an IPv6 id stays valid while it does); a traced host keeps
+    // it for good, since the trace's segments name it.
+    addressTable.acquire(conn.remoteAddr);
+    if (this.trace.enabled) addressTable.acquire(conn.remoteAddr);
     if (this.isEphemeral(localPort)) this.portsInUse.set(rkey, (this.portsInUse.get(rkey) ?? 0) + 1);
   }
 
@@ -970,6 +1011,7 @@ export class Host implements Endpoint, ConnectionEnv {
     m.delete(rkey);
     if (m.size === 0) this.table[localPort] = undefined;
     this.releasePort(localPort, rkey);
+    addressTable.release(conn.remoteAddr);
   }
 
   private releasePort(localPort: number, rkey: number): void {
@@ -982,7 +1024,7 @@ export class Host implements Endpoint, ConnectionEnv {
   private removeConnection(conn: Connection): void {
     this.remove(conn.localPort, remoteKey(conn.remoteAddr, conn.remotePort), conn);
     if (conn.listenerPort >= 0) {
-      const listener = this.listeners.get(conn.listenerPort);
+      const listener = this.listeners.forPeer(conn.listenerPort, conn.remoteAddr);
       // A child that ends in the accept queue (reset, timed out) stays there, still taking its slot: Linux's
       // accept() returns it in TCP_CLOSE with its data readable and its error pending (linux-profile.md,
       // "Close semantics"). closeListener() empties the queue.
@@ -1025,7 +1067,8 @@ export class Host implements Endpoint, ConnectionEnv {
     if (!mayReuse && (this.portsInUse.get(rkey) ?? 0) >= size)
       throw addrError("EADDRNOTAVAIL", "connect", remoteAddr, remotePort);
     // Start where the last search for this destination stopped (a per-destination offset, like Linux's hash).
-    let offset = this.portCursor.get(rkey) ?? (remoteAddr ^ (remotePort * 2654435761)) >>> 0;
+    let offset =
+      this.portCursor.get(rkey) ?? (addressDigest(this.cookieKey, remoteAddr) ^ (remotePort * 2654435761)) >>> 0;
     for (let i = 0; i < size; i++) {
       const port = lo + (offset % size);
       offset = (offset + 1) >>> 0;
@@ -1055,8 +1098,8 @@ function addrError(
   addr: number,
   port: number,
 ): TcpError {
-  const err = new TcpError(code, syscall, `${formatIPv4(addr)}:${port}`);
-  err.address = formatIPv4(addr);
+  const err = new TcpError(code, syscall, formatAddressPort(addr, port));
+  err.address = formatAddress(addr);
   err.port = port;
   return err;
 }

@@ -4,6 +4,7 @@
 // (host-inspection-facts §1.12); a busy client holds tens of thousands, a load generator a million, so a
 // record here is ~50 bytes of columns plus its index cell, and no object at all.
 import type { TimeWaitView } from "../tcp/timewait.js";
+import { IPV6_ID_BASE } from "../wire/address-table.js";
 
 /** What a connection leaves behind when it enters TIME_WAIT. */
 export interface TimeWaitInit {
@@ -101,6 +102,12 @@ export class TimeWaitTable {
   /** Records per local port (bind checks); allocated on first use, 256 KiB. */
   private perPort: Uint32Array | null = null;
   private readonly flyweight = new View();
+  /**
+   * The slots whose remote address is IPv6. An IPv6 address is an id ≥ 2^32 of the address table
+   * (../wire/address-table.ts) whose low 32 bits go in `remoteAddrs` like an IPv4 address; membership
+   * here is the 33rd bit. A set, not a column, so that IPv4 records pay nothing for IPv6 (issue 17).
+   */
+  private readonly v6Slots = new Set<number>();
 
   constructor(private readonly seed = 0) {
     this.grow(8);
@@ -116,7 +123,8 @@ export class TimeWaitTable {
       if (
         this.remoteAddrs[s] === remoteAddr >>> 0 &&
         this.remotePorts[s] === remotePort &&
-        this.localPorts[s] === localPort
+        this.localPorts[s] === localPort &&
+        (this.v6Slots.size === 0 || this.v6Slots.has(s) === remoteAddr >= IPV6_ID_BASE)
       )
         return s;
     }
@@ -131,6 +139,7 @@ export class TimeWaitTable {
     this.localPorts[s] = r.localPort;
     this.remotePorts[s] = r.remotePort;
     this.remoteAddrs[s] = r.remoteAddr;
+    if (r.remoteAddr >= IPV6_ID_BASE) this.v6Slots.add(s);
     this.sndNxts[s] = r.sndNxt;
     this.rcvNxts[s] = r.rcvNxt;
     this.rcvWnds[s] = r.rcvWnd;
@@ -155,6 +164,7 @@ export class TimeWaitTable {
     this.removeFromIndex(s);
     this.perPort![this.localPorts[s]!]!--;
     this.flags[s] = 0;
+    if (this.v6Slots.size > 0) this.v6Slots.delete(s);
     this.next[s] = this.free;
     this.free = s;
     this.size--;
@@ -191,7 +201,12 @@ export class TimeWaitTable {
   }
 
   remoteAddr(s: number): number {
-    return this.remoteAddrs[s]!;
+    return this.v6Slots.size > 0 && this.v6Slots.has(s) ? IPV6_ID_BASE + this.remoteAddrs[s]! : this.remoteAddrs[s]!;
+  }
+
+  /** Records whose remote address is IPv6. */
+  get ipv6Records(): number {
+    return this.v6Slots.size;
   }
 
   remotePort(s: number): number {
@@ -250,7 +265,7 @@ export class TimeWaitTable {
   view(s: number): TimeWaitView {
     const v = this.flyweight;
     v.localPort = this.localPorts[s]!;
-    v.remoteAddr = this.remoteAddrs[s]!;
+    v.remoteAddr = this.remoteAddr(s);
     v.remotePort = this.remotePorts[s]!;
     v.sndNxt = this.sndNxts[s]!;
     v.rcvNxt = this.rcvNxts[s]!;

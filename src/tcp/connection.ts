@@ -37,6 +37,7 @@ import {
   type TcpOptions,
 } from "../wire/segment.js";
 import type { DropReason, TimerAction, TimerName, TraceSink } from "../trace/events.js";
+import { formatAddressPort } from "../wire/address-table.js";
 
 /** What the connection needs from its host. */
 export interface ConnectionEnv {
@@ -263,7 +264,7 @@ export class Connection {
     this.keepAliveIdle = env.profile.keepAliveIdle;
     this.keepAliveInterval = env.profile.keepAliveInterval;
     this.keepAliveCount = env.profile.keepAliveProbes;
-    this.label = `${fmt(localAddr)}:${localPort}>${fmt(remoteAddr)}:${remotePort}`;
+    this.label = `${formatAddressPort(localAddr, localPort)}>${formatAddressPort(remoteAddr, remotePort)}`;
     this.ts.offset = env.tsOffset(localAddr, localPort, remoteAddr, remotePort);
   }
 
@@ -2012,8 +2013,4 @@ export class Connection {
     if (this.snd.finQueued) return "EPIPE";
     return null;
   }
-}
-
-function fmt(addr: number): string {
-  return `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;
 }

@@ -1,6 +1,8 @@
 // Initial sequence numbers per RFC 9293 §3.4.1: ISN = M + F(localip, localport, remoteip, remoteport, secretkey),
 // M a 4-microsecond clock, F a keyed hash, so ISNs of one 4-tuple keep increasing across incarnations
 // while being unpredictable from outside. In the simulator the key comes from the seed (deterministic runs).
+// An IPv6 address enters as a keyed digest of its 128 bits (`addressDigest`), never as its interned id.
+import { addressTable, IPV6_ID_BASE } from "../wire/address-table.js";
 
 const rotl = (x: number, n: number): number => (x << n) | (x >>> (32 - n));
 
@@ -46,6 +48,25 @@ export function keyedHash(key: Uint32Array, a: number, b: number, c: number, d: 
   return (v[0]! ^ v[1]! ^ v[2]! ^ v[3]!) >>> 0;
 }
 
+/**
+ * The 32 bits an address contributes to a keyed hash: an IPv4 address itself, an IPv6 address (an id of
+ * the address table, ../wire/address-table.ts) a keyed hash of its four words — so ISNs, timestamp offsets,
+ * SYN cookies and port offsets depend on the 128-bit address (as Linux's secure_tcpv6_seq hashes it) and
+ * not on the order in which a process happened to intern addresses.
+ */
+export function addressDigest(key: Uint32Array, addr: number): number {
+  if (addr < IPV6_ID_BASE) return addr;
+  const t = addressTable;
+  return keyedHash(key, t.word(addr, 0), t.word(addr, 1), t.word(addr, 2), t.word(addr, 3) ^ 0x3636);
+}
+
+/** A salt for keyFromSeed from a host address of either family (stable across processes). */
+export function addressSalt(addr: number): number {
+  if (addr < IPV6_ID_BASE) return addr;
+  const t = addressTable;
+  return (t.word(addr, 0) ^ t.word(addr, 1) ^ t.word(addr, 2) ^ t.word(addr, 3) ^ 0x60000000) >>> 0;
+}
+
 /** Expand a numeric seed into a 128-bit key (splitmix32 steps). */
 export function keyFromSeed(seed: number, salt = 0): Uint32Array {
   const key = new Uint32Array(4);
@@ -68,13 +89,15 @@ export class IsnGenerator {
    * 4-tuple, so a later incarnation's TSvals are larger than an earlier one's (RFC 6191 relies on it).
    */
   tsOffset(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
-    return keyedHash(this.key, remoteAddr, localAddr, (remotePort << 16) | localPort, 0x7473);
+    const k = this.key;
+    return keyedHash(k, addressDigest(k, remoteAddr), addressDigest(k, localAddr), (remotePort << 16) | localPort, 0x7473);
   }
 
   /** `now` in µs; M ticks every 4 µs (RFC 9293 §3.4.1). */
   isn(localAddr: number, localPort: number, remoteAddr: number, remotePort: number, now: number): number {
     const m = Math.floor(now / 4) >>> 0;
-    const f = keyedHash(this.key, localAddr, remoteAddr, (localPort << 16) | remotePort, 0);
+    const k = this.key;
+    const f = keyedHash(k, addressDigest(k, localAddr), addressDigest(k, remoteAddr), (localPort << 16) | remotePort, 0);
     return (m + f) >>> 0;
   }
 }

@@ -19,6 +19,9 @@ export class Listener {
   lastOverflow = -Infinity;
   /** Socket settings its children inherit (SO_RCVBUF, SO_SNDBUF, TCP_MAXSEG set on the listener). */
   settings: { receiveBuffer?: number; sendBuffer?: number; maxSegment?: number } | undefined = undefined;
+  /** The family of the listening socket: an IPv6 one also takes IPv4 SYNs unless `ipv6Only` (IPV6_V6ONLY). */
+  family: 4 | 6 = 4;
+  ipv6Only = false;
 
   constructor(
     readonly port: number,

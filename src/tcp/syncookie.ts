@@ -1,15 +1,22 @@
 // SYN cookies: the SYN,ACK's ISS encodes what a SYN_RECEIVED entry would have kept, so a listener under
 // a SYN flood keeps no state until the handshake's final ACK proves the peer real (RFC 4987 §3.6).
 // Layout of the 32-bit cookie: 5 bits of a 64-second counter, 3 bits of MSS index, 24 bits of keyed hash.
-import { keyedHash } from "./isn.js";
+import { addressDigest, keyedHash } from "./isn.js";
+import { IPV6_ID_BASE } from "../wire/address-table.js";
 
 /** The MSS values a cookie can carry: Linux's IPv4 table (linux-profile.md "SYN cookies"). */
 export const COOKIE_MSS_TABLE: readonly number[] = [536, 1300, 1440, 1460];
+/** Linux's IPv6 table (net/ipv6/syncookies.c msstab): 1280, 1480, 1500 and 9000-byte MTUs less 60. */
+export const COOKIE_MSS_TABLE6: readonly number[] = [1220, 1420, 1440, 8940];
+
+function mssTable(remoteAddr: number): readonly number[] {
+  return remoteAddr >= IPV6_ID_BASE ? COOKIE_MSS_TABLE6 : COOKIE_MSS_TABLE;
+}
 const PERIOD = 64_000_000; // µs
 
-export function cookieMssIndex(peerMss: number): number {
+export function cookieMssIndex(peerMss: number, table: readonly number[] = COOKIE_MSS_TABLE): number {
   let idx = 0;
-  for (let i = 0; i < COOKIE_MSS_TABLE.length; i++) if (COOKIE_MSS_TABLE[i]! <= peerMss) idx = i;
+  for (let i = 0; i < table.length; i++) if (table[i]! <= peerMss) idx = i;
   return idx;
 }
 
@@ -21,7 +28,7 @@ function cookieHash(
   ports: number,
   mssIdx: number,
 ): number {
-  return keyedHash(key, remoteAddr, ports, peerIsn, (t << 8) | mssIdx) & 0xffffff;
+  return keyedHash(key, addressDigest(key, remoteAddr), ports, peerIsn, (t << 8) | mssIdx) & 0xffffff;
 }
 
 export function makeCookie(
@@ -34,7 +41,7 @@ export function makeCookie(
   peerMss: number,
 ): number {
   const t = Math.floor(now / PERIOD) & 31;
-  const mssIdx = cookieMssIndex(peerMss);
+  const mssIdx = cookieMssIndex(peerMss, mssTable(remoteAddr));
   const h = cookieHash(key, t, peerIsn, remoteAddr, (remotePort << 16) | localPort, mssIdx);
   return ((t << 27) | (mssIdx << 24) | h) >>> 0;
 }
@@ -53,7 +60,8 @@ export function checkCookie(
   const mssIdx = (cookie >>> 24) & 7;
   const current = Math.floor(now / PERIOD) & 31;
   const age = (current - t) & 31;
-  if (age > 1 || mssIdx >= COOKIE_MSS_TABLE.length) return -1;
+  const table = mssTable(remoteAddr);
+  if (age > 1 || mssIdx >= table.length) return -1;
   const h = cookieHash(key, t, peerIsn, remoteAddr, (remotePort << 16) | localPort, mssIdx);
-  return (cookie & 0xffffff) === h ? COOKIE_MSS_TABLE[mssIdx]! : -1;
+  return (cookie & 0xffffff) === h ? table[mssIdx]! : -1;
 }

@@ -11,7 +11,7 @@
 // ACKs) of one connection the rest are counted and summed up, at most once per summary period and
 // whenever something else happens to that connection.
 import type { TraceEvent, TraceSink } from "../trace/events.js";
-import { formatIPv4 } from "../wire/address.js";
+import { formatAddressPort } from "../wire/address-table.js";
 import { formatSegment } from "../wire/format.js";
 import { FIN, RST, SYN, URG, type Segment } from "../wire/segment.js";
 
@@ -88,7 +88,7 @@ interface Burst {
 }
 
 function endpoint(addr: number, port: number): string {
-  return `${formatIPv4(addr)}:${port}`;
+  return formatAddressPort(addr, port);
 }
 
 function direction(seg: Segment): string {
