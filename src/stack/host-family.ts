@@ -18,7 +18,8 @@ export const IPV6_HEADER_BYTES = 40;
 export function toAddress(a: string | number, syscall: string): number {
   if (typeof a === "string") return parseAddress(a);
   if (isIPv6Id(a)) {
-    if (addressTable.references(a) === 0) throw new TcpError("EINVAL", syscall, `address id ${a} is not held`);
+    if (addressTable.references(a) === 0)
+      throw new TcpError("EINVAL", syscall, `address id ${a} is not held`);
     return a;
   }
   return a >>> 0;
@@ -58,7 +59,11 @@ export class HostAddresses {
     this.address4 = v4[0] ?? -1;
     this.address6 = v6[0] ?? -1;
     if (this.address6 >= 0 && mtu < IPV6_MIN_MTU) {
-      throw new TcpError("EINVAL", "host", `MTU ${mtu} is below IPv6's minimum of ${IPV6_MIN_MTU} (RFC 8200 §5)`);
+      throw new TcpError(
+        "EINVAL",
+        "host",
+        `MTU ${mtu} is below IPv6's minimum of ${IPV6_MIN_MTU} (RFC 8200 §5)`,
+      );
     }
   }
 

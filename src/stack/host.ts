@@ -320,7 +320,8 @@ export class Host implements Endpoint, ConnectionEnv {
     const port = requestedPort === 0 ? this.freeListenPort() : requestedPort;
     const family = options.family ?? (isIPv6Id(this.address) ? 6 : 4);
     const own = family === 6 ? this.addresses.address6 : this.addresses.address4;
-    if (own < 0) throw new TcpError("EADDRNOTAVAIL", "listen", `host ${this.name} has no IPv${family} address`);
+    if (own < 0)
+      throw new TcpError("EADDRNOTAVAIL", "listen", `host ${this.name} has no IPv${family} address`);
     const ipv6Only = family === 6 && (options.ipv6Only === true || this.addresses.address4 < 0);
     if (this.listeners.conflict(port, family, ipv6Only)) throw addrError("EADDRINUSE", "listen", own, port);
     if (!options.reuseAddress && this.portHeld(port)) {
@@ -373,7 +374,11 @@ export class Host implements Endpoint, ConnectionEnv {
     const localAddr = this.addresses.localFor(remoteAddr);
     if (localAddr < 0) {
       // Linux: connect() to a family the host has no address (no route) of fails with ENETUNREACH.
-      throw new TcpError("ENETUNREACH", "connect", `host ${this.name} has no IPv${isIPv6Id(remoteAddr) ? 6 : 4} address`);
+      throw new TcpError(
+        "ENETUNREACH",
+        "connect",
+        `host ${this.name} has no IPv${isIPv6Id(remoteAddr) ? 6 : 4} address`,
+      );
     }
     const rkey = remoteKey(remoteAddr, options.port);
     let localPort: number;
@@ -573,7 +578,8 @@ export class Host implements Endpoint, ConnectionEnv {
   }
 
   acceptQueueHasRoom(conn: Connection): boolean {
-    const listener = conn.listenerPort >= 0 ? this.listeners.forPeer(conn.listenerPort, conn.remoteAddr) : undefined;
+    const listener =
+      conn.listenerPort >= 0 ? this.listeners.forPeer(conn.listenerPort, conn.remoteAddr) : undefined;
     if (!listener || !listener.acceptQueueFull) return true;
     this.counters.listenOverflows++;
     return false;
@@ -967,7 +973,11 @@ export class Host implements Endpoint, ConnectionEnv {
     const policy = this.profile.timeWaitReuse;
     if (policy === "on") return true;
     if (policy === "off") return false;
-    return isLoopbackAddress(remoteAddr) || isLoopbackAddress(this.addresses.localFor(remoteAddr)) || this.addresses.owns(remoteAddr);
+    return (
+      isLoopbackAddress(remoteAddr) ||
+      isLoopbackAddress(this.addresses.localFor(remoteAddr)) ||
+      this.addresses.owns(remoteAddr)
+    );
   }
 
   private timerEvent(s: number, action: TimerAction, deadline?: number): void {
@@ -1068,7 +1078,8 @@ export class Host implements Endpoint, ConnectionEnv {
       throw addrError("EADDRNOTAVAIL", "connect", remoteAddr, remotePort);
     // Start where the last search for this destination stopped (a per-destination offset, like Linux's hash).
     let offset =
-      this.portCursor.get(rkey) ?? (addressDigest(this.cookieKey, remoteAddr) ^ (remotePort * 2654435761)) >>> 0;
+      this.portCursor.get(rkey) ??
+      (addressDigest(this.cookieKey, remoteAddr) ^ (remotePort * 2654435761)) >>> 0;
     for (let i = 0; i < size; i++) {
       const port = lo + (offset % size);
       offset = (offset + 1) >>> 0;

@@ -201,7 +201,9 @@ export class TimeWaitTable {
   }
 
   remoteAddr(s: number): number {
-    return this.v6Slots.size > 0 && this.v6Slots.has(s) ? IPV6_ID_BASE + this.remoteAddrs[s]! : this.remoteAddrs[s]!;
+    return this.v6Slots.size > 0 && this.v6Slots.has(s)
+      ? IPV6_ID_BASE + this.remoteAddrs[s]!
+      : this.remoteAddrs[s]!;
   }
 
   /** Records whose remote address is IPv6. */

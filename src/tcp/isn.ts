@@ -90,14 +90,26 @@ export class IsnGenerator {
    */
   tsOffset(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
     const k = this.key;
-    return keyedHash(k, addressDigest(k, remoteAddr), addressDigest(k, localAddr), (remotePort << 16) | localPort, 0x7473);
+    return keyedHash(
+      k,
+      addressDigest(k, remoteAddr),
+      addressDigest(k, localAddr),
+      (remotePort << 16) | localPort,
+      0x7473,
+    );
   }
 
   /** `now` in µs; M ticks every 4 µs (RFC 9293 §3.4.1). */
   isn(localAddr: number, localPort: number, remoteAddr: number, remotePort: number, now: number): number {
     const m = Math.floor(now / 4) >>> 0;
     const k = this.key;
-    const f = keyedHash(k, addressDigest(k, localAddr), addressDigest(k, remoteAddr), (localPort << 16) | remotePort, 0);
+    const f = keyedHash(
+      k,
+      addressDigest(k, localAddr),
+      addressDigest(k, remoteAddr),
+      (localPort << 16) | remotePort,
+      0,
+    );
     return (m + f) >>> 0;
   }
 }

@@ -39,7 +39,9 @@ function toAddress(value: number | string, host: string): number {
   try {
     return parseAddress(value);
   } catch {
-    throw new HostSpecError(`host ${JSON.stringify(host)}: ${JSON.stringify(value)} is not an IPv4 or IPv6 address`);
+    throw new HostSpecError(
+      `host ${JSON.stringify(host)}: ${JSON.stringify(value)} is not an IPv4 or IPv6 address`,
+    );
   }
 }
 

@@ -134,9 +134,7 @@ export class AddressTable {
 
   /** Bytes of the typed arrays (the table's whole cost). */
   bytes(): number {
-    return (
-      this.words.byteLength + this.refs.byteLength + this.nextFree.byteLength + this.index.byteLength
-    );
+    return this.words.byteLength + this.refs.byteLength + this.nextFree.byteLength + this.index.byteLength;
   }
 
   private slotOf(addr: number): number {
@@ -162,7 +160,8 @@ export class AddressTable {
     const index = this.index;
     const mask = index.length - 1;
     const w = this.words;
-    const home = (slot: number) => mix(w[slot * 4]!, w[slot * 4 + 1]!, w[slot * 4 + 2]!, w[slot * 4 + 3]!) & mask;
+    const home = (slot: number) =>
+      mix(w[slot * 4]!, w[slot * 4 + 1]!, w[slot * 4 + 2]!, w[slot * 4 + 3]!) & mask;
     let i = home(s);
     while (index[i] !== s) i = (i + 1) & mask;
     let j = i;
@@ -208,7 +207,9 @@ export function formatAddress(addr: number): string {
 
 /** "10.0.0.1:80" or "[2001:db8::1]:80" (RFC 5952 §6). */
 export function formatAddressPort(addr: number, port: number): string {
-  return addr >= IPV6_ID_BASE ? `[${formatIPv6(addressTable.address(addr))}]:${port}` : `${formatIPv4(addr)}:${port}`;
+  return addr >= IPV6_ID_BASE
+    ? `[${formatIPv6(addressTable.address(addr))}]:${port}`
+    : `${formatIPv4(addr)}:${port}`;
 }
 
 /**

@@ -21,7 +21,10 @@ export function toSegment6(seg: Segment): Segment6 {
 export function encodePacket(seg: Segment, ip?: IPv4Params & IPv6Params): Uint8Array {
   const v6 = seg.srcAddr >= IPV6_ID_BASE;
   if (v6 !== seg.dstAddr >= IPV6_ID_BASE) {
-    throw new WireEncodeError("bad-field", `segment mixes an IPv4 and an IPv6 address (${seg.srcAddr} > ${seg.dstAddr})`);
+    throw new WireEncodeError(
+      "bad-field",
+      `segment mixes an IPv4 and an IPv6 address (${seg.srcAddr} > ${seg.dstAddr})`,
+    );
   }
   if (!v6) return encodeSegment(seg, ip);
   return encodeSegment6(toSegment6(seg), ip?.hopLimit !== undefined ? { hopLimit: ip.hopLimit } : undefined);
@@ -39,7 +42,11 @@ export function decodeAnyInterned(bytes: Uint8Array): DecodeResult {
   const s = r.segment;
   return {
     ok: true,
-    segment: { ...s, srcAddr: addressTable.internAddress(s.srcAddr), dstAddr: addressTable.internAddress(s.dstAddr) },
+    segment: {
+      ...s,
+      srcAddr: addressTable.internAddress(s.srcAddr),
+      dstAddr: addressTable.internAddress(s.dstAddr),
+    },
   };
 }
 
