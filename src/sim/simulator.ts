@@ -283,16 +283,19 @@ export class Simulator {
         `a host named ${JSON.stringify(endpoint.name)} already exists`,
       );
     }
-    const clash = this.hostsByAddress.get(endpoint.address);
-    if (clash !== undefined) {
-      throw new SimError(
-        "ERR_SIM_DUPLICATE_HOST",
-        `address ${formatAddress(endpoint.address)} of ${endpoint.name} already belongs to ${clash.name}`,
-      );
+    const addresses = endpoint.allAddresses ?? [endpoint.address];
+    for (const address of addresses) {
+      const clash = this.hostsByAddress.get(address);
+      if (clash !== undefined) {
+        throw new SimError(
+          "ERR_SIM_DUPLICATE_HOST",
+          `address ${formatAddress(address)} of ${endpoint.name} already belongs to ${clash.name}`,
+        );
+      }
     }
     const host = new SimHost(endpoint.name, endpoint, options.stateOf);
     this.hostsByName.set(host.name, host);
-    this.hostsByAddress.set(endpoint.address, host);
+    for (const address of addresses) this.hostsByAddress.set(address, host);
     this.hostList.push(host);
     endpoint.attach(
       (seg, id) => this.transmit(host, seg, id),
@@ -342,9 +345,9 @@ export class Simulator {
       this.random,
     );
     ha.links.set(b, fwd);
-    ha.routes.set(hb.endpoint.address, fwd);
+    for (const address of hb.endpoint.allAddresses ?? [hb.endpoint.address]) ha.routes.set(address, fwd);
     hb.links.set(a, rev);
-    hb.routes.set(ha.endpoint.address, rev);
+    for (const address of ha.endpoint.allAddresses ?? [ha.endpoint.address]) hb.routes.set(address, rev);
     return { forward: fwd, reverse: rev };
   }
 

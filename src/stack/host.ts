@@ -100,6 +100,8 @@ export class Host implements Endpoint, ConnectionEnv {
   readonly address: number;
   /** Its address per family (-1 where it has none). */
   readonly addresses: HostAddresses;
+  /** The addresses it answers on (one per family it has). */
+  readonly allAddresses: readonly number[];
   readonly mtu: number;
   readonly profile: Profile;
   readonly trace: TraceSink;
@@ -142,6 +144,7 @@ export class Host implements Endpoint, ConnectionEnv {
     }
     this.addresses = new HostAddresses(options.address, options.address6, this.mtu);
     this.address = toAddress(options.address, "host");
+    this.allAddresses = [this.addresses.address4, this.addresses.address6].filter((a) => a >= 0);
     this.profile = makeProfile(options.profile ?? "linux", options.overrides ?? {});
     this.trace = options.trace ?? new NullTrace();
     this.invariants = options.invariants !== undefined ? options.invariants : invariantDefaults.sink;
