@@ -11,7 +11,7 @@ import { parseIPv6 } from "../../src/wire/address6.js";
 import { encodeSegment6 } from "../../src/wire/codec6.js";
 import { ACK, EMPTY_PAYLOAD, RST, SYN, type Segment } from "../../src/wire/segment.js";
 import type { Connection } from "../../src/tcp/connection.js";
-import { TcpError } from "../../src/tcp/errors.js";
+import type { TcpError } from "../../src/tcp/errors.js";
 
 const enc = new TextEncoder();
 
