@@ -234,3 +234,54 @@ test("TIME_WAIT holds IPv4 and IPv6 records side by side, each found only by its
   );
   assert.ok(addressTable.references(parseAddress("2001:db8::1")) > 0);
 });
+
+test("the TIME_WAIT table tells an IPv6 id from the IPv4 address with the same low 32 bits", async () => {
+  const { TimeWaitTable } = await import("../../src/stack/timewait-table.js");
+  const t = new TimeWaitTable(5);
+  const v6 = parseAddress("2001:db8::4242");
+  const v4 = v6 % 2 ** 32; // the same low 32 bits
+  const rec = (remoteAddr: number, sndNxt: number, remotePort = 5000) => ({
+    localPort: 80,
+    remoteAddr,
+    remotePort,
+    sndNxt,
+    rcvNxt: 1,
+    rcvWnd: 65535,
+    rcvWscale: 7,
+    tsOk: true,
+    tsRecent: 9,
+    tsRecentAt: 0,
+    enteredAt: 0,
+    expiresAt: 60_000_000,
+  });
+  const bytesV4Only = (() => {
+    const only = new TimeWaitTable(5);
+    only.insert(rec(v4, 1));
+    return only.bytes();
+  })();
+  const s4 = t.insert(rec(v4, 1));
+  assert.equal(t.bytes(), bytesV4Only, "no IPv6 record yet: no IPv6 cost");
+  const s6 = t.insert(rec(v6, 2));
+  assert.equal(t.find(80, v4, 5000), s4);
+  assert.equal(t.find(80, v6, 5000), s6);
+  assert.equal(t.remoteAddr(s6), v6);
+  assert.equal(t.view(s4).remoteAddr, v4);
+  assert.equal(t.ipv6Records, 1);
+  // 1,000 more of each family on other ports, interleaved: each found by its own 4-tuple only.
+  const slots: Array<[number, number, number]> = [];
+  for (let port = 6000; port < 7000; port++) {
+    slots.push([t.insert(rec(v4, port, port)), v4, port], [t.insert(rec(v6, port + 1, port)), v6, port]);
+  }
+  assert.equal(t.ipv6Records, 1001);
+  t.remove(s6);
+  assert.equal(t.find(80, v6, 5000), -1);
+  assert.equal(t.find(80, v4, 5000), s4);
+  for (const [s, addr, port] of slots) {
+    assert.equal(t.find(80, addr, port), s);
+    assert.equal(t.sndNxt(s), addr === v4 ? port : port + 1);
+  }
+  for (const [s] of slots) t.remove(s);
+  t.remove(s4);
+  assert.equal(t.size, 0);
+  assert.equal(t.ipv6Records, 0);
+});
