@@ -225,7 +225,7 @@ export class LiveLadder {
     }
     const who = sent ? `us → ${this.peerName}` : `${this.peerName} → us`;
     const text =
-      formatSegment(seg, { ...this.bases(seg), addresses: true }).replace(/^IP /, "") +
+      formatSegment(seg, { ...this.bases(seg), addresses: true }).replace(/^IP6? /, "") +
       (unusual !== undefined ? `  (${unusual})` : "");
     this.line(t, who, text, sent ? "out" : "in");
   }
