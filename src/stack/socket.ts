@@ -9,13 +9,13 @@ import { EventEmitter } from "node:events";
 import { ArgumentError, describe, expectOptional } from "../tcp/arg-error.js";
 import type { Connection, ConnectionHandlers } from "../tcp/connection.js";
 import { TcpError } from "../tcp/errors.js";
-import type { Listener } from "../tcp/listener.js";
+import type { Listener } from "../tcp/listen.js";
 import type { TcpState } from "../tcp/state.js";
 import { formatIPv4, isDottedIPv4 } from "../wire/address.js";
 import { formatIPv6, parseIPv6 } from "../wire/address6.js";
 import { formatAddress, isIPv6Id } from "../wire/address-table.js";
-import type { AppTimer } from "./app-timers.js";
-import { Host } from "./host.js";
+import type { AppTimer } from "../tcp/app-timers.js";
+import { Host } from "../tcp/engine.js";
 
 /** Where {@link Socket.connect} goes, as in net.connect(options) — IPv4 or IPv6 addresses, no DNS. */
 export interface SocketConnectOptions {

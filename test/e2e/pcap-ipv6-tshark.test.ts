@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findScenario, runScenario } from "../../src/scenarios/index.js";
-import { Host } from "../../src/stack/host.js";
+import { Host } from "../../src/tcp/engine.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import { Trace } from "../../src/trace/events.js";
 import { tsharkFields, tsharkMissing } from "../wire/tshark.js";

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createConnection, createServer, type Socket } from "../../src/stack/socket.js";
-import { Host } from "../../src/stack/host.js";
+import { Host } from "../../src/tcp/engine.js";
 import { Simulator } from "../../src/sim/simulator.js";
 
 function stage() {

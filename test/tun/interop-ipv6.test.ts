@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { createConnection, createServer, type Socket } from "../../src/stack/socket.js";
 import { KERNEL_ADDRESS6, STACK_ADDRESS6, type NetworkNamespace } from "../../src/tun/netns.js";
 import { findProgram } from "../../src/tun/tools.js";
-import type { Host } from "../../src/stack/host.js";
+import type { Host } from "../../src/tcp/engine.js";
 import { skipWithoutTun } from "./helpers.js";
 import {
   eventually,

@@ -3,10 +3,10 @@
 // address table, ../wire/address-table.ts), and the few family facts — which local address answers a
 // peer, the MSS an MTU allows, which listener a SYN meets, what counts as loopback — are read off the
 // number here.
-import { TcpError } from "../tcp/errors.js";
+import { TcpError } from "./errors.js";
 import { addressTable, isIPv6Id, parseAddress } from "../wire/address-table.js";
 import { isLoopback6 } from "../wire/address6.js";
-import type { Listener } from "../tcp/listener.js";
+import type { Listener } from "./listen.js";
 
 /** RFC 8200 §5: every IPv6 link has an MTU of at least 1280 bytes (so an IPv6 MSS is at least 1220). */
 export const IPV6_MIN_MTU = 1280;

@@ -3,7 +3,7 @@
 // records with IPv6 4-tuples, and the address table's references returning when connections go.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Host } from "../../src/stack/host.js";
+import { Host } from "../../src/tcp/engine.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import { Trace, NullTrace } from "../../src/trace/events.js";
 import { addressTable, formatAddress, parseAddress } from "../../src/wire/address-table.js";
@@ -236,7 +236,7 @@ test("TIME_WAIT holds IPv4 and IPv6 records side by side, each found only by its
 });
 
 test("the TIME_WAIT table tells an IPv6 id from the IPv4 address with the same low 32 bits", async () => {
-  const { TimeWaitTable } = await import("../../src/stack/timewait-table.js");
+  const { TimeWaitTable } = await import("../../src/tcp/time-wait-table.js");
   const t = new TimeWaitTable(5);
   const v6 = parseAddress("2001:db8::4242");
   const v4 = v6 % 2 ** 32; // the same low 32 bits
