@@ -43,6 +43,11 @@ export function mssForFamily(mss4: number, remoteAddr: number): number {
   return isIPv6Id(remoteAddr) ? mss4 - (IPV6_HEADER_BYTES - IPV4_HEADER_BYTES) : mss4;
 }
 
+/** The send MSS when the peer's SYN has no MSS option: 536 (576 − 40) for IPv4, 1220 (1280 − 60) for IPv6 (RFC 9293 §3.7.1, MUST-15). */
+export function defaultPeerMss(remoteAddr: number): number {
+  return isIPv6Id(remoteAddr) ? 1220 : 536;
+}
+
 /** A host's addresses, at most one per family; -1 where it has none. */
 export class HostAddresses {
   readonly address4: number;

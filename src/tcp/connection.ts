@@ -39,6 +39,7 @@ import {
 } from "../wire/segment.js";
 import type { DropReason, TimerAction, TimerName, TraceSink } from "../trace/events.js";
 import { formatAddressPort } from "../wire/address-table.js";
+import { defaultPeerMss } from "./address-family.js";
 
 /** What the connection needs from its host. */
 export interface ConnectionEnv {
@@ -2026,8 +2027,9 @@ export class Connection {
   private applyPeerSynOptions(seg: Segment, now: number): void {
     const options = seg.options;
     const p = this.env.profile;
-    // RFC 9293 §3.7.1: without an MSS option the peer's MSS is 536 (MUST-15).
-    this.peerMss = options.mss ?? 536;
+    // RFC 9293 §3.7.1: without an MSS option the peer's MSS is 536 for IPv4, 1220 for IPv6 (MUST-15;
+    // Linux's mss_clamp of tcp_v6_connect and tcp_request_sock_ipv6_ops).
+    this.peerMss = options.mss ?? defaultPeerMss(this.remoteAddr);
     const offered = this.state === "SYN_SENT"; // our SYN went out with our offers
     if (p.windowScaling && options.wscale !== undefined) {
       this.wsOk = true;
