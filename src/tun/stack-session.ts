@@ -32,6 +32,7 @@ export class StackSession {
     return this.ipv6 ? STACK_ADDRESS6 : STACK_ADDRESS;
   }
 
+  /** The kernel's address as commands print it: IPv4, or its IPv6 one in an --ipv6 session. */
   get kernelAddress(): string {
     return this.ipv6 ? KERNEL_ADDRESS6 : KERNEL_ADDRESS;
   }
