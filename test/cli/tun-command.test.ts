@@ -395,8 +395,9 @@ test(
     const serve = new Running(["tun", "serve", "--ipv6", "--port", "8080"]);
     try {
       const [, nsPath] = await serve.waitFor(/^namespace: nsenter --net=(\S+)$/m);
+      // The banner comes out line by line: wait for its curl line rather than read it at once.
+      await serve.waitFor(/curl -6 http:\/\/\[fd00:77::2\]:8080\//);
       assert.match(serve.stdout, /node:http on our TCP at http:\/\/\[fd00:77::2\]:8080\//);
-      assert.match(serve.stdout, /curl -6 http:\/\/\[fd00:77::2\]:8080\//);
       const page = inNamespace(nsPath!, "curl", [
         "-6",
         "-sS",
