@@ -162,8 +162,14 @@ export class Host implements Endpoint, ConnectionEnv {
     this.trace = options.trace ?? new NullTrace();
     this.invariants = options.invariants !== undefined ? options.invariants : invariantDefaults.sink;
     const seed = options.seed ?? 1;
-    const salt = addressSalt(this.address);
-    this.isnGen = new IsnGenerator(keyFromSeed(seed, salt));
+    const pr = this.profile;
+    const salt = addressSalt(this.address); // an IPv6 address salts by its words, not its interned id
+    this.isnGen = new IsnGenerator(keyFromSeed(seed, salt), {
+      rate: pr.isnClockRate,
+      stepMin: pr.isnStepMin,
+      stepRandom: pr.isnStepRandom,
+      passive: pr.passiveIsn,
+    });
     this.cookieKey = keyFromSeed(seed, salt ^ 0x5ca1ab1e);
     this.tw = new TimeWaitTable(keyFromSeed(seed, salt ^ 0x7177)[0]);
     this.mss = Math.min(this.profile.defaultMss + (this.mtu - 1500), this.mtu - 40);
@@ -177,7 +183,7 @@ export class Host implements Endpoint, ConnectionEnv {
       get now() {
         return host.now;
       },
-      iss: (seg) => this.isnGen.isn(seg.dstAddr, seg.dstPort, seg.srcAddr, seg.srcPort, this.now),
+      iss: (seg) => this.isnGen.isn(seg.dstAddr, seg.dstPort, seg.srcAddr, seg.srcPort, this.now, true),
       dropped: (seg, reason, conn, detail) => this.dropped(seg, reason, conn, detail),
       replyRst: (seg, why) => this.replyRst(seg, why),
       segmentTo: (seg, seq, ack, flags) => this.segmentTo(seg, seq, ack, flags),
