@@ -14,7 +14,7 @@ import { seqAdd } from "./seq.js";
 import type { TcpState } from "./state.js";
 import { timeWaitVerdict } from "./timewait.js";
 import { reportStateChange } from "./state.js";
-import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../trace/events.js";
+import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "./events.js";
 import { decodeAnyInterned, releaseSegmentAddresses } from "../wire/codec-any.js";
 import { addressTable, formatAddress, formatAddressPort, isIPv6Id } from "../wire/address-table.js";
 import {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { findScenario, runScenario } from "../../src/scenarios/index.js";
 import { Host } from "../../src/tcp/engine.js";
 import { Simulator } from "../../src/sim/simulator.js";
-import { Trace } from "../../src/trace/events.js";
+import { Trace } from "../../src/tcp/events.js";
 import { tsharkFields, tsharkMissing } from "../wire/tshark.js";
 
 const FIELDS = ["ipv6.src", "ipv6.dst", "ip.src", "tcp.checksum.status", "tcp.srcport", "tcp.len"] as const;

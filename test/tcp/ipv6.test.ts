@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Host } from "../../src/tcp/engine.js";
 import { Simulator } from "../../src/sim/simulator.js";
-import { Trace, NullTrace } from "../../src/trace/events.js";
+import { Trace, NullTrace } from "../../src/tcp/events.js";
 import { addressTable, formatAddress, parseAddress } from "../../src/wire/address-table.js";
 import { parseIPv6 } from "../../src/wire/address6.js";
 import { encodeSegment6 } from "../../src/wire/codec6.js";

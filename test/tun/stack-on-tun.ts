@@ -10,7 +10,7 @@ import {
   withNetworkNamespace,
   type NetworkNamespace,
 } from "../../src/tun/netns.js";
-import { Trace, type StateChangeEvent, type TraceEvent } from "../../src/trace/events.js";
+import { Trace, type StateChangeEvent, type TraceEvent } from "../../src/tcp/events.js";
 import type { TcpState } from "../../src/tcp/state.js";
 import type { ChildProcess } from "node:child_process";
 
