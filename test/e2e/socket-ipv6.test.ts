@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createConnection, createServer, type Socket } from "../../src/stack/socket.js";
 import { Host } from "../../src/tcp/engine.js";
-import { Simulator } from "../../src/sim/simulator.js";
+import { Simulator } from "../../src/driver/simulator.js";
 
 function stage() {
   const sim = new Simulator({ seed: 5 });
