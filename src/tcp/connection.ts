@@ -205,8 +205,6 @@ export class Connection {
   private unackedBytes = 0;
   /** Largest segment the peer has sent so far: "full-sized" for the delayed-ACK rule (Linux rcv_mss). */
   private rcvMss = 536;
-  /** Linux quick-ACK mode: this many more in-order segments are ACKed at once (slow start's ACK clock). */
-  private quickAcks = 0;
   /**
    * Linux's interactive ("ping-pong") mode (profile.pingPong): entered when we send data within the
    * delayed-ACK time of the last data received (tcp_event_data_sent → inet_csk_inc_pingpong_cnt, threshold
@@ -252,7 +250,11 @@ export class Connection {
     options: ConnectionOptions,
   ) {
     this.snd = new Sender(env.profile, options.sendBuffer);
-    this.rcv = new Receiver(options.receiveBuffer ?? env.profile.receiveBuffer);
+    this.rcv = new Receiver(options.receiveBuffer ?? env.profile.receiveBuffer, {
+      profile: env.profile,
+      locked: options.receiveBuffer !== undefined,
+      mss: options.mss,
+    });
     this.offeredWscale = offeredWscale(env.profile, this.rcv.bufferSize, options.receiveBuffer !== undefined);
     this.finWait2Timeout = env.profile.finWait2Timeout;
     this.handlers = handlers;
@@ -708,7 +710,9 @@ export class Connection {
       acceptable =
         rcvWnd === 0 ? seg.seq === rcv.rcvNxt : seqInRange(seg.seq, rcv.rcvNxt, seqAdd(rcv.rcvNxt, rcvWnd));
     } else if (rcvWnd === 0) {
-      acceptable = false;
+      // Linux accepts a bare FIN at RCV.NXT even then (tcp_data_queue: "Some stacks are known to send bare
+      // FIN packets in a loop even if we send RWIN 0"); the RFC's table does not.
+      acceptable = rcv.linux !== null && seg.payload.length === 0 && !!(seg.flags & FIN) && seg.seq === rcv.rcvNxt;
     } else {
       const end = seqAdd(rcv.rcvNxt, rcvWnd);
       acceptable =
@@ -1074,8 +1078,8 @@ export class Connection {
     const p = this.env.profile;
     if (immediate || p.delayedAckTimeout === 0 || this.unackedBytes >= 2 * this.rcvMss) {
       this.sendAck("ack");
-    } else if (this.quickAcks > 0 && !this.pingPong) {
-      this.quickAcks--;
+    } else if (this.rcv.quick > 0 && !this.pingPong) {
+      this.rcv.quick--;
       this.sendAck("ack");
     } else if (this.timers[T_DELACK] === Infinity) {
       this.setTimer(T_DELACK, this.now + p.delayedAckTimeout);
@@ -1287,8 +1291,12 @@ export class Connection {
       options.timestamp = { val: this.ts.val(this.now), ecr: withAck ? this.ts.recent : 0 };
     if (withAck ? this.wsOk : p.windowScaling)
       options.wscale = withAck ? this.rcv.wscale : this.offeredWscale;
-    // Linux puts 65535 unscaled in SYN and SYN,ACK (linux-profile.md "Windows").
-    const window = Math.min(65535, this.rcv.bufferSize);
+    // Never scaled (RFC 7323 §2.2); Linux's is tcp_select_initial_window's (receiver.ts synWindow).
+    const window = this.rcv.synWindow(
+      withAck && this.ts.ok ? this.localMss - 12 : this.localMss,
+      withAck ? this.rcv.wscale : (options.wscale ?? 0),
+      withAck,
+    );
     const seg = this.makeSegment(
       snd.iss,
       withAck ? this.rcv.rcvNxt : 0,
@@ -1935,7 +1943,7 @@ export class Connection {
   }
 
   private established(): void {
-    this.quickAcks = this.env.profile.quickAcks;
+    this.rcv.established(this.env.profile.quickAcks, this.localMss, this.snd.mss, this.ts.ok);
     if (this.keepAlive) this.setTimer(T_KEEPALIVE, this.now + this.keepAliveIdle);
     this.reportEstablished();
   }

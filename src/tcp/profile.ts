@@ -25,6 +25,15 @@ export type WindowScaleRule = "ilog2" | "cover";
  * tcp_output: "off + len == sbused(&so->so_snd)"; RFC 9293 §3.9.1 lets a sender push implicitly).
  */
 export type PushRule = "write-end" | "buffer-empty";
+/**
+ * How the advertised receive window follows the receive buffer. "linux": the window is the buffer space
+ * turned into payload bytes by the measured payload-to-truesize ratio, each queued segment charged its
+ * truesize, capped by a slowly growing threshold and rounded to the receive MSS (tcp_win_from_space,
+ * tcp_select_initial_window, __tcp_select_window, tcp_grow_window; receive-window.ts). "free-space": the
+ * window is the buffer's free bytes, opened by at least min(buffer/2, MSS) at a time (RFC 9293
+ * §3.8.6.2.2's receiver SWS avoidance, as FreeBSD's tcp_output does for its window updates).
+ */
+export type ReceiveWindowRule = "linux" | "free-space";
 
 /** Every constant of a TCP implementation (timers, buffers, options, policies), each with its source; see docs/architecture.md. */
 export interface Profile {
@@ -83,6 +92,7 @@ export interface Profile {
   rmemMax: number;
   windowScaleRule: WindowScaleRule;
   pushRule: PushRule;
+  receiveWindowRule: ReceiveWindowRule;
   /** Send buffer size in bytes; writes beyond it are queued by the socket layer (backpressure). */
   sendBuffer: number;
   /** MSS we advertise when the link does not say otherwise (MTU 1500 − 40). */
@@ -161,6 +171,7 @@ const linux: Profile = {
   rmemMax: 212992, // net.core.rmem_max default (SK_RMEM_MAX)
   windowScaleRule: "ilog2", // tcp_select_initial_window()
   pushRule: "write-end",
+  receiveWindowRule: "linux", // tcp_win_from_space(), __tcp_select_window() (Linux 6.18)
   sendBuffer: 262144,
   defaultMss: 1460,
   initialWindowSegments: 10,
@@ -204,6 +215,9 @@ const bsd: Profile = {
   rmemMax: 2097152,
   windowScaleRule: "cover",
   pushRule: "buffer-empty",
+  // FreeBSD tcp_output advertises sbspace(&so->so_rcv), the free buffer; its window-update thresholds are
+  // not modelled beyond RFC 9293 §3.8.6.2.2's min(buffer/2, MSS).
+  receiveWindowRule: "free-space",
   timeWaitReuse: "off",
   congestionControl: "newreno",
   slowStartAfterIdle: true,
@@ -267,6 +281,7 @@ const windows: Profile = {
   rmemMax: 65535 << 8,
   windowScaleRule: "cover",
   pushRule: "buffer-empty",
+  receiveWindowRule: "free-space", // RFC 9293 §3.8.6.2.2 (receiver SWS avoidance over the free buffer)
   timeWaitReuse: "off",
   congestionControl: "newreno",
   slowStartAfterIdle: true,
@@ -304,6 +319,7 @@ const rfc: Profile = {
   rmemMax: 131072,
   windowScaleRule: "cover",
   pushRule: "buffer-empty",
+  receiveWindowRule: "free-space", // RFC 9293 §3.8.6.2.2 (receiver SWS avoidance over the free buffer)
   timeWaitReuse: "off",
   dsack: false,
   congestionControl: "newreno",
@@ -391,6 +407,10 @@ function validateProfile(p: Profile): void {
   if (p.windowScaleRule !== "ilog2" && p.windowScaleRule !== "cover")
     throw new ProfileError(
       `windowScaleRule must be ilog2 or cover, got ${JSON.stringify(p.windowScaleRule)}`,
+    );
+  if (p.receiveWindowRule !== "linux" && p.receiveWindowRule !== "free-space")
+    throw new ProfileError(
+      `receiveWindowRule must be linux or free-space, got ${JSON.stringify(p.receiveWindowRule)}`,
     );
   if (p.pushRule !== "write-end" && p.pushRule !== "buffer-empty")
     throw new ProfileError(`pushRule must be write-end or buffer-empty, got ${JSON.stringify(p.pushRule)}`);

@@ -2,6 +2,7 @@
 // window we advertise, data waiting for the application, and segments held out of order.
 import { Reassembly } from "./reassembly.js";
 import type { Profile } from "./profile.js";
+import { LinuxReceiveSpace, segmentTruesize } from "./receive-window.js";
 import { seqAdd, seqDiff, seqGt, seqLt } from "./seq.js";
 
 /** The 16-bit window field's largest value; without window scaling (RFC 7323) also the largest window. */
@@ -32,6 +33,15 @@ export function offeredWscale(profile: Profile, bufferSize: number, locked: bool
   return shift;
 }
 
+/** How a Receiver accounts its buffer: the profile's rule, and whether the application set SO_RCVBUF. */
+export interface ReceiverOptions {
+  profile: Profile;
+  /** SO_RCVBUF was set (Linux SOCK_RCVBUF_LOCK). */
+  locked: boolean;
+  /** The MSS we announce (tp->advmss). */
+  mss: number;
+}
+
 export class Receiver {
   irs = 0;
   rcvNxt = 0;
@@ -40,7 +50,21 @@ export class Receiver {
   readonly reassembly = new Reassembly();
   /** In-order data the application has not read yet (flow control: it fills the window). */
   private readonly queue: Uint8Array[] = [];
+  /** Under the `linux` rule: the truesize charged for each queued chunk, and the room left in the last one. */
+  private readonly costs: number[] = [];
+  private tailroom = 0;
+  /** sk_rmem_alloc of the in-order queue (the out-of-order queue is charged as it is held). */
+  private queueCost = 0;
+  /** IP and TCP header bytes of a data segment from the peer (truesize counts the whole packet). */
+  private headerBytes = 40;
   queuedBytes = 0;
+  /**
+   * Quick-ACK mode (Linux icsk_ack.quick): this many ACKs of new data go out at once instead of delayed.
+   * Profiles without quick ACKs keep it 0.
+   */
+  quick = 0;
+  /** Linux's accounting (profile.receiveWindowRule "linux"), null for the free-space rule. */
+  readonly linux: LinuxReceiveSpace | null;
   /** The peer's FIN has been received in sequence (RCV.NXT has passed it). */
   finReceived = false;
   /** The application has been told about the FIN (EOF). */
@@ -52,13 +76,55 @@ export class Receiver {
   /** RCV.UP, the urgent pointer (RFC 9293 §3.8.5); we process it but deliver no out-of-band data. */
   rcvUp = 0;
 
-  constructor(readonly bufferSize: number) {}
+  constructor(
+    readonly bufferSize: number,
+    options?: ReceiverOptions,
+  ) {
+    const p = options?.profile;
+    this.linux =
+      p?.receiveWindowRule === "linux"
+        ? new LinuxReceiveSpace(bufferSize, options!.locked, p.receiveBufferMax, options!.mss)
+        : null;
+    if (this.linux) this.linux.initialWindow(options!.mss, MAX_WSCALE); // until synWindow knows the shift
+  }
 
   init(irs: number): void {
     this.irs = irs;
     this.rcvNxt = seqAdd(irs, 1);
     this.rcvUp = this.rcvNxt;
-    this.advertisedEdge = seqAdd(this.rcvNxt, this.freeSpace());
+    this.advertisedEdge = seqAdd(this.rcvNxt, this.linux ? this.linux.rcvWnd : this.freeSpace());
+  }
+
+  /**
+   * The window of our SYN or SYN,ACK (never scaled, RFC 7323 §2.2). Linux: tcp_select_initial_window's
+   * window, from an MSS less the timestamp option when a SYN,ACK confirms timestamps
+   * (tcp_openreq_init_rwin); that is also the first RCV.WND. Otherwise the buffer, at most 65535.
+   */
+  synWindow(mss: number, wscale: number, initialized: boolean): number {
+    if (!this.linux) return Math.min(65535, this.bufferSize);
+    const wnd = this.linux.initialWindow(mss, wscale);
+    if (initialized) this.advertisedEdge = seqAdd(this.rcvNxt, wnd);
+    return wnd;
+  }
+
+  /**
+   * ESTABLISHED: the quick-ACK budget (Linux sets it at the first data segment instead) and, under the
+   * `linux` rule, tcp_init_buffer_space with the send MSS and the options both sides agreed on.
+   */
+  established(quickAcks: number, localMss: number, sndMss: number, timestamps: boolean): void {
+    this.headerBytes = 40 + (timestamps ? 12 : 0);
+    if (!this.linux) {
+      this.quick = quickAcks;
+      return;
+    }
+    this.quick = 0;
+    this.linux.established(localMss - (timestamps ? 12 : 0), sndMss, this.wscale);
+  }
+
+  /** sk_rmem_alloc: what the queued and held-out-of-order segments are charged. */
+  private rmem(): number {
+    if (this.reassembly.isEmpty) return this.queueCost;
+    return this.queueCost + this.reassembly.heldCost((n) => segmentTruesize(this.headerBytes + n).truesize);
   }
 
   private freeSpace(): number {
@@ -82,6 +148,7 @@ export class Receiver {
    * is rounded up, so the edge the peer computes is never left of the one we keep (RFC 7323 §2.4).
    */
   windowToAdvertise(mss: number): number {
+    if (this.linux) return this.linuxWindowToAdvertise();
     const candidate = seqAdd(this.rcvNxt, this.freeSpace());
     const growth = seqDiff(candidate, this.advertisedEdge);
     const threshold = Math.min(Math.floor(this.bufferSize / 2), mss);
@@ -99,22 +166,80 @@ export class Receiver {
     return field;
   }
 
+  /**
+   * Linux tcp_select_window: __tcp_select_window's window, but never less than what is left of the window
+   * already offered (its right edge never moves left); the field is that window shifted by our scale.
+   */
+  private linuxWindowToAdvertise(): number {
+    const linux = this.linux!;
+    const unit = 2 ** this.wscale;
+    const current = this.window;
+    const selected = linux.select(this.rmem(), this.wscale);
+    if (selected.clearsQuick) this.quick = 0;
+    let wnd = selected.window;
+    if (wnd < current) wnd = Math.ceil(current / unit) * unit;
+    linux.rcvWnd = wnd;
+    this.advertisedEdge = seqAdd(this.rcvNxt, wnd);
+    return Math.min(wnd, MAX_WINDOW_FIELD * unit) / unit;
+  }
+
   /** Would advertising now open the window enough to be worth a window update? */
   windowUpdateDue(mss: number): boolean {
+    if (this.linux) {
+      // Linux __tcp_cleanup_rbuf after a read: only when the window can at least double, and never once
+      // the peer's FIN came ("do not send window open ACK in states, where we will not receive more").
+      if (this.finReceived) return false;
+      const now = this.window;
+      if (2 * now > this.linux.windowClamp) return false;
+      const next = this.linux.select(this.rmem(), this.wscale).window;
+      return next !== 0 && next >= 2 * now;
+    }
     const candidate = seqAdd(this.rcvNxt, this.freeSpace());
     return seqDiff(candidate, this.advertisedEdge) >= Math.min(Math.floor(this.bufferSize / 2), mss);
   }
 
   enqueue(data: Uint8Array): void {
     if (data.length === 0) return;
+    if (this.linux) {
+      this.charge(data.length);
+    } else {
+      this.costs.push(0);
+    }
     this.queue.push(data);
     this.queuedBytes += data.length;
+  }
+
+  /**
+   * Linux tcp_queue_rcv: a segment that fits the room left in the last queued segment's head is copied
+   * there and costs nothing more (tcp_try_coalesce → skb_try_coalesce); any other is charged its truesize.
+   * Then tcp_event_data_recv measures it and may grow the window.
+   */
+  private charge(len: number): void {
+    const linux = this.linux!;
+    const seg = segmentTruesize(this.headerBytes + len);
+    if (this.queue.length > 0 && len <= this.tailroom) {
+      this.tailroom -= len;
+      this.costs.push(0);
+    } else {
+      this.costs.push(seg.truesize);
+      this.queueCost += seg.truesize;
+      this.tailroom = seg.tailroom;
+    }
+    this.quick = linux.segmentQueued(len, seg.truesize, this.rmem(), this.quick);
+  }
+
+  /** A queued chunk was read to its end: its memory is freed (Linux frees an skb once fully copied). */
+  private consumed(): void {
+    this.queue.shift();
+    this.queueCost -= this.costs.shift() ?? 0;
+    if (this.queue.length === 0) this.tailroom = 0;
   }
 
   /** The next chunk of in-order data for an application that reads, or null (paused, or nothing queued). */
   take(): Uint8Array | null {
     if (this.paused || this.queue.length === 0) return null;
-    const chunk = this.queue.shift()!;
+    const chunk = this.queue[0]!;
+    this.consumed();
     this.queuedBytes -= chunk.length;
     return chunk;
   }
@@ -133,7 +258,7 @@ export class Receiver {
       const k = Math.min(head.length, n - at);
       out.set(head.subarray(0, k), at);
       at += k;
-      if (k === head.length) this.queue.shift();
+      if (k === head.length) this.consumed();
       else this.queue[0] = head.subarray(k);
     }
     this.queuedBytes -= n;
@@ -152,6 +277,9 @@ export class Receiver {
 
   clear(): void {
     this.queue.length = 0;
+    this.costs.length = 0;
+    this.queueCost = 0;
+    this.tailroom = 0;
     this.queuedBytes = 0;
     this.reassembly.clear();
   }

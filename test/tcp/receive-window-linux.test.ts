@@ -1,0 +1,85 @@
+// Linux's receive-buffer accounting (the `linux` profile's receiveWindowRule, src/tcp/receive-window.ts):
+// the numbers the packetdrill scripts in test/packetdrill/window/ show on Linux 6.18, checked here on the
+// model itself and through a connection.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { LinuxReceiveSpace, segmentTruesize, winFromSpace } from "../../src/tcp/receive-window.js";
+import { ACK, PSH } from "../../src/wire/segment.js";
+import { Bench, concat, passiveOpen } from "./harness.js";
+
+test("truesize of a received segment: a 1000- or 1460-byte segment costs 2304, a 100-byte one 896", () => {
+  assert.equal(segmentTruesize(40 + 1000).truesize, 2304);
+  assert.equal(segmentTruesize(40 + 1460).truesize, 2304);
+  assert.equal(segmentTruesize(52 + 1448).truesize, 2304);
+  assert.equal(segmentTruesize(40 + 100).truesize, 896);
+  assert.equal(segmentTruesize(40 + 100).tailroom, 320 - 64 - 140);
+  assert.equal(winFromSpace(8192, 128), 4096);
+});
+
+test("initial window: SO_RCVBUF 4096 (8192) offers 2920; the stock 128 KiB 64240; packetdrill's 540000 65535", () => {
+  assert.equal(new LinuxReceiveSpace(8192, true, 6291456, 1460).initialWindow(1460, 0), 2920);
+  assert.equal(new LinuxReceiveSpace(131072, false, 6291456, 1460).initialWindow(1460, 7), 64240);
+  assert.equal(new LinuxReceiveSpace(540000, false, 15728640, 1460).initialWindow(1460, 8), 65535);
+});
+
+test("a reader that stops: 1000-byte segments close an 8192-byte buffer's window 2920 → 2000 → 1000 → 0", () => {
+  const s = new LinuxReceiveSpace(8192, true, 6291456, 1460);
+  s.initialWindow(1460, 0);
+  s.established(1460, 1000, 0);
+  // tcp_init_buffer_space reserves one segment: the clamp is 2920, not the full space of 4096.
+  assert.equal(s.windowClamp, 2920);
+  assert.equal(s.rcvMss, 536);
+  let rmem = 0;
+  const windows: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    rmem += 2304;
+    s.segmentQueued(1000, 2304, rmem, 0);
+    const { window } = s.select(rmem, 0);
+    windows.push(window);
+    s.rcvWnd = Math.max(window, s.rcvWnd - 1000);
+  }
+  assert.deepEqual(windows, [2000, 1000, 0]);
+  // The measured ratio (1000/2304 of 256) replaced the default half.
+  assert.equal(s.ratio, 111);
+});
+
+test("the first data segment sets the quick-ACK budget from the window: 2920 / (2 · 1000) → 1, at most 16", () => {
+  const small = new LinuxReceiveSpace(8192, true, 6291456, 1460);
+  small.initialWindow(1460, 0);
+  small.established(1460, 1000, 0);
+  assert.equal(small.segmentQueued(1000, 2304, 2304, 0), 1);
+  const big = new LinuxReceiveSpace(540000, false, 15728640, 1460);
+  big.initialWindow(1460, 8);
+  big.established(1460, 1460, 8);
+  // 16, and the segment grew rcv_ssthresh: tcp_grow_window's "icsk_ack.quick |= 1" makes it 17.
+  assert.equal(big.segmentQueued(1000, 2304, 2304, 0), 17);
+});
+
+test("with the default buffer the window grows from the initial 65535 by two segments per segment (tcp_grow_window)", () => {
+  const s = new LinuxReceiveSpace(540000, false, 15728640, 1460);
+  s.initialWindow(1460, 8);
+  s.established(1460, 1460, 8);
+  assert.equal(s.rcvSsthresh, 65535);
+  s.segmentQueued(1460, 2304, 0, 0);
+  assert.equal(s.rcvSsthresh, 65535 + 2920);
+  assert.equal(s.select(0, 8).window, Math.ceil((65535 + 2920) / 256) * 256);
+});
+
+test("through a connection: an application that does not read sees the window fall to 0; reading reopens it", () => {
+  const b = new Bench({ receiveBuffer: 8192 });
+  const p = passiveOpen(b);
+  p.conn.pause();
+  let seq = p.peerNxt;
+  for (let i = 0; i < 4; i++) {
+    b.feed({ flags: ACK | PSH, seq, ack: p.ourNxt, payload: new Uint8Array(1000) });
+    seq += 1000;
+    b.runTo(b.now + 100_000);
+  }
+  const last = b.take().at(-1)!;
+  assert.equal(last.window, 0, "the window is closed before the buffer's bytes are used up");
+  assert.ok(last.ack - p.peerNxt < 8192, "less payload than the buffer's size fits: truesize counts");
+  p.conn.resume(b.now);
+  const update = b.take().at(-1)!;
+  assert.ok(update.window > 0);
+  assert.equal(concat(p.log.data).length, last.ack - p.peerNxt);
+});
