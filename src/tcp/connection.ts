@@ -712,7 +712,8 @@ export class Connection {
     } else if (rcvWnd === 0) {
       // Linux accepts a bare FIN at RCV.NXT even then (tcp_data_queue: "Some stacks are known to send bare
       // FIN packets in a loop even if we send RWIN 0"); the RFC's table does not.
-      acceptable = rcv.linux !== null && seg.payload.length === 0 && !!(seg.flags & FIN) && seg.seq === rcv.rcvNxt;
+      acceptable =
+        rcv.linux !== null && seg.payload.length === 0 && !!(seg.flags & FIN) && seg.seq === rcv.rcvNxt;
     } else {
       const end = seqAdd(rcv.rcvNxt, rcvWnd);
       acceptable =

@@ -194,7 +194,12 @@ test("windows in our SYN and SYN,ACK are never scaled: 65535 however big the buf
   assert.equal(ourSyn({ receiveBuffer: 20_000, ...rfc }).window, 20_000);
   // Linux (tcp_select_initial_window): half the buffer (the default payload/truesize ratio) rounded down
   // to a multiple of the MSS, at most 65535 — 64240 for the stock 128 KiB buffer.
-  for (const [receiveBuffer, window] of [[131072, 64240], [4 * MIB, 65535], [1 << 30, 65535], [20_000, 8760]]) {
+  for (const [receiveBuffer, window] of [
+    [131072, 64240],
+    [4 * MIB, 65535],
+    [1 << 30, 65535],
+    [20_000, 8760],
+  ]) {
     assert.equal(ourSyn({ receiveBuffer }).window, window, `linux SYN, receiveBuffer ${receiveBuffer}`);
   }
 });
