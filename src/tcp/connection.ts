@@ -567,6 +567,26 @@ export class Connection {
     if (noDelay && isSynchronized(this.state)) this.output();
   }
 
+  /**
+   * TCP_QUICKACK (Linux __tcp_sock_set_quickack): on leaves ping-pong mode, so in-order data is ACKed at
+   * once while quick-ACK credit lasts, and an ACK the delayed-ACK timer holds goes out now if the
+   * application has read everything (tcp_cleanup_rbuf with ICSK_ACK_PUSHED); off enters ping-pong mode.
+   * Not permanent: a reply sent soon after data enters ping-pong mode again (tcp_event_data_sent).
+   */
+  setQuickAck(on: boolean, now?: number): void {
+    if (this.env.invariants !== null && !this.inEntry)
+      return this.checked("setQuickAck", null, () => this.setQuickAck(on, now));
+    this.now = this.appTime(now, "setQuickAck");
+    this.pingPong = !on;
+    const acceptsData = this.state === "ESTABLISHED" || this.state === "CLOSE_WAIT";
+    if (on && acceptsData && this.timers[T_DELACK] !== Infinity && !this.rcv.hasUnread) this.sendAck("ack");
+  }
+
+  /** TCP_QUICKACK as getsockopt reports it: not in ping-pong mode. */
+  get quickAck(): boolean {
+    return !this.pingPong;
+  }
+
   // ---------------------------------------------------------------- SEGMENT ARRIVES (§3.10.7.3, §3.10.7.4)
 
   /** SEGMENT ARRIVES (§3.10.7): the host hands over a segment for this connection. */
@@ -1194,8 +1214,17 @@ export class Connection {
     const smallTail = len > 0 && len < mss && len === unsent;
     if (smallTail && !this.noDelay && !retransmission && seqGt(snd.sndSml, snd.sndUna) && !snd.finQueued)
       return false;
-    // TCP_CORK / MSG_MORE: a partial segment waits for more data (or the FIN, or uncorking), Nagle or not.
-    if (smallTail && (this.corked || this.moreComing) && !retransmission && !snd.finQueued) return false;
+    // TCP_CORK / MSG_MORE: a partial segment waits for more data (or the FIN, or uncorking), Nagle or not —
+    // but not past the persist timer: with nothing in flight Linux arms its probe timer at max(RTO, 200 ms)
+    // (tcp_check_probe_timer) and tcp_write_wakeup sends the held data (tcp(7): TCP_CORK's 200 ms ceiling).
+    if (
+      smallTail &&
+      (this.corked || this.moreComing) &&
+      !retransmission &&
+      !snd.finQueued &&
+      !(this.swsOverride && this.env.profile.corkProbeTimer)
+    )
+      return false;
     // Sender-side silly window avoidance (§3.8.6.2.1): do not send a sliver of a larger backlog —
     // unless the override timeout (the persist timer) fired. It governs *new* data only: a retransmission
     // re-sends what the peer's window already took once (a persist-forced sliver whose ACK was lost), and

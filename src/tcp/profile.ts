@@ -93,6 +93,12 @@ export interface Profile {
   windowScaleRule: WindowScaleRule;
   pushRule: PushRule;
   receiveWindowRule: ReceiveWindowRule;
+  /**
+   * A corked partial segment with nothing in flight is sent when the persist (probe) timer expires, at
+   * max(RTO, 200 ms) (Linux tcp_check_probe_timer → tcp_probe_timer → tcp_write_wakeup; tcp(7): "a 200
+   * millisecond ceiling"). false: it waits until uncorked (FreeBSD's TCP_NOPUSH has no such timer).
+   */
+  corkProbeTimer: boolean;
   /** Send buffer size in bytes; writes beyond it are queued by the socket layer (backpressure). */
   sendBuffer: number;
   /** MSS we advertise when the link does not say otherwise (MTU 1500 − 40). */
@@ -172,6 +178,7 @@ const linux: Profile = {
   windowScaleRule: "ilog2", // tcp_select_initial_window()
   pushRule: "write-end",
   receiveWindowRule: "linux", // tcp_win_from_space(), __tcp_select_window() (Linux 6.18)
+  corkProbeTimer: true, // tcp_check_probe_timer(), tcp_write_wakeup()
   sendBuffer: 262144,
   defaultMss: 1460,
   initialWindowSegments: 10,
@@ -218,6 +225,7 @@ const bsd: Profile = {
   // FreeBSD tcp_output advertises sbspace(&so->so_rcv), the free buffer; its window-update thresholds are
   // not modelled beyond RFC 9293 §3.8.6.2.2's min(buffer/2, MSS).
   receiveWindowRule: "free-space",
+  corkProbeTimer: false, // TCP_NOPUSH: held until the flag is cleared or the buffer fills (tcp_output)
   timeWaitReuse: "off",
   congestionControl: "newreno",
   slowStartAfterIdle: true,
@@ -282,6 +290,7 @@ const windows: Profile = {
   windowScaleRule: "cover",
   pushRule: "buffer-empty",
   receiveWindowRule: "free-space", // RFC 9293 §3.8.6.2.2 (receiver SWS avoidance over the free buffer)
+  corkProbeTimer: false, // no TCP_CORK in the RFCs; Windows has none either
   timeWaitReuse: "off",
   congestionControl: "newreno",
   slowStartAfterIdle: true,
@@ -320,6 +329,7 @@ const rfc: Profile = {
   windowScaleRule: "cover",
   pushRule: "buffer-empty",
   receiveWindowRule: "free-space", // RFC 9293 §3.8.6.2.2 (receiver SWS avoidance over the free buffer)
+  corkProbeTimer: false, // no TCP_CORK in the RFCs; Windows has none either
   timeWaitReuse: "off",
   dsack: false,
   congestionControl: "newreno",
