@@ -56,6 +56,8 @@ export class LinuxReceiveSpace {
   rcvMss = MSS_DEFAULT;
   /** tp->advmss. */
   advmss: number;
+  /** tcp_init_buffer_space has run (ESTABLISHED). */
+  ready = false;
   /** No data segment has arrived yet (Linux: icsk_ack.ato is still 0). */
   firstData = true;
 
@@ -83,15 +85,17 @@ export class LinuxReceiveSpace {
 
   /**
    * tcp_select_initial_window, with the clamp tcp_openreq_init_rwin / tcp_connect_init set for a locked
-   * buffer: the full space, rounded down to a multiple of the MSS, at most 65535 (a SYN's window is never
-   * scaled). `mss` is the MSS less the timestamp option when the SYN,ACK confirms timestamps.
+   * buffer: the full space, rounded down to a multiple of the MSS (a SYN's field, never scaled, shows at
+   * most 65535 of it). `mss` is the MSS less the timestamp option when the SYN,ACK confirms timestamps.
    */
   initialWindow(mss: number, wscale: number): number {
     const full = this.fullSpace();
     const clamp = this.locked ? full : 65535 * 2 ** 14;
     let space = Math.min(clamp, full);
     if (space > mss) space = Math.floor(space / mss) * mss;
-    this.rcvWnd = Math.min(space, 65535);
+    // Not capped at 65535 (tcp_workaround_signed_windows=0): the SYN's field says at most 65535, but the
+    // first ACK may already offer the rest, and rcv_ssthresh starts there.
+    this.rcvWnd = space;
     this.windowClamp = Math.min(65535 * 2 ** wscale, clamp);
     this.rcvSsthresh = this.rcvWnd;
     return this.rcvWnd;
@@ -103,6 +107,7 @@ export class LinuxReceiveSpace {
    * negotiated shift (0 without scaling: the clamp is then 65535, tcp_rcv_synsent_state_process).
    */
   established(advmss: number, sndMss: number, wscale: number): void {
+    this.ready = true;
     this.advmss = advmss;
     this.windowClamp = Math.min(this.windowClamp, 65535 * 2 ** wscale);
     const maxwin = this.fullSpace();
