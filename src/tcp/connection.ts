@@ -467,16 +467,25 @@ export class Connection {
       return this.checked("read", null, () => this.read(max, now));
     this.now = this.appTime(now, "read");
     const data = this.rcv.takeUpTo(max);
-    if (
-      data.length > 0 &&
-      isSynchronized(this.state) &&
-      this.state !== "TIME_WAIT" &&
-      this.rcv.windowUpdateDue(this.snd.mss)
-    ) {
-      this.sendAck("window-update");
-    }
+    this.afterRead(data.length);
     if (data.length > 0) this.deliver(); // a close that waited for the data to be read
     return data;
+  }
+
+  /**
+   * After the application read `copied` bytes: the ACK a pending delayed ACK becomes (Linux
+   * __tcp_cleanup_rbuf), else a window update if the window opened enough (§3.8.6.2.2).
+   */
+  private afterRead(copied: number): void {
+    if (copied <= 0 || !isSynchronized(this.state) || this.state === "TIME_WAIT") return;
+    if (
+      this.timers[T_DELACK] !== Infinity &&
+      this.rcv.ackDueAfterRead(copied, this.pingPong, this.unackedBytes)
+    ) {
+      this.sendAck("ack");
+    } else if (this.rcv.windowUpdateDue(this.snd.mss)) {
+      this.sendAck("window-update");
+    }
   }
 
   /** Bytes received in order and not yet read (SIOCINQ). */
@@ -542,11 +551,9 @@ export class Connection {
     this.now = this.appTime(now, "resume");
     if (!this.rcv.paused) return;
     this.rcv.paused = false;
+    const unread = this.rcv.queuedBytes;
     this.deliver();
-    // The window reopened: tell the peer if it matters (§3.8.6.2.2).
-    if (isSynchronized(this.state) && this.state !== "TIME_WAIT" && this.rcv.windowUpdateDue(this.snd.mss)) {
-      this.sendAck("window-update");
-    }
+    this.afterRead(unread - this.rcv.queuedBytes); // the window reopened: tell the peer if it matters
   }
 
   /** SO_KEEPALIVE: probe an idle connection after `idle` µs (the profile's by default). */
@@ -1061,7 +1068,7 @@ export class Connection {
     // RFC 5681 §4.2: a segment that fills all or part of a gap is ACKed at once.
     const filledGap = !rcv.reassembly.isEmpty;
     if (payload.length > 0) {
-      rcv.enqueue(payload);
+      rcv.enqueue(payload, (seg.flags & PSH) !== 0);
       rcv.rcvNxt = seqAdd(rcv.rcvNxt, payload.length);
       this.unackedBytes += payload.length;
       this.lastDataReceivedAt = this.now;
@@ -1080,12 +1087,14 @@ export class Connection {
       held = fin ? null : rcv.reassembly.takeInOrder(rcv.rcvNxt);
     }
     // The application reads before the ACK goes out, so the ACK advertises the space its reading freed.
+    const unread = rcv.queuedBytes;
     if (delivered) this.deliver();
+    const copied = unread - rcv.queuedBytes;
     if (fin) {
       rcv.reassembly.clear();
       this.finArrives();
     } else if (delivered && this.lastAckSent !== rcv.rcvNxt) {
-      this.ackReceivedData(filledGap); // unless a reply written while reading carried this ACK already
+      this.ackReceivedData(filledGap, copied); // unless a reply written while reading carried this ACK already
     }
     this.deliver(); // the EOF, and a close that waited for it
   }
@@ -1095,13 +1104,15 @@ export class Connection {
    * the profile's delay (40 ms on Linux, < 0.5 s by the RFC) and never past a second full-sized segment.
    * Linux starts in quick-ACK mode so slow start is not slowed by the delay (TCP_MAX_QUICKACKS).
    */
-  private ackReceivedData(immediate: boolean): void {
+  private ackReceivedData(immediate: boolean, copied = 0): void {
     const p = this.env.profile;
     if (immediate || p.delayedAckTimeout === 0 || this.unackedBytes >= 2 * this.rcvMss) {
       this.sendAck("ack");
     } else if (this.rcv.quick > 0 && !this.pingPong) {
       this.rcv.quick--;
       this.sendAck("ack");
+    } else if (copied > 0 && this.rcv.ackDueAfterRead(copied, this.pingPong, this.unackedBytes)) {
+      this.sendAck("ack"); // the application read it at once: Linux's read sends the delayed ACK now
     } else if (this.timers[T_DELACK] === Infinity) {
       this.setTimer(T_DELACK, this.now + p.delayedAckTimeout);
     }

@@ -62,6 +62,11 @@ export class Receiver {
    * Profiles without quick ACKs keep it 0.
    */
   quick = 0;
+  /**
+   * Linux icsk_ack.pending's ICSK_ACK_PUSHED (1) and ICSK_ACK_PUSHED2 (2): a pushed or small segment (two
+   * of them) came since our last ACK, so a read that drains the queue ACKs at once (__tcp_cleanup_rbuf).
+   */
+  private pushed = 0;
   /** Linux's accounting (profile.receiveWindowRule "linux"), null for the free-space rule. */
   readonly linux: LinuxReceiveSpace | null;
   /** The peer's FIN has been received in sequence (RCV.NXT has passed it). */
@@ -176,6 +181,7 @@ export class Receiver {
     // Before ESTABLISHED (an ACK from SYN_RECEIVED or SYN_SENT) Linux offers the initial window as it is;
     // tcp_select_window runs only once tcp_init_buffer_space has.
     if (!linux.ready) return Math.min(Math.ceil(current / unit), MAX_WINDOW_FIELD);
+    this.pushed = 0; // an ACK goes out (tcp_event_ack_sent clears icsk_ack.pending)
     const selected = linux.select(this.rmem(), this.wscale);
     if (selected.clearsQuick) this.quick = 0;
     let wnd = selected.window;
@@ -200,9 +206,10 @@ export class Receiver {
     return seqDiff(candidate, this.advertisedEdge) >= Math.min(Math.floor(this.bufferSize / 2), mss);
   }
 
-  enqueue(data: Uint8Array): void {
+  enqueue(data: Uint8Array, push = false): void {
     if (data.length === 0) return;
     if (this.linux) {
+      this.notePushed(data.length, push);
       this.charge(data.length);
     } else {
       this.costs.push(0);
@@ -221,6 +228,33 @@ export class Receiver {
     this.costs.push(truesize);
     this.queueCost += truesize;
     this.quick = this.linux!.segmentQueued(len, truesize, this.rmem(), this.quick);
+  }
+
+  /**
+   * tcp_measure_rcv_mss's marks: a segment of at least the receive MSS marks PUSHED if it carries PSH; a
+   * smaller one always does, and a second one PUSHED2. (Not modelled: its exception for a run of equal
+   * small segments without PSH, which lowers rcv_mss instead.)
+   */
+  private notePushed(len: number, push: boolean): void {
+    if (len >= this.linux!.rcvMss) {
+      if (push) this.pushed |= 1;
+    } else {
+      if (this.pushed & 1) this.pushed |= 2;
+      this.pushed |= 1;
+    }
+  }
+
+  /**
+   * Linux __tcp_cleanup_rbuf, the ACK a read sends while a delayed ACK is pending: when more than one
+   * receive MSS came since the last ACK, or when the read (of `copied` bytes) emptied the queue after a
+   * pushed segment — unless in ping-pong mode, where a reply is expected to carry the ACK (two pushed
+   * segments override that). The free-space rule never does.
+   */
+  ackDueAfterRead(copied: number, pingPong: boolean, unackedBytes: number): boolean {
+    if (!this.linux) return false;
+    if (unackedBytes > this.linux.rcvMss) return true;
+    const pushed = (this.pushed & 2) !== 0 || ((this.pushed & 1) !== 0 && !pingPong);
+    return copied > 0 && pushed && this.rmem() === 0;
   }
 
   /** A queued chunk was read to its end: its memory is freed (Linux frees an skb once fully copied). */
