@@ -4,7 +4,9 @@
 // __tcp_select_window), net/ipv4/tcp_input.c (tcp_init_buffer_space, tcp_measure_rcv_mss,
 // tcp_grow_window, tcp_incr_quickack) and net/ipv4/tcp.c (__tcp_cleanup_rbuf). What is not modelled:
 // receive-buffer autotuning (tcp_rcv_space_adjust growing sk_rcvbuf), pruning and collapsing the queue
-// under memory pressure, and the small-segment branch of tcp_measure_rcv_mss.
+// under memory pressure (tcp_prune_queue), coalescing a segment into the previous one
+// (tcp_try_coalesce: the kernel under test charged every segment in full), and the small-segment branch
+// of tcp_measure_rcv_mss.
 
 /** TCP_RMEM_TO_WIN_SCALE: the scaling ratio is a fraction of 256. */
 const RMEM_TO_WIN_SCALE = 8;
@@ -13,8 +15,6 @@ export const DEFAULT_SCALING_RATIO = 1 << (RMEM_TO_WIN_SCALE - 1);
 /** TCP_MSS_DEFAULT and TCP_MIN_MSS, the bounds of the first receive-MSS estimate (tcp_initialize_rcv_mss). */
 const MSS_DEFAULT = 536;
 const MIN_MSS = 88;
-/** Linux's TCP_MAX_QUICKACKS. */
-const MAX_QUICKACKS = 16;
 
 /** __tcp_win_from_space: the payload bytes `space` bytes of buffer hold at `ratio`/256. */
 export function winFromSpace(space: number, ratio: number): number {
@@ -31,12 +31,11 @@ const SHARED_INFO = 320;
 const SKB_STRUCT = 256;
 const SMALL_HEAD = 640;
 
-/** The truesize of a segment of `frame` bytes (IP and TCP headers and payload), and the room left in its head. */
-export function segmentTruesize(frame: number): { truesize: number; tailroom: number } {
-  const used = NET_SKB_PAD + frame;
-  const need = Math.ceil(used / 64) * 64 + SHARED_INFO;
+/** The truesize of a segment of `frame` bytes (IP and TCP headers and payload). */
+export function segmentTruesize(frame: number): number {
+  const need = Math.ceil((NET_SKB_PAD + frame) / 64) * 64 + SHARED_INFO;
   const head = need <= SMALL_HEAD ? SMALL_HEAD : 2 ** Math.ceil(Math.log2(need));
-  return { truesize: head + SKB_STRUCT, tailroom: head - SHARED_INFO - used };
+  return head + SKB_STRUCT;
 }
 
 /**
@@ -56,6 +55,8 @@ export class LinuxReceiveSpace {
   rcvMss = MSS_DEFAULT;
   /** tp->advmss. */
   advmss: number;
+  /** The most quick ACKs at a time (Linux TCP_MAX_QUICKACKS, the profile's quickAcks). */
+  maxQuickAcks = 16;
   /** tcp_init_buffer_space has run (ESTABLISHED). */
   ready = false;
   /** No data segment has arrived yet (Linux: icsk_ack.ato is still 0). */
@@ -131,7 +132,7 @@ export class LinuxReceiveSpace {
     if (this.firstData) {
       this.firstData = false;
       const budget = Math.floor(this.rcvWnd / (2 * this.rcvMss)) || 2;
-      quick = Math.max(quick, Math.min(budget, MAX_QUICKACKS));
+      quick = Math.max(quick, Math.min(budget, this.maxQuickAcks));
     }
     if (len >= 128 && this.growWindow(len, truesize, rmem)) quick |= 1;
     return quick;

@@ -122,13 +122,14 @@ export class Receiver {
       return;
     }
     this.quick = 0;
+    this.linux.maxQuickAcks = quickAcks;
     this.linux.established(localMss - (timestamps ? 12 : 0), sndMss, this.wscale);
   }
 
   /** sk_rmem_alloc: what the queued and held-out-of-order segments are charged. */
   private rmem(): number {
     if (this.reassembly.isEmpty) return this.queueCost;
-    return this.queueCost + this.reassembly.heldCost((n) => segmentTruesize(this.headerBytes + n).truesize);
+    return this.queueCost + this.reassembly.heldCost((n) => segmentTruesize(this.headerBytes + n));
   }
 
   private freeSpace(): number {
@@ -224,7 +225,7 @@ export class Receiver {
    * one — on the packetdrill TUN path the kernel under test showed every segment charged in full.
    */
   private charge(len: number): void {
-    const { truesize } = segmentTruesize(this.headerBytes + len);
+    const truesize = segmentTruesize(this.headerBytes + len);
     this.costs.push(truesize);
     this.queueCost += truesize;
     this.quick = this.linux!.segmentQueued(len, truesize, this.rmem(), this.quick);
