@@ -67,6 +67,9 @@ export class Receiver {
    * of them) came since our last ACK, so a read that drains the queue ACKs at once (__tcp_cleanup_rbuf).
    */
   private pushed = 0;
+  /** Bytes the application has taken in all, and at the last markRead (what a read since then copied). */
+  private takenTotal = 0;
+  private takenMark = 0;
   /** Linux's accounting (profile.receiveWindowRule "linux"), null for the free-space rule. */
   readonly linux: LinuxReceiveSpace | null;
   /** The peer's FIN has been received in sequence (RCV.NXT has passed it). */
@@ -258,6 +261,16 @@ export class Receiver {
     return copied > 0 && pushed && this.rmem() === 0;
   }
 
+  /** Remembers how much the application has read, for readSinceMark. */
+  markRead(): void {
+    this.takenMark = this.takenTotal;
+  }
+
+  /** Bytes the application read since markRead. */
+  get readSinceMark(): number {
+    return this.takenTotal - this.takenMark;
+  }
+
   /** A queued chunk was read to its end: its memory is freed (Linux frees an skb once fully copied). */
   private consumed(): void {
     this.queue.shift();
@@ -270,6 +283,7 @@ export class Receiver {
     const chunk = this.queue[0]!;
     this.consumed();
     this.queuedBytes -= chunk.length;
+    this.takenTotal += chunk.length;
     return chunk;
   }
 
@@ -291,6 +305,7 @@ export class Receiver {
       else this.queue[0] = head.subarray(k);
     }
     this.queuedBytes -= n;
+    this.takenTotal += n;
     return out;
   }
 
