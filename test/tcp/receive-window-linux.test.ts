@@ -84,3 +84,21 @@ test("through a connection: an application that does not read sees the window fa
   assert.ok(update.window > 0);
   assert.equal(concat(p.log.data).length, last.ack - p.peerNxt);
 });
+
+test("an application that reads at once gets a small pushed segment ACKed then, not at the delayed-ACK timer", () => {
+  // 8192 bytes: an initial window of 2920, so the first 1000-byte segment uses up the quick-ACK budget.
+  const b = new Bench({ receiveBuffer: 8192 });
+  const p = passiveOpen(b);
+  b.feed({ flags: ACK | PSH, seq: p.peerNxt, ack: p.ourNxt, payload: new Uint8Array(1000) });
+  assert.equal(b.take().at(-1)!.ack, p.peerNxt + 1000, "the first segment: a quick ACK");
+  b.at(b.now + 10_000).feed({
+    flags: ACK | PSH,
+    seq: p.peerNxt + 1000,
+    ack: p.ourNxt,
+    payload: new Uint8Array(100),
+  });
+  const now = b.take();
+  assert.equal(concat(p.log.data).length, 1100, "the application read both segments");
+  assert.equal(now.length, 1, "__tcp_cleanup_rbuf: the read that drained the queue sent the pending ACK");
+  assert.equal(now[0]!.ack, p.peerNxt + 1100);
+});
