@@ -66,7 +66,7 @@ export function lostFinalAckSetting(options: ScenarioOptions, role: RunRole, wit
 
 /** A closes at 100 ms; its ACK of P's FIN is dropped once. `withTimeWait: false` is the S7 ablation. */
 export function lostFinalAckRun(options: ScenarioOptions, role: RunRole, withTimeWait: boolean): ScenarioRun {
-  const { world, a, serverAddress, serverPort, sim, server } = lostFinalAckSetting(
+  const { world, a, p, serverAddress, serverPort, sim, server } = lostFinalAckSetting(
     options,
     role,
     withTimeWait,
@@ -152,11 +152,17 @@ export function lostFinalAckRun(options: ScenarioOptions, role: RunRole, withTim
         noConn.length >= 1 && rst.length >= 1,
         `${noConn.length} FIN(s) for a closed port on A, ${rst.length} RST(s) sent`,
       ),
-      check(
-        "P's application sees ECONNRESET instead of an orderly close",
-        pClosed?.cause === "rcv RST" && appErrors(ev, "P").includes("ECONNRESET"),
-        `P CLOSED by "${pClosed?.cause ?? "?"}"; P's application errors: ${appErrors(ev, "P").join(", ") || "none"}`,
-      ),
+      p.profile.rstInLastAckError === null
+        ? check(
+            "P's close ends in an RST instead of an orderly close (RFC 9293 §3.10.7.4: CLOSED, no error reported)",
+            pClosed?.cause === "rcv RST" && appErrors(ev, "P").length === 0,
+            `P CLOSED by "${pClosed?.cause ?? "?"}"; P's application errors: ${appErrors(ev, "P").join(", ") || "none"}`,
+          )
+        : check(
+            "P's application sees ECONNRESET instead of an orderly close",
+            pClosed?.cause === "rcv RST" && appErrors(ev, "P").includes("ECONNRESET"),
+            `P CLOSED by "${pClosed?.cause ?? "?"}"; P's application errors: ${appErrors(ev, "P").join(", ") || "none"}`,
+          ),
     ];
   }
   const title = withTimeWait

@@ -1039,10 +1039,12 @@ export class Connection {
         this.terminate("rcv RST", new TcpError(code, "read"));
         return;
       }
-      default:
-        // CLOSING, LAST_ACK: the RFC just enters CLOSED. We still tell an application that waits for the
-        // close to finish that it did not end in order — S7 is about making exactly that visible.
-        this.terminate("rcv RST", this.orphaned ? null : new TcpError("ECONNRESET", "close"));
+      default: {
+        // CLOSING, LAST_ACK: the RFC just enters CLOSED (§3.10.7.4); Linux and FreeBSD leave ECONNRESET for
+        // an application still holding the socket (profile.rstInLastAckError).
+        const code = this.env.profile.rstInLastAckError;
+        this.terminate("rcv RST", this.orphaned || code === null ? null : new TcpError(code, "close"));
+      }
     }
   }
 
