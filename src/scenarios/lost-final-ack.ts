@@ -95,8 +95,10 @@ export function lostFinalAckRun(options: ScenarioOptions, role: RunRole, withTim
       `${lost.length} segment dropped by the fault "${LOSE_FINAL_ACK}"`,
     ),
     check(
-      "P, still in LAST_ACK, retransmits its FIN on its retransmission timer",
-      finRtx.length >= 1 && timers(ev, "P", "retransmit", "fired").length >= 1,
+      // Linux's first FIN retransmission is a tail loss probe (RFC 8985 §7), then the RTO.
+      "P, still in LAST_ACK, retransmits its FIN on its loss-probe or retransmission timer",
+      finRtx.length >= 1 &&
+        timers(ev, "P", "retransmit", "fired").length + timers(ev, "P", "loss-probe", "fired").length >= 1,
       `${finRtx.length} FIN retransmission(s) from P${finRtx[0] ? `, first at ${duration(finRtx[0].t)}` : ""}`,
     ),
     check("no data is lost", noData, 'P read "request" and A read "response"'),

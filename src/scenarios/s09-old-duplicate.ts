@@ -15,7 +15,7 @@ import { makePair } from "./pair.js";
 import { withoutBulk } from "./shown.js";
 import type { Check, RunRole, Scenario, ScenarioOptions, ScenarioRun } from "./types.js";
 import type { Profile } from "../tcp/profile.js";
-import type { TraceEvent } from "../trace/events.js";
+import type { TraceEvent } from "../tcp/events.js";
 import { appEvents, check, dropped, duration, isSynAck, network, sent, stateChanges } from "./verdict.js";
 
 // 60 kB: 42 segments. The 40th is the one that wanders; its sequence numbers lie ~57 kB past the old ISN,

@@ -5,7 +5,7 @@
 // With TIME_WAIT the 4-tuple cannot be reopened and the stray FIN meets the TIME_WAIT record.
 import { MS } from "../tcp/profile.js";
 import { hasFlags, pureAck } from "../sim/match.js";
-import type { TraceEvent } from "../trace/events.js";
+import type { TraceEvent } from "../tcp/events.js";
 import { seqAdd, seqDiff, seqGt } from "../tcp/seq.js";
 import { listen, connect, patterned, tryConnect, type AppConnection } from "./app.js";
 import { makePair } from "./pair.js";
@@ -32,8 +32,10 @@ function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
     serverAddress: "192.201.0.80",
     serverPort: 23,
     // Timestamps off: with them, PAWS would reject the stray FIN by its old TSval (as S9's variant shows).
+    // Tail loss probes off on P (Linux tcp_early_retrans=0): the story times A's delayed ACKs from P's RTO,
+    // and a probe ~2·SRTT after the FIN would resend it long before (RFC 8985 §7).
     clientOverrides: { timestamps: false, ...(withTimeWait ? {} : { timeWait: 0 }) },
-    serverOverrides: { timestamps: false },
+    serverOverrides: { timestamps: false, tailLossProbe: false },
   });
   const { sim, trace } = world;
   const oneWay = options.delay ?? 1000;

@@ -14,7 +14,7 @@ import { seqAdd } from "./seq.js";
 import type { TcpState } from "./state.js";
 import { timeWaitVerdict } from "./timewait.js";
 import { reportStateChange } from "./state.js";
-import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../trace/events.js";
+import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "./events.js";
 import { decodePacket } from "../wire/codec.js";
 import { formatIPv4, parseIPv4 } from "../wire/address.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";

@@ -8,7 +8,7 @@ import type { Counters } from "./counters.js";
 import type { Profile } from "./profile.js";
 import { seqAdd } from "./seq.js";
 import { checkCookie, makeCookie } from "./syncookie.js";
-import type { DropReason } from "../trace/events.js";
+import type { DropReason } from "./events.js";
 import { ACK, RST, SYN, type Segment } from "../wire/segment.js";
 
 /** How long after a SYN-queue overflow cookie ACKs are still honoured (two cookie periods). */

@@ -35,6 +35,15 @@ export type PushRule = "write-end" | "buffer-empty";
  */
 export type ReceiveWindowRule = "linux" | "free-space";
 
+/**
+ * New data on the first duplicate ACKs, before fast retransmit. "rfc3042": one segment on each of the
+ * first two (RFC 3042 §2; RFC 5681 §3.2 says SHOULD; FreeBSD net.inet.tcp.rfc3042=1). "linux": Linux's
+ * in-flight accounting, where every duplicate ACK (or SACKed segment) counts as delivered and leaves the
+ * network (tcp_add_reno_sack, tcp_packets_in_flight, tcp_cwnd_test) — the RFC 3042 effect on every
+ * duplicate ACK until recovery. "off": none.
+ */
+export type LimitedTransmitRule = "off" | "rfc3042" | "linux";
+
 /** Every constant of a TCP implementation (timers, buffers, options, policies), each with its source; see docs/architecture.md. */
 export interface Profile {
   name: string;
@@ -172,6 +181,13 @@ export interface Profile {
   isnStepRandom: number;
   /** A passive open's ISS: M + F like an active open's ("clock"), or a random number ("random"). */
   passiveIsn: "clock" | "random";
+  /** RFC 8985 §7 tail loss probe (Linux tcp_early_retrans=3, the default). Needs SACK, as Linux's does. */
+  tailLossProbe: boolean;
+  /** RFC 8985 §6 RACK time-based loss detection and its reordering timer (Linux tcp_recovery=1). SACK only. */
+  rack: boolean;
+  limitedTransmit: LimitedTransmitRule;
+  /** RFC 6937 proportional rate reduction of cwnd during SACK loss recovery (Linux tcp_cwnd_reduction). */
+  prr: boolean;
 }
 
 const linux: Profile = {
@@ -234,6 +250,10 @@ const linux: Profile = {
   isnStepMin: 0,
   isnStepRandom: 0,
   passiveIsn: "clock",
+  tailLossProbe: true, // net.ipv4.tcp_early_retrans default 3 (Documentation/networking/ip-sysctl.rst)
+  rack: true, // net.ipv4.tcp_recovery default 0x1, RACK loss detection (ip-sysctl.rst)
+  limitedTransmit: "linux", // tcp_packets_in_flight() subtracts sacked_out; tcp_add_reno_sack() per dup ACK
+  prr: true, // tcp_cwnd_reduction(), always on since Linux 3.2 (commit "tcp: Proportional Rate Reduction")
 };
 
 const bsd: Profile = {
@@ -292,6 +312,11 @@ const bsd: Profile = {
   // tcp_syncache.c syncache_add: sc_iss = arc4random(), or a SYN cookie (net.inet.tcp.syncookies=1, the
   // default): a SYN,ACK's ISS never comes from tcp_new_isn's clock.
   passiveIsn: "random",
+  // FreeBSD's default stack has neither (RACK and TLP live in the separate tcp_rack stack module).
+  tailLossProbe: false,
+  rack: false,
+  limitedTransmit: "rfc3042", // net.inet.tcp.rfc3042=1 (tcp(4); sys/netinet/tcp_input.c V_tcp_do_rfc3042)
+  prr: true, // net.inet.tcp.do_prr, "Default is true" (FreeBSD 14 tcp(4); V_tcp_do_prr in tcp_input.c)
 };
 
 /**
@@ -367,6 +392,14 @@ const windows: Profile = {
   isnStepMin: 0,
   isnStepRandom: 0,
   passiveIsn: "clock",
+  // Microsoft's "Algorithmic improvements boost TCP performance on the Internet" (techcommunity, 2021)
+  // announces RACK-TLP and PRR for Windows 11 / Server 2022; this profile's values (TcpTimedWaitDelay
+  // above) are of older releases, so none of the three. Limited transmit: RFC 5681 §3.2's SHOULD, not
+  // verified on Windows, so left out rather than invented.
+  tailLossProbe: false,
+  rack: false,
+  limitedTransmit: "off",
+  prr: false,
 };
 
 const rfc: Profile = {
@@ -420,6 +453,12 @@ const rfc: Profile = {
   isnStepMin: 0,
   isnStepRandom: 0,
   passiveIsn: "clock",
+  // The RFC set this profile stands for (RFC 9293, 5681, 6298, 6675, 6582): RFC 5681 §3.2 says a sender
+  // SHOULD use limited transmit (RFC 3042); RACK-TLP (RFC 8985) and PRR (RFC 6937) are not part of it.
+  tailLossProbe: false,
+  rack: false,
+  limitedTransmit: "rfc3042",
+  prr: false,
 };
 
 /** The four named profiles: linux, bsd, windows, rfc. */
@@ -527,5 +566,9 @@ function validateProfile(p: Profile): void {
     throw new ProfileError(`profile isnClockRate must be an integer ticks per second, got ${p.isnClockRate}`);
   if (p.passiveIsn !== "clock" && p.passiveIsn !== "random")
     throw new ProfileError(`passiveIsn must be clock or random, got ${JSON.stringify(p.passiveIsn)}`);
+  if (!["off", "rfc3042", "linux"].includes(p.limitedTransmit))
+    throw new ProfileError(
+      `limitedTransmit must be off, rfc3042 or linux, got ${JSON.stringify(p.limitedTransmit)}`,
+    );
   if (p.defaultMss < 64 || p.defaultMss > 65495) throw new ProfileError("defaultMss out of range");
 }

@@ -9,6 +9,8 @@ export class RtoEstimator {
   srtt = 0;
   rttvar = 0;
   hasSample = false;
+  /** Smallest RTT sample seen (Linux tcp_min_rtt, over the connection's life rather than a 10 s window). */
+  minRtt = Infinity;
   /** The current RTO before backoff (µs), slop included. */
   rto: number;
   /** The RTO from the RTT estimate alone, before the slop is added (what backoff doubles). */
@@ -30,6 +32,7 @@ export class RtoEstimator {
   /** RFC 6298 §2.2 and §2.3, with the clock granularity G folded into the minimum (§2.4). */
   sample(rtt: number): void {
     if (rtt < 0) return;
+    if (rtt < this.minRtt) this.minRtt = rtt;
     if (!this.hasSample) {
       this.srtt = rtt;
       this.rttvar = rtt / 2;

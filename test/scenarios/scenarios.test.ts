@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { SCENARIOS, findScenario, runScenario, type ScenarioRun } from "../../src/scenarios/index.js";
 import { illegalTransitions } from "../../src/scenarios/figure5.js";
 import { stateTimeline } from "../../src/trace/timeline.js";
-import type { AppEvent, TraceEvent } from "../../src/trace/events.js";
+import type { AppEvent, TraceEvent } from "../../src/tcp/events.js";
 import { SECOND } from "../../src/tcp/profile.js";
 import { SYN } from "../../src/wire/segment.js";
 
