@@ -12,7 +12,7 @@ import { Listener, type ListenerHandlers } from "../tcp/listener.js";
 import { MS, makeProfile, type Profile, type ProfileName } from "../tcp/profile.js";
 import { seqAdd, seqGt } from "../tcp/seq.js";
 import type { TcpState } from "../tcp/state.js";
-import { checkCookie, makeCookie } from "../tcp/syncookie.js";
+import { checkCookie, cookieAckOptions, cookieSynAckOptions, makeCookie } from "../tcp/syncookie.js";
 import { timeWaitVerdict } from "../tcp/timewait.js";
 import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../trace/events.js";
 import { decodePacket } from "../wire/codec.js";
@@ -645,7 +645,7 @@ export class Host implements Endpoint, ConnectionEnv {
     const policy = this.profile.synCookies;
     if (policy === "overflow" && listener.synQueueFull) listener.lastOverflow = this.now;
     if (policy === "always" || (policy === "overflow" && listener.synQueueFull)) {
-      this.sendCookieSynAck(seg);
+      this.sendCookieSynAck(listener, seg);
       return;
     }
     if (listener.synQueueFull) {
@@ -680,7 +680,7 @@ export class Host implements Endpoint, ConnectionEnv {
     return conn;
   }
 
-  private sendCookieSynAck(seg: Segment): void {
+  private sendCookieSynAck(listener: Listener, seg: Segment): void {
     const cookie = makeCookie(
       this.cookieKey,
       this.now,
@@ -693,7 +693,9 @@ export class Host implements Endpoint, ConnectionEnv {
     this.counters.synCookiesSent++;
     const synAck = this.segmentTo(seg, cookie, seqAdd(seg.seq, 1), SYN | ACK);
     synAck.window = Math.min(65535, this.profile.receiveBuffer);
-    synAck.options = { mss: this.mss };
+    const settings = this.connectionSettings(listener.settings);
+    const tsOffset = this.tsOffset(this.address, seg.dstPort, seg.srcAddr, seg.srcPort);
+    synAck.options = cookieSynAckOptions(this.profile, seg.options, settings, this.now, tsOffset);
     this.counters.outSegs++;
     this.transmit(synAck, null, "syn-ack-cookie", false);
   }
@@ -713,6 +715,9 @@ export class Host implements Endpoint, ConnectionEnv {
       this.counters.synCookiesFailed++;
       return false;
     }
+    const tsOffset = this.tsOffset(this.address, seg.dstPort, seg.srcAddr, seg.srcPort);
+    const restored = cookieAckOptions(this.profile, seg.options, tsOffset);
+    if (restored === null) return false; // an option switched off since the SYN,ACK: Linux answers RST
     if (listener.acceptQueueFull) {
       this.counters.listenOverflows++;
       this.dropped(seg, "accept-queue-full", null);
@@ -720,7 +725,7 @@ export class Host implements Endpoint, ConnectionEnv {
     }
     this.counters.synCookiesRecv++;
     const conn = this.newChild(listener, seg);
-    conn.openFromCookie(seg, seqAdd(seg.ack, -1), peerMss, this.now);
+    conn.openFromCookie(seg, seqAdd(seg.ack, -1), peerMss, restored, this.now);
     if (seg.payload.length > 0) conn.segmentArrives(seg, this.now);
     return true;
   }

@@ -11,6 +11,7 @@ import { Receiver, offeredWscale, MAX_WSCALE } from "./receiver.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
 import { RTO_FALLBACK } from "./rto.js";
 import { Timestamps } from "./timestamps.js";
+import type { CookieRestored } from "./syncookie.js";
 import { SackScoreboard } from "./sack-scoreboard.js";
 import { SackBlocks } from "./sack-blocks.js";
 import { regressions } from "./regressions.js";
@@ -302,7 +303,7 @@ export class Connection {
   /**
    * A connection completed by a valid SYN cookie (no SYN_RECEIVED state was kept): it starts ESTABLISHED.
    */
-  openFromCookie(seg: Segment, iss: number, peerMss: number, now: number): void {
+  openFromCookie(seg: Segment, iss: number, peerMss: number, restored: CookieRestored, now: number): void {
     this.now = now;
     this.passive = true;
     this.rcv.init(seqAdd(seg.seq, -1));
@@ -311,7 +312,18 @@ export class Connection {
     this.snd.sndUna = seg.ack;
     this.snd.sndNxt = seg.ack;
     this.snd.sndMax = seg.ack;
-    this.snd.mss = Math.min(this.localMss, peerMss);
+    // What the SYN would have set (applyPeerSynOptions), as the cookie's echo restored it (syncookie.ts).
+    this.wsOk = restored.wscale !== undefined;
+    this.snd.wscale = restored.wscale ?? 0;
+    this.rcv.wscale = this.wsOk ? this.offeredWscale : 0;
+    this.sackOk = restored.sackOk;
+    if (restored.tsVal !== undefined) {
+      this.ts.ok = true;
+      this.ts.recent = restored.tsVal;
+      this.ts.recentAt = now;
+    }
+    this.peerMss = peerMss;
+    this.setSendMss();
     this.snd.cc.init(this.snd.mss, now);
     this.updateWindow(seg);
     this.state = "SYN_RECEIVED"; // the cookie stood in for this state; report the transition from it

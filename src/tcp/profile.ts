@@ -63,6 +63,12 @@ export interface Profile {
   /** RFC 1337: ignore RST in TIME_WAIT. Linux's tcp_rfc1337 defaults to 0 (an in-window RST kills it). */
   rfc1337: boolean;
   synCookies: SynCookiePolicy;
+  /**
+   * With timestamps, a cookie SYN,ACK keeps SACK-permitted and window scale, hiding the peer's in the low
+   * bits of its TSval (Linux cookie_init_timestamp / cookie_timestamp_decode). false: a cookie SYN,ACK
+   * carries only the MSS (RFC 4987 §3.6's plain cookie).
+   */
+  synCookieTsOptions: boolean;
   /** SYN queue bound (tcp_max_syn_backlog). */
   synBacklog: number;
   /** Upper bound on a listener's accept queue (somaxconn). */
@@ -151,6 +157,7 @@ const linux: Profile = {
   ephemeralPortHigh: 60999,
   rfc1337: false,
   synCookies: "overflow",
+  synCookieTsOptions: true, // syncookies.c: cookie_init_timestamp(), cookie_timestamp_decode()
   synBacklog: 128,
   acceptBacklogMax: 4096,
   challengeAckInterval: 500 * MS,
@@ -197,6 +204,9 @@ const bsd: Profile = {
   ephemeralPortLow: 49152,
   ephemeralPortHigh: 65535,
   rfc1337: true,
+  // FreeBSD keeps wscale and SACK in the cookie's own bits instead (tcp_syncache.c syncookie_generate),
+  // which this engine does not model: its cookies stay MSS-only rather than borrow Linux's TSval trick.
+  synCookieTsOptions: false,
   delayedAckTimeout: 100 * MS,
   // FreeBSD kern.ipc.maxsockbuf default (2 MB, sb_max in uipc_sockbuf.c): the loop in tcp_connect /
   // syncache_add raises the shift until TCP_MAXWIN << shift covers it, so FreeBSD offers 6.
@@ -258,6 +268,7 @@ const windows: Profile = {
   ephemeralPortLow: 49152,
   ephemeralPortHigh: 65535,
   rfc1337: false,
+  synCookieTsOptions: false, // Windows' SYN-attack protection is not documented to keep options this way
   delayedAckTimeout: 200 * MS,
   // Receive window auto-tuning level "normal" (the default since Vista) lets the window grow to 16 MB,
   // so Windows offers scale 8 (learn.microsoft.com, "Description of Windows TCP features": "normal ...
@@ -297,6 +308,7 @@ const rfc: Profile = {
   ephemeralPortHigh: 65535,
   rfc1337: true,
   synCookies: "off",
+  synCookieTsOptions: false, // RFC 4987 §3.6: the plain cookie encodes the MSS only
   delayedAckTimeout: 200 * MS,
   // RFC 7323 §2.3: the receiver picks the shift for the buffer it has; the RFCs know no buffer growth, so
   // the scale covers the receive buffer itself (0: nothing beyond it).
