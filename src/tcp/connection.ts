@@ -680,9 +680,17 @@ export class Connection {
     const rcv = this.rcv;
     const snd = this.snd;
 
-    // A duplicate of the SYN that created us (SYN_RECEIVED): repeat the SYN,ACK rather than an ACK the
-    // peer's SYN_SENT would discard (Linux's request-sock behaviour; the RFC's ACK would stall until our RTO).
-    if (this.state === "SYN_RECEIVED" && seg.flags & SYN && !(seg.flags & ACK) && seg.seq === rcv.irs) {
+    // A duplicate of the SYN that created us (passive SYN_RECEIVED): repeat the SYN,ACK rather than an ACK
+    // the peer's SYN_SENT would discard (Linux's request sock, tcp_check_req → inet_rtx_syn_ack). A
+    // simultaneous open's SYN_RECEIVED is a full socket on Linux: the repeated SYN falls to the fourth
+    // check below and draws a challenge ACK (tcp_validate_incoming, RFC 5961 §4.2).
+    if (
+      this.state === "SYN_RECEIVED" &&
+      this.passive &&
+      seg.flags & SYN &&
+      !(seg.flags & ACK) &&
+      seg.seq === rcv.irs
+    ) {
       this.sendSyn(true);
       return;
     }
@@ -801,7 +809,12 @@ export class Connection {
         if (this.passive) this.env.counters.passiveOpens++;
         // A close() queued in SYN_RECEIVED takes effect now (§3.10.4).
         if (snd.finQueued) this.setState("FIN_WAIT_1", "close (queued before ESTABLISHED)");
-        if (simultaneousSynAck) this.sendAck("ack");
+        if (simultaneousSynAck) {
+          // Its SYN lies below RCV.NXT, a duplicate: the ACK reports it with a D-SACK block (RFC 2883 §4;
+          // Linux tcp_data_queue: end_seq not after rcv_nxt → tcp_dsack_set, immediate ACK).
+          if (this.sackOk) this.receiverSack().noteDuplicate(rcv.irs, seqAdd(rcv.irs, 1));
+          this.sendAck("ack");
+        }
         this.established();
       } else {
         // <SEQ=SEG.ACK><CTL=RST>
@@ -1293,12 +1306,14 @@ export class Connection {
     const withAck = this.state === "SYN_RECEIVED";
     const p = this.env.profile;
     const options: TcpOptions = { mss: this.localMss };
-    // A SYN offers what the profile enables; a SYN,ACK only confirms what the peer's SYN offered.
-    if (withAck ? this.sackOk : p.sack) options.sackPermitted = true;
-    if (withAck ? this.ts.ok : p.timestamps)
+    // A SYN offers what the profile enables; a SYN,ACK only confirms what the peer's SYN offered — except
+    // a simultaneous open's under profile.synAckRepeatsSynOptions (Linux), which repeats our SYN's offers.
+    const confirm = withAck && (this.passive || !p.synAckRepeatsSynOptions);
+    if (confirm ? this.sackOk : p.sack) options.sackPermitted = true;
+    if (confirm ? this.ts.ok : p.timestamps)
       options.timestamp = { val: this.ts.val(this.now), ecr: withAck ? this.ts.recent : 0 };
-    if (withAck ? this.wsOk : p.windowScaling)
-      options.wscale = withAck ? this.rcv.wscale : this.offeredWscale;
+    if (confirm ? this.wsOk : p.windowScaling)
+      options.wscale = confirm ? this.rcv.wscale : this.offeredWscale;
     // Linux puts 65535 unscaled in SYN and SYN,ACK (linux-profile.md "Windows").
     const window = Math.min(65535, this.rcv.bufferSize);
     const seg = this.makeSegment(

@@ -69,6 +69,12 @@ export interface Profile {
    * carries only the MSS (RFC 4987 §3.6's plain cookie).
    */
   synCookieTsOptions: boolean;
+  /**
+   * A simultaneous open's SYN,ACK carries the options of our own SYN again (Linux: the full socket's
+   * tcp_send_synack builds it with tcp_syn_options). false: it confirms only what the peer's SYN offered,
+   * as a listener's does (RFC 7323 §2.2; FreeBSD tcp_output: TF_RCVD_SCALE / TF_SACK_PERMIT checks).
+   */
+  synAckRepeatsSynOptions: boolean;
   /** SYN queue bound (tcp_max_syn_backlog). */
   synBacklog: number;
   /** Upper bound on a listener's accept queue (somaxconn). */
@@ -158,6 +164,7 @@ const linux: Profile = {
   rfc1337: false,
   synCookies: "overflow",
   synCookieTsOptions: true, // syncookies.c: cookie_init_timestamp(), cookie_timestamp_decode()
+  synAckRepeatsSynOptions: true, // tcp_rcv_synsent_state_process → tcp_send_synack
   synBacklog: 128,
   acceptBacklogMax: 4096,
   challengeAckInterval: 500 * MS,
@@ -207,6 +214,7 @@ const bsd: Profile = {
   // FreeBSD keeps wscale and SACK in the cookie's own bits instead (tcp_syncache.c syncookie_generate),
   // which this engine does not model: its cookies stay MSS-only rather than borrow Linux's TSval trick.
   synCookieTsOptions: false,
+  synAckRepeatsSynOptions: false, // tcp_output: wscale/SACK only if TF_RCVD_SCALE / TF_SACK_PERMIT
   delayedAckTimeout: 100 * MS,
   // FreeBSD kern.ipc.maxsockbuf default (2 MB, sb_max in uipc_sockbuf.c): the loop in tcp_connect /
   // syncache_add raises the shift until TCP_MAXWIN << shift covers it, so FreeBSD offers 6.
@@ -269,6 +277,7 @@ const windows: Profile = {
   ephemeralPortHigh: 65535,
   rfc1337: false,
   synCookieTsOptions: false, // Windows' SYN-attack protection is not documented to keep options this way
+  synAckRepeatsSynOptions: false, // RFC 7323 §2.2; Windows not verified
   delayedAckTimeout: 200 * MS,
   // Receive window auto-tuning level "normal" (the default since Vista) lets the window grow to 16 MB,
   // so Windows offers scale 8 (learn.microsoft.com, "Description of Windows TCP features": "normal ...
@@ -309,6 +318,7 @@ const rfc: Profile = {
   rfc1337: true,
   synCookies: "off",
   synCookieTsOptions: false, // RFC 4987 §3.6: the plain cookie encodes the MSS only
+  synAckRepeatsSynOptions: false, // RFC 7323 §2.2: a SYN,ACK may carry an option only if the SYN did
   delayedAckTimeout: 200 * MS,
   // RFC 7323 §2.3: the receiver picks the shift for the buffer it has; the RFCs know no buffer growth, so
   // the scale covers the receive buffer itself (0: nothing beyond it).
