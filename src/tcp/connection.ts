@@ -715,6 +715,7 @@ export class Connection {
     if (this.ts.ok && tsopt && !(seg.flags & RST) && this.ts.pawsReject(tsopt.val, this.now)) {
       this.env.counters.pawsRejected++;
       this.env.dropped(seg, "paws", this, `TSval ${tsopt.val} < TS.Recent ${this.ts.recent}`);
+      this.noteOldDuplicate(seg);
       if (segmentLength(seg) > 0) this.sendAck("dup-ack-paws");
       else this.rateLimitedAck("dup-ack-paws");
       return;
@@ -750,9 +751,7 @@ export class Connection {
         this.processAck(seg, true);
       }
       const entirelyOld = seqLe(seqAdd(seg.seq, segLen), rcv.rcvNxt) && segLen > 0;
-      if (entirelyOld && this.sackOk && seg.payload.length > 0) {
-        this.receiverSack().noteDuplicate(seg.seq, seqAdd(seg.seq, seg.payload.length)); // RFC 2883 §4.1.1
-      }
+      this.noteOldDuplicate(seg);
       this.env.dropped(seg, entirelyOld ? "duplicate" : "out-of-window", this);
       // Linux rate-limits dup-ACKs only for pure ACKs (no data): data never loops.
       if (seg.payload.length > 0 || segLen > 0) this.sendAck(entirelyOld ? "dup-ack" : "ack-out-of-window");
@@ -1279,6 +1278,18 @@ export class Connection {
       snd.cc.onRestartAfterIdle(snd.mss, this.now);
       snd.lastDataSent = this.now;
     }
+  }
+
+  /**
+   * A dropped segment that starts below RCV.NXT is reported in the duplicate ACK as a D-SACK block, up to
+   * RCV.NXT — data, SYN or FIN alike (RFC 2883 §4.1.1; Linux tcp_send_dupack → tcp_dsack_set, for the
+   * sequence-number check and PAWS alike). An old FIN from an earlier incarnation shows up this way (S11).
+   */
+  private noteOldDuplicate(seg: Segment): void {
+    const len = segmentLength(seg);
+    if (!this.sackOk || len === 0 || !seqLt(seg.seq, this.rcv.rcvNxt)) return;
+    const end = seqAdd(seg.seq, len);
+    this.receiverSack().noteDuplicate(seg.seq, seqLt(end, this.rcv.rcvNxt) ? end : this.rcv.rcvNxt);
   }
 
   /** The receiver's SACK block chooser, made when first needed (most connections never hold a hole). */
