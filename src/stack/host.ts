@@ -13,7 +13,7 @@ import { MS, makeProfile, type Profile, type ProfileName } from "../tcp/profile.
 import { seqAdd, seqGt } from "../tcp/seq.js";
 import type { TcpState } from "../tcp/state.js";
 import { checkCookie, cookieAckOptions, cookieSynAckOptions, makeCookie } from "../tcp/syncookie.js";
-import { timeWaitVerdict } from "../tcp/timewait.js";
+import { timeWaitReusable, timeWaitVerdict } from "../tcp/timewait.js";
 import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../trace/events.js";
 import { decodePacket } from "../wire/codec.js";
 import { formatIPv4, parseIPv4 } from "../wire/address.js";
@@ -357,7 +357,7 @@ export class Host implements Endpoint, ConnectionEnv {
       reuse = this.tw.find(localPort, remoteAddr, options.port);
       if (
         this.table[localPort]?.has(rkey) ||
-        (reuse >= 0 && !this.timeWaitReusable(reuse, remoteAddr, now))
+        (reuse >= 0 && !this.timeWaitReusable(reuse, remoteAddr, now, true))
       ) {
         // The 4-tuple is taken (TIME_WAIT included, unless tcp_tw_reuse applies): connect() fails as on Linux.
         throw addrError("EADDRNOTAVAIL", "connect", remoteAddr, options.port);
@@ -920,15 +920,17 @@ export class Host implements Endpoint, ConnectionEnv {
 
   /**
    * tcp_tw_reuse (host-inspection-facts §1.3, Linux tcp_twsk_unique): may an outgoing connect take over
-   * this TIME_WAIT 4-tuple? Only if the policy covers the destination, the old connection used timestamps
-   * (so PAWS keeps its old duplicates out of the new one, RFC 6191) and the record is old enough.
+   * this TIME_WAIT 4-tuple? The verdict is src/tcp/timewait.ts's timeWaitReusable; `bound`: the socket
+   * chose its port with bind().
    */
-  private timeWaitReusable(s: number, remoteAddr: number, now: number): boolean {
-    return (
-      this.reusePolicyCovers(remoteAddr) &&
-      this.tw.hasTsRecent(s) &&
-      now >= this.tw.enteredAt(s) + this.profile.timeWaitReuseDelay
-    );
+  private timeWaitReusable(s: number, remoteAddr: number, now: number, bound = false): boolean {
+    return timeWaitReusable(this.profile, {
+      bound,
+      tsRecentSeen: this.tw.hasTsRecent(s),
+      policyCovers: this.reusePolicyCovers(remoteAddr),
+      enteredAt: this.tw.enteredAt(s),
+      now,
+    });
   }
 
   /** "loopback" (Linux's default 2): either address in 127/8, or a connection to ourselves (it goes over lo). */

@@ -629,10 +629,11 @@ export class Connection {
       }
       return;
     }
-    // A 4-tuple reused from TIME_WAIT inherited TS.Recent (RFC 6191): the old incarnation's segments fail
-    // PAWS here already (Linux tcp_rcv_synsent_state_process discards them).
+    // A 4-tuple reused from TIME_WAIT inherited TS.Recent (RFC 6191): the old incarnation's SYNs fail PAWS
+    // here already. Only segments without ACK: Linux tcp_rcv_synsent_state_process checks PAWS after its
+    // ACK branch, where a SYN,ACK must acknowledge our new ISS instead (and its TSval becomes TS.Recent).
     const tsopt = seg.options.timestamp;
-    if (tsopt && this.ts.pawsReject(tsopt.val, this.now)) {
+    if (tsopt && !hasAck && this.ts.pawsReject(tsopt.val, this.now)) {
       this.env.counters.pawsRejected++;
       this.env.dropped(seg, "paws", this, `TSval ${tsopt.val} < inherited TS.Recent ${this.ts.recent}`);
       return;

@@ -104,6 +104,11 @@ export interface Profile {
   timeWaitReuse: TimeWaitReusePolicy;
   /** Linux tcp_tw_reuse_delay: how old a TIME_WAIT entry must be before reuse by timestamps. */
   timeWaitReuseDelay: number;
+  /**
+   * A connect() from a socket bound to its port may take a TIME_WAIT 4-tuple over at once when the old
+   * connection used timestamps, whatever timeWaitReuse says (Linux tcp_twsk_unique, twp == NULL).
+   */
+  timeWaitReuseBound: boolean;
   /** Offer and accept RFC 7323 window scaling (Linux tcp_window_scaling). */
   windowScaling: boolean;
   /** Offer and accept RFC 7323 timestamps (Linux tcp_timestamps). */
@@ -180,6 +185,7 @@ const linux: Profile = {
   initialWindowSegments: 10,
   timeWaitReuse: "loopback",
   timeWaitReuseDelay: 1 * SECOND,
+  timeWaitReuseBound: true, // tcp_twsk_unique: "tw_ts_recent_stamp && (!twp || ...)"
   windowScaling: true,
   timestamps: true,
   sack: true,
@@ -223,6 +229,7 @@ const bsd: Profile = {
   windowScaleRule: "cover",
   pushRule: "buffer-empty",
   timeWaitReuse: "off",
+  timeWaitReuseBound: false, // RFC 9293 §3.6 kept: the 4-tuple is in use (FreeBSD's own recycling is not modelled)
   congestionControl: "newreno",
   slowStartAfterIdle: true,
   quickAcks: 0,
@@ -288,6 +295,7 @@ const windows: Profile = {
   windowScaleRule: "cover",
   pushRule: "buffer-empty",
   timeWaitReuse: "off",
+  timeWaitReuseBound: false, // no documented reuse of a TIME_WAIT 4-tuple by connect()
   congestionControl: "newreno",
   slowStartAfterIdle: true,
   quickAcks: 0,
@@ -327,6 +335,7 @@ const rfc: Profile = {
   windowScaleRule: "cover",
   pushRule: "buffer-empty",
   timeWaitReuse: "off",
+  timeWaitReuseBound: false, // RFC 9293 §3.6: the 4-tuple is in use until TIME_WAIT ends
   dsack: false,
   congestionControl: "newreno",
   slowStartAfterIdle: true,
