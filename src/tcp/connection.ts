@@ -803,6 +803,9 @@ export class Connection {
         this.sampleRtt(seg);
         snd.backoffs = 0;
         this.setTimer(T_RTX, Infinity);
+        // Linux makes the child socket at this ACK (tcp_create_openreq_child): the largest window it has
+        // seen is this ACK's, not the SYN's — which decides what a silly small segment is (SWS avoidance).
+        if (this.passive && this.env.profile.maxWindowFromFinalAck) snd.maxSndWnd = 0;
         this.updateWindow(seg);
         snd.cc.init(snd.mss, this.now);
         this.setState("ESTABLISHED", "rcv ACK");

@@ -75,6 +75,11 @@ export interface Profile {
    * as a listener's does (RFC 7323 §2.2; FreeBSD tcp_output: TF_RCVD_SCALE / TF_SACK_PERMIT checks).
    */
   synAckRepeatsSynOptions: boolean;
+  /**
+   * A passive open's largest peer window seen (Max(SND.WND), RFC 9293 §3.8.6.2.1) starts from the final
+   * ACK, not the SYN: Linux creates the socket there (tcp_create_openreq_child: max_window = snd_wnd).
+   */
+  maxWindowFromFinalAck: boolean;
   /** SYN queue bound (tcp_max_syn_backlog). */
   synBacklog: number;
   /** Upper bound on a listener's accept queue (somaxconn). */
@@ -170,6 +175,7 @@ const linux: Profile = {
   synCookies: "overflow",
   synCookieTsOptions: true, // syncookies.c: cookie_init_timestamp(), cookie_timestamp_decode()
   synAckRepeatsSynOptions: true, // tcp_rcv_synsent_state_process → tcp_send_synack
+  maxWindowFromFinalAck: true, // tcp_create_openreq_child
   synBacklog: 128,
   acceptBacklogMax: 4096,
   challengeAckInterval: 500 * MS,
@@ -221,6 +227,7 @@ const bsd: Profile = {
   // which this engine does not model: its cookies stay MSS-only rather than borrow Linux's TSval trick.
   synCookieTsOptions: false,
   synAckRepeatsSynOptions: false, // tcp_output: wscale/SACK only if TF_RCVD_SCALE / TF_SACK_PERMIT
+  maxWindowFromFinalAck: false, // RFC 9293 §3.8.6.2.1 kept (the SYN's window counts); FreeBSD not verified
   delayedAckTimeout: 100 * MS,
   // FreeBSD kern.ipc.maxsockbuf default (2 MB, sb_max in uipc_sockbuf.c): the loop in tcp_connect /
   // syncache_add raises the shift until TCP_MAXWIN << shift covers it, so FreeBSD offers 6.
@@ -285,6 +292,7 @@ const windows: Profile = {
   rfc1337: false,
   synCookieTsOptions: false, // Windows' SYN-attack protection is not documented to keep options this way
   synAckRepeatsSynOptions: false, // RFC 7323 §2.2; Windows not verified
+  maxWindowFromFinalAck: false, // RFC 9293 §3.8.6.2.1 kept; Windows not verified
   delayedAckTimeout: 200 * MS,
   // Receive window auto-tuning level "normal" (the default since Vista) lets the window grow to 16 MB,
   // so Windows offers scale 8 (learn.microsoft.com, "Description of Windows TCP features": "normal ...
@@ -327,6 +335,7 @@ const rfc: Profile = {
   synCookies: "off",
   synCookieTsOptions: false, // RFC 4987 §3.6: the plain cookie encodes the MSS only
   synAckRepeatsSynOptions: false, // RFC 7323 §2.2: a SYN,ACK may carry an option only if the SYN did
+  maxWindowFromFinalAck: false, // RFC 9293 §3.8.6.2.1: the largest window offered, the SYN's included
   delayedAckTimeout: 200 * MS,
   // RFC 7323 §2.3: the receiver picks the shift for the buffer it has; the RFCs know no buffer growth, so
   // the scale covers the receive buffer itself (0: nothing beyond it).
