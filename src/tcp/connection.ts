@@ -6,7 +6,7 @@ import type { Profile } from "./profile.js";
 import type { Counters } from "./counters.js";
 import type { TcpState } from "./state.js";
 import { isSynchronized } from "./state.js";
-import { Sender } from "./sender.js";
+import { Sender, boundToHalfWindow } from "./sender.js";
 import { Receiver, offeredWscale, MAX_WSCALE } from "./receiver.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
 import { RTO_FALLBACK } from "./rto.js";
@@ -530,7 +530,8 @@ export class Connection {
       retransmits: snd.backoffs,
       backoff: snd.backoffs,
       probes: Math.max(this.probesOut, this.keepAliveProbes),
-      sndMss: snd.mss,
+      // Linux reports mss_cache, bounded by the peer's largest window (profile.mssBoundToWindow).
+      sndMss: this.env.profile.mssBoundToWindow ? boundToHalfWindow(snd.mss, snd.maxSndWnd) : snd.mss,
       rcvMss: this.rcvMss,
       unacked: Math.ceil(Math.max(0, seqDiff(snd.sndMax, snd.sndUna)) / mss),
       sndWscale: snd.wscale,

@@ -80,6 +80,11 @@ export interface Profile {
    * ACK, not the SYN: Linux creates the socket there (tcp_create_openreq_child: max_window = snd_wnd).
    */
   maxWindowFromFinalAck: boolean;
+  /**
+   * The send MSS a write is cut by, and TCP_MAXSEG / tcpi_snd_mss report, is bounded by the peer's largest
+   * window: half of it, or all of it up to 536 bytes (Linux tcp_sync_mss → tcp_bound_to_half_wnd).
+   */
+  mssBoundToWindow: boolean;
   /** SYN queue bound (tcp_max_syn_backlog). */
   synBacklog: number;
   /** Upper bound on a listener's accept queue (somaxconn). */
@@ -176,6 +181,7 @@ const linux: Profile = {
   synCookieTsOptions: true, // syncookies.c: cookie_init_timestamp(), cookie_timestamp_decode()
   synAckRepeatsSynOptions: true, // tcp_rcv_synsent_state_process → tcp_send_synack
   maxWindowFromFinalAck: true, // tcp_create_openreq_child
+  mssBoundToWindow: true, // tcp_bound_to_half_wnd
   synBacklog: 128,
   acceptBacklogMax: 4096,
   challengeAckInterval: 500 * MS,
@@ -228,6 +234,7 @@ const bsd: Profile = {
   synCookieTsOptions: false,
   synAckRepeatsSynOptions: false, // tcp_output: wscale/SACK only if TF_RCVD_SCALE / TF_SACK_PERMIT
   maxWindowFromFinalAck: false, // RFC 9293 §3.8.6.2.1 kept (the SYN's window counts); FreeBSD not verified
+  mssBoundToWindow: false, // tcp_mss: t_maxseg comes from the MSS option and the route only
   delayedAckTimeout: 100 * MS,
   // FreeBSD kern.ipc.maxsockbuf default (2 MB, sb_max in uipc_sockbuf.c): the loop in tcp_connect /
   // syncache_add raises the shift until TCP_MAXWIN << shift covers it, so FreeBSD offers 6.
@@ -293,6 +300,7 @@ const windows: Profile = {
   synCookieTsOptions: false, // Windows' SYN-attack protection is not documented to keep options this way
   synAckRepeatsSynOptions: false, // RFC 7323 §2.2; Windows not verified
   maxWindowFromFinalAck: false, // RFC 9293 §3.8.6.2.1 kept; Windows not verified
+  mssBoundToWindow: false, // RFC 9293 §3.7.1: the send MSS is the peer's MSS option and the path; not verified
   delayedAckTimeout: 200 * MS,
   // Receive window auto-tuning level "normal" (the default since Vista) lets the window grow to 16 MB,
   // so Windows offers scale 8 (learn.microsoft.com, "Description of Windows TCP features": "normal ...
@@ -336,6 +344,7 @@ const rfc: Profile = {
   synCookieTsOptions: false, // RFC 4987 §3.6: the plain cookie encodes the MSS only
   synAckRepeatsSynOptions: false, // RFC 7323 §2.2: a SYN,ACK may carry an option only if the SYN did
   maxWindowFromFinalAck: false, // RFC 9293 §3.8.6.2.1: the largest window offered, the SYN's included
+  mssBoundToWindow: false, // RFC 9293 §3.7.1: the send MSS is the peer's MSS option and the path
   delayedAckTimeout: 200 * MS,
   // RFC 7323 §2.3: the receiver picks the shift for the buffer it has; the RFCs know no buffer growth, so
   // the scale covers the receive buffer itself (0: nothing beyond it).

@@ -62,7 +62,11 @@ export class Sender {
   pushedSeq = 0;
 
   /** `sendBuffer`: a per-socket SO_SNDBUF size in place of the profile's. */
+  /** profile.mssBoundToWindow: write buffers are cut at the window-bounded MSS (boundToHalfWindow). */
+  private readonly mssBoundToWindow: boolean;
+
   constructor(profile: Profile, sendBuffer?: number) {
+    this.mssBoundToWindow = profile.mssBoundToWindow;
     this.buffer = new SendBuffer(sendBuffer ?? profile.sendBuffer);
     this.rto = new RtoEstimator(profile);
     // Pluggable (RFC 5681 leaves the algorithm open): a new one is a file and a line here.
@@ -93,7 +97,7 @@ export class Sender {
     const end = this.finSeq;
     const start = seqAdd(end, -len);
     let forced = false;
-    const step = boundToHalfWindow(this.mss, this.maxSndWnd);
+    const step = this.mssBoundToWindow ? boundToHalfWindow(this.mss, this.maxSndWnd) : this.mss;
     for (let at = step; at < len; at += step) {
       const seq = seqAdd(start, at);
       forced = seqDiff(seq, this.pushedSeq) > this.maxSndWnd >> 1;
