@@ -717,7 +717,7 @@ export class Connection {
     if (this.ts.ok && tsopt && !(seg.flags & RST) && this.ts.pawsReject(tsopt.val, this.now)) {
       this.env.counters.pawsRejected++;
       this.env.dropped(seg, "paws", this, `TSval ${tsopt.val} < TS.Recent ${this.ts.recent}`);
-      this.noteOldDuplicate(seg);
+      if (!(seg.flags & SYN)) this.noteOldDuplicate(seg); // a SYN goes to Linux's syn_challenge instead
       if (segmentLength(seg) > 0) this.sendAck("dup-ack-paws");
       else this.rateLimitedAck("dup-ack-paws");
       return;
