@@ -2,7 +2,7 @@
 // simulator, tracing off, segments handed over without copies (copySegments: false). Each function
 // returns raw counts and wall-clock seconds; bench/run.ts turns them into rows.
 import { performance } from "node:perf_hooks";
-import { Host } from "../src/stack/host.js";
+import { Host } from "../src/tcp/engine.js";
 import { Simulator } from "../src/sim/simulator.js";
 import { NullTrace } from "../src/trace/events.js";
 import type { Connection, ConnectionHandlers } from "../src/tcp/connection.js";

@@ -11,7 +11,7 @@ export {
   type ConnectionHandlers,
   type ConnectionOptions,
 } from "./tcp/connection.js";
-export { Listener, type ListenerHandlers } from "./tcp/listener.js";
+export { Listener, type ListenerHandlers } from "./tcp/listen.js";
 export { TcpError, type TcpErrorCode } from "./tcp/errors.js";
 export { ArgumentError, type ArgumentErrorCode } from "./tcp/arg-error.js";
 export { Counters } from "./tcp/counters.js";
@@ -29,9 +29,9 @@ export {
 export { ALL_STATES, isSynchronized, type TcpState } from "./tcp/state.js";
 export { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqInRange } from "./tcp/seq.js";
 // A host: demultiplexing, listeners, ports, TIME_WAIT, timers; what a driver feeds.
-export { Host, type HostOptions, type ConnectOptions, type ListenOptions } from "./stack/host.js";
-export { AppTimer } from "./stack/app-timers.js";
-export type { Endpoint, Transmit } from "./stack/endpoint.js";
+export { Host, type HostOptions, type ConnectOptions, type ListenOptions } from "./tcp/engine.js";
+export { AppTimer } from "./tcp/app-timers.js";
+export type { Endpoint, Transmit } from "./tcp/endpoint.js";
 // The simulated network.
 export {
   Simulator,

@@ -4,7 +4,7 @@
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import { ArgumentError, describe } from "../tcp/arg-error.js";
-import { Host } from "../stack/host.js";
+import { Host } from "../tcp/engine.js";
 import { createConnection, type Socket } from "../stack/socket.js";
 import { isDottedIPv4 } from "../wire/address.js";
 

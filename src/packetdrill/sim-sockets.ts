@@ -18,12 +18,12 @@ import {
 } from "./call-args.js";
 import type { CallOutcome } from "./target.js";
 import type { Connection } from "../tcp/connection.js";
-import type { Listener } from "../tcp/listener.js";
+import type { Listener } from "../tcp/listen.js";
 import { SECOND, MS } from "../tcp/profile.js";
 import type { TcpState } from "../tcp/state.js";
 import { isSynchronized } from "../tcp/state.js";
 import { TcpError } from "../tcp/errors.js";
-import type { Host, SocketSettings } from "../stack/host.js";
+import type { Host, SocketSettings } from "../tcp/engine.js";
 
 /** Linux's sysctl_wmem_max default and SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF (sock_setsockopt); rmem_max is the profile's. */
 const WMEM_MAX = 212992;

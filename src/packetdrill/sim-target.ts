@@ -5,7 +5,7 @@ import type { SyscallSpec } from "./ast.js";
 import { SimSockets, type Attempt } from "./sim-sockets.js";
 import type { Captured, PendingCall, Target, TargetAddresses } from "./target.js";
 import type { Profile } from "../tcp/profile.js";
-import { Host } from "../stack/host.js";
+import { Host } from "../tcp/engine.js";
 import { Trace, type TraceSink } from "../trace/events.js";
 import { encodeSegment } from "../wire/codec.js";
 

@@ -3,9 +3,9 @@
 // application is told (data, EOF, errors) is recorded as an `app` trace event, so verdicts and the
 // ladder see what the application saw.
 import type { Connection, ConnectionHandlers } from "../tcp/connection.js";
-import type { Listener } from "../tcp/listener.js";
+import type { Listener } from "../tcp/listen.js";
 import { TcpError } from "../tcp/errors.js";
-import type { Host, ConnectOptions, ListenOptions } from "../stack/host.js";
+import type { Host, ConnectOptions, ListenOptions } from "../tcp/engine.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

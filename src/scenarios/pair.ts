@@ -2,7 +2,7 @@
 // passive closer) on one link, P listening. Addresses are those of the seed articles' examples where
 // they give one.
 import { MS } from "../tcp/profile.js";
-import type { Host } from "../stack/host.js";
+import type { Host } from "../tcp/engine.js";
 import { World, type WorldSetup } from "./world.js";
 import type { Profile } from "../tcp/profile.js";
 

@@ -1,7 +1,7 @@
 // S14's tcp_tw_reuse runs (Linux's policy, tcp_twsk_unique, relying on RFC 7323 timestamps as RFC 6191 does, host-inspection-facts §1.3): what each
 // take-over of a TIME_WAIT 4-tuple looked like on the wire, and the checks of the runs that turn the
 // setting on. Everything is read from the trace and the host's counters.
-import type { Host } from "../stack/host.js";
+import type { Host } from "../tcp/engine.js";
 import { seqDiff, seqGt, seqMax } from "../tcp/seq.js";
 import type { AppEvent, TraceEvent } from "../trace/events.js";
 import { SYN, segmentLength } from "../wire/segment.js";

@@ -2,7 +2,7 @@
 // engine, and links carrying the user's conditions (--loss, --delay, --msl, --profile, --time-wait).
 import { Simulator } from "../sim/simulator.js";
 import type { LinkOptions } from "../sim/link.js";
-import { Host } from "../stack/host.js";
+import { Host } from "../tcp/engine.js";
 import { makeProfile, type Profile } from "../tcp/profile.js";
 import { Trace } from "../trace/events.js";
 import { DEFAULT_LINK_DELAY } from "../sim/link.js";

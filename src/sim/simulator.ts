@@ -6,7 +6,7 @@
 // only when enabled → a pooled Flight record appended to its link's lane (./lane.ts), whose head alone is
 // in the event heap; delivery → one sift of that small heap → input → one nextDeadline() comparison.
 // No closures or timers per segment.
-import type { Endpoint } from "../stack/endpoint.js";
+import type { Endpoint } from "../tcp/endpoint.js";
 import {
   Trace,
   type NetworkDropReason,

@@ -6,11 +6,21 @@
 // time the last state seen for that label is the sender's current state.
 import type { Trace, TraceEvent } from "../trace/events.js";
 
+/** Segments remembered per host: more than one entry into a host sends before the driver takes them. */
+const RECENT = 256;
+
 export class TraceStateTracker {
   /** host → connection label → state. CLOSED connections are forgotten (their labels get reused). */
   private readonly states = new Map<string, Map<string, string>>();
-  /** host → [packet id, connection label] of its latest segment-sent event. */
-  private readonly lastSent = new Map<string, { id: number; conn: string | null }>();
+  /**
+   * host → its latest segment-sent events: packet id and the sending connection's state at that moment. A
+   * host records segments while it works and hands them to the driver when the work is done (the engine's
+   * outbox), so the state at transmit time is the one seen at the segment-sent event, not the latest.
+   */
+  private readonly lastSent = new Map<
+    string,
+    { ids: number[]; states: Array<string | undefined>; next: number }
+  >();
   private readonly unsubscribe: () => void;
 
   constructor(trace: Trace) {
@@ -24,18 +34,25 @@ export class TraceStateTracker {
   /** State of the connection that sent packet `packetId` from `host`, if the trace told us. */
   stateOfPacket(host: string, packetId: number): string | undefined {
     const sent = this.lastSent.get(host);
-    if (sent === undefined || sent.id !== packetId || sent.conn === null) return undefined;
-    return this.states.get(host)?.get(sent.conn);
+    if (sent === undefined) return undefined;
+    const i = sent.ids.lastIndexOf(packetId);
+    return i < 0 ? undefined : sent.states[i];
   }
 
   private observe(e: TraceEvent): void {
     if (e.kind === "segment-sent") {
-      const sent = this.lastSent.get(e.host);
-      if (sent === undefined) this.lastSent.set(e.host, { id: e.id, conn: e.conn });
-      else {
-        sent.id = e.id;
-        sent.conn = e.conn;
+      let sent = this.lastSent.get(e.host);
+      if (sent === undefined) {
+        sent = {
+          ids: new Array<number>(RECENT).fill(-1),
+          states: new Array(RECENT).fill(undefined),
+          next: 0,
+        };
+        this.lastSent.set(e.host, sent);
       }
+      sent.ids[sent.next] = e.id;
+      sent.states[sent.next] = e.conn === null ? undefined : this.states.get(e.host)?.get(e.conn);
+      sent.next = (sent.next + 1) % RECENT;
     } else if (e.kind === "state") {
       let perHost = this.states.get(e.host);
       if (perHost === undefined) {

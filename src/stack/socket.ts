@@ -9,11 +9,11 @@ import { EventEmitter } from "node:events";
 import { ArgumentError, describe, expectOptional } from "../tcp/arg-error.js";
 import type { Connection, ConnectionHandlers } from "../tcp/connection.js";
 import { TcpError } from "../tcp/errors.js";
-import type { Listener } from "../tcp/listener.js";
+import type { Listener } from "../tcp/listen.js";
 import type { TcpState } from "../tcp/state.js";
 import { formatIPv4, isDottedIPv4 } from "../wire/address.js";
-import type { AppTimer } from "./app-timers.js";
-import { Host } from "./host.js";
+import type { AppTimer } from "../tcp/app-timers.js";
+import { Host } from "../tcp/engine.js";
 
 /** Where {@link Socket.connect} goes, as in net.connect(options) — IPv4 addresses only, no DNS. */
 export interface SocketConnectOptions {

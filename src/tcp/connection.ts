@@ -5,7 +5,7 @@ import { ArgumentError, describe } from "./arg-error.js";
 import type { Profile } from "./profile.js";
 import type { Counters } from "./counters.js";
 import type { TcpState } from "./state.js";
-import { isSynchronized } from "./state.js";
+import { isSynchronized, reportStateChange } from "./state.js";
 import { Sender, boundToHalfWindow } from "./sender.js";
 import { Receiver, offeredWscale, MAX_WSCALE } from "./receiver.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
@@ -24,6 +24,7 @@ import {
   type InvariantSink,
 } from "./invariants.js";
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from "./seq.js";
+import { Notice } from "./outbox.js";
 import {
   ACK,
   EMPTY_PAYLOAD,
@@ -45,11 +46,30 @@ export interface ConnectionEnv {
   readonly hostName: string;
   readonly trace: TraceSink;
   readonly counters: Counters;
-  /** Sends a segment (the host assigns the packet id and records the event). */
+  /**
+   * Sends a segment: the engine assigns the packet id and records the event now, and hands the segment to
+   * the driver once the current entry has finished (./outbox.ts).
+   */
   transmit(seg: Segment, conn: Connection, why: string, retransmission: boolean): void;
+  /**
+   * Records a notification for the application (or the connection's own step after it), given once the
+   * current entry has finished: the engine never calls the application in the middle of an entry.
+   */
+  notify(kind: Notice, conn: Connection): void;
+  /**
+   * An application call begins (`enter`) and ends (`leave`): the outermost `leave` drains the outbox. Calls
+   * made from inside a notification are entries of their own; their effects join the queue being drained.
+   */
+  enter(): void;
+  /** The end of what `enter` began: the outermost one drains the outbox. */
+  leave(): void;
   /** The connection's deadline may have moved earlier. */
   deadlineChanged(conn: Connection): void;
-  /** Called after every state change, for the host's bookkeeping (tables, TIME_WAIT records, accept queue). */
+  /**
+   * Called after every state change, for the engine's tables: a CLOSED connection leaves the demultiplexing
+   * table, one in TIME_WAIT becomes a compact record, a listener's child that reached ESTABLISHED is
+   * recorded as ready to accept (its application hears of it from the outbox).
+   */
   stateChanged(conn: Connection, from: TcpState, to: TcpState): void;
   /** Records a dropped segment. */
   dropped(seg: Segment, reason: DropReason, conn: Connection | null, detail?: string): void;
@@ -62,6 +82,8 @@ export interface ConnectionEnv {
   orphanAdded(conn: Connection): boolean;
   /** The debug mode's sink (./invariants.ts): null when the engine invariants are not checked. */
   readonly invariants: InvariantSink | null;
+  /** Does the TIME_WAIT record this connection left (Connection.timeWaitSlot) still hold its 4-tuple? */
+  timeWaitHeld(conn: Connection): boolean;
   /** The timestamp clock offset of a 4-tuple (stable across its incarnations; see ./timestamps.ts). */
   tsOffset(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number;
   /** The driver's clock (µs), for application calls made without a time (the host's `time()`). */
@@ -133,7 +155,15 @@ export interface TcpInfo {
 
 /** One TCP connection: its TCB and the RFC 9293 §3.10 state machine. Made by Host.connect and by listeners; application calls take an optional time (µs), the host's clock when left out. */
 export class Connection {
-  state: TcpState = "CLOSED";
+  /** The state as the state machine last set it; `state` reads it (see there for TIME_WAIT). */
+  private current: TcpState = "CLOSED";
+  /**
+   * The TIME_WAIT record this connection left in its engine's table (slot and generation), or -1: the
+   * record outlives the Connection object's part in the state machine, and ends without it (2·MSL, RST,
+   * a new SYN, reuse by connect).
+   */
+  timeWaitSlot = -1;
+  timeWaitGeneration = 0;
   readonly snd: Sender;
   readonly rcv: Receiver;
   /** RFC 7323 timestamps: our clock, TS.Recent, PAWS. */
@@ -223,6 +253,17 @@ export class Connection {
   private writeRefused = false;
   /** Inside a checked entry (debug mode): nested entries (a handler writing) are checked with it. */
   private inEntry = false;
+  /**
+   * The application was notified during the segment being processed (or, for a listener's child, is about
+   * to accept it): the ACK the data owes and the output wait until it had its turn (Notice.AfterApplication).
+   */
+  appNotified = false;
+  /** A Readable notice is in the outbox and not yet given. */
+  private readableQueued = false;
+  /** The ACK arrived data owes, decided after the application ran: 0 none, 1 by the delayed-ACK rules, 2 at once. */
+  private ackOwed = 0;
+  /** Notice.AfterApplication is in the outbox: output is pending, not forgotten (for the invariants). */
+  outputQueued = false;
 
   /**
    * shutdown(SHUT_RD): the application will read no more (Linux RCV_SHUTDOWN). Data already queued or still
@@ -326,7 +367,7 @@ export class Connection {
     this.setSendMss();
     this.snd.cc.init(this.snd.mss, now);
     this.updateWindow(seg);
-    this.state = "SYN_RECEIVED"; // the cookie stood in for this state; report the transition from it
+    this.current = "SYN_RECEIVED"; // the cookie stood in for this state; report the transition from it
     this.setState("ESTABLISHED", "rcv ACK (SYN cookie)");
     this.env.counters.passiveOpens++;
     this.established();
@@ -337,6 +378,15 @@ export class Connection {
    * a partial segment waits for the next write, as under TCP_CORK.
    */
   send(data: Uint8Array, now?: number, more = false): number {
+    this.env.enter(); // an application call: what it causes leaves the outbox when it returns
+    try {
+      return this.sendEntry(data, now, more);
+    } finally {
+      this.env.leave();
+    }
+  }
+
+  private sendEntry(data: Uint8Array, now: number | undefined, more: boolean): number {
     if (this.env.invariants !== null && !this.inEntry)
       return this.checked("send", null, () => this.send(data, now, more));
     if (!(data instanceof Uint8Array)) {
@@ -377,6 +427,15 @@ export class Connection {
    * The peer may keep sending and we keep receiving (half-close).
    */
   shutdown(now?: number): void {
+    this.env.enter(); // an application call: what it causes leaves the outbox when it returns
+    try {
+      this.shutdownEntry(now);
+    } finally {
+      this.env.leave();
+    }
+  }
+
+  private shutdownEntry(now: number | undefined): void {
     if (this.env.invariants !== null && !this.inEntry)
       return this.checked("shutdown", null, () => this.shutdown(now));
     this.now = this.appTime(now, "shutdown");
@@ -406,6 +465,15 @@ export class Connection {
    * Linux: unread data turns the close into an abort (RST, not FIN) — RFC 2525 §2.17.
    */
   close(now?: number): void {
+    this.env.enter(); // an application call: what it causes leaves the outbox when it returns
+    try {
+      this.closeEntry(now);
+    } finally {
+      this.env.leave();
+    }
+  }
+
+  private closeEntry(now: number | undefined): void {
     if (this.env.invariants !== null && !this.inEntry)
       return this.checked("close", null, () => this.close(now));
     this.now = this.appTime(now, "close");
@@ -437,6 +505,15 @@ export class Connection {
 
   /** ABORT (§3.10.5) — also SO_LINGER{1,0} close: RST <SEQ=SND.NXT><ACK=RCV.NXT>, then CLOSED. */
   abort(now?: number, cause = "abort"): void {
+    this.env.enter(); // an application call: what it causes leaves the outbox when it returns
+    try {
+      this.abortEntry(now, cause);
+    } finally {
+      this.env.leave();
+    }
+  }
+
+  private abortEntry(now: number | undefined, cause: string): void {
     this.now = this.appTime(now, "abort");
     switch (this.state) {
       case "SYN_RECEIVED":
@@ -473,6 +550,15 @@ export class Connection {
    * frees receive buffer space; when that opens the window enough, the peer hears of it (§3.8.6.2.2).
    */
   read(max: number, now?: number): Uint8Array {
+    this.env.enter(); // an application call: what it causes leaves the outbox when it returns
+    try {
+      return this.readEntry(max, now);
+    } finally {
+      this.env.leave();
+    }
+  }
+
+  private readEntry(max: number, now: number | undefined): Uint8Array {
     if (this.env.invariants !== null && !this.inEntry)
       return this.checked("read", null, () => this.read(max, now));
     this.now = this.appTime(now, "read");
@@ -506,6 +592,15 @@ export class Connection {
 
   /** TCP_CORK on or off; uncorking sends what was held back (Linux tcp_push_pending_frames). */
   setCork(on: boolean, now?: number): void {
+    this.env.enter(); // an application call: what it causes leaves the outbox when it returns
+    try {
+      this.setCorkEntry(on, now);
+    } finally {
+      this.env.leave();
+    }
+  }
+
+  private setCorkEntry(on: boolean, now: number | undefined): void {
     if (this.env.invariants !== null && !this.inEntry)
       return this.checked("setCork", null, () => this.setCork(on, now));
     this.now = this.appTime(now, "setCork");
@@ -548,13 +643,28 @@ export class Connection {
 
   /** Deliver data again after pause() (the application caught up); may send a window update. */
   resume(now?: number): void {
+    this.env.enter(); // an application call: what it causes leaves the outbox when it returns
+    try {
+      this.resumeEntry(now);
+    } finally {
+      this.env.leave();
+    }
+  }
+
+  private resumeEntry(now: number | undefined): void {
     if (this.env.invariants !== null && !this.inEntry)
       return this.checked("resume", null, () => this.resume(now));
     this.now = this.appTime(now, "resume");
     if (!this.rcv.paused) return;
     this.rcv.paused = false;
     this.deliver();
-    // The window reopened: tell the peer if it matters (§3.8.6.2.2).
+    // The window reopened: tell the peer if it matters (§3.8.6.2.2) — once the application has read.
+    if (this.readableQueued) this.env.notify(Notice.WindowUpdate, this);
+    else this.windowUpdate();
+  }
+
+  /** A window update after the application read, if the window opened enough to matter (§3.8.6.2.2). */
+  private windowUpdate(): void {
     if (isSynchronized(this.state) && this.state !== "TIME_WAIT" && this.rcv.windowUpdateDue(this.snd.mss)) {
       this.sendAck("window-update");
     }
@@ -562,6 +672,15 @@ export class Connection {
 
   /** SO_KEEPALIVE: probe an idle connection after `idle` µs (the profile's by default). */
   setKeepAlive(enable: boolean, idle: number | undefined, now?: number): void {
+    this.env.enter(); // an application call: what it causes leaves the outbox when it returns
+    try {
+      this.setKeepAliveEntry(enable, idle, now);
+    } finally {
+      this.env.leave();
+    }
+  }
+
+  private setKeepAliveEntry(enable: boolean, idle: number | undefined, now: number | undefined): void {
     this.now = this.appTime(now, "setKeepAlive");
     now = this.now;
     this.keepAlive = enable;
@@ -573,6 +692,15 @@ export class Connection {
 
   /** TCP_NODELAY: turn Nagle's algorithm off (true) or on. */
   setNoDelay(noDelay: boolean, now?: number): void {
+    this.env.enter(); // an application call: what it causes leaves the outbox when it returns
+    try {
+      this.setNoDelayEntry(noDelay, now);
+    } finally {
+      this.env.leave();
+    }
+  }
+
+  private setNoDelayEntry(noDelay: boolean, now: number | undefined): void {
     this.now = this.appTime(now, "setNoDelay");
     this.noDelay = noDelay;
     if (noDelay && isSynchronized(this.state)) this.output();
@@ -663,7 +791,7 @@ export class Connection {
       this.established();
       // Data or FIN in the SYN,ACK continue at the sixth step (§3.10.7.3).
       if (seg.payload.length > 0 || seg.flags & FIN) this.processTextAndFin(seg, seqAdd(seg.seq, 1));
-      this.output();
+      this.finishArrival();
     } else {
       // Simultaneous open (MUST-10): SYN_RECEIVED, send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
       snd.sndWnd = seg.window;
@@ -842,7 +970,35 @@ export class Connection {
 
     // Seventh and eighth: segment text and FIN.
     if (seg.payload.length > 0 || seg.flags & FIN) this.processTextAndFin(seg, seg.seq);
-    if (!this.isClosed()) this.output();
+    this.finishArrival();
+  }
+
+  /**
+   * The last step of a segment's processing: send what is due. When the application was notified during
+   * it, this waits in the outbox until the application had its turn (Notice.AfterApplication): a reply it
+   * writes while reading then carries the ACK, as it did when handlers ran inside the segment.
+   */
+  private finishArrival(): void {
+    if (this.isClosed()) return;
+    const notified = this.appNotified;
+    this.appNotified = false;
+    if (notified && !this.outputQueued) {
+      this.outputQueued = true;
+      this.env.notify(Notice.AfterApplication, this);
+    } else if (!this.outputQueued) {
+      this.output();
+    }
+  }
+
+  /** Notice.AfterApplication: the ACK the data owed (unless a reply carried it), then the output. */
+  afterApplication(): void {
+    this.outputQueued = false;
+    this.appNotified = false;
+    const owed = this.ackOwed;
+    this.ackOwed = 0;
+    if (this.isClosed()) return;
+    if (owed !== 0 && this.lastAckSent !== this.rcv.rcvNxt) this.ackReceivedData(owed === 2);
+    this.output();
   }
 
   /** §3.10.7.4 second check, exact match: the connection is reset. */
@@ -974,7 +1130,7 @@ export class Connection {
     // The application hears of free buffer space only now: a write from onDrain sends at once, and must
     // see the window this ACK brought, not the old one (SND.UNA + old SND.WND can lie beyond the peer's
     // right edge when the new window is smaller, and the peer drops what lands there).
-    if (drained) this.handlers.onDrain?.(this);
+    if (drained) this.notifyApp(Notice.Writable);
     if (this.isClosed()) return false;
     if (windowOnly) {
       if (this.snd.sndWnd > 0) this.setTimer(T_PERSIST, Infinity);
@@ -1083,13 +1239,15 @@ export class Connection {
       if (held.fin) fin = true;
       held = fin ? null : rcv.reassembly.takeInOrder(rcv.rcvNxt);
     }
-    // The application reads before the ACK goes out, so the ACK advertises the space its reading freed.
+    // The application reads before the ACK goes out, so the ACK advertises the space its reading freed:
+    // when it is notified, the ACK is decided after it ran (finishArrival, afterApplication).
     if (delivered) this.deliver();
     if (fin) {
       rcv.reassembly.clear();
       this.finArrives();
     } else if (delivered && this.lastAckSent !== rcv.rcvNxt) {
-      this.ackReceivedData(filledGap); // unless a reply written while reading carried this ACK already
+      if (this.appNotified) this.ackOwed = filledGap || this.ackOwed === 2 ? 2 : 1;
+      else this.ackReceivedData(filledGap);
     }
     this.deliver(); // the EOF, and a close that waited for it
   }
@@ -1151,15 +1309,47 @@ export class Connection {
     }
   }
 
-  /** Hands in-order data, then EOF, to the application while it reads (not before it has accepted us). */
+  /**
+   * Records that the application has something to be told — data, the EOF, or a close that waited for them
+   * (Notice.Readable; given by deliverNow) — or, for an orphan, discards what arrived.
+   */
   deliver(): void {
+    const rcv = this.rcv;
+    if (!this.attached || this.closeReported) return;
+    if (this.orphaned) {
+      rcv.clear();
+      if (this.closePending) this.reportClose(this.error);
+      return;
+    }
+    if (
+      (this.handlers.onData !== undefined && !rcv.paused && rcv.hasUnread) ||
+      (rcv.finReceived && !rcv.eofDelivered && !rcv.hasUnread && !this.error) ||
+      this.closePending
+    ) {
+      if (this.readableQueued) return;
+      this.readableQueued = true;
+      this.notifyApp(Notice.Readable);
+    }
+  }
+
+  /** Records a notification for the application (given after the current entry). */
+  private notifyApp(kind: Notice): void {
+    this.appNotified = true;
+    this.env.notify(kind, this);
+  }
+
+  /** Notice.Readable: hands in-order data, then EOF, to the application (not before it has accepted us). */
+  deliverNow(): void {
+    this.readableQueued = false;
     const rcv = this.rcv;
     if (!this.attached || this.closeReported) return;
     if (this.orphaned) {
       rcv.clear();
     } else if (this.handlers.onData) {
       // No closure per delivery: this runs for every segment of a transfer.
-      for (let chunk = rcv.take(); chunk !== null; chunk = rcv.take()) this.handlers.onData?.(this, chunk);
+      // A handler that closes or aborts ends the delivery: nothing more is read after close().
+      for (let chunk = rcv.take(); chunk !== null; chunk = this.orphaned ? null : rcv.take())
+        this.handlers.onData?.(this, chunk);
     }
     // After an error there is no EOF: the stream did not end in order (Node: 'error', never 'end').
     if (rcv.finReceived && !rcv.eofDelivered && !rcv.hasUnread && !this.orphaned && !this.error) {
@@ -1987,12 +2177,52 @@ export class Connection {
   reportEstablished(): void {
     if (this.establishedReported || !this.attached) return;
     this.establishedReported = true;
-    this.handlers.onEstablished?.(this);
+    this.notifyApp(Notice.Established);
+  }
+
+  /**
+   * A listener's child handed to the application (accept): onEstablished and what arrived before, at once
+   * and in that order — this runs while the outbox is drained (or inside accept()), never inside an entry.
+   */
+  accepted(): void {
+    if (!this.establishedReported) {
+      this.establishedReported = true;
+      this.handlers.onEstablished?.(this);
+    }
+    this.deliverNow(); // data (and a FIN) that arrived before accept()
+  }
+
+  /** Gives one notice of the outbox to the application (the engine's drain calls it). */
+  give(kind: Notice): void {
+    switch (kind) {
+      case Notice.Established:
+        if (!this.orphaned) this.handlers.onEstablished?.(this);
+        return;
+      case Notice.Readable:
+        this.deliverNow();
+        return;
+      case Notice.Writable:
+        if (!this.isClosed() && !this.orphaned) this.handlers.onDrain?.(this);
+        return;
+      case Notice.Closed:
+        this.handlers.onClose?.(this, this.error);
+        return;
+      case Notice.AfterApplication:
+        this.afterApplication();
+        return;
+      case Notice.WindowUpdate:
+        this.windowUpdate();
+        return;
+      default:
+        return;
+    }
   }
 
   private enterTimeWait(cause: string): void {
     this.clearTimers();
     this.setState("TIME_WAIT", cause);
+    // The S7 ablation: no TIME_WAIT at all, the 4-tuple is free at once.
+    if (this.env.profile.timeWait === 0) this.setState("CLOSED", "TIME_WAIT length 0 (ablation)");
     this.env.counters.timeWaitEntered++;
     // The host replaces us with a compact record (./timewait.ts); tell the application its close finished.
     this.reportClose(null);
@@ -2022,25 +2252,24 @@ export class Connection {
     }
     this.closeReported = true;
     this.closePending = false;
-    this.handlers.onClose?.(this, error);
+    this.env.notify(Notice.Closed, this);
+  }
+
+  /**
+   * The connection's state (RFC 9293 §3.3.2). In TIME_WAIT the compact record in the engine's table holds
+   * the 4-tuple; once that record is gone (2·MSL, or ended early) the connection reads CLOSED.
+   */
+  get state(): TcpState {
+    const s = this.current;
+    return s === "TIME_WAIT" && !this.env.timeWaitHeld(this) ? "CLOSED" : s;
   }
 
   /** The one place where the state changes; every transition becomes an event (design rule 2). */
   setState(next: TcpState, cause: string): void {
     const from = this.state;
     if (from === next) return;
-    this.state = next;
-    if (this.env.trace.enabled) {
-      this.env.trace.emit({
-        kind: "state",
-        t: this.now,
-        host: this.env.hostName,
-        conn: this.label,
-        from,
-        to: next,
-        cause,
-      });
-    }
+    this.current = next;
+    reportStateChange(this.env.trace, this.now, this.env.hostName, this.label, from, next, cause);
     this.env.stateChanged(this, from, next);
   }
 

@@ -5,7 +5,7 @@ export {
   type ConnectionHandlers,
   type ConnectionOptions,
 } from "./connection.js";
-export { Listener, type ListenerHandlers } from "./listener.js";
+export { Listener, type ListenerHandlers } from "./listen.js";
 export { timeWaitVerdict, timeWaitPawsRejects, type TimeWaitVerdict, type TimeWaitView } from "./timewait.js";
 export { TcpError, type TcpErrorCode } from "./errors.js";
 export { Counters } from "./counters.js";

@@ -222,7 +222,8 @@ export function checkAfterEntry(
     );
   }
   const work = snd.sndUna !== snd.sndMax || snd.unsent > 0 || (snd.finQueued && !snd.finSent);
-  if (work && c.nextDeadline() === Infinity) {
+  // Output the outbox still holds for after the application (Notice.AfterApplication) is pending, not lost.
+  if (work && c.nextDeadline() === Infinity && !c.outputQueued) {
     report(
       c,
       sink,

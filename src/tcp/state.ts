@@ -1,4 +1,5 @@
 // The eleven connection states of RFC 9293 §3.3.2 (Figure 5).
+import type { TraceSink } from "../trace/events.js";
 
 /** A TCP connection state (RFC 9293 §3.3.2). */
 export type TcpState =
@@ -32,4 +33,22 @@ export const ALL_STATES: readonly TcpState[] = [
 /** RFC 9293 §3.3.2: the states after the handshake has completed. */
 export function isSynchronized(state: TcpState): boolean {
   return state !== "CLOSED" && state !== "LISTEN" && state !== "SYN_SENT" && state !== "SYN_RECEIVED";
+}
+
+/**
+ * The one place a state change becomes an event (design rule 2): every transition of a connection
+ * (Connection.setState) and of a TIME_WAIT record that outlived its Connection object (its expiry, an RST
+ * or a new SYN that ends it, a connect that reuses it: ./engine.ts) is reported through here.
+ */
+export function reportStateChange(
+  trace: TraceSink,
+  t: number,
+  host: string,
+  conn: string,
+  from: TcpState,
+  to: TcpState,
+  cause: string,
+): void {
+  if (!trace.enabled) return;
+  trace.emit({ kind: "state", t, host, conn, from, to, cause });
 }

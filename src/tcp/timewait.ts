@@ -1,6 +1,6 @@
 // TIME_WAIT as a pure verdict function over a handful of numbers, in the manner of Linux's
 // tcp_timewait_state_process: what the state must remember is no buffers, only sequence numbers, the last
-// window, and TS.Recent. The host keeps those numbers in a compact table (src/stack/timewait-table.ts)
+// window, and TS.Recent. The host keeps those numbers in a compact table (src/tcp/time-wait-table.ts)
 // and hands the verdict a read-only view of one record.
 import type { Profile } from "./profile.js";
 import { ACK, FIN, RST, SYN, type Segment } from "../wire/segment.js";

@@ -4,7 +4,7 @@
 //   GET /bytes/<n>   n bytes (0 ≤ n ≤ 1 GiB), byte i being i mod 256, streamed with back-pressure
 // so `curl` in the namespace can fetch something small and something large and check it.
 import http from "node:http";
-import type { Host } from "../stack/host.js";
+import type { Host } from "../tcp/engine.js";
 import { createServer, type Server } from "../stack/socket.js";
 import { formatIPv4 } from "../wire/address.js";
 

@@ -4,7 +4,7 @@
 // endpoint.inputPacket; every segment the endpoint transmits is encoded and written as one packet;
 // one real timer is kept armed for endpoint.nextDeadline(), re-checked after every input, every
 // timer and every application call (the socket layer calls kick() after those).
-import type { Endpoint } from "../stack/endpoint.js";
+import type { Endpoint } from "../tcp/endpoint.js";
 import type { NetworkEvent, TraceSink } from "../trace/events.js";
 import { encodeSegment } from "../wire/codec.js";
 import type { Segment } from "../wire/segment.js";

@@ -1,7 +1,7 @@
 // Our Host on a TUN device in a fresh namespace, as the interactive commands use it: one call to
 // set everything up, one to take it all down (driver, capture file, namespace with whatever runs
 // inside), safe to call twice and from a signal handler's path.
-import { Host } from "../stack/host.js";
+import { Host } from "../tcp/engine.js";
 import type { ProfileName } from "../tcp/profile.js";
 import type { TraceSink } from "../trace/events.js";
 import { PcapFileCapture } from "./capture.js";

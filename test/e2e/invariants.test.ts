@@ -2,7 +2,7 @@
 // Fed with hand-made application records and traces that are wrong in one way each.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Host } from "../../src/stack/host.js";
+import { Host } from "../../src/tcp/engine.js";
 import { makeProfile, SECOND } from "../../src/tcp/profile.js";
 import type { TraceEvent } from "../../src/trace/events.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, type Segment } from "../../src/wire/segment.js";

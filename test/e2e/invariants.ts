@@ -2,7 +2,7 @@
 // a list of violations (empty = fine), worded so that a failing property says what went wrong.
 // These judge a finished run from the outside; what must hold after every single entry into a connection
 // is the engine's own debug mode (src/tcp/invariants.ts), on in every test (test/setup/engine-invariants.ts).
-import type { Host } from "../../src/stack/host.js";
+import type { Host } from "../../src/tcp/engine.js";
 import type { Profile } from "../../src/tcp/profile.js";
 import { seqGt, seqAdd } from "../../src/tcp/seq.js";
 import type { TraceEvent } from "../../src/trace/events.js";

@@ -2,7 +2,7 @@
 // stream in several writes at planned times (respecting backpressure), reads everything, and closes
 // the way the plan says. It records what it saw — bytes, EOF, the end of the connection and its error —
 // so a test can hold that against what the other side sent.
-import type { Host } from "../../src/stack/host.js";
+import type { Host } from "../../src/tcp/engine.js";
 import type { Simulator } from "../../src/sim/simulator.js";
 import type { Connection, ConnectionHandlers } from "../../src/tcp/connection.js";
 import { SERVER_PORT, type World } from "./world.js";

@@ -1,6 +1,6 @@
 // Two real hosts (the engine, not fakes) on the simulator, joined by one link: the stage of every
 // whole-stack test. The client is 10.0.0.1, the server 10.0.0.2; both write to the simulator's trace.
-import { Host } from "../../src/stack/host.js";
+import { Host } from "../../src/tcp/engine.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import type { LinkOptions } from "../../src/sim/link.js";
 import { makeProfile, SECOND, type Profile, type ProfileName } from "../../src/tcp/profile.js";

@@ -1,6 +1,6 @@
 // Small stand-ins for a Host, enough to drive the simulator in tests: they record what arrives,
 // transmit on request, keep explicit deadlines, and emit the trace events a real host would.
-import type { Endpoint, Transmit } from "../../src/stack/endpoint.js";
+import type { Endpoint, Transmit } from "../../src/tcp/endpoint.js";
 import type { TraceSink } from "../../src/trace/events.js";
 import { decodePacket } from "../../src/wire/codec.js";
 import type { DecodeReason } from "../../src/wire/decode-error.js";

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Simulator } from "../../src/sim/simulator.js";
-import { Host } from "../../src/stack/host.js";
+import { Host } from "../../src/tcp/engine.js";
 import type { Trace } from "../../src/trace/events.js";
 
 function transfer(copySegments: boolean, seed: number) {

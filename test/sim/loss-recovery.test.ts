@@ -4,7 +4,7 @@
 // per hole.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Host } from "../../src/stack/host.js";
+import { Host } from "../../src/tcp/engine.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import type { LinkOptions } from "../../src/sim/link.js";
 import type { Connection } from "../../src/tcp/connection.js";

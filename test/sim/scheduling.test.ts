@@ -4,7 +4,7 @@ import { Simulator } from "../../src/sim/simulator.js";
 import { SimError } from "../../src/sim/sim-error.js";
 import { RecordingEndpoint, makeSegment } from "./fake-endpoints.js";
 import { pair } from "./helpers.js";
-import type { Endpoint } from "../../src/stack/endpoint.js";
+import type { Endpoint } from "../../src/tcp/endpoint.js";
 
 const code = (c: string) => (e: unknown) => e instanceof SimError && e.code === c;
 

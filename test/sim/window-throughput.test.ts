@@ -3,7 +3,7 @@
 // scaling on either side at most 65535 bytes are in flight, so goodput is capped at 65535 bytes per RTT.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Host } from "../../src/stack/host.js";
+import { Host } from "../../src/tcp/engine.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import type { Connection } from "../../src/tcp/connection.js";
 import type { Profile } from "../../src/tcp/profile.js";

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeSegment } from "../../src/wire/codec.js";
 import { ACK, SYN } from "../../src/wire/segment.js";
-import { Host } from "../../src/stack/host.js";
+import { Host } from "../../src/tcp/engine.js";
 import {
   Bench,
   LOCAL,

@@ -1,5 +1,5 @@
 // Two hosts on the simulator, a client and a server, with tracing on: the setting of most end-to-end tests.
-import { Host } from "../../src/stack/host.js";
+import { Host } from "../../src/tcp/engine.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import type { LinkOptions } from "../../src/sim/link.js";
 import type { Profile, ProfileName } from "../../src/tcp/profile.js";

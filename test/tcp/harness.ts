@@ -1,7 +1,7 @@
 // smoltcp-style harness: one host, segments fed in by hand at explicit times, every segment it sends captured.
-import { Host, type HostOptions } from "../../src/stack/host.js";
+import { Host, type HostOptions } from "../../src/tcp/engine.js";
 import type { Connection, ConnectionHandlers } from "../../src/tcp/connection.js";
-import type { Listener } from "../../src/tcp/listener.js";
+import type { Listener } from "../../src/tcp/listen.js";
 import {
   Trace,
   type SegmentDroppedEvent,

@@ -211,3 +211,35 @@ test("a SYN that reopens TIME_WAIT still goes through the listener's SYN queue b
   b.feed({ flags: SYN, seq: p.peerNxt + 100_000, options: PEER_SYN_OPTIONS });
   assert.equal(b.host.stateCounts().SYN_RECEIVED, 1, "no child beyond the SYN queue bound");
 });
+
+test("a connection that is gone reads CLOSED: conn.state follows its TIME_WAIT record, not a later incarnation's", () => {
+  const b = new Bench();
+  const first = placeIn(b, "TIME_WAIT");
+  assert.equal(first.conn.state, "TIME_WAIT");
+  b.runTo(b.now + TW);
+  assert.equal(first.conn.state, "CLOSED", "the record expired: the connection is gone");
+  assert.equal(first.conn.isClosed(), true);
+  // A new incarnation of the same 4-tuple (same ports) goes through TIME_WAIT too: the old Connection
+  // object must not take its record for its own.
+  const second = placeIn(b, "TIME_WAIT");
+  assert.equal(second.conn.state, "TIME_WAIT");
+  assert.equal(first.conn.state, "CLOSED");
+  // Every state change is an event, the record's end included.
+  const m = b.mark();
+  b.runTo(b.now + TW);
+  assert.deepEqual(b.transitions(m), ["TIME_WAIT>CLOSED"]);
+  assert.equal(second.conn.state, "CLOSED");
+});
+
+test("abort() of a connection whose record still holds TIME_WAIT deletes the record (§3.10.5), once", () => {
+  const b = new Bench();
+  const p = placeIn(b, "TIME_WAIT");
+  const m = b.mark();
+  p.conn.abort(b.now);
+  assert.equal(p.conn.state, "CLOSED");
+  assert.equal(b.host.timeWaitEntries, 0);
+  assert.deepEqual(b.transitions(m), ["TIME_WAIT>CLOSED"]);
+  b.none();
+  p.conn.abort(b.now); // gone: nothing more to end
+  assert.deepEqual(b.transitions(m), ["TIME_WAIT>CLOSED"]);
+});

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { tunAvailability } from "../../src/tun/addon.js";
 import { findProgram } from "../../src/tun/tools.js";
-import type { Endpoint, Transmit } from "../../src/stack/endpoint.js";
+import type { Endpoint, Transmit } from "../../src/tcp/endpoint.js";
 import { decodePacket } from "../../src/wire/codec.js";
 import { EMPTY_PAYLOAD, NO_OPTIONS, type Segment } from "../../src/wire/segment.js";
 

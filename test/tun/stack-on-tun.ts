@@ -1,7 +1,7 @@
 // Puts our Host on a TUN device inside a fresh namespace, for the interop tests: the kernel's
 // programs run inside the namespace, our stack answers at 10.77.0.2, and the kernel's own TCP
 // counters are read from inside to prove it accepted everything we sent.
-import { Host } from "../../src/stack/host.js";
+import { Host } from "../../src/tcp/engine.js";
 import { TunDriver, type TunDriverOptions } from "../../src/tun/driver.js";
 import { STACK_ADDRESS, withNetworkNamespace, type NetworkNamespace } from "../../src/tun/netns.js";
 import { Trace, type StateChangeEvent, type TraceEvent } from "../../src/trace/events.js";

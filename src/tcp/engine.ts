@@ -1,26 +1,27 @@
 // A host: one IPv4 address running the TCP engine. Demultiplexes by 4-tuple, owns listeners, the TIME_WAIT
 // records, the ephemeral port allocator and the bind rules, and keeps every connection's deadline in one
 // queue. Sans-I/O like the engine: drivers (simulator, TUN, browser) pass time in and carry segments out.
-import { Connection, type ConnectionEnv, type ConnectionHandlers } from "../tcp/connection.js";
-import { Counters } from "../tcp/counters.js";
+import { Connection, type ConnectionEnv, type ConnectionHandlers } from "./connection.js";
+import { Counters } from "./counters.js";
 import { AppTimer, AppTimers } from "./app-timers.js";
-import { checkConnectArgs, checkHostOptions, checkListenArgs } from "./host-args.js";
-import { DeadlineHeap } from "../tcp/deadline-heap.js";
-import { TcpError } from "../tcp/errors.js";
-import { IsnGenerator, keyFromSeed } from "../tcp/isn.js";
-import { Listener, type ListenerHandlers } from "../tcp/listener.js";
-import { MS, makeProfile, type Profile, type ProfileName } from "../tcp/profile.js";
-import { seqAdd, seqGt } from "../tcp/seq.js";
-import type { TcpState } from "../tcp/state.js";
-import { checkCookie, cookieAckOptions, cookieSynAckOptions, makeCookie } from "../tcp/syncookie.js";
-import { timeWaitReusable, timeWaitVerdict } from "../tcp/timewait.js";
+import { checkConnectArgs, checkHostOptions, checkListenArgs } from "./engine-args.js";
+import { DeadlineHeap } from "./deadline-heap.js";
+import { TcpError } from "./errors.js";
+import { IsnGenerator, keyFromSeed } from "./isn.js";
+import { Listener, listenArrives, synToListener, type ListenEnv, type ListenerHandlers } from "./listen.js";
+import { MS, makeProfile, type Profile, type ProfileName } from "./profile.js";
+import { seqAdd } from "./seq.js";
+import type { TcpState } from "./state.js";
+import { timeWaitReusable, timeWaitVerdict } from "./timewait.js";
+import { reportStateChange } from "./state.js";
 import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../trace/events.js";
 import { decodePacket } from "../wire/codec.js";
 import { formatIPv4, parseIPv4 } from "../wire/address.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
 import type { Endpoint, Transmit } from "./endpoint.js";
-import { TimeWaitTable } from "./timewait-table.js";
-import { invariantDefaults, type InvariantSink } from "../tcp/invariants.js";
+import { TimeWaitTable } from "./time-wait-table.js";
+import { invariantDefaults, type InvariantSink } from "./invariants.js";
+import { Notice, Outbox } from "./outbox.js";
 
 /** What a Host is made of: a name, an address, a profile (with overrides), a trace, a seed. */
 export interface HostOptions {
@@ -75,9 +76,6 @@ export interface SocketSettings {
   maxSegment?: number;
 }
 
-/** How long after a SYN-queue overflow cookie ACKs are still honoured (two cookie periods). */
-const COOKIE_WINDOW = 128 * 1_000_000;
-
 /** Demultiplexing key of the remote end within one local port: 48 bits, exact in a double. */
 function remoteKey(addr: number, port: number): number {
   return addr * 65536 + port;
@@ -104,6 +102,15 @@ export class Host implements Endpoint, ConnectionEnv {
   private readonly portCursor = new Map<number, number>();
   /** Set by allocatePort: the TIME_WAIT record the chosen port takes over, or -1. */
   private reuseSlot = -1;
+  /** What LISTEN processing (./listen.ts) may use of this host. */
+  private readonly listenEnv: ListenEnv;
+  /** What the current entry caused, carried out when it has finished (./outbox.ts). */
+  private readonly outbox = new Outbox<Connection>();
+  /** Entries in progress (a handler's call inside an application call nests); the outermost drains. */
+  private depth = 0;
+  private draining = false;
+  /** The segment being handed to the driver (its sender's state then is the outbox's, see stateOfSegment). */
+  private handingOver: Segment | null = null;
   /** Timers of the layer above TCP (setTimer), run by advance() like TCP's own. */
   private readonly appTimers = new AppTimers();
   private transmitFn: Transmit | null = null;
@@ -136,6 +143,25 @@ export class Host implements Endpoint, ConnectionEnv {
     this.cookieKey = keyFromSeed(seed, this.address ^ 0x5ca1ab1e);
     this.tw = new TimeWaitTable(keyFromSeed(seed, this.address ^ 0x7177)[0]);
     this.mss = Math.min(this.profile.defaultMss + (this.mtu - 1500), this.mtu - 40);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the LISTEN code's view of this host
+    const host = this;
+    this.listenEnv = {
+      profile: this.profile,
+      counters: this.counters,
+      cookieKey: this.cookieKey,
+      get now() {
+        return host.now;
+      },
+      iss: (seg) => this.isnGen.isn(this.address, seg.dstPort, seg.srcAddr, seg.srcPort, this.now),
+      dropped: (seg, reason, conn, detail) => this.dropped(seg, reason, conn, detail),
+      replyRst: (seg, why) => this.replyRst(seg, why),
+      segmentTo: (seg, seq, ack, flags) => this.segmentTo(seg, seq, ack, flags),
+      transmit: (seg, conn, why, rtx) => this.transmit(seg, conn, why, rtx),
+      newChild: (listener, seg) => this.newChild(listener, seg),
+      spawnChild: (listener, seg, iss) => this.spawnChild(listener, seg, iss),
+      tsOffset: (seg) => this.tsOffset(this.address, seg.dstPort, seg.srcAddr, seg.srcPort),
+      childSettings: (listener) => this.connectionSettings(listener.settings),
+    };
   }
 
   // ---------------------------------------------------------------- Endpoint (driver side)
@@ -185,11 +211,14 @@ export class Host implements Endpoint, ConnectionEnv {
     // comes back afterwards, so a drop outside any arrival (none today) would not borrow a stale id.
     const outer = this.arrivingPacketId;
     this.arrivingPacketId = packetId;
+    this.depth++;
     try {
       this.arrive(seg, at, packetId);
     } finally {
       this.arrivingPacketId = outer;
+      this.depth--;
     }
+    if (this.depth === 0) this.drain();
   }
 
   private arrive(seg: Segment, at: number, packetId: number): void {
@@ -223,7 +252,7 @@ export class Host implements Endpoint, ConnectionEnv {
     }
     const listener = this.listeners.get(seg.dstPort);
     if (listener && !listener.closed) {
-      this.listenArrives(listener, seg);
+      listenArrives(this.listenEnv, listener, seg);
       return;
     }
     this.closedArrives(seg);
@@ -232,17 +261,77 @@ export class Host implements Endpoint, ConnectionEnv {
   advance(now: number): void {
     if (now > this.now) this.now = now;
     const heap = this.heap;
-    while (heap.peekTime() <= now) {
-      const t = heap.peekTime();
-      const conn = heap.pop()!;
-      if (conn.state === "CLOSED" || t !== conn.scheduledAt) continue; // dead or a superseded entry
-      conn.scheduledAt = Infinity;
-      conn.onTimer(now);
-      if (!conn.isClosed()) this.deadlineChanged(conn);
+    this.depth++;
+    try {
+      while (heap.peekTime() <= now) {
+        const t = heap.peekTime();
+        const conn = heap.pop()!;
+        if (conn.state === "CLOSED" || t !== conn.scheduledAt) continue; // dead or a superseded entry
+        conn.scheduledAt = Infinity;
+        conn.onTimer(now);
+        if (!conn.isClosed()) this.deadlineChanged(conn);
+      }
+      const tw = this.tw;
+      for (let s = tw.oldest(); s >= 0 && tw.expiresAt(s) <= now; s = tw.oldest()) this.expireTimeWait(s);
+    } finally {
+      this.depth--;
     }
-    const tw = this.tw;
-    for (let s = tw.oldest(); s >= 0 && tw.expiresAt(s) <= now; s = tw.oldest()) this.expireTimeWait(s);
-    this.appTimers.runDue(now);
+    if (this.depth === 0) this.drain();
+    this.appTimers.runDue(now); // the application's own timers: application code, after TCP's work
+  }
+
+  // ---------------------------------------------------------------- the outbox
+
+  /** An entry begins (ConnectionEnv.enter): what it causes waits in the outbox until the outermost ends. */
+  enter(): void {
+    this.depth++;
+  }
+
+  /** An entry ends (ConnectionEnv.leave): the outermost drains the outbox. */
+  leave(): void {
+    if (--this.depth === 0) this.drain();
+  }
+
+  /** Records a notification for after the current entry (ConnectionEnv.notify). */
+  notify(kind: Notice, conn: Connection): void {
+    this.outbox.notify(kind, conn);
+  }
+
+  /**
+   * Carries out what the finished entry recorded, in order: every segment to the driver, then one
+   * notification (which may run application code, whose calls record more), and again, until nothing is
+   * left. A drain already running (an application call from inside a notification) picks up the new work.
+   */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    const box = this.outbox;
+    try {
+      for (;;) {
+        while (box.hasSegments) {
+          const seg = box.nextSegment();
+          this.handingOver = seg;
+          this.transmitFn?.(seg, box.lastSegmentId);
+        }
+        this.handingOver = null;
+        if (!box.hasNotices) break;
+        const kind = box.nextNotice();
+        const conn = box.lastConn!;
+        if (kind === Notice.ChildReady) this.childReady(conn);
+        else conn.give(kind);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Notice.ChildReady: a listener's child reached ESTABLISHED; the accept queue takes it, or the application. */
+  private childReady(conn: Connection): void {
+    const listener = conn.listenerPort >= 0 ? this.listeners.get(conn.listenerPort) : undefined;
+    if (!listener || listener.closed) return;
+    listener.synQueue.delete(conn);
+    if (listener.paused) listener.acceptQueue.push(conn);
+    else this.deliverAccepted(listener, conn);
   }
 
   /**
@@ -313,6 +402,15 @@ export class Host implements Endpoint, ConnectionEnv {
 
   /** Close a listener: children not yet accepted are reset (Linux), half-open ones forgotten. */
   closeListener(listener: Listener): void {
+    this.enter();
+    try {
+      this.closeListenerEntry(listener);
+    } finally {
+      this.leave();
+    }
+  }
+
+  private closeListenerEntry(listener: Listener): void {
     if (listener.closed) return;
     listener.closed = true;
     if (this.listeners.get(listener.port) === listener) this.listeners.delete(listener.port);
@@ -326,19 +424,38 @@ export class Host implements Endpoint, ConnectionEnv {
 
   /** Take the oldest connection waiting in the accept queue (for a paused listener). */
   accept(listener: Listener): Connection | null {
-    const conn = listener.acceptQueue.shift() ?? null;
-    if (conn) this.deliverAccepted(listener, conn);
-    return conn;
+    this.enter();
+    try {
+      const conn = listener.acceptQueue.shift() ?? null;
+      if (conn) this.deliverAccepted(listener, conn);
+      return conn;
+    } finally {
+      this.leave();
+    }
   }
 
   /** Accept again after a pause: every waiting connection is delivered. */
   resumeAccepting(listener: Listener): void {
-    listener.paused = false;
-    while (listener.acceptQueue.length > 0) this.accept(listener);
+    this.enter();
+    try {
+      listener.paused = false;
+      while (listener.acceptQueue.length > 0) this.accept(listener);
+    } finally {
+      this.leave();
+    }
   }
 
   /** Active OPEN (§3.10.1): picks a local port, sends SYN. Throws EADDRINUSE / EADDRNOTAVAIL / EINVAL. */
   connect(options: ConnectOptions, handlers: ConnectionHandlers = {}): Connection {
+    this.enter();
+    try {
+      return this.connectEntry(options, handlers);
+    } finally {
+      this.leave();
+    }
+  }
+
+  private connectEntry(options: ConnectOptions, handlers: ConnectionHandlers): Connection {
     checkConnectArgs(options, handlers);
     const now = this.time();
     const remoteAddr =
@@ -445,14 +562,25 @@ export class Host implements Endpoint, ConnectionEnv {
     return this.tw.bytes();
   }
 
-  /** The state of the 4-tuple a connection used (TIME_WAIT lives on after the Connection object). */
+  /** The state of a connection: `conn.state` (TIME_WAIT while its record lives, then CLOSED). */
   stateOf(conn: Connection): TcpState {
-    if (conn.state !== "TIME_WAIT") return conn.state;
-    return this.timeWaitOf(conn) >= 0 ? "TIME_WAIT" : "CLOSED";
+    return conn.state;
   }
 
   /** The state of the connection that sends `seg` from this host (the simulator's fault predicates use it). */
   stateOfSegment(seg: Segment): TcpState | undefined {
+    // Asked while the driver takes the segment from the outbox: the state its connection had when it sent
+    // it (the entry that sent it may have moved the connection on since, e.g. the final ACK → TIME_WAIT).
+    // (The driver may pass a copy of it: compare the 4-tuple.)
+    const out = this.handingOver;
+    if (
+      out !== null &&
+      this.outbox.lastSegmentState !== null &&
+      out.srcPort === seg.srcPort &&
+      out.dstPort === seg.dstPort &&
+      out.dstAddr === seg.dstAddr
+    )
+      return this.outbox.lastSegmentState as TcpState;
     const conn = this.table[seg.srcPort]?.get(remoteKey(seg.dstAddr, seg.dstPort));
     if (conn) return conn.state;
     if (this.tw.find(seg.srcPort, seg.dstAddr, seg.dstPort) >= 0) return "TIME_WAIT";
@@ -489,7 +617,7 @@ export class Host implements Endpoint, ConnectionEnv {
         why,
       });
     }
-    this.transmitFn?.(seg, id);
+    this.outbox.send(seg, id, conn ? conn.state : null); // to the driver once the entry has finished
   }
 
   deadlineChanged(conn: Connection): void {
@@ -508,12 +636,11 @@ export class Host implements Endpoint, ConnectionEnv {
       this.orphans--;
     }
     if (to === "CLOSED") {
-      if (from === "TIME_WAIT") {
+      if (from === "TIME_WAIT" && conn.timeWaitSlot >= 0) {
         // ABORT of a connection whose 4-tuple is in TIME_WAIT (an application still holding it): RFC 9293
         // §3.10.5 deletes the TCB, so the record goes too — the Connection already traced the end, so
-        // without the record's own. (Or the S7 ablation, where there never was a record.)
-        const s = this.timeWaitOf(conn);
-        if (s >= 0) this.dropTimeWait(s);
+        // without the record's own. (In the S7 ablation there never was a record.)
+        this.dropTimeWait(conn.timeWaitSlot);
       }
       this.removeConnection(conn);
       return;
@@ -523,14 +650,10 @@ export class Host implements Endpoint, ConnectionEnv {
       return;
     }
     if (to === "ESTABLISHED" && from === "SYN_RECEIVED" && conn.listenerPort >= 0) {
-      const listener = this.listeners.get(conn.listenerPort);
-      if (!listener || listener.closed) return;
-      listener.synQueue.delete(conn);
-      listener.acceptQueue.push(conn);
-      if (!listener.paused) {
-        listener.acceptQueue.pop();
-        this.deliverAccepted(listener, conn);
-      }
+      // The accept queue and the application hear of it once the entry has finished (Notice.ChildReady);
+      // meanwhile the connection's own last step waits for the application too (Connection.appNotified).
+      conn.appNotified = true;
+      this.outbox.notify(Notice.ChildReady, conn);
     }
   }
 
@@ -604,59 +727,6 @@ export class Host implements Endpoint, ConnectionEnv {
     };
   }
 
-  /** §3.10.7.2 LISTEN. */
-  private listenArrives(listener: Listener, seg: Segment): void {
-    if (seg.flags & RST) {
-      this.dropped(seg, "listen-rst", null); // first: an RST is ignored
-      return;
-    }
-    if (seg.flags & ACK && !(seg.flags & SYN)) {
-      // Second: any ACK is bad in LISTEN — unless it completes a SYN cookie. Under "overflow" cookies are
-      // only checked within two minutes of the SYN queue overflowing (Linux tcp_synq_no_recent_overflow).
-      const policy = this.profile.synCookies;
-      const cookiesLive =
-        policy === "always" || (policy === "overflow" && this.now - listener.lastOverflow < COOKIE_WINDOW);
-      if (cookiesLive && this.cookieArrives(listener, seg)) return;
-      this.dropped(seg, "listen-ack", null);
-      this.replyRst(seg, "rst-listen-ack");
-      return;
-    }
-    if (!(seg.flags & SYN) || seg.flags & ACK) {
-      this.dropped(seg, seg.flags & ACK ? "listen-ack" : "listen-no-syn", null);
-      if (seg.flags & ACK) this.replyRst(seg, "rst-listen-ack");
-      return;
-    }
-    // Third: a SYN.
-    this.synToListener(listener, seg, -1);
-  }
-
-  /**
-   * Admission of a SYN by a listener: the accept-queue and SYN-queue bounds, SYN cookies by policy, or a new
-   * SYN_RECEIVED child. `isnFloor` ≥ 0 when the SYN reopens a TIME_WAIT 4-tuple (the ISS must exceed it).
-   */
-  private synToListener(listener: Listener, seg: Segment, isnFloor: number): void {
-    if (listener.acceptQueueFull) {
-      // Linux drops the SYN when the accept queue is full, cookies or not (ListenOverflows).
-      this.counters.listenOverflows++;
-      this.counters.listenDrops++;
-      this.dropped(seg, "accept-queue-full", null);
-      return;
-    }
-    const policy = this.profile.synCookies;
-    if (policy === "overflow" && listener.synQueueFull) listener.lastOverflow = this.now;
-    if (policy === "always" || (policy === "overflow" && listener.synQueueFull)) {
-      this.sendCookieSynAck(listener, seg);
-      return;
-    }
-    if (listener.synQueueFull) {
-      this.counters.listenDrops++;
-      this.dropped(seg, "syn-queue-full", null);
-      return;
-    }
-    const iss = this.isnGen.isn(this.address, seg.dstPort, seg.srcAddr, seg.srcPort, this.now);
-    this.spawnChild(listener, seg, isnFloor >= 0 && !seqGt(iss, isnFloor) ? isnFloor : iss);
-  }
-
   private spawnChild(listener: Listener, seg: Segment, iss: number): void {
     const conn = this.newChild(listener, seg);
     listener.synQueue.add(conn);
@@ -680,75 +750,20 @@ export class Host implements Endpoint, ConnectionEnv {
     return conn;
   }
 
-  private sendCookieSynAck(listener: Listener, seg: Segment): void {
-    const cookie = makeCookie(
-      this.cookieKey,
-      this.now,
-      seg.srcAddr,
-      seg.srcPort,
-      seg.dstPort,
-      seg.seq,
-      seg.options.mss ?? 536,
-    );
-    this.counters.synCookiesSent++;
-    const synAck = this.segmentTo(seg, cookie, seqAdd(seg.seq, 1), SYN | ACK);
-    synAck.window = Math.min(65535, this.profile.receiveBuffer);
-    const settings = this.connectionSettings(listener.settings);
-    const tsOffset = this.tsOffset(this.address, seg.dstPort, seg.srcAddr, seg.srcPort);
-    synAck.options = cookieSynAckOptions(this.profile, seg.options, settings, this.now, tsOffset);
-    this.counters.outSegs++;
-    this.transmit(synAck, null, "syn-ack-cookie", false);
-  }
-
-  /** The final ACK of a cookie handshake: rebuild the connection from the cookie, or fail. */
-  private cookieArrives(listener: Listener, seg: Segment): boolean {
-    const peerMss = checkCookie(
-      this.cookieKey,
-      this.now,
-      seqAdd(seg.ack, -1),
-      seg.srcAddr,
-      seg.srcPort,
-      seg.dstPort,
-      seqAdd(seg.seq, -1),
-    );
-    if (peerMss < 0) {
-      this.counters.synCookiesFailed++;
-      return false;
-    }
-    const tsOffset = this.tsOffset(this.address, seg.dstPort, seg.srcAddr, seg.srcPort);
-    const restored = cookieAckOptions(this.profile, seg.options, tsOffset);
-    if (restored === null) return false; // an option switched off since the SYN,ACK: Linux answers RST
-    if (listener.acceptQueueFull) {
-      this.counters.listenOverflows++;
-      this.dropped(seg, "accept-queue-full", null);
-      return true;
-    }
-    this.counters.synCookiesRecv++;
-    const conn = this.newChild(listener, seg);
-    conn.openFromCookie(seg, seqAdd(seg.ack, -1), peerMss, restored, this.now);
-    if (seg.payload.length > 0) conn.segmentArrives(seg, this.now);
-    return true;
-  }
-
   private deliverAccepted(listener: Listener, conn: Connection): void {
     conn.listenerPort = -1;
     conn.attached = true;
     this.appEvent(conn.label, "accept");
     const handlers = listener.handlers.onConnection(conn);
     if (handlers) conn.handlers = handlers;
-    conn.reportEstablished();
-    conn.deliver(); // data (and a FIN) that arrived before accept()
+    conn.accepted();
     conn.output();
   }
 
   // ---------------------------------------------------------------- TIME_WAIT
 
   private toTimeWait(conn: Connection): void {
-    if (this.profile.timeWait === 0) {
-      // The S7 ablation: no TIME_WAIT at all, the 4-tuple is free at once.
-      conn.setState("CLOSED", "TIME_WAIT length 0 (ablation)");
-      return;
-    }
+    if (this.profile.timeWait === 0) return; // the S7 ablation: the connection goes on to CLOSED itself
     // The record takes over the 4-tuple (and its place in portsInUse) from the connection.
     const m = this.table[conn.localPort]!;
     m.delete(remoteKey(conn.remoteAddr, conn.remotePort));
@@ -769,6 +784,8 @@ export class Host implements Endpoint, ConnectionEnv {
       enteredAt: this.now,
       expiresAt,
     });
+    conn.timeWaitSlot = s;
+    conn.timeWaitGeneration = this.tw.generation(s);
     if (wasEmpty && expiresAt < this.heap.peekTime()) this.onDeadlineEarlier?.();
     this.timerEvent(s, "armed", expiresAt);
   }
@@ -816,7 +833,7 @@ export class Host implements Endpoint, ConnectionEnv {
         // Like Linux's TCP_TW_SYN: the record goes, and the SYN meets the listener's usual admission.
         this.counters.timeWaitRecycled++;
         this.removeTimeWait(s, "rcv SYN (new incarnation)");
-        this.synToListener(listener, seg, verdict.isnFloor);
+        synToListener(this.listenEnv, listener, seg, verdict.isnFloor);
         return;
       }
       case "drop":
@@ -881,20 +898,11 @@ export class Host implements Endpoint, ConnectionEnv {
     this.removeTimeWait(s, "2MSL timeout");
   }
 
+  /** TIME_WAIT → CLOSED for a record: the Connection that left it, if anyone holds it, now reads CLOSED. */
   private removeTimeWait(s: number, cause: string): void {
     const label = this.trace.enabled ? this.twLabel(s) : "";
     this.dropTimeWait(s);
-    if (this.trace.enabled) {
-      this.trace.emit({
-        kind: "state",
-        t: this.now,
-        host: this.name,
-        conn: label,
-        from: "TIME_WAIT",
-        to: "CLOSED",
-        cause,
-      });
-    }
+    reportStateChange(this.trace, this.now, this.name, label, "TIME_WAIT", "CLOSED", cause);
   }
 
   /** Forgets a record (its timer cancelled if it had not fired), without the state event. */
@@ -907,15 +915,18 @@ export class Host implements Endpoint, ConnectionEnv {
   }
 
   /**
-   * The record a connection left when it entered TIME_WAIT, or -1 once it is gone. The Connection object
-   * froze at that moment, so its SND.NXT and RCV.NXT tell its record from a later incarnation's (whose
-   * ISS is at least 64 KiB further).
+   * Does the record a connection left when it entered TIME_WAIT still hold the 4-tuple? Its ticket (slot
+   * and generation, set by toTimeWait) names it; before the record exists (inside the transition) it does.
    */
-  private timeWaitOf(conn: Connection): number {
-    const s = this.tw.find(conn.localPort, conn.remoteAddr, conn.remotePort);
-    if (s < 0 || this.tw.sndNxt(s) !== conn.snd.sndNxt >>> 0 || this.tw.rcvNxt(s) !== conn.rcv.rcvNxt >>> 0)
-      return -1;
-    return s;
+  timeWaitHeld(conn: Connection): boolean {
+    const s = conn.timeWaitSlot;
+    return (
+      s < 0 ||
+      (this.tw.holds(s, conn.timeWaitGeneration) &&
+        this.tw.localPort(s) === conn.localPort &&
+        this.tw.remotePort(s) === conn.remotePort &&
+        this.tw.remoteAddr(s) === conn.remoteAddr >>> 0)
+    );
   }
 
   /**

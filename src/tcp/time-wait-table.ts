@@ -3,7 +3,7 @@
 // address — and an intrusive list of live slots in expiry order. Linux spends a 256-byte tw_sock on each
 // (host-inspection-facts §1.12); a busy client holds tens of thousands, a load generator a million, so a
 // record here is ~50 bytes of columns plus its index cell, and no object at all.
-import type { TimeWaitView } from "../tcp/timewait.js";
+import type { TimeWaitView } from "./timewait.js";
 
 /** What a connection leaves behind when it enters TIME_WAIT. */
 export interface TimeWaitInit {
@@ -90,6 +90,13 @@ export class TimeWaitTable {
    * F_OOW_SEEN is set: for the 500 ms rate limit (`oowAckAllowed`).
    */
   private oowAcks = new Uint16Array(0);
+  /**
+   * Bumped each time a slot's record is removed, so that a Connection holding (slot, generation) can tell
+   * its own record from a later one in the same slot (`holds`). One byte (a record stays within 64): it
+   * wraps after 256 records in one slot, so the engine also compares the 4-tuple — a stale ticket is
+   * mistaken only if the 256th record after its own in that very slot is the same 4-tuple's.
+   */
+  private generations = new Uint8Array(0);
   /** Expiry-ordered doubly linked list of live slots; `next` also chains the free slots. */
   private prev = new Int32Array(0);
   private next = new Int32Array(0);
@@ -155,6 +162,7 @@ export class TimeWaitTable {
     this.removeFromIndex(s);
     this.perPort![this.localPorts[s]!]!--;
     this.flags[s] = 0;
+    this.generations[s] = (this.generations[s]! + 1) & 0xff;
     this.next[s] = this.free;
     this.free = s;
     this.size--;
@@ -176,6 +184,16 @@ export class TimeWaitTable {
 
   isLive(s: number): boolean {
     return s >= 0 && s < this.cap && (this.flags[s]! & F_LIVE) !== 0;
+  }
+
+  /** The generation of slot `s` (with the slot, a ticket for the record now in it). */
+  generation(s: number): number {
+    return this.generations[s]!;
+  }
+
+  /** Is the record of ticket (s, generation) still in the table? */
+  holds(s: number, generation: number): boolean {
+    return this.isLive(s) && this.generations[s] === generation;
   }
 
   expiresAt(s: number): number {
@@ -278,6 +296,7 @@ export class TimeWaitTable {
       this.tsRecentSecs,
       this.enteredAges,
       this.oowAcks,
+      this.generations,
       this.prev,
       this.next,
       this.index,
@@ -365,6 +384,7 @@ export class TimeWaitTable {
     this.tsRecentSecs = widen(this.tsRecentSecs, (n) => new Uint32Array(n));
     this.enteredAges = widen(this.enteredAges, (n) => new Uint32Array(n));
     this.oowAcks = widen(this.oowAcks, (n) => new Uint16Array(n));
+    this.generations = widen(this.generations, (n) => new Uint8Array(n));
     this.prev = widen(this.prev, (n) => new Int32Array(n));
     this.next = widen(this.next, (n) => new Int32Array(n));
     // The new slots join the free list in order, ahead of nothing (the list was empty: we grow when it is).

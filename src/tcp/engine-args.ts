@@ -1,6 +1,6 @@
 // Argument checks at the Host's public calls, for callers in plain JavaScript: a wrong type is a TypeError
 // with an ERR_TCPLAB_* code naming the argument, not a crash deep inside the engine or a silent NaN.
-import { ArgumentError, describe, expectOptional, expectType } from "../tcp/arg-error.js";
+import { ArgumentError, describe, expectOptional, expectType } from "./arg-error.js";
 
 /** new Host(options): name and address are required; the rest optional and typed. */
 export function checkHostOptions(options: unknown): void {

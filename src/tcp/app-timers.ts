@@ -1,7 +1,7 @@
 // Timers on a host's clock for the application layer (a socket's idle timeout, net.Socket.setTimeout):
 // they fire from the host's advance() like TCP's own timers, so under the simulator they run in virtual
 // time and on a TUN device in real time, and no layer above the host sets a wall-clock timer.
-import { DeadlineHeap } from "../tcp/deadline-heap.js";
+import { DeadlineHeap } from "./deadline-heap.js";
 
 /** A timer set with {@link Host.setTimer}; cancel() stops it (a no-op once it has fired). */
 export class AppTimer {

@@ -3,7 +3,7 @@
 // what a million records cost in bytes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { TimeWaitTable, type TimeWaitInit } from "../../src/stack/timewait-table.js";
+import { TimeWaitTable, type TimeWaitInit } from "../../src/tcp/time-wait-table.js";
 
 function record(localPort: number, remoteAddr: number, remotePort: number, at = 0): TimeWaitInit {
   return {
