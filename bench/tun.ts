@@ -4,7 +4,7 @@
 // Every kernel-side program runs inside the namespace; nothing here touches another network.
 import { performance } from "node:perf_hooks";
 import { createConnection } from "../src/stack/socket.js";
-import { NullTrace } from "../src/trace/events.js";
+import { NullTrace } from "../src/tcp/events.js";
 import { tunAvailability } from "../src/tun/addon.js";
 import { startDemoHttpServer } from "../src/tun/demo-http.js";
 import { StackSession } from "../src/tun/stack-session.js";

@@ -4,7 +4,7 @@
 import { performance } from "node:perf_hooks";
 import { Host } from "../src/tcp/engine.js";
 import { Simulator } from "../src/sim/simulator.js";
-import { NullTrace } from "../src/trace/events.js";
+import { NullTrace } from "../src/tcp/events.js";
 import type { Connection, ConnectionHandlers } from "../src/tcp/connection.js";
 import type { Profile } from "../src/tcp/profile.js";
 import { MS, SECOND } from "../src/tcp/profile.js";

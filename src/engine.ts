@@ -4,37 +4,11 @@
  * The Node-style Socket/Server and the HTTP agent are in tcplab/node (the main entry adds them in Node).
  * @module tcplab/engine
  */
-// The engine: one connection's TCB and state machine, listeners, errors, counters, profiles.
+// The engine (src/tcp): the host, connections, listeners, errors, counters, profiles, the event vocabulary.
+export * from "./tcp/index.js";
+// The simulated network; its runAsync yields to the event loop (src/driver).
+export { Simulator, eventLoopTurn } from "./driver/simulator.js";
 export {
-  Connection,
-  type ConnectionEnv,
-  type ConnectionHandlers,
-  type ConnectionOptions,
-} from "./tcp/connection.js";
-export { Listener, type ListenerHandlers } from "./tcp/listen.js";
-export { TcpError, type TcpErrorCode } from "./tcp/errors.js";
-export { ArgumentError, type ArgumentErrorCode } from "./tcp/arg-error.js";
-export { Counters } from "./tcp/counters.js";
-export {
-  PROFILES,
-  makeProfile,
-  ProfileError,
-  MS,
-  SECOND,
-  type Profile,
-  type ProfileName,
-  type SynCookiePolicy,
-  type TimeWaitReusePolicy,
-} from "./tcp/profile.js";
-export { ALL_STATES, isSynchronized, type TcpState } from "./tcp/state.js";
-export { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqInRange } from "./tcp/seq.js";
-// A host: demultiplexing, listeners, ports, TIME_WAIT, timers; what a driver feeds.
-export { Host, type HostOptions, type ConnectOptions, type ListenOptions } from "./tcp/engine.js";
-export { AppTimer } from "./tcp/app-timers.js";
-export type { Endpoint, Transmit } from "./tcp/endpoint.js";
-// The simulated network.
-export {
-  Simulator,
   ScheduledAction,
   DEFAULT_MSL,
   type SimulatorOptions,
@@ -83,7 +57,6 @@ export { parseIPv4, formatIPv4 } from "./wire/address.js";
 export { encodeSegment, decodePacket, type DecodeResult, type IPv4Params } from "./wire/codec.js";
 export type { DecodeReason } from "./wire/decode-error.js";
 export { WireEncodeError, type EncodeErrorCode } from "./wire/encode-error.js";
-// The trace every view reads, and the views.
-export * from "./trace/events.js";
+// The views of a trace.
 export * from "./views.js";
 export * from "./pcap.js";

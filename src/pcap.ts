@@ -4,7 +4,7 @@
  * (fs.writeFileSync in Node, a Blob download in a browser).
  * @module tcplab/pcap
  */
-export { pcapFromTrace, pcapRecordsFromTrace } from "./sim/pcap-from-trace.js";
+export { pcapFromTrace, pcapRecordsFromTrace } from "./trace/pcap-from-trace.js";
 export {
   PcapWriter,
   PcapError,

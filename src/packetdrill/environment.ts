@@ -40,7 +40,7 @@ export const DEFAULT_SYSCTLS: ReadonlyArray<[string, string]> = [
 ];
 
 /**
- * Sysctls of defaults.sh that steer mechanisms the engine does not have as switches (F-RTO, RACK, TSO,
+ * Sysctls of defaults.sh that steer mechanisms the engine does not have as switches (F-RTO, TSO,
  * pacing, ECN, Fast Open): accepted at their defaults.sh value — the script then expects Linux's default
  * behaviour, and where the engine differs that is a fidelity failure, not a setting — UNSUPPORTED otherwise.
  */
@@ -48,10 +48,6 @@ const IGNORED_AT_DEFAULT: Readonly<Record<string, string[]>> = {
   tcp_frto: ["2"],
   tcp_fack: ["0"],
   tcp_reordering: ["3"],
-  // The engine has neither tail loss probes nor RACK: 0 (both off) is what it does; Linux's default is a
-  // fidelity difference the corpus list records.
-  tcp_early_retrans: ["4", "3", "0"],
-  tcp_recovery: ["1", "0"],
   tcp_tso_win_divisor: ["3"],
   tcp_ecn: ["0", "2"],
   tcp_ecn_option: ["2"],
@@ -120,6 +116,19 @@ export function sysctlOverride(s: Sysctl): Partial<Profile> {
       return { synAckRetries: int(v, key, l) };
     case "tcp_retries2":
       return { dataRetries: int(v, key, l) };
+    case "tcp_early_retrans": {
+      // ip-sysctl.rst: 3 and 4 enable tail loss probes (3 with RACK's delayed early retransmit, which
+      // is what RACK does here); 0 disables them. 1 and 2 are legacy early retransmit, not modelled.
+      const tlp = ({ "0": false, "3": true, "4": true } as const)[v];
+      if (tlp === undefined) throw new PacketdrillUnsupported(`sysctl ${key}=${v}`, l, 1);
+      return { tailLossProbe: tlp };
+    }
+    case "tcp_recovery": {
+      // Bit 0x1: RACK loss detection. The other bits (static reordering window, no DupThresh) are not modelled.
+      const rack = ({ "0": false, "1": true } as const)[v];
+      if (rack === undefined) throw new PacketdrillUnsupported(`sysctl ${key}=${v}`, l, 1);
+      return { rack };
+    }
     case "tcp_orphan_retries": {
       const n = int(v, key, l);
       return { orphanRetries: n === 0 ? 8 : n }; // Linux tcp_orphan_retries(): 0 means 8

@@ -6,7 +6,7 @@ import { SimSockets, type Attempt } from "./sim-sockets.js";
 import type { Captured, PendingCall, Target, TargetAddresses } from "./target.js";
 import type { Profile } from "../tcp/profile.js";
 import { Host } from "../tcp/engine.js";
-import { Trace, type TraceSink } from "../trace/events.js";
+import { Trace, type TraceSink } from "../tcp/events.js";
 import { encodeSegment } from "../wire/codec.js";
 
 interface SimPending extends PendingCall {

@@ -19,7 +19,7 @@ import {
 } from "../sim/explore.js";
 import type { FaultAction } from "../sim/faults.js";
 import { invariantDefaults, type InvariantSink, type InvariantViolation } from "../tcp/invariants.js";
-import type { Trace, TraceEvent } from "../trace/events.js";
+import type { Trace, TraceEvent } from "../tcp/events.js";
 import type { Scenario, ScenarioOptions, ScenarioRun } from "./types.js";
 import type { World } from "./world.js";
 

@@ -1,6 +1,6 @@
 // The transitions of RFC 9293 Figure 5 (§3.3.2), as the engine's trace writes them, for checking that
 // every state change a scenario produced is one the RFC's state diagram has.
-import type { StateChangeEvent, TraceEvent } from "../trace/events.js";
+import type { StateChangeEvent, TraceEvent } from "../tcp/events.js";
 import type { TcpState } from "../tcp/state.js";
 
 type Edge = `${TcpState}>${TcpState}`;

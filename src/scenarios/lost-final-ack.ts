@@ -72,7 +72,7 @@ export function lostFinalAckSetting(
 
 /** A closes at 100 ms; its ACK of P's FIN is dropped once. `withTimeWait: false` is the S7 ablation. */
 export function lostFinalAckRun(options: ScenarioOptions, role: RunRole, withTimeWait: boolean): ScenarioRun {
-  const { world, a, serverAddress, serverPort, sim, server } = lostFinalAckSetting(
+  const { world, a, p, serverAddress, serverPort, sim, server } = lostFinalAckSetting(
     options,
     role,
     withTimeWait,
@@ -101,8 +101,10 @@ export function lostFinalAckRun(options: ScenarioOptions, role: RunRole, withTim
       `${lost.length} segment dropped by the fault "${LOSE_FINAL_ACK}"`,
     ),
     check(
-      "P, still in LAST_ACK, retransmits its FIN on its retransmission timer",
-      finRtx.length >= 1 && timers(ev, "P", "retransmit", "fired").length >= 1,
+      // Linux's first FIN retransmission is a tail loss probe (RFC 8985 §7), then the RTO.
+      "P, still in LAST_ACK, retransmits its FIN on its loss-probe or retransmission timer",
+      finRtx.length >= 1 &&
+        timers(ev, "P", "retransmit", "fired").length + timers(ev, "P", "loss-probe", "fired").length >= 1,
       `${finRtx.length} FIN retransmission(s) from P${finRtx[0] ? `, first at ${duration(finRtx[0].t)}` : ""}`,
     ),
     check("no data is lost", noData, 'P read "request" and A read "response"'),
@@ -158,11 +160,17 @@ export function lostFinalAckRun(options: ScenarioOptions, role: RunRole, withTim
         noConn.length >= 1 && rst.length >= 1,
         `${noConn.length} FIN(s) for a closed port on A, ${rst.length} RST(s) sent`,
       ),
-      check(
-        "P's application sees ECONNRESET instead of an orderly close",
-        pClosed?.cause === "rcv RST" && appErrors(ev, "P").includes("ECONNRESET"),
-        `P CLOSED by "${pClosed?.cause ?? "?"}"; P's application errors: ${appErrors(ev, "P").join(", ") || "none"}`,
-      ),
+      p.profile.rstInLastAckError === null
+        ? check(
+            "P's close ends in an RST instead of an orderly close (RFC 9293 §3.10.7.4: CLOSED, no error reported)",
+            pClosed?.cause === "rcv RST" && appErrors(ev, "P").length === 0,
+            `P CLOSED by "${pClosed?.cause ?? "?"}"; P's application errors: ${appErrors(ev, "P").join(", ") || "none"}`,
+          )
+        : check(
+            "P's application sees ECONNRESET instead of an orderly close",
+            pClosed?.cause === "rcv RST" && appErrors(ev, "P").includes("ECONNRESET"),
+            `P CLOSED by "${pClosed?.cause ?? "?"}"; P's application errors: ${appErrors(ev, "P").join(", ") || "none"}`,
+          ),
     ];
   }
   const title = withTimeWait

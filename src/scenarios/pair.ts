@@ -13,6 +13,8 @@ export interface PairSetup extends WorldSetup {
   /** Profile overrides of A only (the TIME_WAIT ablations act on the active closer). */
   clientOverrides?: Partial<Profile>;
   serverOverrides?: Partial<Profile>;
+  /** The link's one-way delay when the scenario sets its own (it wins over --delay). */
+  linkDelay?: number;
 }
 
 export interface Pair {
@@ -36,7 +38,7 @@ export function makePair(setup: PairSetup): Pair {
     address: serverAddress,
     ...(setup.serverOverrides ? { overrides: setup.serverOverrides } : {}),
   });
-  world.link("A", "P");
+  world.link("A", "P", setup.linkDelay !== undefined ? { delay: setup.linkDelay } : {});
   return { world, a, p, serverAddress, serverPort: setup.serverPort ?? 80 };
 }
 

@@ -8,7 +8,8 @@ export const lostFinalAck: Scenario = {
   title: "Lost final ACK: TIME_WAIT answers P's retransmitted FIN (counterfactual: no TIME_WAIT → RST)",
   explain:
     "A's last ACK is dropped by a targeted fault (XXX in the ladder). P, still in LAST_ACK, hears nothing and " +
-    "retransmits its FIN when its RTO fires. A is in TIME_WAIT, still remembers the connection, answers with " +
+    "retransmits its FIN: first as a tail loss probe (Linux, RFC 8985 §7: about 2·SRTT after the FIN, at " +
+    "most its RTO), then when its RTO fires. A is in TIME_WAIT, still remembers the connection, answers with " +
     "a fresh ACK and restarts its TIME_WAIT timer; P closes normally and no application sees an error. The " +
     "counterfactual run takes TIME_WAIT away: the same retransmitted FIN finds nothing on A, A answers RST, " +
     "and P's application gets ECONNRESET instead of an orderly close.",

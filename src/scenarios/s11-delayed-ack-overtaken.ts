@@ -5,8 +5,8 @@
 // With TIME_WAIT the 4-tuple cannot be reopened and the stray FIN meets the TIME_WAIT record.
 import { MS } from "../tcp/profile.js";
 import { hasFlags, pureAck } from "../sim/match.js";
-import type { TraceEvent } from "../trace/events.js";
-import { seqGt } from "../tcp/seq.js";
+import type { TraceEvent } from "../tcp/events.js";
+import { seqAdd, seqDiff, seqGt } from "../tcp/seq.js";
 import { listen, connect, patterned, tryConnect, type AppConnection } from "./app.js";
 import { makePair } from "./pair.js";
 import { withoutBulk } from "./shown.js";
@@ -32,14 +32,17 @@ function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
     serverAddress: "192.201.0.80",
     serverPort: 23,
     // Timestamps off: with them, PAWS would reject the stray FIN by its old TSval (as S9's variant shows).
+    // Tail loss probes off on P (Linux tcp_early_retrans=0): the story times A's delayed ACKs from P's RTO,
+    // and a probe ~2·SRTT after the FIN would resend it long before (RFC 8985 §7).
     clientOverrides: { timestamps: false, ...(withTimeWait ? {} : { timeWait: 0 }) },
-    serverOverrides: { timestamps: false },
+    serverOverrides: { timestamps: false, tailLossProbe: false },
   });
   const { sim, trace } = world;
   const oneWay = options.delay ?? 1000;
-  // The old connection sends a little more than the ISN clock (one tick per 4 µs, RFC 9293 §3.4.1) advances
-  // until the new connection opens — about one RTO later — so its last sequence numbers lie about 40 kB
-  // inside the new connection's window, as they do whenever a sender outruns the clock.
+  // Sized for RFC 793's ISN clock (one tick per 4 µs, RFC 9293 §3.4.1): the old connection sends a little
+  // more than that clock advances until the new connection opens — about one RTO later — so its last
+  // sequence numbers lie about 40 kB inside the new connection's window, as they do whenever a sender
+  // outruns the clock. A profile with a faster clock (Linux: 64 ns) moves its ISS past all of it.
   const OLD_BODY = 40_000 + Math.round((p.profile.rtoMin + 30 * oneWay) / 4);
   // RFC 5961 §5.2 also checks the stray segment's ACK field: it must lie within one window below A's new
   // SND.UNA and not beyond its SND.NXT. So A's side of the old connection must have moved about as far as
@@ -81,10 +84,27 @@ function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
   // A's ACKs of P's last words and of its FIN are delayed, timed from P's own retransmission deadline:
   // they arrive half a one-way delay after P has retransmitted, so the retransmission is on the wire when
   // P closes.
+  // Where the stray FIN segment falls in A's new connection when it arrives (sequence and ACK field).
+  let landing: { offset: number; window: number; ackOk: boolean } | null = null;
   let sawCloseWait = false;
   let ackDelayed = false;
   let reconnectScheduled = false;
   const unsubscribe = trace.subscribe((e: TraceEvent) => {
+    if (e.kind === "network" && e.action === "deliver" && e.to === "A" && landing === null) {
+      const stray = sent(trace.events, "P", (x) => isFin(x.seg) && x.retransmission)[0];
+      const conn = typeof second === "object" && second !== null ? (second as AppConnection).conn : null;
+      if (stray && e.id === stray.id && conn && conn.state !== "SYN_SENT") {
+        const end = seqAdd(stray.seg.seq, stray.seg.payload.length + 1);
+        landing = {
+          offset: seqDiff(end, conn.rcv.rcvNxt),
+          window: conn.rcv.window,
+          // RFC 5961 §5.2: SND.UNA − MAX.SND.WND ≤ SEG.ACK ≤ SND.NXT.
+          ackOk:
+            seqDiff(stray.seg.ack, conn.snd.sndNxt) <= 0 &&
+            seqDiff(stray.seg.ack, conn.snd.sndUna) >= -conn.snd.maxSndWnd,
+        };
+      }
+    }
     if (e.host !== "P") return;
     if (e.kind === "state" && e.to === "CLOSE_WAIT") sawCloseWait = true;
     else if (
@@ -103,7 +123,12 @@ function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
         from: "A",
         times: 2,
         delay: Math.max(1, e.deadline + Math.max(1, Math.floor(oneWay / 2)) - naturalArrival),
-        match: (seg, ctx) => pureAck(seg, ctx) && peer !== undefined && seqGt(seg.ack, peer.snd.sndUna),
+        // Only while the old connection lives: once P has closed, A's next pure ACK is the new handshake's.
+        match: (seg, ctx) =>
+          pureAck(seg, ctx) &&
+          peer !== undefined &&
+          peer.state !== "CLOSED" &&
+          seqGt(seg.ack, peer.snd.sndUna),
       });
     } else if (e.kind === "state" && e.to === "CLOSED" && !reconnectScheduled) {
       reconnectScheduled = true;
@@ -168,6 +193,12 @@ function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
   let checks: Check[];
   const newApp = typeof second === "string" ? null : (second as AppConnection | null);
   if (!withTimeWait) {
+    const l = landing as { offset: number; window: number; ackOk: boolean } | null;
+    // The stray segment covers LAST_WORDS bytes and the FIN; it ends `offset` past A's new RCV.NXT.
+    const harms = l !== null && l.offset > 0 && l.offset - (LAST_WORDS + 1) < l.window && l.ackOk;
+    const where = l
+      ? `the stray segment ends ${Math.abs(l.offset)} bytes ${l.offset >= 0 ? "past" : "behind"} A's new RCV.NXT (window ${l.window}); its ACK field ${l.ackOk ? "passes" : "fails"} the RFC 5961 check`
+      : "the stray FIN never met the new connection";
     const strayArrives = network(
       ev,
       (e) => e.action === "deliver" && e.to === "A" && finRtx !== undefined && e.id === finRtx.id,
@@ -197,15 +228,24 @@ function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
           ? `delivered to A at ${duration(strayArrives.t)}, after the new connection was established`
           : "never delivered",
       ),
-      check(
-        "the stray FIN ends the new connection early: A reads EOF before P has sent its answer or any FIN",
-        newApp !== null &&
-          newApp.eof &&
-          aNewClose !== undefined &&
-          (pNewFin === undefined || pNewFin.t > aNewClose.t) &&
-          !sameBytes(newApp.data(), patterned("NEW SESSION|", NEW_BODY)),
-        `A's new connection read ${newApp?.receivedBytes ?? 0} bytes (P sent ${NEW_BODY}), ${newApp?.text().includes("last words") ? "some of them the old connection's last words, " : ""}then EOF at ${aNewClose ? duration(aNewClose.t) : "?"}; P's own FIN ${pNewFin ? `at ${duration(pNewFin.t)}` : "was never sent"}`,
-      ),
+      harms
+        ? check(
+            "the stray FIN ends the new connection early: A reads EOF before P has sent its answer or any FIN",
+            newApp !== null &&
+              newApp.eof &&
+              aNewClose !== undefined &&
+              (pNewFin === undefined || pNewFin.t > aNewClose.t) &&
+              !sameBytes(newApp.data(), patterned("NEW SESSION|", NEW_BODY)),
+            `A's new connection read ${newApp?.receivedBytes ?? 0} bytes (P sent ${NEW_BODY}), ${newApp?.text().includes("last words") ? "some of them the old connection's last words, " : ""}then EOF at ${aNewClose ? duration(aNewClose.t) : "?"}; P's own FIN ${pNewFin ? `at ${duration(pNewFin.t)}` : "was never sent"}`,
+          )
+        : check(
+            "the stray FIN misses the new connection's window, so A drops it and the new connection ends normally",
+            newApp !== null &&
+              !newApp.eof &&
+              aNewClose === undefined &&
+              sameBytes(newApp.data(), patterned("NEW SESSION|", NEW_BODY)),
+            `${where}. A's new connection read ${newApp?.receivedBytes ?? 0} of ${NEW_BODY} bytes, all P's, and no EOF`,
+          ),
     ];
     if (appErrors(ev, "P").length > 0)
       checks.push(
@@ -258,17 +298,26 @@ export const delayedAckOvertaken: Scenario = {
   id: "S11",
   name: "delayed-ack-overtaken",
   title:
-    "A delayed last ACK overtaken by P's retransmitted FIN (counterfactual: the FIN hits a new connection)",
+    "A delayed last ACK overtaken by P's retransmitted FIN (counterfactual: without TIME_WAIT the FIN can hit a new connection)",
   explain:
     "A's last ACK is delayed in the network (well under the MSL). P's retransmission timer fires first and it " +
     "retransmits its FIN; then the delayed ACK arrives and P goes CLOSED — but the retransmitted FIN is still " +
     "on its way, and it is slow. With TIME_WAIT, A cannot reuse 192.201.0.85:5555 ↔ 192.201.0.80:23 and the " +
     "stray FIN is simply ACKed from TIME_WAIT. Without TIME_WAIT, A's application opens a new connection on " +
-    "that 4-tuple at once; the old connection sent its data faster than the ISN clock moves, so the stray FIN " +
-    "falls inside the new connection's window (and its ACK field passes the RFC 5961 check, because A had " +
-    "uploaded about as much as its own ISN clock advanced) and ends it early: A reads EOF in the middle of " +
-    "P's answer.",
-  tryNext: ["tcplab run S11 --profile bsd: RFC 1337 on, so P's RST no longer ends A's TIME_WAIT early"],
+    "that 4-tuple at once, and where the stray FIN lands is ISN arithmetic. The old connection is sized to " +
+    "outrun RFC 793's 4 µs ISN clock (the rfc and windows profiles): the stray FIN falls inside the new " +
+    "connection's window (and its ACK field passes the RFC 5961 check, because A had uploaded about as much as " +
+    "its own ISN clock advanced) and ends it early: A reads EOF in the middle of P's answer. Linux's clock " +
+    "ticks every 64 ns, so in the RTO (200 ms and more) between the two incarnations both ISSs move some " +
+    "3 million past the old sequence numbers; the stray FIN falls behind the window and fails the ACK check, " +
+    "and A drops it. It would take a connection that sent more than the clock moved — over 3 MB each way " +
+    "within that time, faster than about 125 Mbit/s (S9's LAN run shows such a sender) — to put it back in " +
+    "the window; and with timestamps on (Linux's default, off here) PAWS would reject it anyway. FreeBSD " +
+    "(bsd) gives a passive open a random ISS, so there it is chance.",
+  tryNext: [
+    "tcplab run S11 --profile rfc: RFC 793's 4 µs ISN clock, and the stray FIN ends the new connection",
+    "tcplab run S11 --profile bsd: RFC 1337 on, so P's RST no longer ends A's TIME_WAIT early",
+  ],
   run: (options) => [overtakenRun(options, "main", true), overtakenRun(options, "counterfactual", false)],
 };
 

@@ -3,7 +3,7 @@
 // setting on. Everything is read from the trace and the host's counters.
 import type { Host } from "../tcp/engine.js";
 import { seqDiff, seqGt, seqMax } from "../tcp/seq.js";
-import type { AppEvent, TraceEvent } from "../trace/events.js";
+import type { AppEvent, TraceEvent } from "../tcp/events.js";
 import { SYN, segmentLength } from "../wire/segment.js";
 import type { Check } from "./types.js";
 import { check, duration, list, sent } from "./verdict.js";

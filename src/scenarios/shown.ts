@@ -2,7 +2,7 @@
 // transfer, and the RTO and delayed-ACK timers that go with them. Handshakes (with their final ACK), FINs,
 // RSTs, special ACKs (dup-ack, ack-fin, challenge-ack), segments a fault touched or the network or the
 // receiver dropped, state changes and application calls all stay.
-import type { TraceEvent } from "../trace/events.js";
+import type { TraceEvent } from "../tcp/events.js";
 import { FIN, RST, SYN, type Segment } from "../wire/segment.js";
 import { formatIPv4 } from "../wire/address.js";
 

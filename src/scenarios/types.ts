@@ -1,7 +1,7 @@
 // What a scenario is and what running one produces. A scenario is a recipe on the real engine and the
 // simulated network; its verdict is a list of named checks computed from the trace of each run.
 import type { ProfileName } from "../tcp/profile.js";
-import type { TraceEvent } from "../trace/events.js";
+import type { TraceEvent } from "../tcp/events.js";
 import type { HostSpec } from "../trace/hosts.js";
 import type { World } from "./world.js";
 

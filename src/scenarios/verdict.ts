@@ -11,7 +11,7 @@ import type {
   TimerName,
   TimerAction,
   TraceEvent,
-} from "../trace/events.js";
+} from "../tcp/events.js";
 import { stateTimeline, type ConnectionTimeline } from "../trace/timeline.js";
 import { formatDuration } from "../trace/duration.js";
 import type { TcpState } from "../tcp/state.js";

@@ -4,12 +4,12 @@ import { Simulator } from "../sim/simulator.js";
 import type { LinkOptions } from "../sim/link.js";
 import { Host } from "../tcp/engine.js";
 import { makeProfile, type Profile } from "../tcp/profile.js";
-import { Trace } from "../trace/events.js";
+import { Trace } from "../tcp/events.js";
 import { DEFAULT_LINK_DELAY } from "../sim/link.js";
 import type { Segment } from "../wire/segment.js";
 import type { ScenarioOptions, ScenarioRun, RunRole, Check, SegmentFault } from "./types.js";
 import { formatDuration } from "../trace/duration.js";
-import type { TraceEvent } from "../trace/events.js";
+import type { TraceEvent } from "../tcp/events.js";
 import type { HostSpec } from "../trace/hosts.js";
 
 export interface HostSetup {

@@ -5,7 +5,7 @@
 // `delay` plus uniform `jitter` plus, for a `reorder` fraction, an extra uniform `reorderDelay`.
 // Duplication and corruption act on the packet after the queue (they model faults further along
 // the path, so a duplicate does not occupy the bottleneck twice).
-import type { NetworkDropReason } from "../trace/events.js";
+import type { NetworkDropReason } from "../tcp/events.js";
 import type { Rng, RandomStreams } from "./random.js";
 import { SimError } from "./sim-error.js";
 

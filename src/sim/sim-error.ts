@@ -13,7 +13,8 @@ export type SimErrorCode =
   | "ERR_SIM_BAD_DEADLINE" // an endpoint's nextDeadline() is not a number ≥ 0 (or Infinity)
   | "ERR_SIM_HOST_STUCK" // an endpoint keeps asking to be woken at the same instant without progress
   | "ERR_SIM_REENTRANT" // run*() called from inside an event the simulator is running
-  | "ERR_SIM_NO_TRACE"; // pcap asked for but the trace sink does not record events
+  | "ERR_SIM_NO_TRACE" // pcap asked for but the trace sink does not record events
+  | "ERR_SIM_NO_TURN"; // runAsync on a simulator given no way to yield to the event loop
 
 /** Misuse of the simulator (bad options, unknown hosts, time running backwards), with a code. */
 export class SimError extends Error {

@@ -13,7 +13,7 @@ import {
   type NetworkEvent,
   type TraceEvent,
   type TraceSink,
-} from "../trace/events.js";
+} from "../tcp/events.js";
 import { encodedLength } from "../wire/codec.js";
 import { formatIPv4 } from "../wire/address.js";
 import type { Segment } from "../wire/segment.js";
@@ -25,8 +25,8 @@ import { copySegment, corruptedPacket } from "./in-flight.js";
 import { LinkDirection, resolveLinkOptions, type LinkDirectionOptions, type LinkOptions } from "./link.js";
 import { RandomStreams } from "./random.js";
 import { SimError } from "./sim-error.js";
-import { ArgumentError, describe, expectType } from "../tcp/arg-error.js";
-import { hostRecords } from "./pcap-from-trace.js";
+import { ArgumentError, describe, expectOptional, expectType } from "../tcp/arg-error.js";
+import { hostRecords } from "./capture.js";
 import { PcapWriter } from "../wire/pcap.js";
 import { TraceStateTracker } from "./state-tracker.js";
 
@@ -51,6 +51,13 @@ export interface SimulatorOptions {
    * transmitted; `options` objects are never copied and must not be mutated after transmit.
    */
   copySegments?: boolean;
+  /**
+   * How runAsync yields to the event loop of the program driving the simulator, between virtual events.
+   * The simulator itself has no timer (it is sans-I/O and runs in a browser as in Node), so the driver
+   * supplies one: the `Simulator` of tcplab's entries (src/driver/simulator.ts) defaults it to
+   * `eventLoopTurn` (setImmediate in Node, a zero timeout in a browser).
+   */
+  turn?: () => Promise<void>;
 }
 
 /** Options of Simulator.addHost. */
@@ -79,7 +86,7 @@ export interface AsyncRunOptions extends RunLimits {
   /** Checked before every event and after every yield; stop when it returns true. */
   stopWhen?: () => boolean;
   /**
-   * "event" (default): yield to Node's event loop after every virtual event, so nextTick/promise
+   * "event" (default): yield to the event loop (SimulatorOptions.turn) after every virtual event, so nextTick/promise
    * code reacting to it runs before virtual time moves on. "request": yield only after an event
    * during which someone called `requestYield()`.
    */
@@ -227,6 +234,7 @@ export class Simulator {
   private laneHeld = 0;
   private running = false;
   private yieldRequested = false;
+  private readonly turn: (() => Promise<void>) | undefined;
   private readonly faultCtx: MutableFaultContext;
   /** Events run so far (wake-ups, deliveries, discards, actions; stale wake-ups not counted). */
   eventsRun = 0;
@@ -244,6 +252,8 @@ export class Simulator {
     this.msl = msl;
     this.trace = options.trace ?? new Trace();
     this.copySegments = options.copySegments ?? true;
+    expectOptional(options.turn, "function", "new Simulator(options): options.turn");
+    this.turn = options.turn;
     const tracker = this.trace instanceof Trace ? new TraceStateTracker(this.trace) : null;
     this.faultCtx = new MutableFaultContext(tracker);
   }
@@ -436,7 +446,7 @@ export class Simulator {
     if (this.trace.enabled) this.trace.emit({ kind: "note", t: this.nowValue, host, text });
   }
 
-  /** Ask runAsync (in "request" mode) to yield to Node's event loop after the current event. */
+  /** Ask runAsync (in "request" mode) to yield to the event loop after the current event. */
   requestYield(): void {
     this.yieldRequested = true;
   }
@@ -494,11 +504,20 @@ export class Simulator {
   }
 
   /**
-   * Like runUntilIdle, but yields to Node's event loop (setImmediate) between virtual events, so
+   * Like runUntilIdle, but yields to the event loop (SimulatorOptions.turn) between virtual events, so
    * application code built on streams and promises reacts at the virtual time it was woken at.
    * Virtual time never moves while that code runs; whatever it sends is sent at `now`.
+   * Throws ERR_SIM_NO_TURN on a simulator built without a turn (only src/sim's own class lacks one).
    */
   async runAsync(options: AsyncRunOptions = {}): Promise<RunOutcome> {
+    const turn = this.turn;
+    if (turn === undefined) {
+      throw new SimError(
+        "ERR_SIM_NO_TURN",
+        "runAsync needs a way to yield to the event loop: use the Simulator of tcplab's entries " +
+          "(src/driver/simulator.ts) or pass SimulatorOptions.turn",
+      );
+    }
     const until = options.until ?? Infinity;
     if (until !== Infinity) this.checkTarget(until);
     const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
@@ -546,7 +565,7 @@ export class Simulator {
 
   /**
    * A libpcap file (LINKTYPE_RAW) of every segment the named host sent or received, rebuilt from
-   * the trace's segment-sent / segment-received events (see ./pcap-from-trace.ts).
+   * the trace's segment-sent / segment-received events (see ./capture.ts).
    */
   pcapFor(hostName: string): Uint8Array {
     this.hostRecord(hostName);
@@ -953,11 +972,4 @@ export class Simulator {
     if (fault !== undefined) e.fault = fault;
     this.trace.emit(e);
   }
-}
-
-/** Node's setImmediate when there is one; a browser (the playground) has none and gets a zero timeout. */
-const setImmediateIfAny = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
-
-function turn(): Promise<void> {
-  return new Promise((resolve) => (setImmediateIfAny ? setImmediateIfAny(resolve) : setTimeout(resolve, 0)));
 }

@@ -4,7 +4,7 @@
 // A host emits `segment-sent` (with the connection's label and the packet id) immediately before
 // handing the segment to the driver, and emits a `state` event on every transition; so at transmit
 // time the last state seen for that label is the sender's current state.
-import type { Trace, TraceEvent } from "../trace/events.js";
+import type { Trace, TraceEvent } from "../tcp/events.js";
 
 /** Segments remembered per host: more than one entry into a host sends before the driver takes them. */
 const RECENT = 256;

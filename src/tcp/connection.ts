@@ -15,6 +15,7 @@ import type { CookieRestored } from "./syncookie.js";
 import { SackScoreboard } from "./sack-scoreboard.js";
 import { SackBlocks } from "./sack-blocks.js";
 import { regressions } from "./regressions.js";
+import { LossDetection, type LossDetectionPort, type LossTimer } from "./loss-detection.js";
 import {
   checkAfterEntry,
   checkArrivedData,
@@ -38,7 +39,7 @@ import {
   type Segment,
   type TcpOptions,
 } from "../wire/segment.js";
-import type { DropReason, TimerAction, TimerName, TraceSink } from "../trace/events.js";
+import type { DropReason, TimerAction, TimerName, TraceSink } from "./events.js";
 
 /** What the connection needs from its host. */
 export interface ConnectionEnv {
@@ -110,9 +111,20 @@ const T_PERSIST = 1;
 const T_KEEPALIVE = 2;
 const T_FIN_WAIT_2 = 3;
 const T_DELACK = 4;
-const TIMER_COUNT = 5;
+/** RFC 8985 §7 tail loss probe and §6.3 RACK reordering timer (./loss-detection.ts). */
+const T_TLP = 5;
+const T_REO = 6;
+const TIMER_COUNT = 7;
 const MIN_SEND_MSS = 48;
-const SLOT_NAMES: TimerName[] = ["retransmit", "persist", "keepalive", "fin-wait-2", "delayed-ack"];
+const SLOT_NAMES: TimerName[] = [
+  "retransmit",
+  "persist",
+  "keepalive",
+  "fin-wait-2",
+  "delayed-ack",
+  "loss-probe",
+  "reorder",
+];
 // TIME_WAIT has no slot: a connection entering it is replaced by a compact record (./timewait.ts).
 
 /** Per-connection settings a host passes when it creates a connection. */
@@ -206,6 +218,8 @@ export class Connection {
   private highRxt = 0;
   /** The sender's SACK scoreboard, created once SACK is negotiated. */
   private scoreboard: SackScoreboard | null = null;
+  /** TLP, RACK, PRR and limited transmit (./loss-detection.ts), made when first needed. */
+  private lossDetection: LossDetection | null = null;
   /** The last timestamp-only options object handed out (see timestampOnly). */
   private tsOptions: TcpOptions | null = null;
   /** The receiver's SACK block chooser, created once SACK is negotiated. */
@@ -1024,10 +1038,12 @@ export class Connection {
         this.terminate("rcv RST", new TcpError(code, "read"));
         return;
       }
-      default:
-        // CLOSING, LAST_ACK: the RFC just enters CLOSED. We still tell an application that waits for the
-        // close to finish that it did not end in order — S7 is about making exactly that visible.
-        this.terminate("rcv RST", this.orphaned ? null : new TcpError("ECONNRESET", "close"));
+      default: {
+        // CLOSING, LAST_ACK: the RFC just enters CLOSED (§3.10.7.4); Linux and FreeBSD leave ECONNRESET for
+        // an application still holding the socket (profile.rstInLastAckError).
+        const code = this.env.profile.rstInLastAckError;
+        this.terminate("rcv RST", this.orphaned || code === null ? null : new TcpError(code, "close"));
+      }
     }
   }
 
@@ -1051,6 +1067,8 @@ export class Connection {
       return false;
     }
     const wasWindow = snd.sndWnd;
+    const unaBefore = snd.sndUna;
+    const sackedBefore = this.scoreboard?.sackedBytes ?? 0;
     this.probesOut = 0; // the peer is alive
     const advanced = seqGt(seg.ack, snd.sndUna);
     // The segment passed the sequence, RST, SYN and ACK checks: only now may it move TS.Recent (F4).
@@ -1104,17 +1122,24 @@ export class Connection {
       if (this.inRecovery && !this.sackOk && snd.dupAcks > 3) {
         snd.cc.cwnd += snd.mss; // fast recovery inflation (RFC 5681 §3.2 step 4)
       }
+      this.loss.onDupAck();
     }
+    // RFC 6675 delivered: what SND.UNA passed plus what was newly SACKed (PRR's DeliveredData).
+    const delivered = seqDiff(snd.sndUna, unaBefore) + ((sb?.sackedBytes ?? 0) - sackedBefore);
+    const { newlyLost } = this.loss.onAck(seg, advanced);
     // Entering recovery: DupThresh duplicate ACKs (RFC 5681 §3.2), or with SACK as soon as the scoreboard
     // deems the first unacknowledged segment lost (RFC 6675 §5 step (3)).
     if (
       !this.inRecovery &&
       snd.sndUna !== snd.sndMax &&
       seqGe(snd.sndUna, this.recover) &&
-      (snd.dupAcks >= 3 || (sb !== null && sb.isLost(snd.sndUna, snd.mss)))
+      (snd.dupAcks >= 3 || newlyLost || (sb !== null && sb.isLost(snd.sndUna, snd.mss)))
     ) {
-      this.enterRecovery();
+      this.enterRecovery(delivered);
+    } else if (this.inRecovery) {
+      this.loss.onRecoveryAck(delivered, advanced, newlyLost);
     }
+    if (advanced) this.loss.scheduleProbe(true);
     // Window update (§3.10.7.4): only from a segment newer than the last one that updated it — or, as
     // Linux's tcp_may_update_window, from any ACK that advances SND.UNA. Without that, a hole-filling
     // retransmission (SEG.SEQ below an SND.WL1 that out-of-order segments moved on) advanced SND.UNA but
@@ -1375,12 +1400,13 @@ export class Connection {
         const unsent = snd.buffer.length - offset;
         const finPending = snd.finQueued && seqLe(snd.sndNxt, snd.finSeq) && this.finAllowedInState();
         if (unsent <= 0 && !finPending) break;
-        const wnd = Math.min(snd.sndWnd, snd.cc.cwnd);
+        const wnd = Math.min(snd.sndWnd, snd.cc.cwnd + this.loss.limitedTransmitCredit());
         const usable = seqDiff(seqAdd(snd.sndUna, wnd), snd.sndNxt);
         if (!this.sendNew(usable, "data")) break;
       }
     }
     if (snd.sndMax !== sentBefore && this.timers[T_RTX] === Infinity) this.armRetransmit();
+    if (snd.sndMax !== sentBefore) this.loss.scheduleProbe(false);
     // Data waiting and nothing in flight (a zero window, or a window too small to be worth a segment):
     // the persist timer probes the zero window (§3.8.6.1) or forces the sliver out (§3.8.6.2.1's override).
     if ((snd.unsent > 0 || this.finHeldBack()) && snd.sndUna === snd.sndMax) {
@@ -1458,6 +1484,7 @@ export class Connection {
     )
       this.pingPong = true;
     this.emit(seqNo, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, withFin ? "fin" : why, retransmission);
+    this.loss.sent(seqNo, len + (withFin ? 1 : 0), retransmission);
     return !withFin;
   }
 
@@ -1668,8 +1695,9 @@ export class Connection {
    * NextSeg while the pipe leaves room. Without SACK, RFC 6582 NewReno with RFC 5681's inflation.
    * `recover` also stops a second reduction for losses from the same window (RFC 6582 §3.2 step 2).
    */
-  private enterRecovery(): void {
+  private enterRecovery(delivered: number, reduceNow = true): void {
     const snd = this.snd;
+    const priorCwnd = snd.cc.cwnd;
     this.inRecovery = true;
     this.recover = snd.sndMax;
     snd.cc.onLoss(snd.inFlight, snd.mss, this.now);
@@ -1677,6 +1705,8 @@ export class Connection {
     else snd.cc.cwnd += 3 * snd.mss; // RFC 5681 §3.2 step 2: the three segments that left
     this.env.counters.fastRetransmits++;
     this.highRxt = snd.sndUna;
+    // No tail loss probe in recovery; PRR takes cwnd over (the first quota includes this retransmission).
+    this.loss.onRecoveryStart(priorCwnd, delivered, reduceNow);
     this.retransmitHead("fast-retransmit");
   }
 
@@ -1729,6 +1759,7 @@ export class Connection {
       this.env.profile.pushRule === "write-end" ? snd.reachesPush(seq, dataLen) : withFin || push !== 0;
     const flags = ACK | (withFin ? FIN : 0) | (dataLen > 0 && pushed ? PSH : 0);
     this.emit(seq, this.rcv.rcvNxt, flags, payload, NO_OPTIONS, why, true);
+    this.loss.sent(seq, dataLen + (withFin ? 1 : 0), true);
   }
 
   /**
@@ -1746,6 +1777,68 @@ export class Connection {
       : Math.max(0, Math.min(snd.mss - this.sackRoom(), remaining, sentData));
     const fin = snd.finSent && !snd.finAcked && dataLen === remaining ? 1 : 0;
     this.retransmitRange(snd.sndUna, dataLen + fin, why, PSH);
+  }
+
+  // ------------------------------------------- loss detection by time (RFC 8985) and limited transmit
+
+  /** The connection's loss detection (./loss-detection.ts), made on first use. */
+  private get loss(): LossDetection {
+    return (this.lossDetection ??= new LossDetection(this.lossPort()));
+  }
+
+  /** What ./loss-detection.ts may read and do: a view of this connection, nothing copied. */
+  private lossPort(): LossDetectionPort {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the port's getters read the live TCB
+    const c = this;
+    return {
+      profile: c.env.profile,
+      snd: c.snd,
+      counters: c.env.counters,
+      get now() {
+        return c.now;
+      },
+      get sackOk() {
+        return c.sackOk;
+      },
+      get scoreboard() {
+        return c.scoreboard;
+      },
+      get inRecovery() {
+        return c.inRecovery;
+      },
+      get belowRecoveryPoint() {
+        return seqLt(c.snd.sndUna, c.recover);
+      },
+      get sending() {
+        return isSynchronized(c.state) && c.state !== "TIME_WAIT";
+      },
+      lossTimer: (which: LossTimer, deadline: number) =>
+        c.setTimer(which === "loss-probe" ? T_TLP : T_REO, deadline),
+      get rtoDeadline() {
+        return c.timers[T_RTX]!;
+      },
+      get rtoNow() {
+        return c.currentRto();
+      },
+      armRetransmit: () => c.armRetransmit(),
+      sendNewSegment: (maxLen: number, why: string) => {
+        // Linux's probe goes out with Nagle off (TCP_NAGLE_OFF) and past cwnd (tcp_write_xmit push_one 2).
+        const noDelay = c.noDelay;
+        const before = c.snd.sndMax;
+        c.noDelay = true;
+        c.swsOverride = true;
+        c.sendNew(maxLen, why);
+        c.noDelay = noDelay;
+        c.swsOverride = false;
+        return c.snd.sndMax !== before;
+      },
+      retransmit: (seq: number, len: number, why: string) => c.retransmitRange(seq, len, why, 0),
+      get sackRoom() {
+        return c.sackRoom();
+      },
+      enterRecovery: (delivered: number, reduceNow: boolean) => c.enterRecovery(delivered, reduceNow),
+      output: () => c.output(),
+    };
   }
 
   // ---------------------------------------------------------------- timers (§3.10.8)
@@ -1771,12 +1864,22 @@ export class Connection {
       this.terminate("FIN_WAIT_2 timeout", null);
       return;
     }
+    // The probe first: its timeout is capped at the RTO's, and a probe sent re-arms the RTO (Linux's
+    // one timer slot holds either, so the probe never loses a tie).
+    if (t[T_TLP]! <= now) {
+      this.fireTimer(T_TLP);
+      this.loss.onProbeTimer();
+    }
     if (t[T_RTX]! <= now) {
       this.fireTimer(T_RTX);
       const sentBefore = this.env.counters.outSegs;
       this.retransmitTimeout();
       if (this.env.invariants !== null) checkRetransmissionTimeout(this, this.env.invariants, sentBefore);
       if (this.isClosed()) return;
+    }
+    if (t[T_REO]! <= now) {
+      this.fireTimer(T_REO);
+      this.loss.onReorderTimer();
     }
     if (t[T_PERSIST]! <= now) {
       this.fireTimer(T_PERSIST);
@@ -1850,6 +1953,7 @@ export class Connection {
     this.inRecovery = false;
     // RFC 6675 §5.1 (RFC 2018 §8): after a timeout the receiver may have reneged; forget the SACKs.
     this.scoreboard?.clear();
+    this.loss.onTimeout();
     // RFC 6582 §3.2 step 1 / RFC 6675 §5.1: no new recovery for losses of the data sent before the timeout.
     this.recover = snd.sndMax;
     snd.dupAcks = 0;

@@ -1,6 +1,6 @@
 // Host-wide counters in the spirit of Linux's /proc/net/snmp and /proc/net/netstat (what `nstat` shows),
 // plus one counter per drop reason (gVisor keeps a counter per drop; so do we).
-import type { DropReason } from "../trace/events.js";
+import type { DropReason } from "./events.js";
 
 /** A host's counters, in the spirit of Linux's nstat (segments in and out, resets, drops per reason...). */
 export class Counters {
@@ -33,6 +33,10 @@ export class Counters {
   abortOnClose = 0;
   delayedAcks = 0;
   fastRetransmits = 0;
+  /** Tail loss probes sent (Linux TcpExt.TCPLossProbes). */
+  lossProbes = 0;
+  /** Loss episodes a tail loss probe repaired (TcpExt.TCPLossProbeRecovery). */
+  lossProbeRecoveries = 0;
   zeroWindowProbes = 0;
   pawsRejected = 0;
   /** TIME_WAIT held back an ACK to an invalid segment by the rate limit (TcpExt.TCPACKSkippedTimeWait). */

@@ -14,7 +14,7 @@ import { seqAdd } from "./seq.js";
 import type { TcpState } from "./state.js";
 import { timeWaitReusable, timeWaitVerdict } from "./timewait.js";
 import { reportStateChange } from "./state.js";
-import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "../trace/events.js";
+import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "./events.js";
 import { decodePacket } from "../wire/codec.js";
 import { formatIPv4, parseIPv4 } from "../wire/address.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
@@ -139,7 +139,13 @@ export class Host implements Endpoint, ConnectionEnv {
     this.trace = options.trace ?? new NullTrace();
     this.invariants = options.invariants !== undefined ? options.invariants : invariantDefaults.sink;
     const seed = options.seed ?? 1;
-    this.isnGen = new IsnGenerator(keyFromSeed(seed, this.address));
+    const pr = this.profile;
+    this.isnGen = new IsnGenerator(keyFromSeed(seed, this.address), {
+      rate: pr.isnClockRate,
+      stepMin: pr.isnStepMin,
+      stepRandom: pr.isnStepRandom,
+      passive: pr.passiveIsn,
+    });
     this.cookieKey = keyFromSeed(seed, this.address ^ 0x5ca1ab1e);
     this.tw = new TimeWaitTable(keyFromSeed(seed, this.address ^ 0x7177)[0]);
     this.mss = Math.min(this.profile.defaultMss + (this.mtu - 1500), this.mtu - 40);
@@ -152,7 +158,7 @@ export class Host implements Endpoint, ConnectionEnv {
       get now() {
         return host.now;
       },
-      iss: (seg) => this.isnGen.isn(this.address, seg.dstPort, seg.srcAddr, seg.srcPort, this.now),
+      iss: (seg) => this.isnGen.isn(this.address, seg.dstPort, seg.srcAddr, seg.srcPort, this.now, true),
       dropped: (seg, reason, conn, detail) => this.dropped(seg, reason, conn, detail),
       replyRst: (seg, why) => this.replyRst(seg, why),
       segmentTo: (seg, seq, ack, flags) => this.segmentTo(seg, seq, ack, flags),

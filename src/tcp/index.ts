@@ -1,4 +1,5 @@
-// The sans-I/O TCP engine's public surface.
+// The engine's public surface (what tcplab/engine and tcplab export of src/tcp): one list, here.
+// The host, one connection's TCB and state machine, listeners, errors, counters, profiles, the event vocabulary.
 export {
   Connection,
   type ConnectionEnv,
@@ -6,8 +7,8 @@ export {
   type ConnectionOptions,
 } from "./connection.js";
 export { Listener, type ListenerHandlers } from "./listen.js";
-export { timeWaitVerdict, timeWaitPawsRejects, type TimeWaitVerdict, type TimeWaitView } from "./timewait.js";
 export { TcpError, type TcpErrorCode } from "./errors.js";
+export { ArgumentError, type ArgumentErrorCode } from "./arg-error.js";
 export { Counters } from "./counters.js";
 export {
   PROFILES,
@@ -22,6 +23,9 @@ export {
 } from "./profile.js";
 export { ALL_STATES, isSynchronized, type TcpState } from "./state.js";
 export { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqInRange } from "./seq.js";
-export { RtoEstimator } from "./rto.js";
-export { NewReno, initialWindow, type CongestionControl } from "./congestion.js";
-export { Cubic } from "./cubic.js";
+// A host: demultiplexing, listeners, ports, TIME_WAIT, timers; what a driver feeds, and what it sees of it.
+export { Host, type HostOptions, type ConnectOptions, type ListenOptions } from "./engine.js";
+export { AppTimer } from "./app-timers.js";
+export type { Endpoint, Transmit } from "./endpoint.js";
+// The trace every view reads.
+export * from "./events.js";

@@ -3,7 +3,7 @@
 // it on for every host a test makes), off in benchmarks and the product: a host without a sink pays one
 // null check per entry. A violation goes to the sink with the connection's recent trace; the default sink
 // throws, so the test that provoked it fails there, with the story of how it got there.
-import type { DropReason, TraceEvent, TraceSink } from "../trace/events.js";
+import type { DropReason, TraceEvent, TraceSink } from "./events.js";
 import { ACK, FIN, RST, SYN, type Segment } from "../wire/segment.js";
 import type { Connection } from "./connection.js";
 import { seqAdd, seqDiff, seqGt } from "./seq.js";

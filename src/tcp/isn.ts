@@ -1,6 +1,8 @@
-// Initial sequence numbers per RFC 9293 §3.4.1: ISN = M + F(localip, localport, remoteip, remoteport, secretkey),
-// M a 4-microsecond clock, F a keyed hash, so ISNs of one 4-tuple keep increasing across incarnations
-// while being unpredictable from outside. In the simulator the key comes from the seed (deterministic runs).
+// Initial sequence numbers per RFC 9293 §3.4.1 / RFC 6528: ISN = M + F(localip, localport, remoteip,
+// remoteport, secretkey), M a clock, F a keyed hash, so ISNs of one 4-tuple keep increasing across
+// incarnations while being unpredictable from outside. How fast M ticks is the profile's (RFC 793's 4 µs,
+// Linux's 64 ns, FreeBSD's 1 MiB/s; see isnClockRate in profile.ts). In the simulator the key comes from
+// the seed (deterministic runs).
 
 const rotl = (x: number, n: number): number => (x << n) | (x >>> (32 - n));
 
@@ -60,8 +62,45 @@ export function keyFromSeed(seed: number, salt = 0): Uint32Array {
   return key;
 }
 
+/** How a system's ISN clock M runs (the profile's isn* values; profile.ts gives each one's source). */
+export interface IsnClock {
+  /** Ticks of M per second. */
+  rate: number;
+  /**
+   * Each ISN the clock hands out moves M on by at least stepMin + (a random number below stepRandom),
+   * host-wide, so a port recycled within one clock tick never gets the same ISN (FreeBSD tcp_new_isn's
+   * ISN_STATIC_INCREMENT / ISN_RANDOM_INCREMENT). 0 and 0: M is the clock alone (RFC 6528, Linux).
+   */
+  stepMin: number;
+  stepRandom: number;
+  /** "random": a passive open's ISS is a random number, not M + F (FreeBSD's syncache: arc4random()). */
+  passive: "clock" | "random";
+}
+
+const TWO_32 = 4294967296;
+
+/** M at `now` µs: floor(now · rate / 10^6), computed in two parts so it stays exact past 2^53. */
+export function isnClockTicks(now: number, rate: number): number {
+  const seconds = Math.floor(now / 1_000_000);
+  const micros = now - seconds * 1_000_000;
+  return seconds * rate + Math.floor((micros * rate) / 1_000_000);
+}
+
 export class IsnGenerator {
-  constructor(private readonly key: Uint32Array) {}
+  /** The host-wide M last handed out (unwrapped), for a clock with a per-ISN step. */
+  private lastM = -Infinity;
+  /** Draws of the deterministic random source (random steps, random passive ISNs). */
+  private draws = 0;
+
+  constructor(
+    private readonly key: Uint32Array,
+    private readonly clock: IsnClock = { rate: 250_000, stepMin: 0, stepRandom: 0, passive: "clock" },
+  ) {}
+
+  /** A deterministic stand-in for the kernel's random source (arc4random), keyed like F. */
+  private random(): number {
+    return keyedHash(this.key, this.draws++, 0x72616e64, 0x6f6d, 0);
+  }
 
   /**
    * The random per-4-tuple offset of the 1 ms timestamp clock (Linux secure_tcp_ts_off): stable for a
@@ -71,10 +110,24 @@ export class IsnGenerator {
     return keyedHash(this.key, remoteAddr, localAddr, (remotePort << 16) | localPort, 0x7473);
   }
 
-  /** `now` in µs; M ticks every 4 µs (RFC 9293 §3.4.1). */
-  isn(localAddr: number, localPort: number, remoteAddr: number, remotePort: number, now: number): number {
-    const m = Math.floor(now / 4) >>> 0;
+  /** `now` in µs; M ticks at the profile's rate. `passive`: the ISS of a SYN,ACK. */
+  isn(
+    localAddr: number,
+    localPort: number,
+    remoteAddr: number,
+    remotePort: number,
+    now: number,
+    passive = false,
+  ): number {
+    const c = this.clock;
+    if (passive && c.passive === "random") return this.random();
+    let m = isnClockTicks(now, c.rate);
+    if (c.stepMin > 0 || c.stepRandom > 0) {
+      const step = c.stepMin + (c.stepRandom > 0 ? this.random() % c.stepRandom : 0);
+      m = Math.max(m, this.lastM + step);
+      this.lastM = m;
+    }
     const f = keyedHash(this.key, localAddr, remoteAddr, (localPort << 16) | remotePort, 0);
-    return (m + f) >>> 0;
+    return ((m % TWO_32) + f) >>> 0;
   }
 }

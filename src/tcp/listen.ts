@@ -6,9 +6,9 @@
 import type { Connection, ConnectionHandlers } from "./connection.js";
 import type { Counters } from "./counters.js";
 import type { Profile } from "./profile.js";
-import { seqAdd, seqGt } from "./seq.js";
+import { seqAdd } from "./seq.js";
 import { checkCookie, cookieAckOptions, cookieSynAckOptions, makeCookie } from "./syncookie.js";
-import type { DropReason } from "../trace/events.js";
+import type { DropReason } from "./events.js";
 import { ACK, RST, SYN, type Segment } from "../wire/segment.js";
 
 /** How long after a SYN-queue overflow cookie ACKs are still honoured (two cookie periods). */
@@ -22,7 +22,7 @@ export interface ListenEnv {
   readonly cookieKey: Uint32Array;
   /** The engine's time (µs). */
   readonly now: number;
-  /** The ISS for a child of this SYN (RFC 9293 §3.4.1, ./isn.ts). */
+  /** The ISS for a child of this SYN (RFC 9293 §3.4.1, ./isn.ts; the profile may make it random). */
   iss(seg: Segment): number;
   dropped(seg: Segment, reason: DropReason, conn: Connection | null, detail?: string): void;
   /** RST in reply to a segment no connection owns (§3.10.7.1 formats). */
@@ -127,8 +127,9 @@ export function synToListener(env: ListenEnv, listener: Listener, seg: Segment, 
     env.dropped(seg, "syn-queue-full", null);
     return;
   }
-  const iss = env.iss(seg);
-  env.spawnChild(listener, seg, isnFloor >= 0 && !seqGt(iss, isnFloor) ? isnFloor : iss);
+  // A SYN that reopens TIME_WAIT gets the floor itself as ISS, whatever the clock says: Linux's
+  // tcp_conn_request takes TCP_SKB_CB(skb)->tcp_tw_isn and calls init_seq only when it is 0.
+  env.spawnChild(listener, seg, isnFloor >= 0 ? isnFloor : env.iss(seg));
 }
 
 function sendCookieSynAck(env: ListenEnv, listener: Listener, seg: Segment): void {

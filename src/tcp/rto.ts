@@ -9,20 +9,30 @@ export class RtoEstimator {
   srtt = 0;
   rttvar = 0;
   hasSample = false;
-  /** The current RTO before backoff (µs). */
+  /** Smallest RTT sample seen (Linux tcp_min_rtt, over the connection's life rather than a 10 s window). */
+  minRtt = Infinity;
+  /** The current RTO before backoff (µs), slop included. */
   rto: number;
+  /** The RTO from the RTT estimate alone, before the slop is added (what backoff doubles). */
+  private estimate: number;
   private readonly min: number;
   private readonly max: number;
+  private readonly slop: number;
+  private readonly linuxForm: boolean;
 
   constructor(profile: Profile) {
     this.rto = profile.rtoInitial; // RFC 6298 §2.1
+    this.estimate = profile.rtoInitial;
     this.min = profile.rtoMin;
     this.max = profile.rtoMax;
+    this.slop = profile.rtoSlop;
+    this.linuxForm = profile.rtoForm === "linux";
   }
 
   /** RFC 6298 §2.2 and §2.3, with the clock granularity G folded into the minimum (§2.4). */
   sample(rtt: number): void {
     if (rtt < 0) return;
+    if (rtt < this.minRtt) this.minRtt = rtt;
     if (!this.hasSample) {
       this.srtt = rtt;
       this.rttvar = rtt / 2;
@@ -33,15 +43,25 @@ export class RtoEstimator {
       this.srtt = 0.875 * this.srtt + 0.125 * rtt;
     }
     // Linux's form: srtt + max(4·rttvar, rto_min) — the same as the RFC's when rttvar dominates,
-    // and it keeps a small-RTT path from retransmitting after a single delayed ACK.
-    const rto = Math.round(this.srtt + Math.max(4 * this.rttvar, this.min));
-    this.rto = Math.min(this.max, Math.max(this.min, rto));
+    // and it keeps a small-RTT path from retransmitting after a single delayed ACK. RFC 6298 §2.3/§2.4
+    // (and FreeBSD's TCP_REXMTVAL): max(rto_min, srtt + 4·rttvar).
+    const rto = Math.round(
+      this.srtt + (this.linuxForm ? Math.max(4 * this.rttvar, this.min) : 4 * this.rttvar),
+    );
+    this.estimate = Math.min(this.max, Math.max(this.min, rto));
+    // FreeBSD's TCPT_RANGESET adds tcp_rexmit_slop to every RTO it sets (profile.rtoSlop).
+    this.rto = Math.min(this.max, this.estimate + this.slop);
   }
 
-  /** The RTO after `backoffs` doublings (RFC 6298 §5.5), capped at the maximum. */
+  /**
+   * The RTO after `backoffs` doublings (RFC 6298 §5.5), capped at the maximum. A slop is added after the
+   * doubling (FreeBSD tcp_timer_rexmt: TCPT_RANGESET(t_rxtcur, REXMTVAL · tcp_backoff[shift], …)), also
+   * to the initial RTO's backoffs before any sample, as FreeBSD does for SYN_SENT.
+   */
   backedOff(backoffs: number): number {
-    let rto = this.rto;
+    if (backoffs === 0) return this.rto;
+    let rto = this.hasSample ? this.estimate : this.rto;
     for (let i = 0; i < backoffs && rto < this.max; i++) rto *= 2;
-    return Math.min(rto, this.max);
+    return Math.min(rto + this.slop, this.max);
   }
 }

@@ -181,6 +181,8 @@ export class SackScoreboard {
   private readonly sacked: RangeSet;
   /** Octets retransmitted since the last clear(): SetPipe's part (b). Only intersected with holes. */
   private readonly retx: RangeSet;
+  /** Octets deemed lost by time (RACK, ./rack.ts) rather than by IsLost's SACK count. */
+  private readonly lost: RangeSet;
   private readonly dupThresh: number;
   private una = 0;
   private readonly choice: NextSegment = { seq: 0, len: 0, rule: 1 };
@@ -193,6 +195,22 @@ export class SackScoreboard {
     this.sacked = new RangeSet(cap, "drop");
     // Overstating what was retransmitted overstates pipe, which only slows the sender down.
     this.retx = new RangeSet(cap, "merge");
+    // Overstating what is lost only retransmits early; the set holds whole segments RACK gave up on.
+    this.lost = new RangeSet(cap, "merge");
+  }
+
+  /** RACK deemed [l, r) lost (RFC 8985 §6.2 step 5): IsLost holds for it, and SetPipe leaves it out. */
+  markLost(l: number, r: number): void {
+    const from = seqMax(l, this.una);
+    if (seqLt(from, r)) this.lost.add(from, r);
+  }
+
+  /** Lost octets (marked by markLost) in [a, b). */
+  private lostIn(a: number, b: number): number {
+    const { lefts, rights } = this.lost;
+    let sum = 0;
+    for (let k = 0; k < this.lost.n && seqLt(lefts[k]!, b); k++) sum += overlap(a, b, lefts[k]!, rights[k]!);
+    return sum;
   }
 
   /** Octets SACKed above SND.UNA. */
@@ -244,6 +262,7 @@ export class SackScoreboard {
     this.una = sndUna;
     this.sacked.trimBelow(sndUna);
     this.retx.trimBelow(sndUna);
+    this.lost.trimBelow(sndUna);
     this.lastDsack = blocks.length > 0 && this.isDsack(blocks, sndUna);
     let added = 0;
     for (let k = this.lastDsack ? 1 : 0; k < blocks.length; k++) {
@@ -284,7 +303,7 @@ export class SackScoreboard {
       ranges++;
       bytes += seqDiff(r, seqMax(lefts[k]!, above));
     }
-    return ranges >= this.dupThresh || bytes > (this.dupThresh - 1) * mss;
+    return ranges >= this.dupThresh || bytes > (this.dupThresh - 1) * mss || this.lost.find(seq) >= 0;
   }
 
   /** Records a retransmission of [seq, seq + len) for SetPipe; forgotten by clear() and as SND.UNA passes. */
@@ -319,14 +338,18 @@ export class SackScoreboard {
       const holeEnd = seqMin(l, highData);
       if (seqLt(cur, holeEnd)) {
         const lost = aboveRanges >= this.dupThresh || aboveBytes > limit;
-        if (!lost) pipe += seqDiff(holeEnd, cur);
+        if (!lost) pipe += seqDiff(holeEnd, cur) - (this.lost.n > 0 ? this.lostIn(cur, holeEnd) : 0);
         pipe += this.retransmittedIn(cur, holeEnd);
       }
       aboveRanges--;
       aboveBytes -= seqDiff(r, l);
       cur = seqMax(cur, r);
     }
-    if (seqLt(cur, highData)) pipe += seqDiff(highData, cur) + this.retransmittedIn(cur, highData);
+    if (seqLt(cur, highData))
+      pipe +=
+        seqDiff(highData, cur) -
+        (this.lost.n > 0 ? this.lostIn(cur, highData) : 0) +
+        this.retransmittedIn(cur, highData);
     return pipe;
   }
 
@@ -386,8 +409,13 @@ export class SackScoreboard {
     }
     const c = this.choice;
     if (k < this.sacked.n && seqLt(s, highData)) {
-      const end = seqMin(seqMin(lefts[k]!, highData), seqAdd(s, mss));
-      const lost = aboveRanges >= this.dupThresh || aboveBytes > (this.dupThresh - 1) * mss;
+      let end = seqMin(seqMin(lefts[k]!, highData), seqAdd(s, mss));
+      let lost = aboveRanges >= this.dupThresh || aboveBytes > (this.dupThresh - 1) * mss;
+      const timeLost = lost ? -1 : this.lost.find(s);
+      if (timeLost >= 0) {
+        lost = true; // RACK's verdict, for this lost range only
+        end = seqMin(end, this.lost.rights[timeLost]!);
+      }
       if (lost || !canSendNew) {
         c.seq = s;
         c.len = seqDiff(end, s);
@@ -438,6 +466,7 @@ export class SackScoreboard {
   clear(): void {
     this.sacked.clear();
     this.retx.clear();
+    this.lost.clear();
     this.lastDsack = false;
   }
 }

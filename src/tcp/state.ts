@@ -1,5 +1,5 @@
 // The eleven connection states of RFC 9293 §3.3.2 (Figure 5).
-import type { TraceSink } from "../trace/events.js";
+import type { TraceSink } from "./events.js";
 
 /** A TCP connection state (RFC 9293 §3.3.2). */
 export type TcpState =

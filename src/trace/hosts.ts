@@ -1,6 +1,6 @@
 // Which hosts a trace involves, in what order, and at which addresses: the columns of the ladder,
 // the sections of the timeline and the host list of the JSON meta all come from here.
-import type { TraceEvent } from "./events.js";
+import type { TraceEvent } from "../tcp/events.js";
 import { formatIPv4, parseIPv4 } from "../wire/address.js";
 
 /** A host as the views are told about it: a name, or a name with its address. */

@@ -12,7 +12,7 @@ import type {
   StateChangeEvent,
   TimerEvent,
   TraceEvent,
-} from "./events.js";
+} from "../tcp/events.js";
 import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, type Segment, type TcpOptions } from "../wire/segment.js";
 import { formatIPv4, parseIPv4 } from "../wire/address.js";
 import { discoverHosts } from "./hosts.js";

@@ -1,14 +1,14 @@
 // Checks an object against the tcplab-trace v1 schema (docs/trace-schema.md), by hand rather than with a
 // JSON Schema library: the checks need nothing at run time in the browser, every failure names its path
 // ("events[12].seg.flags[1]"), and the enumerations below are tied to the TypeScript types, so adding a
-// drop reason or timer to src/trace/events.ts fails the typecheck here until the schema learns it too.
+// drop reason or timer to src/tcp/events.ts fails the typecheck here until the schema learns it too.
 import {
   ENGINE_DROP_REASONS,
   type NetworkDropReason,
   type NetworkEvent,
   type TimerAction,
   type TimerName,
-} from "./events.js";
+} from "../tcp/events.js";
 import type { DecodeReason } from "../wire/decode-error.js";
 import type { TcpState } from "../tcp/state.js";
 import { parseIPv4 } from "../wire/address.js";
@@ -20,7 +20,7 @@ import {
   type JsonTrace,
   type JsonTraceMeta,
 } from "./json-trace.js";
-import type { TraceEvent } from "./events.js";
+import type { TraceEvent } from "../tcp/events.js";
 
 const STATES: Record<TcpState, true> = {
   CLOSED: true,
@@ -83,6 +83,8 @@ const TIMER_NAMES: Record<TimerName, true> = {
   keepalive: true,
   "fin-wait-2": true,
   "time-wait": true,
+  "loss-probe": true,
+  reorder: true,
 };
 
 const TIMER_ACTIONS: Record<TimerAction, true> = {

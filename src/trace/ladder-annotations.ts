@@ -1,5 +1,5 @@
 // The words written beside a host in the ladder for timers, application calls and notes.
-import type { AppEvent, NoteEvent, TimerEvent, TimerName } from "./events.js";
+import type { AppEvent, NoteEvent, TimerEvent, TimerName } from "../tcp/events.js";
 import { formatDuration } from "./duration.js";
 
 const TIMER_LABELS: Record<TimerName, string> = {
@@ -12,6 +12,8 @@ const TIMER_LABELS: Record<TimerName, string> = {
   "fin-wait-2": "FIN_WAIT_2 timer",
   // Not "2·MSL timer": Linux's 60 s is the constant TCP_TIMEWAIT_LEN, not derived from any MSL.
   "time-wait": "TIME_WAIT timer",
+  "loss-probe": "loss-probe timer",
+  reorder: "RACK reordering timer",
 };
 
 export function timerLabel(timer: TimerName): string {

@@ -1,6 +1,11 @@
 // The event stream cut into what a host did at one instant in answer to one stimulus (a burst), and
 // each burst into parts around its segment events: the raw material of the ladder's steps.
-import type { SegmentDroppedEvent, SegmentReceivedEvent, SegmentSentEvent, TraceEvent } from "./events.js";
+import type {
+  SegmentDroppedEvent,
+  SegmentReceivedEvent,
+  SegmentSentEvent,
+  TraceEvent,
+} from "../tcp/events.js";
 
 export type MainEvent = SegmentSentEvent | SegmentReceivedEvent | SegmentDroppedEvent;
 

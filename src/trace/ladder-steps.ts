@@ -9,7 +9,7 @@
 // happens in between; otherwise (segments crossing in a simultaneous close, a burst of data) the send
 // line ends in "..." and a later arrival line starts with "...", as in RFC 9293 Figure 7, so a reader
 // sees the two FINs cross.
-import type { NetworkEvent, TraceEvent } from "./events.js";
+import type { NetworkEvent, TraceEvent } from "../tcp/events.js";
 import type { Segment } from "../wire/segment.js";
 import type { TcpState } from "../tcp/state.js";
 import { appText, noteText, timerText } from "./ladder-annotations.js";

@@ -13,7 +13,7 @@
 // fit, else under the label; notes too long for their column move left or wrap. Nothing is cut.
 // Annotations start in their host's column and may run across the lane to the right, since nothing
 // else is on their row; rows are shared between hosts when the texts fit.
-import type { TraceEvent } from "./events.js";
+import type { TraceEvent } from "../tcp/events.js";
 import { FIN, RST, SYN } from "../wire/segment.js";
 import { formatClock } from "./duration.js";
 import { maximum, minimum } from "./extremes.js";

@@ -1,6 +1,6 @@
 // Per host and per connection: which states it went through, when it entered each and for how long.
 // stateTimeline() is the data (scenario verdicts assert on it); renderTimeline() prints it.
-import type { TraceEvent } from "./events.js";
+import type { TraceEvent } from "../tcp/events.js";
 import type { TcpState } from "../tcp/state.js";
 import { formatClock, formatDuration } from "./duration.js";
 import { maximum, minimum } from "./extremes.js";

@@ -1,7 +1,7 @@
 // What the views and pcap helpers accept as "a trace": the events array or anything holding one (a Trace,
 // a simulator's trace). Checked here so a wrong argument says what to pass instead of drawing nothing.
 import { ArgumentError, describe } from "../tcp/arg-error.js";
-import type { TraceEvent } from "./events.js";
+import type { TraceEvent } from "../tcp/events.js";
 
 /** A trace as the views take it: the events, or an object with an `events` array (a `Trace`). */
 export type TraceInput = readonly TraceEvent[] | { readonly events: readonly TraceEvent[] };

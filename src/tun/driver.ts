@@ -5,7 +5,7 @@
 // one real timer is kept armed for endpoint.nextDeadline(), re-checked after every input, every
 // timer and every application call (the socket layer calls kick() after those).
 import type { Endpoint } from "../tcp/endpoint.js";
-import type { NetworkEvent, TraceSink } from "../trace/events.js";
+import type { NetworkEvent, TraceSink } from "../tcp/events.js";
 import { encodeSegment } from "../wire/codec.js";
 import type { Segment } from "../wire/segment.js";
 import type { NativeTunDevice } from "./addon.js";

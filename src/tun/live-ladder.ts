@@ -10,7 +10,7 @@
 // close, which are what a reader wants to see; so after a few routine segments (data and pure
 // ACKs) of one connection the rest are counted and summed up, at most once per summary period and
 // whenever something else happens to that connection.
-import type { TraceEvent, TraceSink } from "../trace/events.js";
+import type { TraceEvent, TraceSink } from "../tcp/events.js";
 import { formatIPv4 } from "../wire/address.js";
 import { formatSegment } from "../wire/format.js";
 import { FIN, RST, SYN, URG, type Segment } from "../wire/segment.js";
@@ -75,6 +75,8 @@ const TIMERS_FIRED_SHOWN = new Set([
   "keepalive",
   "fin-wait-2",
   "time-wait",
+  "loss-probe",
+  "reorder",
 ]);
 // Bound the per-direction ISN table on a long-running server (oldest entries go first).
 const MAX_TRACKED = 8192;

@@ -3,7 +3,7 @@
 // inside), safe to call twice and from a signal handler's path.
 import { Host } from "../tcp/engine.js";
 import type { ProfileName } from "../tcp/profile.js";
-import type { TraceSink } from "../trace/events.js";
+import type { TraceSink } from "../tcp/events.js";
 import { PcapFileCapture } from "./capture.js";
 import { TunDriver } from "./driver.js";
 import { KERNEL_ADDRESS, NetworkNamespace, STACK_ADDRESS } from "./netns.js";

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { LiveLadder, LiveTrace } from "../../src/tun/live-ladder.js";
-import type { TraceEvent } from "../../src/trace/events.js";
+import type { TraceEvent } from "../../src/tcp/events.js";
 import { parseIPv4 } from "../../src/wire/address.js";
 import { ACK, FIN, SYN, type Segment } from "../../src/wire/segment.js";
 import { segment } from "../tun/helpers.js";

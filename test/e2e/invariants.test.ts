@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Host } from "../../src/tcp/engine.js";
 import { makeProfile, SECOND } from "../../src/tcp/profile.js";
-import type { TraceEvent } from "../../src/trace/events.js";
+import type { TraceEvent } from "../../src/tcp/events.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, type Segment } from "../../src/wire/segment.js";
 import {
   deliveryViolations,

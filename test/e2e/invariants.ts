@@ -5,7 +5,7 @@
 import type { Host } from "../../src/tcp/engine.js";
 import type { Profile } from "../../src/tcp/profile.js";
 import { seqGt, seqAdd } from "../../src/tcp/seq.js";
-import type { TraceEvent } from "../../src/trace/events.js";
+import type { TraceEvent } from "../../src/tcp/events.js";
 import { ACK } from "../../src/wire/segment.js";
 import type { AppSide, Transfer } from "./transfer-app.js";
 

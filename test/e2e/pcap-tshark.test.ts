@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hasFlags, withPayload } from "../../src/sim/match.js";
-import type { SegmentReceivedEvent, SegmentSentEvent } from "../../src/trace/events.js";
+import type { SegmentReceivedEvent, SegmentSentEvent } from "../../src/tcp/events.js";
 import { makeWorld } from "./world.js";
 import { startTransfer } from "./transfer-app.js";
 import { DOWNLOAD, UPLOAD, drive, request, stage } from "./http-stage.js";

@@ -1,10 +1,10 @@
 // Two real hosts (the engine, not fakes) on the simulator, joined by one link: the stage of every
 // whole-stack test. The client is 10.0.0.1, the server 10.0.0.2; both write to the simulator's trace.
 import { Host } from "../../src/tcp/engine.js";
-import { Simulator } from "../../src/sim/simulator.js";
+import { Simulator } from "../../src/driver/simulator.js";
 import type { LinkOptions } from "../../src/sim/link.js";
 import { makeProfile, SECOND, type Profile, type ProfileName } from "../../src/tcp/profile.js";
-import type { Trace, TraceEvent } from "../../src/trace/events.js";
+import type { Trace, TraceEvent } from "../../src/tcp/events.js";
 
 export const CLIENT_ADDR = "10.0.0.1";
 export const SERVER_ADDR = "10.0.0.2";

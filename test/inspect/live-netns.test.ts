@@ -25,10 +25,20 @@ test("tcplab inspect --netns reads a live namespace: counts, sides, owners, find
   const serverPid = server.info.pid as number;
   const clientPid = client.info.pid as number;
 
-  const r = runCli(["inspect", "--netns", ns.name, "--json"]);
+  // One live reading, at once: the mix's TIME_WAIT sockets end 60 s after the client made them (Linux's
+  // TCP_TIMEWAIT_LEN, no sysctl), and on a loaded machine each CLI run takes tens of seconds — reading the
+  // namespace again for every view had the text view find them gone. Both views analyse this one reading.
+  const reading = runCli(["inspect", "--netns", ns.name, "--dump-snapshot"]);
+  assert.equal(reading.code, 0, reading.stderr);
+  const dir = mkdtempSync(join(tmpdir(), "tcplab-insp-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const snapshot = join(dir, "live.json");
+  writeFileSync(snapshot, reading.stdout);
+
+  const r = runCli(["inspect", snapshot, "--json"]);
   assert.equal(r.code, 0, r.stderr);
   const a = JSON.parse(r.stdout) as Analysis;
-  assert.equal(a.source.name, `live, network namespace ${ns.name}`);
+  assert.equal(a.source.name, `${snapshot} (snapshot of live, network namespace ${ns.name})`);
   assert.deepEqual(
     [a.states.LISTEN, a.states.ESTABLISHED, a.states.TIME_WAIT, a.states.CLOSE_WAIT, a.states.FIN_WAIT_2],
     [MIX.listen, MIX.established, MIX.timeWait, MIX.closeWait, MIX.finWait2],
@@ -64,7 +74,7 @@ test("tcplab inspect --netns reads a live namespace: counts, sides, owners, find
   assert.equal(b.rates!.newTimeWaitPerSecond, 0);
   assert.equal(b.closeWait.byProcess[0]!.persisted, MIX.closeWait);
 
-  const text = runCli(["inspect", "--netns", ns.name]);
+  const text = runCli(["inspect", snapshot]);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /TIME_WAIT: 12 \(4 server-side, 8 client-side\)/);
 });

@@ -42,10 +42,15 @@ test(
       t.skip(reason);
       return;
     }
+    // What this checks is the runner's verdict, not Linux's timing to the millisecond (the corpus does that):
+    // a retry after a timing miss gets 100 ms, which two busy cores have been seen to need (pass-linger-timed's
+    // close() returns right at its window's end) and which is far below the margins of the scripts written to
+    // fail on timing (fail-late: 500 ms), so those still fail at their line.
     for (const e of expectations()) {
       const r = await runOnKernel(
         e.file,
         (x) => x.result === e.result && (e.line === undefined || x.line === e.line),
+        100_000,
       );
       checkResult(r, e);
     }

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { SCENARIOS, findScenario, runScenario, type ScenarioRun } from "../../src/scenarios/index.js";
 import { illegalTransitions } from "../../src/scenarios/figure5.js";
 import { stateTimeline } from "../../src/trace/timeline.js";
-import type { AppEvent, TraceEvent } from "../../src/trace/events.js";
+import type { AppEvent, TraceEvent } from "../../src/tcp/events.js";
 import { SECOND } from "../../src/tcp/profile.js";
 import { SYN } from "../../src/wire/segment.js";
 
@@ -138,18 +138,37 @@ test("S9: the old duplicate reaches the new connection without TIME_WAIT, and TI
     assert.ok(run.events.some((e) => e.kind === "network" && e.reason === "msl-expired"));
 });
 
+test("S9 per ISN clock: linux's 64 ns clock keeps the copy out over 1 ms, not on a 100 µs LAN; rfc's 4 µs clock does not", () => {
+  const corrupted = (run: ScenarioRun): boolean =>
+    run.checks.some((c) => c.pass && c.name.includes("silent corruption"));
+  const [linuxMain, , linuxLan, linuxPaws] = runsOf("S9");
+  assert.equal(corrupted(linuxMain!), false);
+  assert.equal(corrupted(linuxLan!), true);
+  assert.equal(corrupted(linuxPaws!), false);
+  const rfc = runScenario(findScenario("S9")!, { seed: 1, profile: "rfc" });
+  assert.equal(rfc.passed, true);
+  assert.equal(corrupted(rfc.runs[0]!), true);
+  const bsd = runScenario(findScenario("S9")!, { seed: 1, profile: "bsd" });
+  assert.equal(bsd.passed, true);
+  assert.equal(corrupted(bsd.runs[0]!), false, "bsd: a random passive ISS");
+});
+
 test("S10: A leaves TIME_WAIT while P is in LAST_ACK, and P gives up", () => {
   const [run] = runsOf("S10");
   const p = stateTimeline(run!.events).connections.find((c) => c.host === "P")!;
   assert.equal(p.closed?.cause, "retransmission limit");
 });
 
-test("S11: with TIME_WAIT the stray FIN is ACKed from TIME_WAIT; without it the new connection ends early", () => {
+test("S11: with TIME_WAIT the stray FIN is ACKed from TIME_WAIT; without it, Linux's ISN clock keeps it out of the new connection and RFC 793's does not", () => {
   const [main, cf] = runsOf("S11");
   assert.ok(appErrors(main!.events, "A").includes("EADDRNOTAVAIL"));
   const lives = statesOf(cf!.events, "A");
   assert.equal(lives.length, 2);
-  assert.ok(lives[1]!.includes("CLOSE_WAIT"), "the new connection received a FIN");
+  assert.ok(!lives[1]!.includes("CLOSE_WAIT"), "linux: the stray FIN falls behind the new window");
+  const rfc = runScenario(findScenario("S11")!, { seed: 1, profile: "rfc" });
+  assert.equal(rfc.passed, true);
+  const rfcLives = statesOf(rfc.runs[1]!.events, "A");
+  assert.ok(rfcLives[1]!.includes("CLOSE_WAIT"), "rfc: the new connection received the stray FIN");
 });
 
 test("S12: TIME_WAIT is 60 s on linux and bsd, 120 s on windows, 240 s on rfc", () => {
@@ -256,7 +275,7 @@ test("same seed, same trace; the verdict holds for other seeds too", () => {
   }
 });
 
-test("S11's hazard holds under every profile (the sequence arithmetic is sized from the profile's RTO)", () => {
+test("S11's verdict holds under every profile (the stray FIN's landing follows each profile's ISN clock)", () => {
   for (const profile of ["linux", "bsd", "windows", "rfc"] as const) {
     const result = runScenario(findScenario("S11")!, { seed: 1, profile });
     const failed = result.runs.flatMap((r) => r.checks.filter((c) => !c.pass).map((c) => c.name));

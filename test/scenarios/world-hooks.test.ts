@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SCENARIOS, findScenario, runScenario } from "../../src/scenarios/index.js";
-import type { TraceEvent } from "../../src/trace/events.js";
+import type { TraceEvent } from "../../src/tcp/events.js";
 
 test("observe numbers every scenario's runs in the order of its result", () => {
   for (const scenario of SCENARIOS) {
@@ -35,9 +35,14 @@ test("dropping A's last transmission in S3 drops the final ACK, and only in that
   const drops = faulted.events.filter((e) => e.kind === "network" && e.action === "drop");
   assert.equal(drops.length, 1);
   assert.equal(drops[0]!.kind === "network" && drops[0]!.fault, `drop A#${last}`);
-  // P answers the silence by retransmitting its FIN; A re-ACKs it from TIME_WAIT.
+  // P answers the silence by retransmitting its FIN (first as a tail loss probe under linux, RFC 8985
+  // §7); A re-ACKs it from TIME_WAIT.
   const finRetransmitted = faulted.events.some(
-    (e) => e.kind === "segment-sent" && e.host === "P" && e.retransmission && e.why === "fin",
+    (e) =>
+      e.kind === "segment-sent" &&
+      e.host === "P" &&
+      e.retransmission &&
+      (e.why === "fin" || e.why === "loss-probe"),
   );
   assert.ok(finRetransmitted, "P retransmits its FIN");
   const other = runScenario(s3, {

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Simulator, type RunOutcome } from "../../src/sim/simulator.js";
-import type { Trace } from "../../src/trace/events.js";
+import type { RunOutcome } from "../../src/sim/simulator.js";
+import { Simulator } from "../../src/driver/simulator.js";
+import type { Trace } from "../../src/tcp/events.js";
 import { EchoEndpoint, RecordingEndpoint, makeSegment } from "./fake-endpoints.js";
 import { hasFlags, withPayload } from "../../src/sim/match.js";
 import { FIN } from "../../src/wire/segment.js";

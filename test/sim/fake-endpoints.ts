@@ -1,7 +1,7 @@
 // Small stand-ins for a Host, enough to drive the simulator in tests: they record what arrives,
 // transmit on request, keep explicit deadlines, and emit the trace events a real host would.
 import type { Endpoint, Transmit } from "../../src/tcp/endpoint.js";
-import type { TraceSink } from "../../src/trace/events.js";
+import type { TraceSink } from "../../src/tcp/events.js";
 import { decodePacket } from "../../src/wire/codec.js";
 import type { DecodeReason } from "../../src/wire/decode-error.js";
 import { ACK, NO_OPTIONS, type Segment, segmentLength } from "../../src/wire/segment.js";

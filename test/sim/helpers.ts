@@ -1,8 +1,9 @@
 // Shared set-ups for the simulator tests: two recording hosts joined by one link.
-import { Simulator, type SimulatorOptions } from "../../src/sim/simulator.js";
+import type { SimulatorOptions } from "../../src/sim/simulator.js";
+import { Simulator } from "../../src/driver/simulator.js";
 import type { LinkOptions } from "../../src/sim/link.js";
-import type { NetworkEvent } from "../../src/trace/events.js";
-import type { Trace } from "../../src/trace/events.js";
+import type { NetworkEvent } from "../../src/tcp/events.js";
+import type { Trace } from "../../src/tcp/events.js";
 import { parseIPv4 } from "../../src/wire/address.js";
 import { RecordingEndpoint, makeSegment } from "./fake-endpoints.js";
 import type { Segment } from "../../src/wire/segment.js";

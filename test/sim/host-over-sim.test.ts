@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Simulator } from "../../src/sim/simulator.js";
 import { Host } from "../../src/tcp/engine.js";
-import type { Trace } from "../../src/trace/events.js";
+import type { Trace } from "../../src/tcp/events.js";
 
 function transfer(copySegments: boolean, seed: number) {
   const sim = new Simulator({ seed, copySegments, msl: 30_000_000 });

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { propertyRuns } from "../e2e/property-runs.js";
 import { Simulator } from "../../src/sim/simulator.js";
-import { NullTrace } from "../../src/trace/events.js";
+import { NullTrace } from "../../src/tcp/events.js";
 import { parseIPv4 } from "../../src/wire/address.js";
 import type { Segment } from "../../src/wire/segment.js";
 import { RecordingEndpoint, makeSegment } from "./fake-endpoints.js";

@@ -4,7 +4,7 @@ import { countNetwork, inversions, pair, sendMany } from "./helpers.js";
 import { decodePacket, encodeSegment } from "../../src/wire/codec.js";
 import { corruptedPacket } from "../../src/sim/in-flight.js";
 import { RandomStreams } from "../../src/sim/random.js";
-import { Trace } from "../../src/trace/events.js";
+import { Trace } from "../../src/tcp/events.js";
 import { makeSegment, RecordingEndpoint } from "./fake-endpoints.js";
 import { SimError } from "../../src/sim/sim-error.js";
 

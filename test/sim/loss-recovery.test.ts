@@ -17,7 +17,7 @@ import {
   type SegmentSentEvent,
   type TimerEvent,
   type TraceSink,
-} from "../../src/trace/events.js";
+} from "../../src/tcp/events.js";
 import { SYN } from "../../src/wire/segment.js";
 
 const CLIENT = "10.0.0.1";

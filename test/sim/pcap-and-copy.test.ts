@@ -8,7 +8,7 @@ import { pair, sendMany } from "./helpers.js";
 import { EchoEndpoint, makeSegment } from "./fake-endpoints.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import { SimError } from "../../src/sim/sim-error.js";
-import { NullTrace, type Trace } from "../../src/trace/events.js";
+import { NullTrace, type Trace } from "../../src/tcp/events.js";
 import { decodePacket } from "../../src/wire/codec.js";
 import { LINKTYPE_RAW, PCAP_MAGIC_MICROSECONDS } from "../../src/wire/pcap.js";
 

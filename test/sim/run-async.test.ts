@@ -5,7 +5,9 @@ import { pair } from "./helpers.js";
 import type { RecordingEndpoint } from "./fake-endpoints.js";
 import { makeSegment } from "./fake-endpoints.js";
 import type { Segment } from "../../src/wire/segment.js";
-import type { Simulator } from "../../src/sim/simulator.js";
+import { Simulator as SansIoSimulator, type Simulator } from "../../src/sim/simulator.js";
+import type { SimError } from "../../src/sim/sim-error.js";
+import { eventLoopTurn } from "../../src/driver/simulator.js";
 
 /** b's arrivals become chunks of a Node stream, the way a socket layer would surface them. */
 function streamOf(b: RecordingEndpoint, sim?: Simulator): PassThrough {
@@ -102,4 +104,19 @@ test("an app that acts after the last event still gets its packet delivered", as
     p.b.arrivals.map((x) => [x.seg.seq, x.t]),
     [[7, 600]],
   );
+});
+
+test("the sans-I/O simulator has no timer of its own: runAsync yields with the turn its driver gives it", async () => {
+  // src/sim's own class, given no turn, says where to get one instead of reaching for a timer.
+  const bare = new SansIoSimulator();
+  await assert.rejects(bare.runAsync(), (e: SimError) => e.code === "ERR_SIM_NO_TURN");
+  // A turn of the driver's choosing is the one used: once before the run, once after each event, and once
+  // more when the queue is empty (code woken by the last event may still act).
+  let turns = 0;
+  const p = pair({ delay: 1000 }, { turn: () => (turns++, eventLoopTurn()) });
+  p.sim.at(0, (now) => p.a.send(makeSegment(p.a, p.b, { seq: 1 }), now));
+  assert.equal(await p.sim.runAsync(), "idle");
+  assert.equal(p.b.arrivals.length, 1);
+  assert.equal(turns, 1 + p.sim.eventsRun + 1);
+  assert.throws(() => new SansIoSimulator({ turn: 5 as never }), /options\.turn must be a function/);
 });

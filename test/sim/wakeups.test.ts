@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Simulator } from "../../src/sim/simulator.js";
-import { NullTrace } from "../../src/trace/events.js";
+import { NullTrace } from "../../src/tcp/events.js";
 import { parseIPv4 } from "../../src/wire/address.js";
 import { RecordingEndpoint } from "./fake-endpoints.js";
 

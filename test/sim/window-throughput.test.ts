@@ -7,7 +7,7 @@ import { Host } from "../../src/tcp/engine.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import type { Connection } from "../../src/tcp/connection.js";
 import type { Profile } from "../../src/tcp/profile.js";
-import { NullTrace } from "../../src/trace/events.js";
+import { NullTrace } from "../../src/tcp/events.js";
 
 const RATE = 100e6; // bits/s on the wire (IPv4 packets)
 const ONE_WAY = 25_000; // µs

@@ -9,7 +9,7 @@ import {
   type DropReason,
   type TraceEvent,
   type TraceSink,
-} from "../../src/trace/events.js";
+} from "../../src/tcp/events.js";
 import { DECODE_REASONS } from "../../src/wire/decode-error.js";
 import { RandomStreams, type Rng } from "../../src/sim/random.js";
 import { encodeSegment } from "../../src/wire/codec.js";

@@ -1,5 +1,5 @@
-// ISNs per RFC 9293 §3.4.1 (M + F(4-tuple, key), M a 4 µs clock; the key from the seed) and the host's
-// nstat-style counters after a known sequence of segments.
+// ISNs per RFC 9293 §3.4.1 / RFC 6528 (M + F(4-tuple, key), M the profile's clock; the key from the seed)
+// and the host's nstat-style counters after a known sequence of segments.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ACK, RST, SYN } from "../../src/wire/segment.js";
@@ -12,9 +12,10 @@ import {
   listenRecording,
   passiveOpen,
 } from "../tcp/harness.js";
+import type { ProfileName } from "../../src/tcp/profile.js";
 
-function issAt(seed: number, t: number, srcPort = 40000): number {
-  const b = new Bench({}, { seed });
+function issAt(seed: number, t: number, srcPort = 40000, profile: ProfileName = "linux"): number {
+  const b = new Bench({}, { seed, profile });
   listenRecording(b);
   b.at(t).feed({ flags: SYN, seq: REMOTE_ISS, srcPort, options: PEER_SYN_OPTIONS });
   return b.one().seq;
@@ -30,21 +31,41 @@ test("ISN: another seed gives another ISN; another 4-tuple gives another ISN (ke
   assert.notEqual(issAt(7, 0, 40000), issAt(7, 0, 40001));
 });
 
-test("ISN: M ticks every 4 µs (RFC 9293 §3.4.1), so one 4-tuple's ISNs grow with the clock", () => {
+test("ISN: under rfc M ticks every 4 µs (RFC 793 §3.3, RFC 9293 §3.4.1): 250 000 a second", () => {
+  const base = issAt(7, 0, 40000, "rfc");
+  assert.equal((issAt(7, 4_000, 40000, "rfc") - base) >>> 0, 1000);
+  assert.equal((issAt(7, 1_000_000, 40000, "rfc") - base) >>> 0, 250_000);
+});
+
+test("ISN: under linux M is ns >> 6 (secure_seq.c seq_scale): 15.625 per µs, wrapping after ~275 s", () => {
   const base = issAt(7, 0);
-  assert.equal((issAt(7, 4_000) - base) >>> 0, 1000);
-  assert.equal((issAt(7, 1_000_000) - base) >>> 0, 250_000);
+  assert.equal((issAt(7, 64) - base) >>> 0, 1000);
+  assert.equal((issAt(7, 1_000_000) - base) >>> 0, 15_625_000);
+  // 2^32 ticks of 64 ns take 274.877906944 s: 1.056 µs past that, M has wrapped round to 16.
+  assert.equal((issAt(7, 274_877_908) - base) >>> 0, 16);
 });
 
 test("ISN for active opens follows the same rule", () => {
-  const iss = (seed: number, t: number): number => {
-    const b = new Bench({}, { seed });
+  const iss = (seed: number, t: number, profile: ProfileName): number => {
+    const b = new Bench({}, { seed, profile });
     b.at(t);
     b.host.connect({ address: REMOTE, port: 80, localPort: 33333 }, {});
     return b.one().seq;
   };
-  assert.equal(iss(5, 0), iss(5, 0));
-  assert.equal((iss(5, 400) - iss(5, 0)) >>> 0, 100);
+  assert.equal(iss(5, 0, "linux"), iss(5, 0, "linux"));
+  assert.equal((iss(5, 400, "rfc") - iss(5, 0, "rfc")) >>> 0, 100);
+  assert.equal((iss(5, 400, "linux") - iss(5, 0, "linux")) >>> 0, 6250);
+  // FreeBSD tcp_new_isn: 1 MiB a second, and at least 4096 more per ISN handed out.
+  assert.equal((iss(5, 1_000_000, "bsd") - iss(5, 0, "bsd")) >>> 0, 1_048_576);
+});
+
+test("ISN under bsd: a SYN,ACK's ISS is random (FreeBSD syncache arc4random), not the clock", () => {
+  const a = issAt(7, 0, 40000, "bsd");
+  const b = issAt(7, 4_000, 40000, "bsd");
+  // Not clock-driven: the difference is not the 4 ms of a 1 MiB/s clock (4194), and the same seed and time
+  // still give the same ISS (the random source is deterministic per seed).
+  assert.notEqual((b - a) >>> 0, 4194);
+  assert.equal(a, issAt(7, 0, 40000, "bsd"));
 });
 
 test("counters after a known exchange: segments in/out, opens, resets, RSTs, drops per reason", () => {

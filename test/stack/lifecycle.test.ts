@@ -8,7 +8,7 @@ import { SECOND, MS } from "../../src/tcp/profile.js";
 import { ACK, FIN, RST } from "../../src/wire/segment.js";
 import { pureAck, fromState, all, hasFlags } from "../../src/sim/match.js";
 import type { Connection } from "../../src/tcp/connection.js";
-import type { SegmentSentEvent, TimerEvent } from "../../src/trace/events.js";
+import type { SegmentSentEvent, TimerEvent } from "../../src/tcp/events.js";
 
 function serve(w: ReturnType<typeof world>, port = 80) {
   const log = newLog();
@@ -279,9 +279,14 @@ test("peer vanishes mid-transfer: ETIMEDOUT after the profile's retries, with do
   conn.send(bytes("are you there?"), w.client.time());
   w.sim.runUntilIdle();
   assert.deepEqual(cli.log.closes, ["ETIMEDOUT"]);
-  const rtx = w.trace.events.filter(
+  const sent = w.trace.events.filter(
     (e): e is SegmentSentEvent => e.kind === "segment-sent" && e.host === "client" && e.retransmission,
   );
+  // Under linux the first resend is a tail loss probe (RFC 8985 §7), which is no retry and no backoff.
+  const probes = sent.filter((e) => e.why === "loss-probe");
+  assert.equal(probes.length, 1);
+  assert.equal(sent[0], probes[0]);
+  const rtx = sent.filter((e) => e.why !== "loss-probe");
   assert.equal(rtx.length, 5);
   const gaps = rtx.slice(1).map((e, i) => e.t - rtx[i]!.t);
   for (let i = 1; i < gaps.length; i++) assert.equal(gaps[i], 2 * gaps[i - 1]!, "exponential backoff");

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { Connection } from "../../src/tcp/connection.js";
 import { TcpError } from "../../src/tcp/errors.js";
 import type { Profile } from "../../src/tcp/profile.js";
-import type { SegmentSentEvent } from "../../src/trace/events.js";
+import type { SegmentSentEvent } from "../../src/tcp/events.js";
 import { pureAck } from "../../src/sim/match.js";
 import { FIN } from "../../src/wire/segment.js";
 import { world } from "./world.js";

@@ -9,7 +9,7 @@ import {
   type StateChangeEvent,
   type TimerEvent,
   type TraceEvent,
-} from "../../src/trace/events.js";
+} from "../../src/tcp/events.js";
 import { parseIPv4 } from "../../src/wire/address.js";
 import { ACK, EMPTY_PAYLOAD, FIN, SYN, type Segment, type TcpOptions } from "../../src/wire/segment.js";
 import type { Profile } from "../../src/tcp/profile.js";

@@ -17,7 +17,7 @@ import { FIN, RST, SYN, type Segment } from "../../src/wire/segment.js";
 import { MS, SECOND } from "../../src/tcp/profile.js";
 import { regressions, clearRegressions } from "../../src/tcp/regressions.js";
 import { EngineInvariantError, THROWING_SINK } from "../../src/tcp/invariants.js";
-import type { SegmentSentEvent } from "../../src/trace/events.js";
+import type { SegmentSentEvent } from "../../src/tcp/events.js";
 
 const end = (s: Segment): number => (s.seq + s.payload.length + (s.flags & FIN ? 1 : 0)) >>> 0;
 

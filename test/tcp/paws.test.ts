@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { ACK, RST, SYN, type Segment } from "../../src/wire/segment.js";
 import { PAWS_IDLE_LIMIT } from "../../src/tcp/timestamps.js";
 import { MS } from "../../src/tcp/profile.js";
-import type { TimerEvent } from "../../src/trace/events.js";
+import type { TimerEvent } from "../../src/tcp/events.js";
 import { Bench, REMOTE_ISS, listenRecording, concat, type AppLog } from "./harness.js";
 import type { Connection } from "../../src/tcp/connection.js";
 

@@ -25,7 +25,8 @@ for (const [profile, seconds] of TIME_WAIT) {
 
 const SYN_SCHEDULE: Array<[name: "windows" | "rfc", sends: number[], failAt: number]> = [
   ["windows", [0, 1, 3, 7, 15], 31], // 4 retries, exponential
-  ["rfc", [0, 1, 3, 7, 15, 31], 63], // 5 retries, exponential (RFC 6298 §5.5)
+  // 7 retries, exponential up to the 60 s maximum (RFC 6298 §5.5), giving up after RFC 1122's 3 minutes
+  ["rfc", [0, 1, 3, 7, 15, 31, 63, 123], 183],
 ];
 
 for (const [profile, sends, failAt] of SYN_SCHEDULE) {

@@ -15,6 +15,7 @@ import {
   REMOTE_PORT,
   brief,
   bytes,
+  listenRecording,
   passiveOpen,
   recordingHandlers,
 } from "./harness.js";
@@ -286,4 +287,65 @@ test("a handler that closes another connection runs as its own entry (no nested 
   assert.equal(p1.conn.state, "ESTABLISHED");
   assert.ok(out.some((s) => s.flags & RST && s.dstPort === REMOTE_PORT + 1));
   assert.ok(out.every((s) => !(s.flags & RST) || s.dstPort === REMOTE_PORT + 1));
+});
+
+test("connect() inside onClose reuses the 4-tuple the closed connection just left", () => {
+  const b = new Bench();
+  const h = recordingHandlers();
+  let again: Connection | null = null;
+  const conn = b.host.connect(
+    { address: REMOTE, port: REMOTE_PORT, localPort: LOCAL_PORT },
+    {
+      ...h,
+      onClose: () => {
+        again = b.host.connect({ address: REMOTE, port: REMOTE_PORT, localPort: LOCAL_PORT }, {});
+      },
+    },
+  );
+  const syn = b.one();
+  b.at(100_000);
+  b.feed({ flags: SYN | ACK, seq: REMOTE_ISS, ack: syn.seq + 1, options: PEER_SYN_OPTIONS });
+  b.one();
+  b.feed({ flags: ACK | FIN, seq: REMOTE_ISS + 1, ack: syn.seq + 1 }); // the peer closes first
+  b.take();
+  conn.close(b.now); // LAST_ACK
+  const fin = b.one();
+  b.feed({ flags: ACK, seq: REMOTE_ISS + 2, ack: fin.seq + 1 }); // → CLOSED, onClose reconnects
+  assert.equal(conn.state, "CLOSED");
+  assert.ok(again, "onClose ran");
+  assert.equal((again as Connection).state, "SYN_SENT");
+  const out = b.take();
+  assert.deepEqual(
+    out.map((s) => s.flags),
+    [SYN],
+    "the new SYN, and nothing of the old connection",
+  );
+});
+
+test("accept() of a waiting child from inside another connection's onData delivers the child's data", () => {
+  const b = new Bench();
+  const { listener, accepted } = listenRecording(b);
+  const first = passiveOpen(b, 100_000, REMOTE_PORT); // accepted at once
+  listener.paused = true;
+  b.feed({ flags: SYN, seq: REMOTE_ISS, options: PEER_SYN_OPTIONS, srcPort: REMOTE_PORT + 1 });
+  const synAck = b.oneTo(REMOTE_PORT + 1);
+  b.feed({
+    flags: ACK | PSH,
+    seq: REMOTE_ISS + 1,
+    ack: synAck.seq + 1,
+    payload: bytes("queued"),
+    srcPort: REMOTE_PORT + 1,
+  });
+  b.take();
+  assert.equal(listener.acceptQueue.length, 1, "the child waits in the accept queue");
+  assert.equal(accepted.length, 1);
+  first.conn.handlers = { onData: () => void b.host.accept(listener) };
+  b.feed({ flags: ACK | PSH, seq: first.peerNxt, ack: first.ourNxt, payload: bytes("go") });
+  assert.equal(accepted.length, 2);
+  assert.deepEqual(
+    accepted[1]!.log.data.map((d) => new TextDecoder().decode(d)),
+    ["queued"],
+  );
+  assert.equal(accepted[1]!.log.established, 1);
+  assert.equal(listener.acceptQueue.length, 0);
 });

@@ -8,9 +8,12 @@ import { Bench, bytes, concat, listenRecording, text, type Placed } from "./harn
 const PEER_ISS = 0xfffffff0;
 const u32 = (x: number): number => x >>> 0;
 
+/** These benches run the RFC's 4 µs ISN clock, so any ISS can be reached at a whole microsecond. */
+const FOUR_US_CLOCK = { isnClockRate: 250_000 };
+
 /** The bench time at which our ISS for the standard 4-tuple is `target` (ISN = M + F, M = t/4 µs). */
 function timeForIss(target: number): number {
-  const probe = new Bench();
+  const probe = new Bench(FOUR_US_CLOCK);
   listenRecording(probe);
   probe.feed({ flags: SYN, seq: PEER_ISS });
   const f = probe.one().seq; // ISN at t = 0: F alone
@@ -19,7 +22,7 @@ function timeForIss(target: number): number {
 
 /** Passive open with both ISNs a few octets below 2^32. */
 function openNearWrap(): { b: Bench; p: Placed } {
-  const b = new Bench();
+  const b = new Bench(FOUR_US_CLOCK);
   const { accepted, listener } = listenRecording(b);
   b.at(timeForIss(0xfffffffa));
   b.feed({ flags: SYN, seq: PEER_ISS, options: { mss: 1460 } });

@@ -121,10 +121,11 @@ test("a new SYN above RCV.NXT reopens the 4-tuple with ISS above the old SND.NXT
   assert.equal(b.host.counters.timeWaitRecycled, 1);
 });
 
-test("a SYN soon after TIME_WAIT began: the clock-driven ISN would be too low, so ISS = old SND.NXT + 65537 (linux tw_snd_nxt + 65535 + 2)", () => {
+test("a SYN that reopens TIME_WAIT: ISS = old SND.NXT + 65537 (linux tw_snd_nxt + 65535 + 2), not the clock", () => {
   const b = new Bench();
   const p = placeIn(b, "TIME_WAIT");
-  // 10 ms later the ISN clock has moved 2,500 — far less than the 64 KiB margin Linux keeps.
+  // 10 ms later Linux's ISN clock has moved 156,250, the RFC's 2,500: either way Linux takes the ISS from
+  // TIME_WAIT's SND.NXT (tcp_conn_request uses tcp_tw_isn and skips init_seq).
   b.at(b.now + 10_000).feed({ flags: SYN, seq: p.peerNxt + 100_000, options: PEER_SYN_OPTIONS });
   const sa = b.one();
   assert.equal(sa.flags, SYN | ACK);

@@ -7,7 +7,7 @@ import { fromJsonTrace, validateJsonTrace, TraceSchemaError } from "../../src/tr
 import { renderLadder } from "../../src/trace/ladder.js";
 import * as samples from "./sample-traces.js";
 import * as more from "./more-traces.js";
-import type { TraceEvent } from "../../src/trace/events.js";
+import type { TraceEvent } from "../../src/tcp/events.js";
 
 const META = {
   scenario: "S6-lost-final-ack",

@@ -9,7 +9,7 @@ import * as more from "./more-traces.js";
 import { TraceBuilder } from "./trace-builder.js";
 import { stateTimeline } from "../../src/trace/timeline.js";
 import { SYN } from "../../src/wire/segment.js";
-import type { TraceEvent } from "../../src/trace/events.js";
+import type { TraceEvent } from "../../src/tcp/events.js";
 
 test("four-way close started by the client (S2, S3): one line per segment, TIME_WAIT compressed", () => {
   assert.equal(

@@ -1,7 +1,7 @@
 // Smaller hand-built traces for the ladder's less common cases: network faults, a peer that records
 // no events (the kernel across a TUN device), and three hosts.
 import { ACK, FIN, PSH, SYN } from "../../src/wire/segment.js";
-import type { TraceEvent } from "../../src/trace/events.js";
+import type { TraceEvent } from "../../src/tcp/events.js";
 import { TraceBuilder } from "./trace-builder.js";
 import { ADDRESSES, C, S, handshake } from "./sample-traces.js";
 

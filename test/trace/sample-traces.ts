@@ -2,7 +2,7 @@
 // client 10.0.0.1:40000 and server 10.0.0.2:80, one-way delay 250 µs, ISNs 1000 (client) and 5000
 // (server), Linux-like timers (initial RTO 1 s, RTO 200 ms after the handshake, TIME_WAIT 60 s).
 import { ACK, FIN, PSH, RST, SYN } from "../../src/wire/segment.js";
-import type { TraceEvent } from "../../src/trace/events.js";
+import type { TraceEvent } from "../../src/tcp/events.js";
 import { TraceBuilder } from "./trace-builder.js";
 
 export const ADDRESSES = { client: "10.0.0.1", server: "10.0.0.2" };

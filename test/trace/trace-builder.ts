@@ -6,7 +6,7 @@ import type {
   TimerAction,
   TimerName,
   TraceEvent,
-} from "../../src/trace/events.js";
+} from "../../src/tcp/events.js";
 import type { TcpState } from "../../src/tcp/state.js";
 import { EMPTY_PAYLOAD, type Segment } from "../../src/wire/segment.js";
 import { formatIPv4, parseIPv4 } from "../../src/wire/address.js";

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createConnection, type Socket } from "../../src/stack/socket.js";
 import { KERNEL_ADDRESS, STACK_ADDRESS } from "../../src/tun/netns.js";
 import type { NetworkNamespace } from "../../src/tun/netns.js";
-import type { Trace } from "../../src/trace/events.js";
+import type { Trace } from "../../src/tcp/events.js";
 import type { Host } from "../../src/tcp/engine.js";
 import { ACK, FIN, RST, type Segment } from "../../src/wire/segment.js";
 import { skipWithoutTun } from "./helpers.js";

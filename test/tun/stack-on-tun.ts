@@ -4,7 +4,7 @@
 import { Host } from "../../src/tcp/engine.js";
 import { TunDriver, type TunDriverOptions } from "../../src/tun/driver.js";
 import { STACK_ADDRESS, withNetworkNamespace, type NetworkNamespace } from "../../src/tun/netns.js";
-import { Trace, type StateChangeEvent, type TraceEvent } from "../../src/trace/events.js";
+import { Trace, type StateChangeEvent, type TraceEvent } from "../../src/tcp/events.js";
 import type { TcpState } from "../../src/tcp/state.js";
 import type { ChildProcess } from "node:child_process";
 

@@ -1,7 +1,7 @@
 // Runs with thousands of connections (S14, S16) are told as counts, not as thousands of arrows: for one
 // host, how many of its connections are in each state over time, and how many local ports it holds
 // against the range it may use. Read from the run's whole trace.
-import type { TraceEvent } from "../../src/trace/events.js";
+import type { TraceEvent } from "../../src/tcp/events.js";
 import type { TcpState } from "../../src/tcp/state.js";
 import { formatClock } from "../../src/trace/duration.js";
 import { STATES, stateColor } from "./state-colors.js";

@@ -1,7 +1,7 @@
 // What the page says about one clicked segment: its header, why it was sent, what became of it, and
 // both ends' TCB at the moment it was sent — read by running the same deterministic simulation again
 // and looking at the connections when the run reaches that event (the engine has no "history").
-import type { TraceEvent } from "../../src/trace/events.js";
+import type { TraceEvent } from "../../src/tcp/events.js";
 import type { World } from "../../src/scenarios/world.js";
 import { formatIPv4 } from "../../src/wire/address.js";
 import { formatClock, formatDuration } from "../../src/trace/duration.js";

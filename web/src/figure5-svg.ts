@@ -2,7 +2,7 @@
 // twice, as in the RFC: top for opening, bottom right for the end of a close). The current state of a
 // host is lit and the transition that led there highlighted; a transition the figure does not draw
 // (an RST or ABORT to CLOSED, FIN_WAIT_1 → TIME_WAIT on a FIN+ACK) is added dashed with its cause.
-import type { StateChangeEvent } from "../../src/trace/events.js";
+import type { StateChangeEvent } from "../../src/tcp/events.js";
 import type { TcpState } from "../../src/tcp/state.js";
 import { svg } from "./svg.js";
 

@@ -3,7 +3,7 @@
 // as arrows would be a ladder tens of thousands of pixels tall repeating one pattern. The ladder stops
 // after LADDER_MAX_SEGMENTS segments and says how many it left out; the chart, the pcap and the JSON
 // trace have them all. No DOM here: the browser tests compute the same cut.
-import type { TraceEvent } from "../../src/trace/events.js";
+import type { TraceEvent } from "../../src/tcp/events.js";
 
 export const LADDER_MAX_SEGMENTS = 90;
 

@@ -2,7 +2,7 @@
 // stretches squeezed into a marked break, and for each segment where it starts, where it ends and how
 // (arrived, refused by the receiver, lost in the network, still in flight). Pure data, no DOM: the SVG
 // view (ladder-svg.ts) draws it and the tests read it.
-import type { TraceEvent, SegmentSentEvent } from "../../src/trace/events.js";
+import type { TraceEvent, SegmentSentEvent } from "../../src/tcp/events.js";
 import { discoverHosts, hostTitle, hostsByAddress, type HostSpec } from "../../src/trace/hosts.js";
 import { flagNames } from "../../src/wire/segment.js";
 

@@ -2,7 +2,7 @@
 // with flags, seq/ack and length, lost segments ending in ✕ where they died, breaks for skipped time.
 // Every segment is a <g class="segment"> (plus "lost" when the network dropped it) carrying its flags
 // and its address (host and transmission number), so tests and the click handler read the picture.
-import type { TimerName, TraceEvent } from "../../src/trace/events.js";
+import type { TimerName, TraceEvent } from "../../src/tcp/events.js";
 import { timerLabel } from "../../src/trace/ladder-annotations.js";
 import { stateTimeline } from "../../src/trace/timeline.js";
 import { formatDuration } from "../../src/trace/duration.js";

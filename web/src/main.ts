@@ -13,7 +13,7 @@ import { renderLadder } from "../../src/trace/ladder.js";
 import { toJsonTrace } from "../../src/trace/json-trace.js";
 import { formatClock } from "../../src/trace/duration.js";
 import { parseDuration } from "../../src/trace/duration.js";
-import type { StateChangeEvent, TraceEvent } from "../../src/trace/events.js";
+import type { StateChangeEvent, TraceEvent } from "../../src/tcp/events.js";
 import type { World } from "../../src/scenarios/world.js";
 import { segmentFaultName } from "../../src/scenarios/world.js";
 import { DEFAULT_LINK_DELAY } from "../../src/sim/link.js";

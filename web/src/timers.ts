@@ -1,6 +1,6 @@
 // The timers running at a playback moment, with countdown bars: each armed (or restarted) timer of the
 // shown events up to the cursor that has not fired or been cancelled since, with how much is left.
-import type { TraceEvent, TimerName } from "../../src/trace/events.js";
+import type { TraceEvent, TimerName } from "../../src/tcp/events.js";
 import { formatDuration } from "../../src/trace/duration.js";
 import { html } from "./svg.js";
 import { timerName } from "./ladder-svg.js";

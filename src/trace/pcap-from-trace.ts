@@ -1,10 +1,9 @@
-// A host's capture, rebuilt from the trace: every segment it sent or received, re-encoded.
-// Packets that never decoded (corrupted on the link) are not in it: the host's segment-dropped
-// event for them carries no segment, and a capture point inside the host would not see them either.
+// pcapFromTrace: one host's capture from a trace a user hands us, with the arguments checked; the records
+// themselves are the simulator's (../sim/capture.ts), so a trace and a live simulator give the same file.
 import { ArgumentError } from "../tcp/arg-error.js";
-import type { TraceEvent } from "../trace/events.js";
-import { eventsOf, hostNamesIn, type TraceInput } from "../trace/trace-input.js";
-import { encodeSegment } from "../wire/codec.js";
+import type { TraceEvent } from "../tcp/events.js";
+import { eventsOf, hostNamesIn, type TraceInput } from "./trace-input.js";
+import { hostRecords } from "../sim/capture.js";
 import { PcapWriter, type PcapRecord } from "../wire/pcap.js";
 
 /**
@@ -28,17 +27,6 @@ export function pcapRecordsFromTrace(trace: TraceInput, hostName: string): PcapR
     );
   }
   return hostRecords(events, hostName);
-}
-
-/** @internal Unchecked: the simulator, which knows its hosts (an idle one has an empty capture). */
-export function hostRecords(events: readonly TraceEvent[], hostName: string): PcapRecord[] {
-  const records: PcapRecord[] = [];
-  for (const e of events) {
-    if ((e.kind === "segment-sent" || e.kind === "segment-received") && e.host === hostName) {
-      records.push({ t: e.t, packet: encodeSegment(e.seg) });
-    }
-  }
-  return records;
 }
 
 /** A classic pcap file (LINKTYPE_RAW, µs timestamps) of `hostName`'s segments in the trace; see pcapRecordsFromTrace. */

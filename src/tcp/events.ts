@@ -3,7 +3,7 @@
 // Times are integer microseconds. `host` is the name of the host that observed the event.
 import type { Segment } from "../wire/segment.js";
 import { DECODE_REASONS, type DecodeReason } from "../wire/decode-error.js";
-import type { TcpState } from "../tcp/state.js";
+import type { TcpState } from "./state.js";
 
 /** Why the engine discarded a segment that decoded cleanly. Each has a counter. */
 export type EngineDropReason =
@@ -90,7 +90,9 @@ export type TimerName =
   | "delayed-ack"
   | "keepalive"
   | "fin-wait-2" // orphaned FIN_WAIT_2 timeout
-  | "time-wait"; // 2·MSL
+  | "time-wait" // 2·MSL
+  | "loss-probe" // RFC 8985 §7 tail loss probe (PTO)
+  | "reorder"; // RFC 8985 §6.3 RACK reordering timer
 
 /** What happened to a timer. */
 export type TimerAction = "armed" | "restarted" | "fired" | "cancelled";
