@@ -6,11 +6,12 @@ import type { Profile } from "./profile.js";
 import type { Counters } from "./counters.js";
 import type { TcpState } from "./state.js";
 import { isSynchronized, reportStateChange } from "./state.js";
-import { Sender } from "./sender.js";
+import { Sender, boundToHalfWindow } from "./sender.js";
 import { Receiver, offeredWscale, MAX_WSCALE } from "./receiver.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
 import { RTO_FALLBACK } from "./rto.js";
 import { Timestamps } from "./timestamps.js";
+import type { CookieRestored } from "./syncookie.js";
 import { SackScoreboard } from "./sack-scoreboard.js";
 import { SackBlocks } from "./sack-blocks.js";
 import { regressions } from "./regressions.js";
@@ -359,7 +360,7 @@ export class Connection {
   /**
    * A connection completed by a valid SYN cookie (no SYN_RECEIVED state was kept): it starts ESTABLISHED.
    */
-  openFromCookie(seg: Segment, iss: number, peerMss: number, now: number): void {
+  openFromCookie(seg: Segment, iss: number, peerMss: number, restored: CookieRestored, now: number): void {
     this.now = now;
     this.passive = true;
     this.rcv.init(seqAdd(seg.seq, -1));
@@ -368,7 +369,18 @@ export class Connection {
     this.snd.sndUna = seg.ack;
     this.snd.sndNxt = seg.ack;
     this.snd.sndMax = seg.ack;
-    this.snd.mss = Math.min(this.localMss, peerMss);
+    // What the SYN would have set (applyPeerSynOptions), as the cookie's echo restored it (syncookie.ts).
+    this.wsOk = restored.wscale !== undefined;
+    this.snd.wscale = restored.wscale ?? 0;
+    this.rcv.wscale = this.wsOk ? this.offeredWscale : 0;
+    this.sackOk = restored.sackOk;
+    if (restored.tsVal !== undefined) {
+      this.ts.ok = true;
+      this.ts.recent = restored.tsVal;
+      this.ts.recentAt = now;
+    }
+    this.peerMss = peerMss;
+    this.setSendMss();
     this.snd.cc.init(this.snd.mss, now);
     this.updateWindow(seg);
     this.current = "SYN_RECEIVED"; // the cookie stood in for this state; report the transition from it
@@ -638,7 +650,8 @@ export class Connection {
       retransmits: snd.backoffs,
       backoff: snd.backoffs,
       probes: Math.max(this.probesOut, this.keepAliveProbes),
-      sndMss: snd.mss,
+      // Linux reports mss_cache, bounded by the peer's largest window (profile.mssBoundToWindow).
+      sndMss: this.env.profile.mssBoundToWindow ? boundToHalfWindow(snd.mss, snd.maxSndWnd) : snd.mss,
       rcvMss: this.rcvMss,
       unacked: Math.ceil(Math.max(0, seqDiff(snd.sndMax, snd.sndUna)) / mss),
       sndWscale: snd.wscale,
@@ -798,10 +811,11 @@ export class Connection {
       }
       return;
     }
-    // A 4-tuple reused from TIME_WAIT inherited TS.Recent (RFC 6191): the old incarnation's segments fail
-    // PAWS here already (Linux tcp_rcv_synsent_state_process discards them).
+    // A 4-tuple reused from TIME_WAIT inherited TS.Recent (RFC 6191): the old incarnation's SYNs fail PAWS
+    // here already. Only segments without ACK: Linux tcp_rcv_synsent_state_process checks PAWS after its
+    // ACK branch, where a SYN,ACK must acknowledge our new ISS instead (and its TSval becomes TS.Recent).
     const tsopt = seg.options.timestamp;
-    if (tsopt && this.ts.pawsReject(tsopt.val, this.now)) {
+    if (tsopt && !hasAck && this.ts.pawsReject(tsopt.val, this.now)) {
       this.env.counters.pawsRejected++;
       this.env.dropped(seg, "paws", this, `TSval ${tsopt.val} < inherited TS.Recent ${this.ts.recent}`);
       return;
@@ -849,9 +863,17 @@ export class Connection {
     const rcv = this.rcv;
     const snd = this.snd;
 
-    // A duplicate of the SYN that created us (SYN_RECEIVED): repeat the SYN,ACK rather than an ACK the
-    // peer's SYN_SENT would discard (Linux's request-sock behaviour; the RFC's ACK would stall until our RTO).
-    if (this.state === "SYN_RECEIVED" && seg.flags & SYN && !(seg.flags & ACK) && seg.seq === rcv.irs) {
+    // A duplicate of the SYN that created us (passive SYN_RECEIVED): repeat the SYN,ACK rather than an ACK
+    // the peer's SYN_SENT would discard (Linux's request sock, tcp_check_req → inet_rtx_syn_ack). A
+    // simultaneous open's SYN_RECEIVED is a full socket on Linux: the repeated SYN falls to the fourth
+    // check below and draws a challenge ACK (tcp_validate_incoming, RFC 5961 §4.2).
+    if (
+      this.state === "SYN_RECEIVED" &&
+      this.passive &&
+      seg.flags & SYN &&
+      !(seg.flags & ACK) &&
+      seg.seq === rcv.irs
+    ) {
       this.sendSyn(true);
       return;
     }
@@ -876,6 +898,7 @@ export class Connection {
     if (this.ts.ok && tsopt && !(seg.flags & RST) && this.ts.pawsReject(tsopt.val, this.now)) {
       this.env.counters.pawsRejected++;
       this.env.dropped(seg, "paws", this, `TSval ${tsopt.val} < TS.Recent ${this.ts.recent}`);
+      if (!(seg.flags & SYN)) this.noteOldDuplicate(seg); // a SYN goes to Linux's syn_challenge instead
       if (segmentLength(seg) > 0) this.sendAck("dup-ack-paws");
       else this.rateLimitedAck("dup-ack-paws");
       return;
@@ -914,9 +937,7 @@ export class Connection {
         this.processAck(seg, true);
       }
       const entirelyOld = seqLe(seqAdd(seg.seq, segLen), rcv.rcvNxt) && segLen > 0;
-      if (entirelyOld && this.sackOk && seg.payload.length > 0) {
-        this.receiverSack().noteDuplicate(seg.seq, seqAdd(seg.seq, seg.payload.length)); // RFC 2883 §4.1.1
-      }
+      this.noteOldDuplicate(seg);
       this.env.dropped(seg, entirelyOld ? "duplicate" : "out-of-window", this);
       // Linux rate-limits dup-ACKs only for pure ACKs (no data): data never loops.
       if (seg.payload.length > 0 || segLen > 0) this.sendAck(entirelyOld ? "dup-ack" : "ack-out-of-window");
@@ -967,13 +988,21 @@ export class Connection {
         this.sampleRtt(seg);
         snd.backoffs = 0;
         this.setTimer(T_RTX, Infinity);
+        // Linux makes the child socket at this ACK (tcp_create_openreq_child): the largest window it has
+        // seen is this ACK's, not the SYN's — which decides what a silly small segment is (SWS avoidance).
+        if (this.passive && this.env.profile.maxWindowFromFinalAck) snd.maxSndWnd = 0;
         this.updateWindow(seg);
         snd.cc.init(snd.mss, this.now);
         this.setState("ESTABLISHED", "rcv ACK");
         if (this.passive) this.env.counters.passiveOpens++;
         // A close() queued in SYN_RECEIVED takes effect now (§3.10.4).
         if (snd.finQueued) this.setState("FIN_WAIT_1", "close (queued before ESTABLISHED)");
-        if (simultaneousSynAck) this.sendAck("ack");
+        if (simultaneousSynAck) {
+          // Its SYN lies below RCV.NXT, a duplicate: the ACK reports it with a D-SACK block (RFC 2883 §4;
+          // Linux tcp_data_queue: end_seq not after rcv_nxt → tcp_dsack_set, immediate ACK).
+          if (this.sackOk) this.receiverSack().noteDuplicate(rcv.irs, seqAdd(rcv.irs, 1));
+          this.sendAck("ack");
+        }
         this.established();
       } else {
         // <SEQ=SEG.ACK><CTL=RST>
@@ -1529,6 +1558,18 @@ export class Connection {
     }
   }
 
+  /**
+   * A dropped segment that starts below RCV.NXT is reported in the duplicate ACK as a D-SACK block, up to
+   * RCV.NXT — data, SYN or FIN alike (RFC 2883 §4.1.1; Linux tcp_send_dupack → tcp_dsack_set, for the
+   * sequence-number check and PAWS alike). An old FIN from an earlier incarnation shows up this way (S11).
+   */
+  private noteOldDuplicate(seg: Segment): void {
+    const len = segmentLength(seg);
+    if (!this.sackOk || len === 0 || !seqLt(seg.seq, this.rcv.rcvNxt)) return;
+    const end = seqAdd(seg.seq, len);
+    this.receiverSack().noteDuplicate(seg.seq, seqLt(end, this.rcv.rcvNxt) ? end : this.rcv.rcvNxt);
+  }
+
   /** The receiver's SACK block chooser, made when first needed (most connections never hold a hole). */
   private receiverSack(): SackBlocks {
     return (this.sackBlocks ??= new SackBlocks({ dsack: this.env.profile.dsack }));
@@ -1554,16 +1595,18 @@ export class Connection {
     const withAck = this.state === "SYN_RECEIVED";
     const p = this.env.profile;
     const options: TcpOptions = { mss: this.localMss };
-    // A SYN offers what the profile enables; a SYN,ACK only confirms what the peer's SYN offered.
-    if (withAck ? this.sackOk : p.sack) options.sackPermitted = true;
-    if (withAck ? this.ts.ok : p.timestamps)
+    // A SYN offers what the profile enables; a SYN,ACK only confirms what the peer's SYN offered — except
+    // a simultaneous open's under profile.synAckRepeatsSynOptions (Linux), which repeats our SYN's offers.
+    const confirm = withAck && (this.passive || !p.synAckRepeatsSynOptions);
+    if (confirm ? this.sackOk : p.sack) options.sackPermitted = true;
+    if (confirm ? this.ts.ok : p.timestamps)
       options.timestamp = { val: this.ts.val(this.now), ecr: withAck ? this.ts.recent : 0 };
-    if (withAck ? this.wsOk : p.windowScaling)
-      options.wscale = withAck ? this.rcv.wscale : this.offeredWscale;
+    if (confirm ? this.wsOk : p.windowScaling)
+      options.wscale = confirm ? this.rcv.wscale : this.offeredWscale;
     // Never scaled (RFC 7323 §2.2); Linux's is tcp_select_initial_window's (receiver.ts synWindow).
     const window = this.rcv.synWindow(
       withAck && this.ts.ok ? this.localMss - 12 : this.localMss,
-      withAck ? this.rcv.wscale : (options.wscale ?? 0),
+      confirm ? this.rcv.wscale : (options.wscale ?? 0),
       withAck,
     );
     const seg = this.makeSegment(

@@ -93,6 +93,28 @@ export interface Profile {
   /** RFC 1337: ignore RST in TIME_WAIT. Linux's tcp_rfc1337 defaults to 0 (an in-window RST kills it). */
   rfc1337: boolean;
   synCookies: SynCookiePolicy;
+  /**
+   * With timestamps, a cookie SYN,ACK keeps SACK-permitted and window scale, hiding the peer's in the low
+   * bits of its TSval (Linux cookie_init_timestamp / cookie_timestamp_decode). false: a cookie SYN,ACK
+   * carries only the MSS (RFC 4987 §3.6's plain cookie).
+   */
+  synCookieTsOptions: boolean;
+  /**
+   * A simultaneous open's SYN,ACK carries the options of our own SYN again (Linux: the full socket's
+   * tcp_send_synack builds it with tcp_syn_options). false: it confirms only what the peer's SYN offered,
+   * as a listener's does (RFC 7323 §2.2; FreeBSD tcp_output: TF_RCVD_SCALE / TF_SACK_PERMIT checks).
+   */
+  synAckRepeatsSynOptions: boolean;
+  /**
+   * A passive open's largest peer window seen (Max(SND.WND), RFC 9293 §3.8.6.2.1) starts from the final
+   * ACK, not the SYN: Linux creates the socket there (tcp_create_openreq_child: max_window = snd_wnd).
+   */
+  maxWindowFromFinalAck: boolean;
+  /**
+   * The send MSS a write is cut by, and TCP_MAXSEG / tcpi_snd_mss report, is bounded by the peer's largest
+   * window: half of it, or all of it up to 536 bytes (Linux tcp_sync_mss → tcp_bound_to_half_wnd).
+   */
+  mssBoundToWindow: boolean;
   /** SYN queue bound (tcp_max_syn_backlog). */
   synBacklog: number;
   /** Upper bound on a listener's accept queue (somaxconn). */
@@ -129,6 +151,11 @@ export interface Profile {
   timeWaitReuse: TimeWaitReusePolicy;
   /** Linux tcp_tw_reuse_delay: how old a TIME_WAIT entry must be before reuse by timestamps. */
   timeWaitReuseDelay: number;
+  /**
+   * A connect() from a socket bound to its port may take a TIME_WAIT 4-tuple over at once when the old
+   * connection used timestamps, whatever timeWaitReuse says (Linux tcp_twsk_unique, twp == NULL).
+   */
+  timeWaitReuseBound: boolean;
   /** Offer and accept RFC 7323 window scaling (Linux tcp_window_scaling). */
   windowScaling: boolean;
   /** Offer and accept RFC 7323 timestamps (Linux tcp_timestamps). */
@@ -214,6 +241,10 @@ const linux: Profile = {
   ephemeralPortHigh: 60999,
   rfc1337: false, // tcp_rfc1337 default 0
   synCookies: "overflow", // tcp_syncookies default 1
+  synCookieTsOptions: true, // syncookies.c: cookie_init_timestamp(), cookie_timestamp_decode()
+  synAckRepeatsSynOptions: true, // tcp_rcv_synsent_state_process → tcp_send_synack
+  maxWindowFromFinalAck: true, // tcp_create_openreq_child
+  mssBoundToWindow: true, // tcp_bound_to_half_wnd
   synBacklog: 128, // tcp_max_syn_backlog's floor (tcp_init sets max(128, ehash entries / 256))
   acceptBacklogMax: 4096, // net.core.somaxconn default since Linux 5.4
   challengeAckInterval: 500 * MS, // tcp_invalid_ratelimit default
@@ -231,6 +262,7 @@ const linux: Profile = {
   initialWindowSegments: 10, // TCP_INIT_CWND
   timeWaitReuse: "loopback", // tcp_tw_reuse default 2
   timeWaitReuseDelay: 1 * SECOND, // tcp_tw_reuse_delay default (1000 ms)
+  timeWaitReuseBound: true, // tcp_twsk_unique: "tw_ts_recent_stamp && (!twp || ...)"
   windowScaling: true, // tcp_window_scaling, tcp_timestamps, tcp_sack, tcp_dsack: default 1
   timestamps: true,
   sack: true,
@@ -277,6 +309,12 @@ const bsd: Profile = {
   ephemeralPortLow: 49152,
   ephemeralPortHigh: 65535,
   rfc1337: true, // tcp_twcheck drops every RST in TIME_WAIT
+  // FreeBSD keeps wscale and SACK in the cookie's own bits instead (tcp_syncache.c syncookie_generate),
+  // which this engine does not model: its cookies stay MSS-only rather than borrow Linux's TSval trick.
+  synCookieTsOptions: false,
+  synAckRepeatsSynOptions: false, // tcp_output: wscale/SACK only if TF_RCVD_SCALE / TF_SACK_PERMIT
+  maxWindowFromFinalAck: false, // RFC 9293 §3.8.6.2.1 kept (the SYN's window counts); FreeBSD not verified
+  mssBoundToWindow: false, // tcp_mss: t_maxseg comes from the MSS option and the route only
   delayedAckTimeout: 100 * MS, // TCPTV_DELACK (hz / 10), net.inet.tcp.delacktime
   // TCPTV_KEEP_IDLE, TCPTV_KEEPINTVL, TCPTV_KEEPCNT (tcp_timer.h)
   keepAliveIdle: 7200 * SECOND,
@@ -293,6 +331,7 @@ const bsd: Profile = {
   receiveWindowRule: "free-space",
   corkProbeTimer: false, // TCP_NOPUSH: held until the flag is cleared or the buffer fills (tcp_output)
   timeWaitReuse: "off", // FreeBSD has no tcp_tw_reuse
+  timeWaitReuseBound: false, // RFC 9293 §3.6 kept: the 4-tuple is in use (FreeBSD's own recycling is not modelled)
   congestionControl: "newreno", // net.inet.tcp.cc.algorithm default before FreeBSD 14 (14 uses CUBIC)
   slowStartAfterIdle: true,
   quickAcks: 0, // no quick-ACK mode
@@ -364,6 +403,10 @@ const windows: Profile = {
   ephemeralPortLow: 49152,
   ephemeralPortHigh: 65535,
   rfc1337: false,
+  synCookieTsOptions: false, // Windows' SYN-attack protection is not documented to keep options this way
+  synAckRepeatsSynOptions: false, // RFC 7323 §2.2; Windows not verified
+  maxWindowFromFinalAck: false, // RFC 9293 §3.8.6.2.1 kept; Windows not verified
+  mssBoundToWindow: false, // RFC 9293 §3.7.1: the send MSS is the peer's MSS option and the path; not verified
   delayedAckTimeout: 200 * MS,
   // Receive window auto-tuning level "normal" (the default since Vista) lets the window grow to 16 MB,
   // so Windows offers scale 8 (learn.microsoft.com, "Description of Windows TCP features": "normal ...
@@ -376,6 +419,7 @@ const windows: Profile = {
   receiveWindowRule: "free-space", // RFC 9293 §3.8.6.2.2 (receiver SWS avoidance over the free buffer)
   corkProbeTimer: false, // no TCP_CORK in the RFCs; Windows has none either
   timeWaitReuse: "off",
+  timeWaitReuseBound: false, // no documented reuse of a TIME_WAIT 4-tuple by connect()
   congestionControl: "newreno",
   slowStartAfterIdle: true,
   quickAcks: 0,
@@ -426,6 +470,10 @@ const rfc: Profile = {
   ephemeralPortHigh: 65535,
   rfc1337: true, // RFC 1337 §3 (TIME-WAIT assassination hazards): ignore RST in TIME-WAIT
   synCookies: "off", // SYN cookies are in no standards-track RFC (RFC 4987 §3.6 describes them)
+  synCookieTsOptions: false, // RFC 4987 §3.6: the plain cookie encodes the MSS only
+  synAckRepeatsSynOptions: false, // RFC 7323 §2.2: a SYN,ACK may carry an option only if the SYN did
+  maxWindowFromFinalAck: false, // RFC 9293 §3.8.6.2.1: the largest window offered, the SYN's included
+  mssBoundToWindow: false, // RFC 9293 §3.7.1: the send MSS is the peer's MSS option and the path
   // RFC 9293 §3.8.6.3 / RFC 1122 4.2.3.2 only bound it (< 0.5 s); 200 ms, the classic BSD value, is assumed
   delayedAckTimeout: 200 * MS,
   // RFC 7323 §2.3: the receiver picks the shift for the buffer it has; the RFCs know no buffer growth, so
@@ -437,6 +485,7 @@ const rfc: Profile = {
   receiveWindowRule: "free-space", // RFC 9293 §3.8.6.2.2 (receiver SWS avoidance over the free buffer)
   corkProbeTimer: false, // no TCP_CORK in the RFCs
   timeWaitReuse: "off", // RFC 6191 reuse is a SYN arriving at TIME-WAIT, not a local connect
+  timeWaitReuseBound: false, // RFC 9293 §3.6: the 4-tuple is in use until TIME_WAIT ends
   dsack: false, // RFC 2883 is an extension a plain RFC 9293 stack lacks
   congestionControl: "newreno", // RFC 5681, RFC 6582
   slowStartAfterIdle: true, // RFC 5681 §4.1
