@@ -12,7 +12,7 @@ import { Listener, listenArrives, synToListener, type ListenEnv, type ListenerHa
 import { MS, makeProfile, type Profile, type ProfileName } from "./profile.js";
 import { seqAdd } from "./seq.js";
 import type { TcpState } from "./state.js";
-import { timeWaitVerdict } from "./timewait.js";
+import { timeWaitReusable, timeWaitVerdict } from "./timewait.js";
 import { reportStateChange } from "./state.js";
 import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "./events.js";
 import { decodeAnyInterned, releaseSegmentAddresses } from "../wire/codec-any.js";
@@ -178,7 +178,6 @@ export class Host implements Endpoint, ConnectionEnv {
     this.listenEnv = {
       profile: this.profile,
       counters: this.counters,
-      mss: this.mss,
       cookieKey: this.cookieKey,
       get now() {
         return host.now;
@@ -190,6 +189,8 @@ export class Host implements Endpoint, ConnectionEnv {
       transmit: (seg, conn, why, rtx) => this.transmit(seg, conn, why, rtx),
       newChild: (listener, seg) => this.newChild(listener, seg),
       spawnChild: (listener, seg, iss) => this.spawnChild(listener, seg, iss),
+      tsOffset: (seg) => this.tsOffset(this.address, seg.dstPort, seg.srcAddr, seg.srcPort),
+      childSettings: (listener, remoteAddr) => this.connectionSettings(listener.settings, remoteAddr),
     };
   }
 
@@ -528,7 +529,7 @@ export class Host implements Endpoint, ConnectionEnv {
       reuse = this.tw.find(localPort, remoteAddr, options.port);
       if (
         this.table[localPort]?.has(rkey) ||
-        (reuse >= 0 && !this.timeWaitReusable(reuse, remoteAddr, now))
+        (reuse >= 0 && !this.timeWaitReusable(reuse, remoteAddr, now, true))
       ) {
         // The 4-tuple is taken (TIME_WAIT included, unless tcp_tw_reuse applies): connect() fails as on Linux.
         throw addrError("EADDRNOTAVAIL", "connect", remoteAddr, options.port);
@@ -995,15 +996,17 @@ export class Host implements Endpoint, ConnectionEnv {
 
   /**
    * tcp_tw_reuse (host-inspection-facts §1.3, Linux tcp_twsk_unique): may an outgoing connect take over
-   * this TIME_WAIT 4-tuple? Only if the policy covers the destination, the old connection used timestamps
-   * (so PAWS keeps its old duplicates out of the new one, RFC 6191) and the record is old enough.
+   * this TIME_WAIT 4-tuple? The verdict is src/tcp/timewait.ts's timeWaitReusable; `bound`: the socket
+   * chose its port with bind().
    */
-  private timeWaitReusable(s: number, remoteAddr: number, now: number): boolean {
-    return (
-      this.reusePolicyCovers(remoteAddr) &&
-      this.tw.hasTsRecent(s) &&
-      now >= this.tw.enteredAt(s) + this.profile.timeWaitReuseDelay
-    );
+  private timeWaitReusable(s: number, remoteAddr: number, now: number, bound = false): boolean {
+    return timeWaitReusable(this.profile, {
+      bound,
+      tsRecentSeen: this.tw.hasTsRecent(s),
+      policyCovers: this.reusePolicyCovers(remoteAddr),
+      enteredAt: this.tw.enteredAt(s),
+      now,
+    });
   }
 
   /** "loopback" (Linux's default 2): either address in 127/8, or a connection to ourselves (it goes over lo). */
