@@ -15,12 +15,13 @@ export interface Pair {
   b: Host;
 }
 
-/** Two hosts, 10.0.0.1 (a) and 10.0.0.2 (b), on one lossless 10 µs link. */
-export function pair(mtu: number, overrides: Partial<Profile> = {}): Pair {
+/** Two hosts, 10.0.0.1 (a) and 10.0.0.2 (b) — or 2001:db8::1 and ::2 — on one lossless 10 µs link. */
+export function pair(mtu: number, overrides: Partial<Profile> = {}, family: 4 | 6 = 4): Pair {
   const trace = new NullTrace();
   const sim = new Simulator({ seed: 1, trace, copySegments: false });
-  const a = new Host({ name: "a", address: "10.0.0.1", mtu, trace, overrides });
-  const b = new Host({ name: "b", address: "10.0.0.2", mtu, trace, overrides });
+  const [addrA, addrB] = family === 6 ? ["2001:db8::1", "2001:db8::2"] : ["10.0.0.1", "10.0.0.2"];
+  const a = new Host({ name: "a", address: addrA, mtu, trace, overrides });
+  const b = new Host({ name: "b", address: addrB, mtu, trace, overrides });
   sim.addHost(a);
   sim.addHost(b);
   sim.link("a", "b", { delay: 10, mtu });
@@ -28,7 +29,7 @@ export function pair(mtu: number, overrides: Partial<Profile> = {}): Pair {
 }
 
 /** The whole ephemeral range, so one destination port takes ~64,000 connections. */
-const WIDE_PORTS: Partial<Profile> = { ephemeralPortLow: 1024, ephemeralPortHigh: 65535 };
+export const WIDE_PORTS: Partial<Profile> = { ephemeralPortLow: 1024, ephemeralPortHigh: 65535 };
 const PORTS_PER_DESTINATION = 65535 - 1024 + 1;
 
 export interface BulkResult {
@@ -178,7 +179,7 @@ function establishIdle(p: Pair, count: number, firstPort: number): number {
  * Leaves `count` TIME_WAIT records on a: connect then close at once, client first, over listener ports
  * from `firstPort`.
  */
-function fillTimeWait(p: Pair, count: number, firstPort: number): void {
+export function fillTimeWait(p: Pair, count: number, firstPort: number): void {
   const { sim, a, b } = p;
   const ports = Math.ceil(count / (PORTS_PER_DESTINATION - 1000));
   const serverHandlers: ConnectionHandlers = { onEnd: (c) => c.close(b.time()) };
@@ -194,7 +195,7 @@ function fillTimeWait(p: Pair, count: number, firstPort: number): void {
     },
   };
   const open = () => {
-    a.connect({ address: "10.0.0.2", port: firstPort + (started++ % ports) }, handlers);
+    a.connect({ address: b.address, port: firstPort + (started++ % ports) }, handlers);
   };
   for (let i = 0; i < 512 && started < count; i++) open();
   while (a.timeWaitEntries < target) sim.runUntilIdle({ maxEvents: 2_000_000, until: sim.now + 100 * MS });

@@ -72,12 +72,13 @@ typedef struct {
 
 typedef struct {
   int type;
+  int family;
   int fd;
 } socket_job;
 
 static int make_socket(void* arg, const char** failed) {
   socket_job* job = arg;
-  job->fd = socket(AF_INET, job->type | SOCK_CLOEXEC, IPPROTO_TCP);
+  job->fd = socket(job->family, job->type | SOCK_CLOEXEC, IPPROTO_TCP);
   if (job->fd < 0) {
     *failed = "socket";
     return errno;
@@ -128,6 +129,31 @@ static void addr_of(struct sockaddr_in* sin, int64_t addr, int64_t port) {
   sin->sin_port = htons((uint16_t)port);
 }
 
+// An IPv6 socket address from [fd, port, w0, w1, w2, w3]: the address as four 32-bit words, most
+// significant first (src/wire/address6.ts's layout).
+static void addr6_of(struct sockaddr_in6* sin6, const int64_t* a) {
+  memset(sin6, 0, sizeof *sin6);
+  sin6->sin6_family = AF_INET6;
+  sin6->sin6_port = htons((uint16_t)a[1]);
+  for (int i = 0; i < 4; i++) {
+    uint32_t w = htonl((uint32_t)a[2 + i]);
+    memcpy(&sin6->sin6_addr.s6_addr[4 * i], &w, 4);
+  }
+}
+
+// bind(2) or connect(2) with [fd, addr, port] (IPv4) or [fd, port, w0, w1, w2, w3] (IPv6).
+static int64_t addr_call(const call_job* j, int (*call)(int, const struct sockaddr*, socklen_t)) {
+  int fd = (int)j->a[0];
+  if (j->argc == 6) {
+    struct sockaddr_in6 sin6;
+    addr6_of(&sin6, j->a);
+    return call(fd, (struct sockaddr*)&sin6, sizeof sin6);
+  }
+  struct sockaddr_in sin;
+  addr_of(&sin, j->a[1], j->a[2]);
+  return call(fd, (struct sockaddr*)&sin, sizeof sin);
+}
+
 static void execute(napi_env env, void* data) {
   (void)env;
   call_job* j = data;
@@ -142,7 +168,8 @@ static void execute(napi_env env, void* data) {
         j->err = errno;
         return;
       }
-      socket_job sj = {(int)j->a[0], -1};
+      // [type] or [type, 6]: an AF_INET6 socket for packetdrill's --ip-version 6.
+      socket_job sj = {(int)j->a[0], j->argc >= 2 && j->a[1] == 6 ? AF_INET6 : AF_INET, -1};
       const char* failed = "";
       int err = netns_run(NETNS_FD, ns, make_socket, &sj, &failed);
       close(ns);
@@ -198,24 +225,18 @@ static void execute(napi_env env, void* data) {
       j->err = 0;
       return;
     }
-    case OP_BIND: {
-      struct sockaddr_in sin;
-      addr_of(&sin, j->a[1], j->a[2]);
-      j->ret = bind(fd, (struct sockaddr*)&sin, sizeof sin);
+    case OP_BIND:
+      j->ret = addr_call(j, bind);
       break;
-    }
     case OP_LISTEN:
       j->ret = listen(fd, (int)j->a[1]);
       break;
     case OP_ACCEPT:
       j->ret = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK); // blocking is the caller's loop
       break;
-    case OP_CONNECT: {
-      struct sockaddr_in sin;
-      addr_of(&sin, j->a[1], j->a[2]);
-      j->ret = connect(fd, (struct sockaddr*)&sin, sizeof sin);
+    case OP_CONNECT:
+      j->ret = addr_call(j, connect);
       break;
-    }
     case OP_RECV: {
       size_t n = (size_t)j->a[1];
       void* buf = malloc(n > 0 ? n : 1);

@@ -31,7 +31,8 @@ tcplab tour [options] [--brief] [--step]   # every scenario with an explanation,
 \`\`\`
 
 Options of \`run\` and \`tour\`: \`--seed N\`, \`--profile linux|bsd|windows|rfc\`, \`--time-wait <duration>\` (the
-main run's hosts; \`0\` is the ablation), \`--msl <duration>\`, \`--loss <p>\`, \`--delay <duration>\` (one way),
+main run's hosts; \`0\` is the ablation), \`--msl <duration>\`, \`--loss <p>\`, \`--delay <duration>\` (one way), \`--ipv6\` (every host on
+IPv6: 10.b.c.d becomes 2001:db8::b:c:d, the same verdicts, the ladder in RFC 5952 form such as \`[2001:db8::2]:80\`),
 \`--labels rfc|textbook|tcpdump\`, \`--absolute\` (sequence numbers as on the wire), \`--no-color\`, \`--legend\`
 (what the notation means; the tour always starts with it), \`--full\` (every ladder line: by default a block of
 lines that repeats, unchanged but for its numbers, is shown once, counted with the time it spans, and shown

@@ -54,6 +54,8 @@ export {
   type TcpOptions,
 } from "./wire/segment.js";
 export { parseIPv4, formatIPv4 } from "./wire/address.js";
+export { formatAddress, formatAddressPort, parseAddress, isIPv6Id } from "./wire/address-table.js";
+export { encodePacket } from "./wire/codec-any.js";
 export { encodeSegment, decodePacket, type DecodeResult, type IPv4Params } from "./wire/codec.js";
 export type { DecodeReason } from "./wire/decode-error.js";
 export { WireEncodeError, type EncodeErrorCode } from "./wire/encode-error.js";

@@ -13,6 +13,15 @@ interface RawOptions {
   tolerance_percent?: string;
   json?: boolean;
   ladder?: boolean;
+  ipVersion?: string;
+}
+
+/** --ip-version 4|6 (also packetdrill's own spellings ipv4 and ipv6). */
+function ipVersionOf(v: string | undefined): 4 | 6 | undefined {
+  if (v === undefined) return undefined;
+  if (v === "4" || v === "ipv4") return 4;
+  if (v === "6" || v === "ipv6") return 6;
+  throw new UsageError(`--ip-version must be 4 or 6, got ${JSON.stringify(v)}`);
 }
 
 function number(name: string, v: string | undefined): number | undefined {
@@ -54,8 +63,10 @@ export async function executePacketdrill(
   for (const f of files) if (!existsSync(f)) throw new UsageError(`no such script: ${f}`);
   const toleranceUsecs = number("tolerance_usecs", raw.tolerance_usecs);
   const tolerancePercent = number("tolerance_percent", raw.tolerance_percent);
+  const ipVersion = ipVersionOf(raw.ipVersion);
   const options: PacketdrillOptions = {
     target: raw.target,
+    ...(ipVersion !== undefined ? { ipVersion } : {}),
     ...(toleranceUsecs !== undefined ? { toleranceUsecs } : {}),
     ...(tolerancePercent !== undefined ? { tolerancePercent } : {}),
     ...(raw.ladder ? { ladder: true } : {}),
@@ -115,6 +126,10 @@ export function registerPacketdrillCommand(program: Command): void {
     .option(
       "--tolerance_percent <percent>",
       "tolerance as a share of the time since the previous event (default 12.5)",
+    )
+    .option(
+      "--ip-version <4|6>",
+      "6: the script over IPv6 (AF_INET6 sockets, fd3d:a0b:17d6::1 ↔ fd3d:fa7b:d17d::1, MTU 1520, as Linux's packetdrill runs)",
     )
     .option("--json", "print an array of {file, target, result, line, expected, actual, time}")
     .option("--ladder", "print our ladder diagram of each run (sim)")

@@ -34,6 +34,7 @@ export function conditionOptions(cmd: Command): Command {
     )
     .option("--loss <p>", "random loss probability on every link, 0 to 1")
     .option("--delay <duration>", "one-way delay of every link, e.g. 1ms (default), 50ms")
+    .option("--ipv6", "run over IPv6: each host 10.b.c.d becomes 2001:db8::b:c:d")
     .option("--no-color", "no ANSI colour (also: NO_COLOR=1; colour is only ever used on a terminal)")
     .option("--labels <style>", "segment labels: rfc, textbook or tcpdump", "rfc")
     .option("--absolute", "absolute sequence numbers instead of offsets from each ISN")

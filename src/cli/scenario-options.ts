@@ -25,6 +25,7 @@ export interface RawRunOptions {
   msl?: string;
   loss?: string;
   delay?: string;
+  ipv6?: boolean;
   pcap?: string;
   json?: boolean;
   color?: boolean;
@@ -99,6 +100,7 @@ export function scenarioOptions(raw: RawRunOptions): ScenarioOptions {
   if (raw.timeWait !== undefined) options.timeWait = duration("time-wait", raw.timeWait, true);
   if (raw.msl !== undefined) options.msl = duration("msl", raw.msl, false);
   if (raw.delay !== undefined) options.delay = duration("delay", raw.delay, true);
+  if (raw.ipv6 === true) options.ipv6 = true;
   if (raw.loss !== undefined) {
     const p = Number(raw.loss);
     if (raw.loss.trim() === "" || !Number.isFinite(p) || p < 0 || p > 1) {

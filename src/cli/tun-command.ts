@@ -6,7 +6,14 @@ import type { Command } from "commander";
 import { tunAvailability } from "../tun/addon.js";
 import { runConnect } from "../tun/connect.js";
 import { TunUnavailableError } from "../tun/errors.js";
-import { KERNEL_ADDRESS, STACK_ADDRESS, TUN_PREFIX_LENGTH } from "../tun/netns.js";
+import {
+  KERNEL_ADDRESS,
+  KERNEL_ADDRESS6,
+  STACK_ADDRESS,
+  STACK_ADDRESS6,
+  TUN_PREFIX_LENGTH,
+} from "../tun/netns.js";
+import { formatIPv6, parseIPv6 } from "../wire/address6.js";
 import { runServe, type TunCommandIo } from "../tun/serve.js";
 import { runShell } from "../tun/shell.js";
 import type { ProfileName } from "../tcp/profile.js";
@@ -14,6 +21,7 @@ import { parseIPv4 } from "../wire/address.js";
 import { PROFILE_NAMES, UsageError, colourWanted } from "./scenario-options.js";
 
 interface CommonRaw {
+  ipv6?: boolean;
   profile?: string;
   pcap?: string;
   color?: boolean;
@@ -41,7 +49,8 @@ function profile(text: string | undefined): ProfileName {
  * there (the namespace has no route out) and refusing it early keeps a typo from looking like a
  * network fault.
  */
-export function namespaceAddress(text: string): string {
+export function namespaceAddress(text: string, ipv6 = false): string {
+  if (text.includes(":")) return namespaceAddress6(text, ipv6);
   let addr: number;
   try {
     addr = parseIPv4(text);
@@ -59,6 +68,29 @@ export function namespaceAddress(text: string): string {
     );
   }
   return text;
+}
+
+/** The IPv6 form: inside fd00:77::/64, not our own ::2, and only with --ipv6 (the device has IPv6 then). */
+function namespaceAddress6(text: string, ipv6: boolean): string {
+  let words;
+  try {
+    words = parseIPv6(text);
+  } catch {
+    throw new UsageError(
+      `<addr> must be an IPv4 or IPv6 address such as ${KERNEL_ADDRESS6}, got ${JSON.stringify(text)}`,
+    );
+  }
+  if (!ipv6)
+    throw new UsageError(`<addr> ${text} is IPv6: add --ipv6 (the namespace then has ${KERNEL_ADDRESS6})`);
+  const own = parseIPv6(STACK_ADDRESS6);
+  const kernel = parseIPv6(KERNEL_ADDRESS6);
+  if (words.w0 !== kernel.w0 || words.w1 !== kernel.w1 || (words.w2 === own.w2 && words.w3 === own.w3)) {
+    throw new UsageError(
+      `<addr> must be inside the private namespace, where the kernel is ${KERNEL_ADDRESS6} ` +
+        `(${STACK_ADDRESS6} is our own stack); got ${text}`,
+    );
+  }
+  return formatIPv6(words);
 }
 
 /** --send text: \n, \r, \t, \\ and \xHH are understood, so an HTTP request fits on the command line. */
@@ -102,7 +134,11 @@ function common(cmd: Command): Command {
   return cmd
     .option("--profile <name>", `our host's profile: ${PROFILE_NAMES.join(", ")}`, "linux")
     .option("--pcap <file>", "write every packet of the TUN device, both ways, to this pcap file")
-    .option("--all-segments", "print every segment (by default long runs of data and ACKs are summed up)");
+    .option("--all-segments", "print every segment (by default long runs of data and ACKs are summed up)")
+    .option(
+      "--ipv6",
+      `IPv6 too: the kernel is also ${KERNEL_ADDRESS6}, our TCP ${STACK_ADDRESS6} (a private ULA /64)`,
+    );
 }
 
 export function registerTunCommand(program: Command): void {
@@ -129,6 +165,7 @@ export function registerTunCommand(program: Command): void {
         ...(raw.pcap !== undefined ? { pcap: raw.pcap } : {}),
         allSegments: raw.allSegments === true,
         quiet: raw.quiet === true,
+        ipv6: raw.ipv6 === true,
       };
       requireTun();
       process.exitCode = await runServe(options, io(raw));
@@ -158,7 +195,7 @@ export function registerTunCommand(program: Command): void {
         raw: CommonRaw & { peer?: string; send?: string; keepOpen?: boolean },
       ) => {
         const options = {
-          address: namespaceAddress(addrText),
+          address: namespaceAddress(addrText, raw.ipv6 === true),
           port: port("<port>", portText),
           ...(raw.send !== undefined ? { send: sendBytes(raw.send) } : {}),
           ...(raw.peer !== undefined ? { peer: raw.peer } : {}),
@@ -167,6 +204,7 @@ export function registerTunCommand(program: Command): void {
           ...(raw.pcap !== undefined ? { pcap: raw.pcap } : {}),
           allSegments: raw.allSegments === true,
           quiet: raw.quiet === true,
+          ipv6: raw.ipv6 === true,
         };
         requireTun();
         process.exitCode = await runConnect(options, io(raw));
@@ -189,6 +227,7 @@ export function registerTunCommand(program: Command): void {
       ...(raw.pcap !== undefined ? { pcap: raw.pcap } : {}),
       ...(raw.ladder !== undefined ? { ladder: raw.ladder } : {}),
       allSegments: raw.allSegments === true,
+      ipv6: raw.ipv6 === true,
     };
     requireTun();
     process.exitCode = await runShell(options, io(raw));

@@ -227,14 +227,29 @@ export interface RunConfig {
   toleranceUsecs: number;
   tolerancePercent: number;
   mtu: number;
+  /** packetdrill's --ip_version: ipv4 (AF_INET sockets, IPv4 on the wire) or ipv6 (AF_INET6 both). */
+  ipVersion: 4 | 6;
 }
 
 /** packetdrill's config defaults (config.c): 4 ms, or 12.5 % of the time since the previous event. */
-export const DEFAULT_CONFIG: RunConfig = { toleranceUsecs: 4000, tolerancePercent: 12.5, mtu: 1500 };
+export const DEFAULT_CONFIG: RunConfig = {
+  toleranceUsecs: 4000,
+  tolerancePercent: 12.5,
+  mtu: 1500,
+  ipVersion: 4,
+};
+
+/**
+ * The MTU of an IPv6 run unless the script sets one: 1520, as Linux's own packetdrill runs use with
+ * --ip_version=ipv6 (tools/testing/selftests/net/packetdrill), so that the IPv6 header's 20 extra bytes
+ * leave the MSS at 1460 and one script's `<mss 1460 ...>` holds for both families.
+ */
+export const IPV6_RUN_MTU = 1520;
 
 /** The script's `--option` lines over the command line's settings; unknown options are UNSUPPORTED. */
-export function applyScriptOptions(script: PdScript, base: RunConfig): RunConfig {
+export function applyScriptOptions(script: PdScript, base: RunConfig, mtuGiven = false): RunConfig {
   const cfg = { ...base };
+  let mtuSet = mtuGiven;
   for (const o of script.options) {
     switch (o.name) {
       case "tolerance_usecs":
@@ -245,10 +260,12 @@ export function applyScriptOptions(script: PdScript, base: RunConfig): RunConfig
         break;
       case "mtu":
         cfg.mtu = Number(o.value);
+        mtuSet = true;
         break;
       case "ip_version":
-        if (o.value !== "ipv4")
-          throw new PacketdrillUnsupported(`--ip_version=${o.value} (IPv4 only)`, o.line, 1);
+        if (o.value === "ipv4") cfg.ipVersion = 4;
+        else if (o.value === "ipv6") cfg.ipVersion = 6;
+        else throw new PacketdrillUnsupported(`--ip_version=${o.value} (ipv4 and ipv6 only)`, o.line, 1);
         break;
       default:
         throw new PacketdrillUnsupported(`option --${o.name}`, o.line, 1);
@@ -261,5 +278,6 @@ export function applyScriptOptions(script: PdScript, base: RunConfig): RunConfig
       throw new PacketdrillUnsupported(`option --${o.name}=${o.value} is not a number`, o.line, 1);
     }
   }
+  if (cfg.ipVersion === 6 && !mtuSet) cfg.mtu = IPV6_RUN_MTU;
   return cfg;
 }

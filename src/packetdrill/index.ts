@@ -9,14 +9,7 @@ import {
   type Sysctl,
 } from "./environment.js";
 import { PacketdrillParseError, PacketdrillUnsupported } from "./errors.js";
-import {
-  LOCAL_ADDRESS,
-  REMOTE_ADDRESS,
-  profileOverrides,
-  runScript,
-  scriptSysctls,
-  type ScriptResult,
-} from "./runner.js";
+import { profileOverrides, runAddresses, runScript, scriptSysctls, type ScriptResult } from "./runner.js";
 import { SimTarget } from "./sim-target.js";
 import type { Target } from "./target.js";
 import { renderLadder } from "../trace/ladder.js";
@@ -31,6 +24,8 @@ export interface PacketdrillOptions {
   tolerancePercent?: number;
   /** Attach our ladder of the run (sim only: the engine's trace). */
   ladder?: boolean;
+  /** packetdrill's --ip_version: 4 (default) or 6 (IPv6 on the wire, AF_INET6 sockets, MTU 1520). */
+  ipVersion?: 4 | 6;
   /** Makes the kernel target (kept out of this module so the sim path never loads the native addon). */
   kernelTarget?: (config: RunConfig, sysctls: Sysctl[]) => Promise<Target>;
 }
@@ -54,6 +49,7 @@ export async function runPacketdrillText(
       ...DEFAULT_CONFIG,
       ...(options.toleranceUsecs !== undefined ? { toleranceUsecs: options.toleranceUsecs } : {}),
       ...(options.tolerancePercent !== undefined ? { tolerancePercent: options.tolerancePercent } : {}),
+      ...(options.ipVersion !== undefined ? { ipVersion: options.ipVersion } : {}),
     });
     if (targetName === "sim") overrides = profileOverrides(script);
     else
@@ -83,7 +79,8 @@ export async function runPacketdrillText(
     }
     return runScript(file, script, target, config);
   }
-  const sim = new SimTarget({ local: LOCAL_ADDRESS, remote: REMOTE_ADDRESS }, overrides, {
+  const addresses = runAddresses(config.ipVersion);
+  const sim = new SimTarget(addresses, overrides, {
     trace: options.ladder === true,
     mtu: config.mtu,
   });
@@ -91,8 +88,8 @@ export async function runPacketdrillText(
   if (options.ladder && sim.trace) {
     result.ladder = renderLadder(sim.trace.events, {
       hosts: [
-        { name: "tcplab", address: LOCAL_ADDRESS },
-        { name: "packetdrill", address: REMOTE_ADDRESS },
+        { name: "tcplab", address: addresses.local },
+        { name: "packetdrill", address: addresses.remote },
       ],
     });
   }

@@ -13,7 +13,7 @@
 import type { Expr, SyscallSpec } from "./ast.js";
 import type { RunConfig, Sysctl } from "./environment.js";
 import { PacketdrillTargetError, PacketdrillUnsupported } from "./errors.js";
-import { LOCAL_ADDRESS, REMOTE_ADDRESS } from "./runner.js";
+import { LOCAL_ADDRESS, LOCAL_ADDRESS6, REMOTE_ADDRESS, runAddresses } from "./runner.js";
 import {
   SCRIPT_PORT,
   compareStruct,
@@ -30,6 +30,7 @@ import type { CallOutcome, Captured, PendingCall, Target, TargetAddresses } from
 import { loadTunAddon, tunAvailability, type NativeTunDevice } from "../tun/addon.js";
 import { NetworkNamespace } from "../tun/netns.js";
 import { formatIPv4 } from "../wire/address.js";
+import { ipv6Of, isIPv6Id } from "../wire/address-table.js";
 
 const OP = {
   SOCKET: 0,
@@ -109,7 +110,7 @@ const fail = (errno: string): CallOutcome => ({ ret: -1, errno });
 
 export class KernelTarget implements Target {
   readonly name = "kernel" as const;
-  readonly addresses: TargetAddresses = { local: LOCAL_ADDRESS, remote: REMOTE_ADDRESS };
+  readonly addresses: TargetAddresses;
   /** Real time is not free: a late packet is reported as missing. */
   readonly lateHorizon = 0;
   private readonly start = performance.now();
@@ -124,17 +125,20 @@ export class KernelTarget implements Target {
   private readonly epochZero = (performance.timeOrigin + this.start) * 1000;
 
   constructor(
+    private readonly ipVersion: 4 | 6,
     private readonly ns: NetworkNamespace,
     private readonly tun: NativeTunDevice,
     private readonly socketCall: SocketCall,
     /** A packet socket on tun0 with kernel timestamps (packetdrill's clock for outbound packets), if any. */
     private readonly packetFd: number | undefined,
   ) {
+    this.addresses = runAddresses(ipVersion);
     tun.start(
       (packets) => {
         const t = this.now();
         for (const p of packets)
-          if (p.length >= 20 && p[0]! >> 4 === 4) this.queue.push({ bytes: p, time: t });
+          if (p.length >= 20 && (p[0]! >> 4 === 4 || p[0]! >> 4 === 6))
+            this.queue.push({ bytes: p, time: t });
         this.wake?.();
       },
       () => this.wake?.(),
@@ -316,6 +320,13 @@ export class KernelTarget implements Target {
     }
   }
 
+  /** The socket-address arguments of bind/connect: [addr, port] for IPv4, [port, w0..w3] for IPv6. */
+  private sockaddr(addr: number): number[] {
+    if (!isIPv6Id(addr)) return [addr, SCRIPT_PORT];
+    const a = ipv6Of(addr);
+    return [SCRIPT_PORT, a.w0, a.w1, a.w2, a.w3];
+  }
+
   private prepare(spec: SyscallSpec, u: (reason: string) => never): () => Promise<CallOutcome> {
     const a = spec.args;
     const sockOf = (e: Expr | undefined): KSock | undefined => (e ? this.fds.get(evalInt(e)) : undefined);
@@ -329,14 +340,19 @@ export class KernelTarget implements Target {
         if ((type & 0xf) !== SYMBOLS.SOCK_STREAM) u("socket types other than SOCK_STREAM");
         const fd = scriptFd();
         return async () => {
-          const r = await this.raw(OP.SOCKET, [SYMBOLS.SOCK_STREAM! | SYMBOLS.SOCK_NONBLOCK!]);
+          // --ip-version 6: packetdrill opens its configured socket domain (AF_INET6) whatever the script says.
+          const r = await this.raw(OP.SOCKET, [
+            SYMBOLS.SOCK_STREAM! | SYMBOLS.SOCK_NONBLOCK!,
+            this.ipVersion,
+          ]);
           if (r.ret < 0) return this.outcome(r);
           this.fds.set(fd, { fd: r.ret, nonblocking: (type & SYMBOLS.SOCK_NONBLOCK!) !== 0 });
           return ok(fd);
         };
       }
       case "bind":
-        return async () => this.outcome(await this.raw(OP.BIND, [s!.fd, LOCAL_ADDRESS, SCRIPT_PORT]));
+        return async () =>
+          this.outcome(await this.raw(OP.BIND, [s!.fd, ...this.sockaddr(this.addresses.local)]));
       case "listen": {
         const backlog = evalInt(a[1]!);
         return async () => this.outcome(await this.raw(OP.LISTEN, [s!.fd, backlog]));
@@ -355,7 +371,7 @@ export class KernelTarget implements Target {
       case "connect":
         return async () => {
           const me = this.current!;
-          const r = await this.raw(OP.CONNECT, [s!.fd, REMOTE_ADDRESS, SCRIPT_PORT]);
+          const r = await this.raw(OP.CONNECT, [s!.fd, ...this.sockaddr(this.addresses.remote)]);
           if (r.ret === 0 || r.errno !== ERRNO.EINPROGRESS) return this.outcome(r);
           if (s!.nonblocking) return fail("EINPROGRESS");
           // A blocking connect: wait for the handshake, then its result is SO_ERROR.
@@ -523,11 +539,13 @@ export async function makeKernelTarget(config: RunConfig, sysctls: Sysctl[]): Pr
         );
       }
     }
+    const v6 = config.ipVersion === 6;
     const tun = await ns.openTun({
       name: "tun0",
       kernelAddress: formatIPv4(LOCAL_ADDRESS),
       prefixLength: 16,
       mtu: config.mtu,
+      ...(v6 ? { kernelAddress6: LOCAL_ADDRESS6 } : {}),
     });
     await ns.runChecked("ip", [
       "route",
@@ -536,9 +554,11 @@ export async function makeKernelTarget(config: RunConfig, sysctls: Sysctl[]): Pr
       "dev",
       "tun0",
     ]);
+    // The scripted peer's /48 (packetdrill routes it via a gateway; a TUN device needs no next hop).
+    if (v6) await ns.runChecked("ip", ["-6", "route", "add", "fd3d:fa7b:d17d::/48", "dev", "tun0"]);
     const socketCall = addon.socketCall.bind(addon);
     const packet = await socketCall(OP.PACKET_OPEN, [0], ns.path, "tun0");
-    return new KernelTarget(ns, tun, socketCall, packet.ret >= 0 ? packet.ret : undefined);
+    return new KernelTarget(config.ipVersion, ns, tun, socketCall, packet.ret >= 0 ? packet.ret : undefined);
   } catch (err) {
     await ns.close();
     throw err;

@@ -3,7 +3,9 @@
 // the options as a list in wire order — the same bytes for both targets (the engine's own decoder takes
 // them on --target sim, the TUN device on --target kernel).
 import type { PdOption } from "./ast.js";
-import { internetChecksum, tcpChecksum } from "../wire/checksum.js";
+import { internetChecksum, tcpChecksum, tcpChecksum6 } from "../wire/checksum.js";
+import { addressTable, ipv6Of, isIPv6Id } from "../wire/address-table.js";
+import { readIPv6Address, writeIPv6Address } from "../wire/address6.js";
 import { ACK } from "../wire/segment.js";
 import { packetdrillFlags } from "../wire/flags.js";
 
@@ -56,11 +58,16 @@ export function encodeOptions(options: readonly PdOption[]): Uint8Array {
   return Uint8Array.from(raw);
 }
 
-/** An IPv4 packet carrying the TCP segment, checksums filled in; the payload is zeros (as packetdrill's). */
+/**
+ * An IPv4 packet carrying the TCP segment, checksums filled in; the payload is zeros (as packetdrill's).
+ * An IPv6 packet (40-byte header, hop limit 64, no extension headers) when the addresses are IPv6 ids of
+ * the address table (--ip-version 6).
+ */
 export function buildPacket(p: WirePacket, ipId = 0): Uint8Array {
   const opts = encodeOptions(p.options);
   if (opts.length > 40) throw new RangeError(`TCP options take ${opts.length} bytes, more than 40`);
   const tcpLen = 20 + opts.length + p.payloadLen;
+  if (isIPv6Id(p.srcAddr)) return buildPacket6(p, opts, tcpLen);
   const total = 20 + tcpLen;
   const b = new Uint8Array(total);
   const dv = new DataView(b.buffer);
@@ -86,12 +93,51 @@ export function buildPacket(p: WirePacket, ipId = 0): Uint8Array {
   return b;
 }
 
-/** Reads an IPv4/TCP packet; null for anything else (not IPv4, not TCP, truncated). */
-export function parsePacket(b: Uint8Array): WirePacket | null {
-  if (b.length < 40 || b[0]! >> 4 !== 4 || b[9] !== 6) return null;
+function writeTcp(b: Uint8Array, t: number, p: WirePacket, opts: Uint8Array): void {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const ihl = (b[0]! & 15) * 4;
-  const total = Math.min(dv.getUint16(2), b.length);
+  dv.setUint16(t, p.srcPort);
+  dv.setUint16(t + 2, p.dstPort);
+  dv.setUint32(t + 4, p.seq >>> 0);
+  dv.setUint32(t + 8, p.ack >>> 0);
+  b[t + 12] = ((20 + opts.length) / 4) << 4;
+  b[t + 13] = p.flags & 0xff;
+  dv.setUint16(t + 14, p.win);
+  dv.setUint16(t + 18, p.urg);
+  b.set(opts, t + 20);
+}
+
+function buildPacket6(p: WirePacket, opts: Uint8Array, tcpLen: number): Uint8Array {
+  const b = new Uint8Array(40 + tcpLen);
+  const dv = new DataView(b.buffer);
+  b[0] = 0x60; // version 6, traffic class and flow label 0
+  dv.setUint16(4, tcpLen);
+  b[6] = 6; // next header: TCP
+  b[7] = 64; // hop limit, as Linux
+  const src = ipv6Of(p.srcAddr);
+  const dst = ipv6Of(p.dstAddr);
+  writeIPv6Address(b, 8, src);
+  writeIPv6Address(b, 24, dst);
+  writeTcp(b, 40, p, opts);
+  dv.setUint16(56, tcpChecksum6(b, 40, b.length, src, dst));
+  return b;
+}
+
+/**
+ * The address-table id of the IPv6 address at bytes[at..at+16), or -1 when no one holds it: a packet to
+ * or from an address the run does not know is not the run's (and the table gains no entry).
+ */
+function knownIPv6(b: Uint8Array, at: number): number {
+  const a = readIPv6Address(b, at);
+  return addressTable.find(a.w0, a.w1, a.w2, a.w3);
+}
+
+/** Reads an IPv4/TCP or IPv6/TCP packet; null for anything else (not TCP, truncated, extension headers). */
+export function parsePacket(b: Uint8Array): WirePacket | null {
+  const v6 = b.length >= 60 && b[0]! >> 4 === 6 && b[6] === 6;
+  if (!v6 && (b.length < 40 || b[0]! >> 4 !== 4 || b[9] !== 6)) return null;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const ihl = v6 ? 40 : (b[0]! & 15) * 4;
+  const total = v6 ? Math.min(40 + dv.getUint16(4), b.length) : Math.min(dv.getUint16(2), b.length);
   if (total < ihl + 20) return null;
   const t = ihl;
   const doff = (b[t + 12]! >> 4) * 4;
@@ -126,8 +172,8 @@ export function parsePacket(b: Uint8Array): WirePacket | null {
     i += len;
   }
   return {
-    srcAddr: dv.getUint32(12),
-    dstAddr: dv.getUint32(16),
+    srcAddr: v6 ? knownIPv6(b, 8) : dv.getUint32(12),
+    dstAddr: v6 ? knownIPv6(b, 24) : dv.getUint32(16),
     srcPort: dv.getUint16(t),
     dstPort: dv.getUint16(t + 2),
     seq: dv.getUint32(t + 4),

@@ -3,6 +3,7 @@
 // anchors them, outbound packets compared field by field after mapping sequence numbers to the script's
 // space, TS ecr of inbound packets mapped to the TS val the target actually sent, the tolerance of
 // --tolerance_usecs / --tolerance_percent, system call results and errno.
+import { parseAddress } from "../wire/address-table.js";
 import type { PacketSpec, PdEvent, PdOption, PdScript, SyscallSpec } from "./ast.js";
 import { DEFAULT_SYSCTLS, parseCommand, sysctlOverride, type RunConfig, type Sysctl } from "./environment.js";
 import { PacketdrillUnsupported } from "./errors.js";
@@ -49,6 +50,19 @@ class Mismatch extends Error {
 /** packetdrill's remote address for IPv4 (192.0.2.1, TEST-NET-1) and our local one (192.168.0.1). */
 export const LOCAL_ADDRESS = 0xc0a80001;
 export const REMOTE_ADDRESS = 0xc0000201;
+/**
+ * The IPv6 ones, as Linux's packetdrill runs pass them (--local_ip, --remote_ip, --gateway_ip of
+ * tools/testing/selftests/net/packetdrill): unique local addresses (RFC 4193), the peer in another /48.
+ */
+export const LOCAL_ADDRESS6 = "fd3d:a0b:17d6::1";
+export const REMOTE_ADDRESS6 = "fd3d:fa7b:d17d::1";
+export const GATEWAY_ADDRESS6 = "fd3d:a0b:17d6:8888::1";
+
+/** The run's two addresses as engine numbers (IPv6 ones interned for good: a few per process). */
+export function runAddresses(ipVersion: 4 | 6): { local: number; remote: number } {
+  if (ipVersion === 4) return { local: LOCAL_ADDRESS, remote: REMOTE_ADDRESS };
+  return { local: parseAddress(LOCAL_ADDRESS6), remote: parseAddress(REMOTE_ADDRESS6) };
+}
 /** The scripted peer's ports for passive connections (packetdrill takes them from the ephemeral range). */
 const FIRST_REMOTE_PORT = 48123;
 

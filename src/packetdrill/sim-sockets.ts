@@ -471,6 +471,10 @@ export class SimSockets {
           s.cork = v !== 0;
           conn?.setCork(s.cork, now);
           return ok(0);
+        case SYMBOLS.TCP_QUICKACK:
+          if (!conn) return u("TCP_QUICKACK on a socket without a connection");
+          conn.setQuickAck(v !== 0, now);
+          return ok(0);
         case SYMBOLS.TCP_MAXSEG:
           if (v !== 0 && (v < TCP_MIN_MSS || v > MAX_TCP_WINDOW)) return fail("EINVAL");
           s.maxSegSet = v;
@@ -549,6 +553,10 @@ export class SimSockets {
           break;
         case SYMBOLS.TCP_CORK:
           actual = s.cork ? 1 : 0;
+          break;
+        case SYMBOLS.TCP_QUICKACK:
+          if (!conn) return u("TCP_QUICKACK on a socket without a connection");
+          actual = conn.quickAck ? 1 : 0;
           break;
         case SYMBOLS.TCP_MAXSEG:
           // Linux: the current send MSS once connected, else the value set (or the default 536).

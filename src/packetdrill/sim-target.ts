@@ -7,7 +7,7 @@ import type { Captured, PendingCall, Target, TargetAddresses } from "./target.js
 import type { Profile } from "../tcp/profile.js";
 import { Host } from "../tcp/engine.js";
 import { Trace, type TraceSink } from "../tcp/events.js";
-import { encodeSegment } from "../wire/codec.js";
+import { encodePacket } from "../wire/codec-any.js";
 
 interface SimPending extends PendingCall {
   attempt: Attempt;
@@ -46,7 +46,7 @@ export class SimTarget implements Target {
     });
     this.host.attach(
       (seg) => {
-        this.out.push({ bytes: encodeSegment(seg), time: this.t });
+        this.out.push({ bytes: encodePacket(seg), time: this.t });
       },
       () => this.t,
     );

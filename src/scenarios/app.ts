@@ -192,7 +192,10 @@ export function tryConnect(
   } catch (err) {
     if (!(err instanceof TcpError)) throw err;
     host.time();
-    host.appEvent(null, "connect", `${String(options.address)}:${options.port}`, err.code);
+    const address = String(options.address);
+    // "[2001:db8::2]:80" for IPv6 (RFC 5952 §6), "10.0.0.2:80" for IPv4.
+    const where = address.includes(":") ? `[${address}]:${options.port}` : `${address}:${options.port}`;
+    host.appEvent(null, "connect", where, err.code);
     return err.code;
   }
 }

@@ -1,7 +1,7 @@
 // The run behind S6 and S7: A closes first, its last ACK is lost, P retransmits its FIN from LAST_ACK.
 // With TIME_WAIT, A answers the retransmitted FIN and P closes in order (S6); without it, the FIN finds
 // nothing, A answers RST and P's application sees ECONNRESET (S7).
-import { MS } from "../tcp/profile.js";
+import { MS, type Profile } from "../tcp/profile.js";
 import { pureAck } from "../sim/match.js";
 import { connect, listen, type AppConnection, type Server } from "./app.js";
 import { makePair, SERVER_CLOSE_DELAY } from "./pair.js";
@@ -31,13 +31,19 @@ export interface LostFinalAck {
 
 /**
  * The setting S6, S7 and S8 share: a client A and a server P that answers a request and closes after EOF,
- * with A's ACK of P's FIN dropped once. `withTimeWait: false` is the S7 ablation (A's TIME_WAIT length 0).
+ * with A's ACK of P's FIN dropped once. `withTimeWait: false` is the S7 ablation (A's TIME_WAIT length 0);
+ * `clientOverrides` sets more of A's profile.
  */
-export function lostFinalAckSetting(options: ScenarioOptions, role: RunRole, withTimeWait: boolean) {
+export function lostFinalAckSetting(
+  options: ScenarioOptions,
+  role: RunRole,
+  withTimeWait: boolean,
+  clientOverrides: Partial<Profile> = {},
+) {
   const pair = makePair({
     options,
     role,
-    ...(withTimeWait ? {} : { clientOverrides: { timeWait: 0 } }),
+    clientOverrides: { ...clientOverrides, ...(withTimeWait ? {} : { timeWait: 0 }) },
   });
   const { sim } = pair.world;
   const server = listen(

@@ -27,7 +27,7 @@ export interface Pair {
 
 export function makePair(setup: PairSetup): Pair {
   const world = new World(setup);
-  const serverAddress = setup.serverAddress ?? "10.0.0.2";
+  const serverAddress = world.address(setup.serverAddress ?? "10.0.0.2");
   const a = world.addHost({
     name: "A",
     address: setup.clientAddress ?? "10.0.0.1",
@@ -35,7 +35,7 @@ export function makePair(setup: PairSetup): Pair {
   });
   const p = world.addHost({
     name: "P",
-    address: serverAddress,
+    address: setup.serverAddress ?? "10.0.0.2",
     ...(setup.serverOverrides ? { overrides: setup.serverOverrides } : {}),
   });
   world.link("A", "P", setup.linkDelay !== undefined ? { delay: setup.linkDelay } : {});

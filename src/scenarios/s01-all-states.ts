@@ -25,14 +25,18 @@ function run(options: ScenarioOptions): ScenarioRun[] {
   });
   let first: AppConnection | null = null;
   sim.at(0, () => {
-    first = connect(a, { address: "10.0.0.2", port: 80 }, { onEstablished: (app) => app.write("one") });
+    first = connect(
+      a,
+      { address: world.address("10.0.0.2"), port: 80 },
+      { onEstablished: (app) => app.write("one") },
+    );
   });
   sim.at(50 * MS, () => first?.close());
 
   // 2. Simultaneous close: both applications close at the same instant, the FINs cross.
   let second: AppConnection | null = null;
   sim.at(200 * MS, () => {
-    second = connect(a, { address: "10.0.0.2", port: 80 });
+    second = connect(a, { address: world.address("10.0.0.2"), port: 80 });
   });
   sim.at(250 * MS, () => {
     second?.end();
@@ -43,8 +47,8 @@ function run(options: ScenarioOptions): ScenarioRun[] {
   let openA: AppConnection | null = null;
   let openB: AppConnection | null = null;
   sim.at(400 * MS, () => {
-    openA = connect(a, { address: "10.0.0.2", port: 7001, localPort: 7000 });
-    openB = connect(b, { address: "10.0.0.1", port: 7000, localPort: 7001 });
+    openA = connect(a, { address: world.address("10.0.0.2"), port: 7001, localPort: 7000 });
+    openB = connect(b, { address: world.address("10.0.0.1"), port: 7000, localPort: 7001 });
   });
   sim.at(450 * MS, () => openA?.end());
   sim.at(460 * MS, () => openB?.end());

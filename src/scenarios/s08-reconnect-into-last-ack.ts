@@ -1,7 +1,8 @@
 // S8: without TIME_WAIT, A reopens the same 4-tuple at once while P still sits in LAST_ACK (A's last ACK
 // was lost). P answers the new SYN with a challenge ACK (RFC 5961 §4), A resets, the old connection dies
 // with ECONNRESET on P, and the new connection's first handshake fails. With TIME_WAIT the 4-tuple
-// cannot be reopened (EADDRNOTAVAIL) and P's close completes in order.
+// cannot be reopened (EADDRNOTAVAIL) and P's close completes in order. A runs without timestamps: with them
+// Linux would hand a bound socket the TIME_WAIT 4-tuple at once (S14's safe reuse).
 import { MS } from "../tcp/profile.js";
 import { connect, tryConnect, type AppConnection } from "./app.js";
 import { lostFinalAckSetting } from "./lost-final-ack.js";
@@ -11,7 +12,11 @@ import { appErrors, check, dropped, duration, isRst, isSyn, sent, stateChanges }
 const RECONNECT_AT = 165 * MS; // 13 ms after A's last ACK (P closes 50 ms after EOF, pair.ts)
 
 function reconnectRun(options: ScenarioOptions, role: RunRole, withTimeWait: boolean): ScenarioRun {
-  const { world, a, p, serverAddress, serverPort, sim } = lostFinalAckSetting(options, role, withTimeWait);
+  // A without timestamps: with them, Linux lets a socket bound to the port take its TIME_WAIT 4-tuple over
+  // at once (tcp_twsk_unique), PAWS guarding the new connection — S14's safe reuse, not this lesson.
+  const { world, a, p, serverAddress, serverPort, sim } = lostFinalAckSetting(options, role, withTimeWait, {
+    timestamps: false,
+  });
   let first: AppConnection | null = null;
   let second: AppConnection | string | null = null;
   sim.at(0, () => {
@@ -124,7 +129,9 @@ export const reconnectIntoLastAck: Scenario = {
     "challenge ACK (RFC 5961 §4), A — in SYN_SENT — finds it unacceptable and sends RST, which kills P's old " +
     "connection (ECONNRESET on P under Linux and FreeBSD; the RFC reports no error in LAST-ACK). The new connection gets through only when its SYN is retransmitted: a " +
     "second later by the RFC, 2 ms later on Linux, which re-arms its SYN timer on an unacceptable ACK. With TIME_WAIT, connect() from that port fails at once with EADDRNOTAVAIL, and P's " +
-    "retransmitted FIN is answered from TIME_WAIT.",
+    "retransmitted FIN is answered from TIME_WAIT. A runs without TCP timestamps here: with them, Linux lets " +
+    "a socket bound to the port take its own TIME_WAIT 4-tuple over at once, PAWS guarding the new " +
+    "connection (S14's safe reuse).",
   tryNext: ["tcplab run S8 --json | jq '.runs[0].checks': the verdict as data"],
   run: (options) => [reconnectRun(options, "main", false), reconnectRun(options, "counterfactual", true)],
 };

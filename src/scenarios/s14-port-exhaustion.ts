@@ -136,7 +136,12 @@ function remedyRun(options: ScenarioOptions, plan: Plan, progress: (f: number) =
   const total = (runFor / SECOND) * rate;
   if (plan.remedy === "reuse") {
     // One connection, one request every 100 ms over it.
-    const pooled = connect(a, { address: "10.0.0.2", port: 80 }, { onData: () => completed++ }, quiet);
+    const pooled = connect(
+      a,
+      { address: world.address("10.0.0.2"), port: 80 },
+      { onData: () => completed++ },
+      quiet,
+    );
     first = pooled;
     for (let i = 0; i < total; i++)
       sim.at(i * (SECOND / rate) + 10 * MS, () => pooled.write("GET / HTTP/1.1\r\n\r\n"));
@@ -146,7 +151,7 @@ function remedyRun(options: ScenarioOptions, plan: Plan, progress: (f: number) =
         const port = serverPorts[i % serverPorts.length] as number;
         const r = tryConnect(
           a,
-          { address: "10.0.0.2", port },
+          { address: world.address("10.0.0.2"), port },
           {
             onEstablished: (app) => app.write("GET / HTTP/1.1\r\n\r\n"),
             onData: (app) => {
@@ -250,7 +255,7 @@ function remedyRun(options: ScenarioOptions, plan: Plan, progress: (f: number) =
   if (plan.remedy === "none" && a.profile.timeWaitReuse !== "on")
     summary.push(
       `tcp_tw_reuse on A: ${a.profile.timeWaitReuse}${a.profile.timeWaitReuse === "loopback" ? " (Linux's default, 2)" : ""}, ` +
-        "which takes over no TIME_WAIT 4-tuple toward 10.0.0.2.",
+        `which takes over no TIME_WAIT 4-tuple toward ${world.address("10.0.0.2")}.`,
     );
   if (plan.remedy === "tw-reuse")
     summary.push(

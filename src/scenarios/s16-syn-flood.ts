@@ -17,9 +17,9 @@ const SYN_QUEUE = 64;
 const CLIENT_AT = 5 * SECOND;
 const SPOOF = "spoofed SYN";
 
-function spoofedSyn(i: number, server: number): Segment {
+function spoofedSyn(i: number, server: number, world: World): Segment {
   return {
-    srcAddr: (parseIPv4("10.99.0.0") + 1 + (i % 65000)) >>> 0,
+    srcAddr: world.addressNumber((parseIPv4("10.99.0.0") + 1 + (i % 65000)) >>> 0),
     dstAddr: server,
     srcPort: 1024 + ((i * 7919) % 60000),
     dstPort: 80,
@@ -54,13 +54,17 @@ function floodRun(
     sim.inject({
       name: SPOOF,
       at: Math.floor((i * SECOND) / FLOOD_RATE),
-      seg: spoofedSyn(i, p.address),
+      seg: spoofedSyn(i, p.address, world),
       from: "attacker",
     });
   }
   let client: AppConnection | null = null;
   sim.at(CLIENT_AT, () => {
-    client = connect(a, { address: "10.0.0.2", port: 80 }, { onEstablished: (app) => app.write("hello") });
+    client = connect(
+      a,
+      { address: world.address("10.0.0.2"), port: 80 },
+      { onEstablished: (app) => app.write("hello") },
+    );
   });
   let halfOpenAtClient = 0;
   sim.at(CLIENT_AT, () => {

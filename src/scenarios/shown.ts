@@ -4,7 +4,7 @@
 // receiver dropped, state changes and application calls all stay.
 import type { TraceEvent } from "../tcp/events.js";
 import { FIN, RST, SYN, type Segment } from "../wire/segment.js";
-import { formatIPv4 } from "../wire/address.js";
+import { formatAddressPort } from "../wire/address-table.js";
 
 const ROUTINE = new Set(["data", "ack", "delayed-ack"]);
 /** Timers a bulk transfer re-arms with nearly every segment: only their firing is worth a line. */
@@ -89,5 +89,5 @@ export function onlyConnection(
 
 /** "local:port>remote:port" as the receiving host names the connection a segment belongs to. */
 function receiverLabel(seg: Segment): string {
-  return `${formatIPv4(seg.dstAddr)}:${seg.dstPort}>${formatIPv4(seg.srcAddr)}:${seg.srcPort}`;
+  return `${formatAddressPort(seg.dstAddr, seg.dstPort)}>${formatAddressPort(seg.srcAddr, seg.srcPort)}`;
 }

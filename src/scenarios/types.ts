@@ -17,6 +17,10 @@ export interface ScenarioOptions {
   loss?: number;
   /** One-way propagation delay of every link (µs). */
   delay?: number;
+  /** Interface MTU of every host (default 1500): the MSS each advertises follows from it. */
+  mtu?: number;
+  /** Run over IPv6: every host gets the 2001:db8:: address that stands for its IPv4 one (./ipv6-addresses.ts). */
+  ipv6?: boolean;
   /** Called now and then during long runs with the share done (0..1). */
   onProgress?: (fraction: number) => void;
   /**

@@ -11,6 +11,7 @@ import type { ScenarioOptions, ScenarioRun, RunRole, Check, SegmentFault } from 
 import { formatDuration } from "../trace/duration.js";
 import type { TraceEvent } from "../tcp/events.js";
 import type { HostSpec } from "../trace/hosts.js";
+import { scenarioAddress, scenarioAddressText } from "./ipv6-addresses.js";
 
 export interface HostSetup {
   name: string;
@@ -95,10 +96,21 @@ export class World {
     return { ...o, ...this.setup.overrides, ...extra };
   }
 
+  /** A scenario's IPv4 address text as this run writes it: itself, or its IPv6 stand-in under --ipv6. */
+  address(v4Text: string): string {
+    return scenarioAddressText(v4Text, this.options.ipv6 === true);
+  }
+
+  /** The same for an address as a number (a spoofed source the scenario makes up). */
+  addressNumber(v4: number): number {
+    return scenarioAddress(v4, this.options.ipv6 === true);
+  }
+
   addHost(h: HostSetup): Host {
     const host = new Host({
       name: h.name,
-      address: h.address,
+      address: this.address(h.address),
+      ...(this.options.mtu !== undefined ? { mtu: this.options.mtu } : {}),
       profile: this.setup.profile ?? this.options.profile,
       overrides: this.overrides(h.overrides ?? {}),
       trace: this.trace,

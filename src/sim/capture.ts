@@ -2,7 +2,7 @@
 // Packets that never decoded (corrupted on the link) are not in it: the host's segment-dropped
 // event for them carries no segment, and a capture point inside the host would not see them either.
 import type { TraceEvent } from "../tcp/events.js";
-import { encodeSegment } from "../wire/codec.js";
+import { encodePacket } from "../wire/codec-any.js";
 import type { PcapRecord } from "../wire/pcap.js";
 
 /**
@@ -14,7 +14,7 @@ export function hostRecords(events: readonly TraceEvent[], hostName: string): Pc
   const records: PcapRecord[] = [];
   for (const e of events) {
     if ((e.kind === "segment-sent" || e.kind === "segment-received") && e.host === hostName) {
-      records.push({ t: e.t, packet: encodeSegment(e.seg) });
+      records.push({ t: e.t, packet: encodePacket(e.seg) });
     }
   }
   return records;

@@ -1,5 +1,5 @@
 // What the simulator does to a packet's bytes and objects while it is in flight.
-import { encodeSegment } from "../wire/codec.js";
+import { encodePacket } from "../wire/codec-any.js";
 import type { Segment } from "../wire/segment.js";
 import type { Rng } from "./random.js";
 
@@ -25,7 +25,7 @@ export function copySegment(seg: Segment): Segment {
 
 /** Encode and flip one bit chosen by `rng`; the receiver's IPv4 or TCP checksum then rejects it. */
 export function corruptedPacket(seg: Segment, rng: Rng): Uint8Array {
-  const bytes = encodeSegment(seg);
+  const bytes = encodePacket(seg);
   const bit = rng.below(bytes.length * 8);
   bytes[bit >>> 3] = (bytes[bit >>> 3] as number) ^ (1 << (bit & 7));
   return bytes;

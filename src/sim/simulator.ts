@@ -15,7 +15,7 @@ import {
   type TraceSink,
 } from "../tcp/events.js";
 import { encodedLength } from "../wire/codec.js";
-import { formatIPv4 } from "../wire/address.js";
+import { formatAddress } from "../wire/address-table.js";
 import type { Segment } from "../wire/segment.js";
 import { EventQueue } from "./event-queue.js";
 import { LANE, Lane } from "./lane.js";
@@ -293,16 +293,19 @@ export class Simulator {
         `a host named ${JSON.stringify(endpoint.name)} already exists`,
       );
     }
-    const clash = this.hostsByAddress.get(endpoint.address);
-    if (clash !== undefined) {
-      throw new SimError(
-        "ERR_SIM_DUPLICATE_HOST",
-        `address ${formatIPv4(endpoint.address)} of ${endpoint.name} already belongs to ${clash.name}`,
-      );
+    const addresses = endpoint.allAddresses ?? [endpoint.address];
+    for (const address of addresses) {
+      const clash = this.hostsByAddress.get(address);
+      if (clash !== undefined) {
+        throw new SimError(
+          "ERR_SIM_DUPLICATE_HOST",
+          `address ${formatAddress(address)} of ${endpoint.name} already belongs to ${clash.name}`,
+        );
+      }
     }
     const host = new SimHost(endpoint.name, endpoint, options.stateOf);
     this.hostsByName.set(host.name, host);
-    this.hostsByAddress.set(endpoint.address, host);
+    for (const address of addresses) this.hostsByAddress.set(address, host);
     this.hostList.push(host);
     endpoint.attach(
       (seg, id) => this.transmit(host, seg, id),
@@ -352,9 +355,9 @@ export class Simulator {
       this.random,
     );
     ha.links.set(b, fwd);
-    ha.routes.set(hb.endpoint.address, fwd);
+    for (const address of hb.endpoint.allAddresses ?? [hb.endpoint.address]) ha.routes.set(address, fwd);
     hb.links.set(a, rev);
-    hb.routes.set(ha.endpoint.address, rev);
+    for (const address of ha.endpoint.allAddresses ?? [ha.endpoint.address]) hb.routes.set(address, rev);
     return { forward: fwd, reverse: rev };
   }
 
@@ -395,7 +398,7 @@ export class Simulator {
       if (owner === undefined) {
         throw new SimError(
           "ERR_SIM_UNKNOWN_HOST",
-          `inject ${spec.name}: no host has address ${formatIPv4(spec.seg.dstAddr)}`,
+          `inject ${spec.name}: no host has address ${formatAddress(spec.seg.dstAddr)}`,
         );
       }
       to = owner;
@@ -765,7 +768,7 @@ export class Simulator {
     const tracing = this.trace.enabled;
     if (link === undefined) {
       if (tracing)
-        this.emitNetwork("drop", id, src.name, formatIPv4(original.dstAddr), "no-route", undefined);
+        this.emitNetwork("drop", id, src.name, formatAddress(original.dstAddr), "no-route", undefined);
       return;
     }
     const to = link.to;

@@ -12,14 +12,16 @@ import { TcpError } from "../tcp/errors.js";
 import type { Listener } from "../tcp/listen.js";
 import type { TcpState } from "../tcp/state.js";
 import { formatIPv4, isDottedIPv4 } from "../wire/address.js";
+import { formatIPv6, parseIPv6 } from "../wire/address6.js";
+import { formatAddress, isIPv6Id } from "../wire/address-table.js";
 import type { AppTimer } from "../tcp/app-timers.js";
 import { Host } from "../tcp/engine.js";
 
-/** Where {@link Socket.connect} goes, as in net.connect(options) — IPv4 addresses only, no DNS. */
+/** Where {@link Socket.connect} goes, as in net.connect(options) — IPv4 or IPv6 addresses, no DNS. */
 export interface SocketConnectOptions {
   /** The peer's port. */
   port: number;
-  /** The peer's IPv4 address (default "127.0.0.1"; "localhost" means the same). No name lookup is done. */
+  /** The peer's IPv4 or IPv6 address (default "127.0.0.1"; "localhost" means the same). No name lookup is done. */
   host?: string;
   /** Bind to this local port instead of an ephemeral one. */
   localPort?: number;
@@ -80,10 +82,25 @@ export class Socket extends Duplex {
   }
 
   /** @internal Wraps a connection a listener accepted. */
-  static fromAccepted(stack: Host, conn: Connection, options: SocketOptions = {}): Socket {
+  static fromAccepted(stack: Host, conn: Connection, options: SocketOptions = {}, family: 4 | 6 = 4): Socket {
     const socket = new Socket(stack, options);
+    socket.ipv6Socket = family === 6;
     socket.bind(conn);
     return socket;
+  }
+
+  /**
+   * An AF_INET6 socket: accepted by an IPv6 listener, or connected to an IPv6 address. Such a socket
+   * reports an IPv4 peer of a dual-stack listener as Linux and Node do: "::ffff:10.0.0.1", family "IPv6".
+   */
+  private ipv6Socket = false;
+
+  private socketAddress(addr: number): string {
+    return this.ipv6Socket && !isIPv6Id(addr) ? `::ffff:${formatIPv4(addr)}` : formatAddress(addr);
+  }
+
+  private get family(): string {
+    return this.ipv6Socket ? "IPv6" : "IPv4";
   }
 
   /** net.Socket.connect: connect(options[, listener]) or connect(port[, host][, listener]). */
@@ -118,10 +135,10 @@ export class Socket extends Duplex {
     }
     this.connecting = true;
     const host = opts.host === undefined || opts.host === "localhost" ? "127.0.0.1" : opts.host;
-    if (!isDottedIPv4(host)) {
+    if (!isDottedIPv4(host) && !isIPv6Text(host)) {
       // A name: net would look it up; tcplab has no DNS. Fail the way a failed lookup does (ENOTFOUND).
       const err = Object.assign(
-        new Error(`getaddrinfo ENOTFOUND ${host}: tcplab does no DNS, connect to an IPv4 address`),
+        new Error(`getaddrinfo ENOTFOUND ${host}: tcplab does no DNS, connect to an IPv4 or IPv6 address`),
         {
           code: "ENOTFOUND",
           syscall: "getaddrinfo",
@@ -145,6 +162,7 @@ export class Socket extends Duplex {
         this.handlers(),
       );
       this.conn = conn;
+      this.ipv6Socket = host.includes(":");
       this.lastState = conn.state;
       if (opts.keepAlive && opts.keepAliveInitialDelay) this.setKeepAlive(true, opts.keepAliveInitialDelay);
     } catch (err) {
@@ -206,29 +224,29 @@ export class Socket extends Duplex {
     return this.conn;
   }
 
-  /** The peer's IPv4 address (undefined before connect). */
+  /** The peer's address (undefined before connect); an IPv4 peer of an IPv6 socket v4-mapped. */
   get remoteAddress(): string | undefined {
-    return this.conn ? formatIPv4(this.conn.remoteAddr) : undefined;
+    return this.conn ? this.socketAddress(this.conn.remoteAddr) : undefined;
   }
   /** The peer's port (undefined before connect). */
   get remotePort(): number | undefined {
     return this.conn?.remotePort;
   }
-  /** "IPv4" once connected (tcplab has no IPv6). */
+  /** "IPv4" or "IPv6" (the socket's family) once connected. */
   get remoteFamily(): string | undefined {
-    return this.conn ? "IPv4" : undefined;
+    return this.conn ? this.family : undefined;
   }
-  /** This end's IPv4 address: the host's (undefined before connect). */
+  /** This end's address: the host's (undefined before connect). */
   get localAddress(): string | undefined {
-    return this.conn ? formatIPv4(this.conn.localAddr) : undefined;
+    return this.conn ? this.socketAddress(this.conn.localAddr) : undefined;
   }
   /** This end's port (undefined before connect). */
   get localPort(): number | undefined {
     return this.conn?.localPort;
   }
-  /** "IPv4" once connected. */
+  /** "IPv4" or "IPv6" once connected. */
   get localFamily(): string | undefined {
-    return this.conn ? "IPv4" : undefined;
+    return this.conn ? this.family : undefined;
   }
   /** Bytes the engine took into its send buffer (net's also counts bytes still queued in the stream). */
   get bytesWritten(): number {
@@ -251,7 +269,11 @@ export class Socket extends Duplex {
   /** The local end `{ address, family, port }`, or `{}` before connect (as net). */
   address(): { address: string; family: string; port: number } | Record<string, never> {
     if (!this.conn) return {};
-    return { address: formatIPv4(this.conn.localAddr), family: "IPv4", port: this.conn.localPort };
+    return {
+      address: this.socketAddress(this.conn.localAddr),
+      family: this.family,
+      port: this.conn.localPort,
+    };
   }
 
   /** SO_KEEPALIVE; `initialDelay` in ms is the idle time before the first probe (0: the profile's). */
@@ -483,20 +505,13 @@ export class Server extends EventEmitter {
     expectOptional(backlog, "number", "Server.listen: backlog");
     expectOptional(host, "string", "Server.listen: host");
     try {
-      if (
-        host !== undefined &&
-        host !== "0.0.0.0" &&
-        host !== "::" &&
-        host !== formatIPv4(this.stack.address)
-      ) {
-        throw new TcpError("EADDRNOTAVAIL", "listen", `${String(host)} is not ${this.stack.name}'s address`);
-      }
+      const family = listenFamily(this.stack, host as string | undefined);
       this.listener = this.stack.listen(
         (port as number | undefined) ?? 0,
-        backlog !== undefined ? { backlog: backlog as number } : {},
+        { ...(backlog !== undefined ? { backlog: backlog as number } : {}), ...family },
         {
           onConnection: (conn) => {
-            const socket = Socket.fromAccepted(this.stack, conn, this.options);
+            const socket = Socket.fromAccepted(this.stack, conn, this.options, family.family);
             this.sockets.add(socket);
             socket.once("close", () => {
               this.sockets.delete(socket);
@@ -524,7 +539,10 @@ export class Server extends EventEmitter {
   /** `{ address, family, port }` while listening, else null (as net). */
   address(): { address: string; family: string; port: number } | null {
     if (!this.listening) return null;
-    return { address: formatIPv4(this.stack.address), family: "IPv4", port: this.listener!.port };
+    const l = this.listener!;
+    // Node reports a listener on :: as "::"; an IPv4 one here by the host's address, as before.
+    if (l.family === 6) return { address: "::", family: "IPv6", port: l.port };
+    return { address: formatIPv4(this.stack.addresses.address4), family: "IPv4", port: l.port };
   }
 
   /**
@@ -601,4 +619,33 @@ export function createServer(
 ): Server {
   if (typeof options === "function") return new Server(stack, {}, options);
   return new Server(stack, options ?? {}, onConnection);
+}
+
+function isIPv6Text(text: string): boolean {
+  if (!text.includes(":")) return false;
+  try {
+    parseIPv6(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The family of server.listen(port, host), as Node and Linux choose it: no host means "::" when the host
+ * has an IPv6 address (dual-stack, Linux's bindv6only = 0) and "0.0.0.0" otherwise; "::" is dual-stack;
+ * an IPv6 address of the host listens on IPv6 only; "0.0.0.0" or the IPv4 address on IPv4. Listeners are
+ * wildcard here (one address per family), so a specific address means its family.
+ */
+function listenFamily(stack: Host, host: string | undefined): { family: 4 | 6; ipv6Only?: boolean } {
+  const own6 = stack.addresses.address6;
+  const own4 = stack.addresses.address4;
+  if (host === undefined) return own6 >= 0 ? { family: 6 } : { family: 4 };
+  if (host === "::") return { family: 6 };
+  if (host === "0.0.0.0") return { family: 4 };
+  if (own4 >= 0 && host === formatIPv4(own4)) return { family: 4 };
+  if (own6 >= 0 && isIPv6Text(host) && formatAddress(own6) === formatIPv6(parseIPv6(host))) {
+    return { family: 6, ipv6Only: true };
+  }
+  throw new TcpError("EADDRNOTAVAIL", "listen", `${host} is not ${stack.name}'s address`);
 }

@@ -3,7 +3,7 @@
 // and ACK injection: challenge ACKs) and RFC 7323 §5 (PAWS). Pure functions of a few TCB numbers and the
 // segment — no side effects — so each rule is unit-tested on its own (test/tcp/acceptability.test.ts);
 // the connection (./connection.ts) acts on the verdict.
-import { ACK, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
+import { ACK, FIN, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
 import { seqAdd, seqGt, seqInRange, seqLe, seqLt } from "./seq.js";
 
 /** The receive side the first check reads (RFC 9293 §3.3.1 receive sequence variables). */
@@ -13,6 +13,8 @@ export interface ReceiveView {
   readonly rcvNxt: number;
   /** RCV.WND: the window we last advertised, in bytes. */
   readonly window: number;
+  /** Linux's receive accounting (./receiver.ts): a bare FIN at RCV.NXT passes a zero window. */
+  readonly acceptsBareFinAtZeroWindow?: boolean;
 }
 
 /** The send side the ACK checks read (RFC 9293 §3.3.1 send sequence variables, RFC 5961's MAX.SND.WND). */
@@ -39,12 +41,21 @@ export interface PawsView {
  *     >0       0        not acceptable
  *     >0       >0       the first or the last octet of the segment lies in the window
  */
-export function sequenceAcceptable(seg: Segment, rcvNxt: number, rcvWnd: number): boolean {
+export function sequenceAcceptable(
+  seg: Segment,
+  rcvNxt: number,
+  rcvWnd: number,
+  bareFinAtZeroWindow = false,
+): boolean {
   const segLen = segmentLength(seg);
   if (segLen === 0) {
     return rcvWnd === 0 ? seg.seq === rcvNxt : seqInRange(seg.seq, rcvNxt, seqAdd(rcvNxt, rcvWnd));
   }
-  if (rcvWnd === 0) return false;
+  if (rcvWnd === 0) {
+    // Linux accepts a bare FIN at RCV.NXT even then (tcp_data_queue: "Some stacks are known to send bare
+    // FIN packets in a loop even if we send RWIN 0"); the RFC's table does not.
+    return bareFinAtZeroWindow && seg.payload.length === 0 && !!(seg.flags & FIN) && seg.seq === rcvNxt;
+  }
   const end = seqAdd(rcvNxt, rcvWnd);
   return seqInRange(seg.seq, rcvNxt, end) || seqInRange(seqAdd(seg.seq, segLen - 1), rcvNxt, end);
 }
@@ -78,7 +89,7 @@ export type FirstCheck =
  */
 export function firstCheck(rcv: ReceiveView, ts: PawsView, seg: Segment, now: number): FirstCheck {
   if (pawsDrops(ts, seg, now)) return "paws";
-  if (sequenceAcceptable(seg, rcv.rcvNxt, rcv.window)) return "acceptable";
+  if (sequenceAcceptable(seg, rcv.rcvNxt, rcv.window, rcv.acceptsBareFinAtZeroWindow)) return "acceptable";
   if (seg.flags & RST) return "rst-out-of-window";
   if (seg.flags & SYN && !(seg.flags & ACK && seg.seq === rcv.irs)) return "syn-challenged";
   return "unacceptable";

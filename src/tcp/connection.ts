@@ -6,13 +6,14 @@ import type { Profile } from "./profile.js";
 import type { Counters } from "./counters.js";
 import type { TcpState } from "./state.js";
 import { isSynchronized, reportStateChange } from "./state.js";
-import { Sender } from "./sender.js";
+import { Sender, boundToHalfWindow } from "./sender.js";
 import { Receiver, offeredWscale, MAX_WSCALE } from "./receiver.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
 import { RTO_FALLBACK } from "./rto.js";
 import { Timestamps } from "./timestamps.js";
 import type { SackScoreboard } from "./sack-scoreboard.js";
 import { Recovery } from "./recovery.js";
+import type { CookieRestored } from "./syncookie.js";
 import { SackBlocks } from "./sack-blocks.js";
 import { regressions } from "./regressions.js";
 import { LossDetection, type LossDetectionPort, type LossTimer } from "./loss-detection.js";
@@ -77,6 +78,8 @@ import {
   type TcpOptions,
 } from "../wire/segment.js";
 import type { DropReason, TraceSink } from "./events.js";
+import { formatAddressPort } from "../wire/address-table.js";
+import { defaultPeerMss } from "./address-family.js";
 
 /** What the connection needs from its host. */
 export interface ConnectionEnv {
@@ -261,8 +264,6 @@ export class Connection {
   private unackedBytes = 0;
   /** Largest segment the peer has sent so far: "full-sized" for the delayed-ACK rule (Linux rcv_mss). */
   private rcvMss = 536;
-  /** Linux quick-ACK mode: this many more in-order segments are ACKed at once (slow start's ACK clock). */
-  private quickAcks = 0;
   /**
    * Linux's interactive ("ping-pong") mode (profile.pingPong): entered when we send data within the
    * delayed-ACK time of the last data received (tcp_event_data_sent → inet_csk_inc_pingpong_cnt, threshold
@@ -341,7 +342,11 @@ export class Connection {
         }
       },
     });
-    this.rcv = new Receiver(options.receiveBuffer ?? env.profile.receiveBuffer);
+    this.rcv = new Receiver(options.receiveBuffer ?? env.profile.receiveBuffer, {
+      profile: env.profile,
+      locked: options.receiveBuffer !== undefined,
+      mss: options.mss,
+    });
     this.offeredWscale = offeredWscale(env.profile, this.rcv.bufferSize, options.receiveBuffer !== undefined);
     this.finWait2Timeout = env.profile.finWait2Timeout;
     this.handlers = handlers;
@@ -352,7 +357,7 @@ export class Connection {
     this.keepAliveIdle = env.profile.keepAliveIdle;
     this.keepAliveInterval = env.profile.keepAliveInterval;
     this.keepAliveCount = env.profile.keepAliveProbes;
-    this.label = `${fmt(localAddr)}:${localPort}>${fmt(remoteAddr)}:${remotePort}`;
+    this.label = `${formatAddressPort(localAddr, localPort)}>${formatAddressPort(remoteAddr, remotePort)}`;
     this.ts.offset = env.tsOffset(localAddr, localPort, remoteAddr, remotePort);
   }
 
@@ -388,7 +393,7 @@ export class Connection {
   /**
    * A connection completed by a valid SYN cookie (no SYN_RECEIVED state was kept): it starts ESTABLISHED.
    */
-  openFromCookie(seg: Segment, iss: number, peerMss: number, now: number): void {
+  openFromCookie(seg: Segment, iss: number, peerMss: number, restored: CookieRestored, now: number): void {
     this.now = now;
     this.passive = true;
     this.rcv.init(seqAdd(seg.seq, -1));
@@ -397,7 +402,18 @@ export class Connection {
     this.snd.sndUna = seg.ack;
     this.snd.sndNxt = seg.ack;
     this.snd.sndMax = seg.ack;
-    this.snd.mss = Math.min(this.localMss, peerMss);
+    // What the SYN would have set (applyPeerSynOptions), as the cookie's echo restored it (syncookie.ts).
+    this.wsOk = restored.wscale !== undefined;
+    this.snd.wscale = restored.wscale ?? 0;
+    this.rcv.wscale = this.wsOk ? this.offeredWscale : 0;
+    this.sackOk = restored.sackOk;
+    if (restored.tsVal !== undefined) {
+      this.ts.ok = true;
+      this.ts.recent = restored.tsVal;
+      this.ts.recentAt = now;
+    }
+    this.peerMss = peerMss;
+    this.setSendMss();
     this.current = "SYN_RECEIVED"; // the cookie stood in for this state; report the transition from it
     this.completeHandshake(seg, COOKIE_COMPLETED, false);
   }
@@ -582,16 +598,22 @@ export class Connection {
       return this.checked("read", null, () => this.read(max, now));
     this.now = this.appTime(now, "read");
     const data = this.rcv.takeUpTo(max);
-    if (
-      data.length > 0 &&
-      isSynchronized(this.state) &&
-      this.state !== "TIME_WAIT" &&
-      this.rcv.windowUpdateDue(this.snd.mss)
-    ) {
-      this.sendAck("window-update");
-    }
+    this.afterRead(data.length);
     if (data.length > 0) this.deliver(); // a close that waited for the data to be read
     return data;
+  }
+
+  /**
+   * After the application read `copied` bytes: the ACK a pending delayed ACK becomes (Linux
+   * __tcp_cleanup_rbuf), else a window update if the window opened enough (§3.8.6.2.2).
+   */
+  private afterRead(copied: number): void {
+    if (copied <= 0 || !isSynchronized(this.state) || this.state === "TIME_WAIT") return;
+    if (this.timers.armed(T_DELACK) && this.rcv.ackDueAfterRead(copied, this.pingPong, this.unackedBytes)) {
+      this.sendAck("ack");
+    } else if (this.rcv.windowUpdateDue(this.snd.mss)) {
+      this.sendAck("window-update");
+    }
   }
 
   /** Bytes received in order and not yet read (SIOCINQ). */
@@ -644,7 +666,8 @@ export class Connection {
       retransmits: snd.backoffs,
       backoff: snd.backoffs,
       probes: Math.max(this.probesOut, this.keepAliveProbes),
-      sndMss: snd.mss,
+      // Linux reports mss_cache, bounded by the peer's largest window (profile.mssBoundToWindow).
+      sndMss: this.env.profile.mssBoundToWindow ? boundToHalfWindow(snd.mss, snd.maxSndWnd) : snd.mss,
       rcvMss: this.rcvMss,
       unacked: Math.ceil(Math.max(0, seqDiff(snd.sndMax, snd.sndUna)) / mss),
       sndWscale: snd.wscale,
@@ -675,17 +698,16 @@ export class Connection {
     this.now = this.appTime(now, "resume");
     if (!this.rcv.paused) return;
     this.rcv.paused = false;
+    this.rcv.markRead();
     this.deliver();
     // The window reopened: tell the peer if it matters (§3.8.6.2.2) — once the application has read.
     if (this.readableQueued) this.env.notify(Notice.WindowUpdate, this);
     else this.windowUpdate();
   }
 
-  /** A window update after the application read, if the window opened enough to matter (§3.8.6.2.2). */
+  /** Notice.WindowUpdate: after the application read what resume() released (afterRead). */
   private windowUpdate(): void {
-    if (isSynchronized(this.state) && this.state !== "TIME_WAIT" && this.rcv.windowUpdateDue(this.snd.mss)) {
-      this.sendAck("window-update");
-    }
+    this.afterRead(this.rcv.readSinceMark);
   }
 
   /** SO_KEEPALIVE: probe an idle connection after `idle` µs (the profile's by default). */
@@ -722,6 +744,35 @@ export class Connection {
     this.now = this.appTime(now, "setNoDelay");
     this.noDelay = noDelay;
     if (noDelay && isSynchronized(this.state)) this.output();
+  }
+
+  /**
+   * TCP_QUICKACK (Linux __tcp_sock_set_quickack): on leaves ping-pong mode, so in-order data is ACKed at
+   * once while quick-ACK credit lasts, and an ACK the delayed-ACK timer holds goes out now if the
+   * application has read everything (tcp_cleanup_rbuf with ICSK_ACK_PUSHED); off enters ping-pong mode.
+   * Not permanent: a reply sent soon after data enters ping-pong mode again (tcp_event_data_sent).
+   */
+  setQuickAck(on: boolean, now?: number): void {
+    this.env.enter(); // an application call: what it causes leaves the outbox when it returns
+    try {
+      this.setQuickAckEntry(on, now);
+    } finally {
+      this.env.leave();
+    }
+  }
+
+  private setQuickAckEntry(on: boolean, now: number | undefined): void {
+    if (this.env.invariants !== null && !this.inEntry)
+      return this.checked("setQuickAck", null, () => this.setQuickAck(on, now));
+    this.now = this.appTime(now, "setQuickAck");
+    this.pingPong = !on;
+    const acceptsData = this.state === "ESTABLISHED" || this.state === "CLOSE_WAIT";
+    if (on && acceptsData && this.timers.armed(T_DELACK) && !this.rcv.hasUnread) this.sendAck("ack");
+  }
+
+  /** TCP_QUICKACK as getsockopt reports it: not in ping-pong mode. */
+  get quickAck(): boolean {
+    return !this.pingPong;
   }
 
   // ---------------------------------------------------------------- SEGMENT ARRIVES (§3.10.7.3, §3.10.7.4)
@@ -776,10 +827,11 @@ export class Connection {
       }
       return;
     }
-    // A 4-tuple reused from TIME_WAIT inherited TS.Recent (RFC 6191): the old incarnation's segments fail
-    // PAWS here already (Linux tcp_rcv_synsent_state_process discards them).
+    // A 4-tuple reused from TIME_WAIT inherited TS.Recent (RFC 6191): the old incarnation's SYNs fail PAWS
+    // here already. Only segments without ACK: Linux tcp_rcv_synsent_state_process checks PAWS after its
+    // ACK branch, where a SYN,ACK must acknowledge our new ISS instead (and its TSval becomes TS.Recent).
     const tsopt = seg.options.timestamp;
-    if (tsopt && this.ts.pawsReject(tsopt.val, this.now)) {
+    if (tsopt && !hasAck && this.ts.pawsReject(tsopt.val, this.now)) {
       this.env.counters.pawsRejected++;
       this.env.dropped(seg, "paws", this, `TSval ${tsopt.val} < inherited TS.Recent ${this.ts.recent}`);
       return;
@@ -814,9 +866,17 @@ export class Connection {
     const rcv = this.rcv;
     const snd = this.snd;
 
-    // A duplicate of the SYN that created us (SYN_RECEIVED): repeat the SYN,ACK rather than an ACK the
-    // peer's SYN_SENT would discard (Linux's request-sock behaviour; the RFC's ACK would stall until our RTO).
-    if (this.state === "SYN_RECEIVED" && seg.flags & SYN && !(seg.flags & ACK) && seg.seq === rcv.irs) {
+    // A duplicate of the SYN that created us (passive SYN_RECEIVED): repeat the SYN,ACK rather than an ACK
+    // the peer's SYN_SENT would discard (Linux's request sock, tcp_check_req → inet_rtx_syn_ack). A
+    // simultaneous open's SYN_RECEIVED is a full socket on Linux: the repeated SYN falls to the fourth
+    // check below and draws a challenge ACK (tcp_validate_incoming, RFC 5961 §4.2).
+    if (
+      this.state === "SYN_RECEIVED" &&
+      this.passive &&
+      seg.flags & SYN &&
+      !(seg.flags & ACK) &&
+      seg.seq === rcv.irs
+    ) {
       this.sendSyn(true);
       return;
     }
@@ -843,6 +903,7 @@ export class Connection {
         const tsval = seg.options.timestamp!.val;
         this.env.counters.pawsRejected++;
         this.env.dropped(seg, "paws", this, `TSval ${tsval} < TS.Recent ${this.ts.recent}`);
+        if (!(seg.flags & SYN)) this.noteOldDuplicate(seg); // a SYN goes to Linux's syn_challenge instead
         if (segLen > 0) this.sendAck("dup-ack-paws");
         else this.rateLimitedAck("dup-ack-paws");
         return;
@@ -860,9 +921,7 @@ export class Connection {
           this.processAck(seg, true);
         }
         const old = entirelyOld(seg, rcv.rcvNxt);
-        if (old && this.sackOk && seg.payload.length > 0) {
-          this.receiverSack().noteDuplicate(seg.seq, seqAdd(seg.seq, seg.payload.length)); // RFC 2883 §4.1.1
-        }
+        this.noteOldDuplicate(seg);
         this.env.dropped(seg, old ? "duplicate" : "out-of-window", this);
         // Linux rate-limits dup-ACKs only for pure ACKs (no data): data never loops.
         if (segLen > 0) this.sendAck(old ? "dup-ack" : "ack-out-of-window");
@@ -910,7 +969,13 @@ export class Connection {
         }
         this.takeTimestamp(seg);
         this.synAcknowledged(seg);
-        // Linux ACKs the crossing SYN,ACK of a simultaneous open (linux-profile.md).
+        // Linux makes the child socket at this ACK (tcp_create_openreq_child): the largest window it has
+        // seen is this ACK's, not the SYN's — which decides what a silly small segment is (SWS avoidance).
+        if (this.passive && this.env.profile.maxWindowFromFinalAck) snd.maxSndWnd = 0;
+        // Linux ACKs the crossing SYN,ACK of a simultaneous open (linux-profile.md). Its SYN lies below
+        // RCV.NXT, a duplicate: the ACK reports it with a D-SACK block (RFC 2883 §4; Linux tcp_data_queue:
+        // end_seq not after rcv_nxt → tcp_dsack_set, immediate ACK).
+        if (simultaneousSynAck && this.sackOk) this.receiverSack().noteDuplicate(rcv.irs, seqAdd(rcv.irs, 1));
         this.completeHandshake(seg, SYN_RECEIVED_ESTABLISHED, simultaneousSynAck);
       } else {
         // <SEQ=SEG.ACK><CTL=RST>
@@ -961,7 +1026,9 @@ export class Connection {
     const owed = this.ackOwed;
     this.ackOwed = 0;
     if (this.isClosed()) return;
-    if (owed !== 0 && this.lastAckSent !== this.rcv.rcvNxt) this.ackReceivedData(owed === 2);
+    // What the application read meanwhile may send the ACK at once (Linux __tcp_cleanup_rbuf).
+    if (owed !== 0 && this.lastAckSent !== this.rcv.rcvNxt)
+      this.ackReceivedData(owed === 2, this.rcv.readSinceMark);
     this.output();
   }
 
@@ -1144,7 +1211,7 @@ export class Connection {
     // RFC 5681 §4.2: a segment that fills all or part of a gap is ACKed at once.
     const filledGap = !rcv.reassembly.isEmpty;
     if (payload.length > 0) {
-      rcv.enqueue(payload);
+      rcv.enqueue(payload, (seg.flags & PSH) !== 0);
       rcv.rcvNxt = seqAdd(rcv.rcvNxt, payload.length);
       this.unackedBytes += payload.length;
       this.lastDataReceivedAt = this.now;
@@ -1164,6 +1231,7 @@ export class Connection {
     }
     // The application reads before the ACK goes out, so the ACK advertises the space its reading freed:
     // when it is notified, the ACK is decided after it ran (finishArrival, afterApplication).
+    rcv.markRead();
     if (delivered) this.deliver();
     if (fin) {
       rcv.reassembly.clear();
@@ -1180,13 +1248,15 @@ export class Connection {
    * the profile's delay (40 ms on Linux, < 0.5 s by the RFC) and never past a second full-sized segment.
    * Linux starts in quick-ACK mode so slow start is not slowed by the delay (TCP_MAX_QUICKACKS).
    */
-  private ackReceivedData(immediate: boolean): void {
+  private ackReceivedData(immediate: boolean, copied = 0): void {
     const p = this.env.profile;
     if (immediate || p.delayedAckTimeout === 0 || this.unackedBytes >= 2 * this.rcvMss) {
       this.sendAck("ack");
-    } else if (this.quickAcks > 0 && !this.pingPong) {
-      this.quickAcks--;
+    } else if (this.rcv.quick > 0 && !this.pingPong) {
+      this.rcv.quick--;
       this.sendAck("ack");
+    } else if (copied > 0 && this.rcv.ackDueAfterRead(copied, this.pingPong, this.unackedBytes)) {
+      this.sendAck("ack"); // the application read it at once: Linux's read sends the delayed ACK now
     } else if (!this.timers.armed(T_DELACK)) {
       this.timers.set(T_DELACK, this.now + p.delayedAckTimeout);
     }
@@ -1318,8 +1388,17 @@ export class Connection {
     const smallTail = len > 0 && len < mss && len === unsent;
     if (smallTail && !this.noDelay && !retransmission && seqGt(snd.sndSml, snd.sndUna) && !snd.finQueued)
       return false;
-    // TCP_CORK / MSG_MORE: a partial segment waits for more data (or the FIN, or uncorking), Nagle or not.
-    if (smallTail && (this.corked || this.moreComing) && !retransmission && !snd.finQueued) return false;
+    // TCP_CORK / MSG_MORE: a partial segment waits for more data (or the FIN, or uncorking), Nagle or not —
+    // but not past the persist timer: with nothing in flight Linux arms its probe timer at max(RTO, 200 ms)
+    // (tcp_check_probe_timer) and tcp_write_wakeup sends the held data (tcp(7): TCP_CORK's 200 ms ceiling).
+    if (
+      smallTail &&
+      (this.corked || this.moreComing) &&
+      !retransmission &&
+      !snd.finQueued &&
+      !(this.swsOverride && this.env.profile.corkProbeTimer)
+    )
+      return false;
     // Sender-side silly window avoidance (§3.8.6.2.1): do not send a sliver of a larger backlog —
     // unless the override timeout (the persist timer) fired. It governs *new* data only: a retransmission
     // re-sends what the peer's window already took once (a persist-forced sliver whose ACK was lost), and
@@ -1386,6 +1465,18 @@ export class Connection {
     }
   }
 
+  /**
+   * A dropped segment that starts below RCV.NXT is reported in the duplicate ACK as a D-SACK block, up to
+   * RCV.NXT — data, SYN or FIN alike (RFC 2883 §4.1.1; Linux tcp_send_dupack → tcp_dsack_set, for the
+   * sequence-number check and PAWS alike). An old FIN from an earlier incarnation shows up this way (S11).
+   */
+  private noteOldDuplicate(seg: Segment): void {
+    const len = segmentLength(seg);
+    if (!this.sackOk || len === 0 || !seqLt(seg.seq, this.rcv.rcvNxt)) return;
+    const end = seqAdd(seg.seq, len);
+    this.receiverSack().noteDuplicate(seg.seq, seqLt(end, this.rcv.rcvNxt) ? end : this.rcv.rcvNxt);
+  }
+
   /** The receiver's SACK block chooser, made when first needed (most connections never hold a hole). */
   private receiverSack(): SackBlocks {
     return (this.sackBlocks ??= new SackBlocks({ dsack: this.env.profile.dsack }));
@@ -1416,14 +1507,20 @@ export class Connection {
     const withAck = this.state === "SYN_RECEIVED";
     const p = this.env.profile;
     const options: TcpOptions = { mss: this.localMss };
-    // A SYN offers what the profile enables; a SYN,ACK only confirms what the peer's SYN offered.
-    if (withAck ? this.sackOk : p.sack) options.sackPermitted = true;
-    if (withAck ? this.ts.ok : p.timestamps)
+    // A SYN offers what the profile enables; a SYN,ACK only confirms what the peer's SYN offered — except
+    // a simultaneous open's under profile.synAckRepeatsSynOptions (Linux), which repeats our SYN's offers.
+    const confirm = withAck && (this.passive || !p.synAckRepeatsSynOptions);
+    if (confirm ? this.sackOk : p.sack) options.sackPermitted = true;
+    if (confirm ? this.ts.ok : p.timestamps)
       options.timestamp = { val: this.ts.val(this.now), ecr: withAck ? this.ts.recent : 0 };
-    if (withAck ? this.wsOk : p.windowScaling)
-      options.wscale = withAck ? this.rcv.wscale : this.offeredWscale;
-    // Linux puts 65535 unscaled in SYN and SYN,ACK (linux-profile.md "Windows").
-    const window = Math.min(65535, this.rcv.bufferSize);
+    if (confirm ? this.wsOk : p.windowScaling)
+      options.wscale = confirm ? this.rcv.wscale : this.offeredWscale;
+    // Never scaled (RFC 7323 §2.2); Linux's is tcp_select_initial_window's (receiver.ts synWindow).
+    const window = this.rcv.synWindow(
+      withAck && this.ts.ok ? this.localMss - 12 : this.localMss,
+      confirm ? this.rcv.wscale : (options.wscale ?? 0),
+      withAck,
+    );
     const seg = this.makeSegment(
       snd.iss,
       withAck ? this.rcv.rcvNxt : 0,
@@ -1923,8 +2020,9 @@ export class Connection {
   private applyPeerSynOptions(seg: Segment, now: number): void {
     const options = seg.options;
     const p = this.env.profile;
-    // RFC 9293 §3.7.1: without an MSS option the peer's MSS is 536 (MUST-15).
-    this.peerMss = options.mss ?? 536;
+    // RFC 9293 §3.7.1: without an MSS option the peer's MSS is 536 for IPv4, 1220 for IPv6 (MUST-15;
+    // Linux's mss_clamp of tcp_v6_connect and tcp_request_sock_ipv6_ops).
+    this.peerMss = options.mss ?? defaultPeerMss(this.remoteAddr);
     const offered = this.state === "SYN_SENT"; // our SYN went out with our offers
     if (p.windowScaling && options.wscale !== undefined) {
       this.wsOk = true;
@@ -2055,7 +2153,7 @@ export class Connection {
   }
 
   private established(): void {
-    this.quickAcks = this.env.profile.quickAcks;
+    this.rcv.established(this.env.profile.quickAcks, this.localMss, this.snd.mss, this.ts.ok);
     if (this.keepAlive) this.timers.set(T_KEEPALIVE, this.now + this.keepAliveIdle);
     this.reportEstablished();
   }
@@ -2171,8 +2269,4 @@ export class Connection {
     if (this.snd.finQueued) return "EPIPE";
     return null;
   }
-}
-
-function fmt(addr: number): string {
-  return `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;
 }

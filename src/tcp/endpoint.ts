@@ -9,8 +9,10 @@ export type Transmit = (seg: Segment, packetId: number) => void;
 /** What a driver (simulator, TUN device, browser loop) sees of a host: packets in, packets out, one deadline. */
 export interface Endpoint {
   readonly name: string;
-  /** The host's IPv4 address (uint32). */
+  /** The host's address: an IPv4 uint32, or an IPv6 id of the address table (../wire/address-table.ts). */
   readonly address: number;
+  /** Every address of the host when it has more than `address` (a dual-stack host): the simulator routes each. */
+  readonly allAddresses?: readonly number[];
   /** Path MTU of the host's interface; decides the MSS it advertises. */
   readonly mtu: number;
   /**

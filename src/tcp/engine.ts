@@ -1,4 +1,4 @@
-// A host: one IPv4 address running the TCP engine. Demultiplexes by 4-tuple, owns listeners, the TIME_WAIT
+// A host: an IPv4 address, an IPv6 address or one of each, running the TCP engine. Demultiplexes by 4-tuple, owns listeners, the TIME_WAIT
 // records, the ephemeral port allocator and the bind rules, and keeps every connection's deadline in one
 // queue. Sans-I/O like the engine: drivers (simulator, TUN, browser) pass time in and carry segments out.
 import { Connection, type ConnectionEnv, type ConnectionHandlers } from "./connection.js";
@@ -7,16 +7,23 @@ import { AppTimer, AppTimers } from "./app-timers.js";
 import { checkConnectArgs, checkHostOptions, checkListenArgs } from "./engine-args.js";
 import { DeadlineHeap } from "./deadline-heap.js";
 import { TcpError } from "./errors.js";
-import { IsnGenerator, keyFromSeed } from "./isn.js";
+import { addressDigest, addressSalt, IsnGenerator, keyFromSeed } from "./isn.js";
 import { Listener, listenArrives, synToListener, type ListenEnv, type ListenerHandlers } from "./listen.js";
 import { makeProfile, type Profile, type ProfileName } from "./profile.js";
 import { seqAdd } from "./seq.js";
 import type { TcpState } from "./state.js";
-import { timeWaitVerdict } from "./timewait.js";
+import { timeWaitReusable, timeWaitVerdict } from "./timewait.js";
 import { reportStateChange } from "./state.js";
 import { NullTrace, type DropReason, type TimerAction, type TraceSink } from "./events.js";
-import { decodePacket } from "../wire/codec.js";
-import { formatIPv4, parseIPv4 } from "../wire/address.js";
+import { decodeAnyInterned, releaseSegmentAddresses } from "../wire/codec-any.js";
+import { addressTable, formatAddress, formatAddressPort, isIPv6Id } from "../wire/address-table.js";
+import {
+  HostAddresses,
+  ListenerTable,
+  isLoopbackAddress,
+  mssForFamily,
+  toAddress,
+} from "./address-family.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS, RST, SYN, type Segment } from "../wire/segment.js";
 import { buildSegment, replyTo, resetFor } from "./segment-builder.js";
 import { tsClock } from "./timestamps.js";
@@ -28,8 +35,10 @@ import { Notice, Outbox } from "./outbox.js";
 /** What a Host is made of: a name, an address, a profile (with overrides), a trace, a seed. */
 export interface HostOptions {
   name: string;
-  /** IPv4 address, dotted or as a uint32. */
+  /** The host's address: dotted IPv4 or a uint32, or IPv6 text (any RFC 4291 form) or an address-table id. */
   address: string | number;
+  /** A second address of the other family (a dual-stack host): IPv6 text when `address` is IPv4. */
+  address6?: string | number;
   /** Interface MTU (default 1500); the advertised MSS is MTU − 40. */
   mtu?: number;
   profile?: ProfileName | Profile;
@@ -66,6 +75,13 @@ export interface ListenOptions {
   reuseAddress?: boolean;
   /** Per-socket settings every accepted child inherits, as Linux children inherit the listener's. */
   socket?: SocketSettings;
+  /**
+   * 4 or 6 (default: the family of the host's first address). An IPv6 listener on a host with an IPv4
+   * address also accepts IPv4 unless `ipv6Only`, its IPv4 peers being v4-mapped to the socket layer.
+   */
+  family?: 4 | 6;
+  /** IPV6_V6ONLY: an IPv6 listener that takes IPv6 only (and lets an IPv4 listener share the port). */
+  ipv6Only?: boolean;
 }
 
 /** Socket options that shape a connection from its SYN on (setsockopt before connect or listen). */
@@ -86,7 +102,12 @@ function remoteKey(addr: number, port: number): number {
 export class Host implements Endpoint, ConnectionEnv {
   readonly name: string;
   readonly hostName: string;
+  /** The first address of the host's options (either family). */
   readonly address: number;
+  /** Its address per family (-1 where it has none). */
+  readonly addresses: HostAddresses;
+  /** The addresses it answers on (one per family it has). */
+  readonly allAddresses: readonly number[];
   readonly mtu: number;
   readonly profile: Profile;
   readonly trace: TraceSink;
@@ -97,7 +118,7 @@ export class Host implements Endpoint, ConnectionEnv {
   private readonly table: Array<Map<number, Connection> | undefined> = new Array(65536);
   /** TIME_WAIT records, compact, in expiry order (one length per host, so appending keeps it sorted). */
   private readonly tw: TimeWaitTable;
-  private readonly listeners = new Map<number, Listener>();
+  private readonly listeners = new ListenerTable();
   private readonly heap = new DeadlineHeap<Connection>();
   /** Ephemeral ports in use per destination (for an O(1) "exhausted" answer) and where to look next. */
   private readonly portsInUse = new Map<number, number>();
@@ -132,42 +153,46 @@ export class Host implements Endpoint, ConnectionEnv {
     checkHostOptions(options);
     this.name = options.name;
     this.hostName = options.name;
-    this.address = typeof options.address === "string" ? parseIPv4(options.address) : options.address >>> 0;
     this.mtu = options.mtu ?? 1500;
     if (!Number.isInteger(this.mtu) || this.mtu < 68 || this.mtu > 65535) {
       throw new TcpError("EINVAL", "host", `MTU ${String(options.mtu)} is outside 68..65535`);
     }
+    this.addresses = new HostAddresses(options.address, options.address6, this.mtu);
+    this.address = toAddress(options.address, "host");
+    this.allAddresses = [this.addresses.address4, this.addresses.address6].filter((a) => a >= 0);
     this.profile = makeProfile(options.profile ?? "linux", options.overrides ?? {});
     this.trace = options.trace ?? new NullTrace();
     this.invariants = options.invariants !== undefined ? options.invariants : invariantDefaults.sink;
     const seed = options.seed ?? 1;
     const pr = this.profile;
-    this.isnGen = new IsnGenerator(keyFromSeed(seed, this.address), {
+    const salt = addressSalt(this.address); // an IPv6 address salts by its words, not its interned id
+    this.isnGen = new IsnGenerator(keyFromSeed(seed, salt), {
       rate: pr.isnClockRate,
       stepMin: pr.isnStepMin,
       stepRandom: pr.isnStepRandom,
       passive: pr.passiveIsn,
     });
-    this.cookieKey = keyFromSeed(seed, this.address ^ 0x5ca1ab1e);
-    this.tw = new TimeWaitTable(keyFromSeed(seed, this.address ^ 0x7177)[0]);
+    this.cookieKey = keyFromSeed(seed, salt ^ 0x5ca1ab1e);
+    this.tw = new TimeWaitTable(keyFromSeed(seed, salt ^ 0x7177)[0]);
     this.mss = Math.min(this.profile.defaultMss + (this.mtu - 1500), this.mtu - 40);
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the LISTEN code's view of this host
     const host = this;
     this.listenEnv = {
       profile: this.profile,
       counters: this.counters,
-      mss: this.mss,
       cookieKey: this.cookieKey,
       get now() {
         return host.now;
       },
-      iss: (seg) => this.isnGen.isn(this.address, seg.dstPort, seg.srcAddr, seg.srcPort, this.now, true),
+      iss: (seg) => this.isnGen.isn(seg.dstAddr, seg.dstPort, seg.srcAddr, seg.srcPort, this.now, true),
       dropped: (seg, reason, conn, detail) => this.dropped(seg, reason, conn, detail),
       replyRst: (seg, why) => this.replyRst(seg, why),
       segmentTo: (seg, seq, ack, flags) => this.segmentTo(seg, seq, ack, flags),
       transmit: (seg, conn, why, rtx) => this.transmit(seg, conn, why, rtx),
       newChild: (listener, seg) => this.newChild(listener, seg),
       spawnChild: (listener, seg, iss) => this.spawnChild(listener, seg, iss),
+      tsOffset: (seg) => this.tsOffset(this.address, seg.dstPort, seg.srcAddr, seg.srcPort),
+      childSettings: (listener, remoteAddr) => this.connectionSettings(listener.settings, remoteAddr),
     };
   }
 
@@ -192,7 +217,7 @@ export class Host implements Endpoint, ConnectionEnv {
     // application calls in between may have moved the clock on. A connection that saw time go back would
     // send an older TSval than before, and the peer's PAWS would drop it (RFC 7323 §5.3).
     if (now > this.now) this.now = now;
-    const result = decodePacket(bytes);
+    const result = decodeAnyInterned(bytes);
     if (!result.ok) {
       this.counters.inErrs++;
       this.counters.drop(result.reason);
@@ -210,7 +235,13 @@ export class Host implements Endpoint, ConnectionEnv {
       }
       return;
     }
-    this.input(result.segment, now, packetId);
+    try {
+      this.input(result.segment, now, packetId);
+    } finally {
+      // The packet's IPv6 addresses were interned for its processing; whatever kept one (a new connection)
+      // took its own reference. A traced packet keeps its addresses, for the ladder drawn later.
+      if (!this.trace.enabled) releaseSegmentAddresses(result.segment);
+    }
   }
 
   input(seg: Segment, at: number, packetId = -1): void {
@@ -245,7 +276,7 @@ export class Host implements Endpoint, ConnectionEnv {
         conn: conn ? conn.label : tw >= 0 ? this.twLabel(tw) : null,
       });
     }
-    if (seg.dstAddr !== this.address) {
+    if (!this.addresses.owns(seg.dstAddr)) {
       this.dropped(seg, "not-our-address", null);
       return;
     }
@@ -257,7 +288,7 @@ export class Host implements Endpoint, ConnectionEnv {
       this.timeWaitArrives(tw, seg);
       return;
     }
-    const listener = this.listeners.get(seg.dstPort);
+    const listener = this.listeners.forPeer(seg.dstPort, seg.srcAddr);
     if (listener && !listener.closed) {
       listenArrives(this.listenEnv, listener, seg);
       return;
@@ -318,7 +349,11 @@ export class Host implements Endpoint, ConnectionEnv {
         while (box.hasSegments) {
           const seg = box.nextSegment();
           this.handingOver = seg;
-          this.transmitFn?.(seg, box.lastSegmentId);
+          try {
+            this.transmitFn?.(seg, box.lastSegmentId);
+          } finally {
+            addressTable.release(seg.dstAddr);
+          }
         }
         this.handingOver = null;
         if (!box.hasNotices) break;
@@ -334,7 +369,8 @@ export class Host implements Endpoint, ConnectionEnv {
 
   /** Notice.ChildReady: a listener's child reached ESTABLISHED; the accept queue takes it, or the application. */
   private childReady(conn: Connection): void {
-    const listener = conn.listenerPort >= 0 ? this.listeners.get(conn.listenerPort) : undefined;
+    const listener =
+      conn.listenerPort >= 0 ? this.listeners.forPeer(conn.listenerPort, conn.remoteAddr) : undefined;
     if (!listener || listener.closed) return;
     listener.synQueue.delete(conn);
     if (listener.paused) listener.acceptQueue.push(conn);
@@ -393,16 +429,22 @@ export class Host implements Endpoint, ConnectionEnv {
     checkPort(requestedPort, "listen");
     // Port 0 means "any free port", as bind(2) and Node's server.listen(0) have it.
     const port = requestedPort === 0 ? this.freeListenPort() : requestedPort;
-    const existing = this.listeners.get(port);
-    if (existing && !existing.closed) throw addrError("EADDRINUSE", "listen", this.address, port);
+    const family = options.family ?? (isIPv6Id(this.address) ? 6 : 4);
+    const own = family === 6 ? this.addresses.address6 : this.addresses.address4;
+    if (own < 0)
+      throw new TcpError("EADDRNOTAVAIL", "listen", `host ${this.name} has no IPv${family} address`);
+    const ipv6Only = family === 6 && (options.ipv6Only === true || this.addresses.address4 < 0);
+    if (this.listeners.conflict(port, family, ipv6Only)) throw addrError("EADDRINUSE", "listen", own, port);
     if (!options.reuseAddress && this.portHeld(port)) {
       // S13: a TIME_WAIT (or any connection) on the port blocks a plain bind.
-      throw addrError("EADDRINUSE", "listen", this.address, port);
+      throw addrError("EADDRINUSE", "listen", own, port);
     }
     const backlog = Math.max(1, Math.min(options.backlog ?? 511, this.profile.acceptBacklogMax));
     const listener = new Listener(port, backlog, Math.min(backlog, this.profile.synBacklog), handlers);
     if (options.socket) listener.settings = options.socket;
-    this.listeners.set(port, listener);
+    listener.family = family;
+    listener.ipv6Only = ipv6Only;
+    this.listeners.set(listener);
     this.appEvent(null, "listen", `port ${port} backlog ${backlog}`);
     return listener;
   }
@@ -420,7 +462,7 @@ export class Host implements Endpoint, ConnectionEnv {
   private closeListenerEntry(listener: Listener): void {
     if (listener.closed) return;
     listener.closed = true;
-    if (this.listeners.get(listener.port) === listener) this.listeners.delete(listener.port);
+    this.listeners.delete(listener);
     const now = this.time();
     for (const child of [...listener.acceptQueue]) child.abort(now, "listener closed");
     for (const child of [...listener.synQueue]) child.terminate("listener closed", null);
@@ -465,10 +507,18 @@ export class Host implements Endpoint, ConnectionEnv {
   private connectEntry(options: ConnectOptions, handlers: ConnectionHandlers): Connection {
     checkConnectArgs(options, handlers);
     const now = this.time();
-    const remoteAddr =
-      typeof options.address === "string" ? parseIPv4(options.address) : options.address >>> 0;
+    const remoteAddr = toAddress(options.address, "connect");
     checkPort(options.port, "connect");
     if (options.port === 0) throw new TcpError("EINVAL", "connect", "port 0");
+    const localAddr = this.addresses.localFor(remoteAddr);
+    if (localAddr < 0) {
+      // Linux: connect() to a family the host has no address (no route) of fails with ENETUNREACH.
+      throw new TcpError(
+        "ENETUNREACH",
+        "connect",
+        `host ${this.name} has no IPv${isIPv6Id(remoteAddr) ? 6 : 4} address`,
+      );
+    }
     const rkey = remoteKey(remoteAddr, options.port);
     let localPort: number;
     let reuse = -1;
@@ -476,12 +526,12 @@ export class Host implements Endpoint, ConnectionEnv {
       checkPort(options.localPort, "bind");
       localPort = options.localPort;
       if (!options.reuseAddress && (this.portHeld(localPort) || this.listeners.has(localPort))) {
-        throw addrError("EADDRINUSE", "bind", this.address, localPort);
+        throw addrError("EADDRINUSE", "bind", localAddr, localPort);
       }
       reuse = this.tw.find(localPort, remoteAddr, options.port);
       if (
         this.table[localPort]?.has(rkey) ||
-        (reuse >= 0 && !this.timeWaitReusable(reuse, remoteAddr, now))
+        (reuse >= 0 && !this.timeWaitReusable(reuse, remoteAddr, now, true))
       ) {
         // The 4-tuple is taken (TIME_WAIT included, unless tcp_tw_reuse applies): connect() fails as on Linux.
         throw addrError("EADDRNOTAVAIL", "connect", remoteAddr, options.port);
@@ -490,13 +540,13 @@ export class Host implements Endpoint, ConnectionEnv {
       localPort = this.allocatePort(remoteAddr, options.port, now);
       reuse = this.reuseSlot;
     }
-    const conn = new Connection(this, this.address, localPort, remoteAddr, options.port, handlers, {
-      ...this.connectionSettings(options.socket),
+    const conn = new Connection(this, localAddr, localPort, remoteAddr, options.port, handlers, {
+      ...this.connectionSettings(options.socket, remoteAddr),
       noDelay: options.noDelay ?? false,
       keepAlive: options.keepAlive ?? false,
     });
     this.appEvent(conn.label, "connect");
-    let iss = this.isnGen.isn(this.address, localPort, remoteAddr, options.port, now);
+    let iss = this.isnGen.isn(localAddr, localPort, remoteAddr, options.port, now);
     if (reuse >= 0) {
       // Linux tcp_twsk_unique: the new ISS clears the old incarnation's sequence space by a full unscaled
       // window (RFC 1122 §4.2.2.13's rule, as for a SYN that reopens TIME_WAIT), and TS.Recent carries over
@@ -514,17 +564,20 @@ export class Host implements Endpoint, ConnectionEnv {
 
   /** Would bind(port) fail with EADDRINUSE now (a listener, or any connection without SO_REUSEADDR)? */
   bindConflict(port: number, reuseAddress: boolean): boolean {
-    const listener = this.listeners.get(port);
-    if (listener && !listener.closed) return true;
+    if (this.listeners.has(port)) return true;
     return !reuseAddress && this.portHeld(port);
   }
 
-  private connectionSettings(settings: SocketSettings | undefined): {
+  private connectionSettings(
+    settings: SocketSettings | undefined,
+    remoteAddr: number,
+  ): {
     mss: number;
     receiveBuffer?: number;
     sendBuffer?: number;
   } {
-    const mss = settings?.maxSegment ? Math.min(this.mss, settings.maxSegment) : this.mss;
+    const own = mssForFamily(this.mss, remoteAddr);
+    const mss = settings?.maxSegment ? Math.min(own, settings.maxSegment) : own;
     return {
       mss,
       ...(settings?.receiveBuffer ? { receiveBuffer: settings.receiveBuffer } : {}),
@@ -624,6 +677,9 @@ export class Host implements Endpoint, ConnectionEnv {
         why,
       });
     }
+    // An IPv6 destination stays interned until the driver has the segment (the packet that drew this reply
+    // may give its reference back first); IPv4 numbers pass through acquire/release untouched.
+    addressTable.acquire(seg.dstAddr);
     this.outbox.send(seg, id, conn ? conn.state : null); // to the driver once the entry has finished
   }
 
@@ -670,7 +726,8 @@ export class Host implements Endpoint, ConnectionEnv {
   }
 
   acceptQueueHasRoom(conn: Connection): boolean {
-    const listener = conn.listenerPort >= 0 ? this.listeners.get(conn.listenerPort) : undefined;
+    const listener =
+      conn.listenerPort >= 0 ? this.listeners.forPeer(conn.listenerPort, conn.remoteAddr) : undefined;
     if (!listener || !listener.acceptQueueFull) return true;
     this.counters.listenOverflows++;
     return false;
@@ -709,14 +766,14 @@ export class Host implements Endpoint, ConnectionEnv {
 
   /** RST in reply to a segment with no connection behind it (§3.10.7.1, Linux's formats). */
   private replyRst(seg: Segment, why: string): void {
-    const rst = resetFor(seg, this.address);
+    const rst = resetFor(seg, seg.dstAddr); // from the address it came to: ours, of its family
     this.counters.outRsts++;
     this.counters.outSegs++;
     this.transmit(rst, null, why, false);
   }
 
   private segmentTo(seg: Segment, seq: number, ack: number, flags: number): Segment {
-    return replyTo(seg, this.address, seq, ack, flags);
+    return replyTo(seg, seg.dstAddr, seq, ack, flags); // from the address it came to: ours, of its family
   }
 
   private spawnChild(listener: Listener, seg: Segment, iss: number): void {
@@ -729,12 +786,12 @@ export class Host implements Endpoint, ConnectionEnv {
   private newChild(listener: Listener, seg: Segment): Connection {
     const conn = new Connection(
       this,
-      this.address,
+      seg.dstAddr,
       seg.dstPort,
       seg.srcAddr,
       seg.srcPort,
       {},
-      this.connectionSettings(listener.settings),
+      this.connectionSettings(listener.settings, seg.srcAddr),
     );
     conn.listenerPort = listener.port;
     conn.attached = false;
@@ -817,7 +874,7 @@ export class Host implements Endpoint, ConnectionEnv {
         this.dropped(seg, "time-wait", null, "RST ignored (RFC 1337)");
         return;
       case "accept-syn": {
-        const listener = this.listeners.get(seg.dstPort);
+        const listener = this.listeners.forPeer(seg.dstPort, seg.srcAddr);
         if (!listener || listener.closed) {
           this.twAck(s, "dup-ack"); // Linux: no listener, answer as to an old SYN
           return;
@@ -851,8 +908,9 @@ export class Host implements Endpoint, ConnectionEnv {
   /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, with a timestamp when the connection used them (RFC 7323 §3.2). */
   private twAck(s: number, why: string): void {
     const tw = this.tw.view(s);
+    const local = this.addresses.localFor(tw.remoteAddr);
     const ack = buildSegment(
-      this.address,
+      local,
       tw.localPort,
       tw.remoteAddr,
       tw.remotePort,
@@ -864,7 +922,7 @@ export class Host implements Endpoint, ConnectionEnv {
         ? {
             timestamp: {
               // Our TS clock (see ./timestamps.ts), recomputed from the 4-tuple's offset, not stored.
-              val: tsClock(this.now, this.tsOffset(this.address, tw.localPort, tw.remoteAddr, tw.remotePort)),
+              val: tsClock(this.now, this.tsOffset(local, tw.localPort, tw.remoteAddr, tw.remotePort)),
               ecr: tw.tsRecent,
             },
           }
@@ -897,9 +955,11 @@ export class Host implements Endpoint, ConnectionEnv {
   private dropTimeWait(s: number): void {
     if (this.tw.expiresAt(s) > this.now) this.timerEvent(s, "cancelled"); // ended early: its timer never fires
     const localPort = this.tw.localPort(s);
-    const rkey = remoteKey(this.tw.remoteAddr(s), this.tw.remotePort(s));
+    const remoteAddr = this.tw.remoteAddr(s);
+    const rkey = remoteKey(remoteAddr, this.tw.remotePort(s));
     this.tw.remove(s);
     this.releasePort(localPort, rkey);
+    addressTable.release(remoteAddr); // the reference the connection handed to its record
   }
 
   /**
@@ -913,21 +973,23 @@ export class Host implements Endpoint, ConnectionEnv {
       (this.tw.holds(s, conn.timeWaitGeneration) &&
         this.tw.localPort(s) === conn.localPort &&
         this.tw.remotePort(s) === conn.remotePort &&
-        this.tw.remoteAddr(s) === conn.remoteAddr >>> 0)
+        this.tw.remoteAddr(s) === conn.remoteAddr) // an IPv6 id is above 2^32: no >>> 0
     );
   }
 
   /**
    * tcp_tw_reuse (host-inspection-facts §1.3, Linux tcp_twsk_unique): may an outgoing connect take over
-   * this TIME_WAIT 4-tuple? Only if the policy covers the destination, the old connection used timestamps
-   * (so PAWS keeps its old duplicates out of the new one, RFC 6191) and the record is old enough.
+   * this TIME_WAIT 4-tuple? The verdict is src/tcp/timewait.ts's timeWaitReusable; `bound`: the socket
+   * chose its port with bind().
    */
-  private timeWaitReusable(s: number, remoteAddr: number, now: number): boolean {
-    return (
-      this.reusePolicyCovers(remoteAddr) &&
-      this.tw.hasTsRecent(s) &&
-      now >= this.tw.enteredAt(s) + this.profile.timeWaitReuseDelay
-    );
+  private timeWaitReusable(s: number, remoteAddr: number, now: number, bound = false): boolean {
+    return timeWaitReusable(this.profile, {
+      bound,
+      tsRecentSeen: this.tw.hasTsRecent(s),
+      policyCovers: this.reusePolicyCovers(remoteAddr),
+      enteredAt: this.tw.enteredAt(s),
+      now,
+    });
   }
 
   /** "loopback" (Linux's default 2): either address in 127/8, or a connection to ourselves (it goes over lo). */
@@ -935,7 +997,11 @@ export class Host implements Endpoint, ConnectionEnv {
     const policy = this.profile.timeWaitReuse;
     if (policy === "on") return true;
     if (policy === "off") return false;
-    return remoteAddr >>> 24 === 127 || this.address >>> 24 === 127 || remoteAddr === this.address;
+    return (
+      isLoopbackAddress(remoteAddr) ||
+      isLoopbackAddress(this.addresses.localFor(remoteAddr)) ||
+      this.addresses.owns(remoteAddr)
+    );
   }
 
   private timerEvent(s: number, action: TimerAction, deadline?: number): void {
@@ -955,7 +1021,8 @@ export class Host implements Endpoint, ConnectionEnv {
 
   private twLabel(s: number): string {
     const tw = this.tw;
-    return `${formatIPv4(this.address)}:${tw.localPort(s)}>${formatIPv4(tw.remoteAddr(s))}:${tw.remotePort(s)}`;
+    const remote = tw.remoteAddr(s);
+    return `${formatAddressPort(this.addresses.localFor(remote), tw.localPort(s))}>${formatAddressPort(remote, tw.remotePort(s))}`;
   }
 
   private insert(localPort: number, rkey: number, conn: Connection): void {
@@ -965,6 +1032,10 @@ export class Host implements Endpoint, ConnectionEnv {
       this.table[localPort] = m;
     }
     m.set(rkey, conn);
+    // The connection holds its peer's address (an IPv6 id stays valid while it does); a traced host keeps
+    // it for good, since the trace's segments name it.
+    addressTable.acquire(conn.remoteAddr);
+    if (this.trace.enabled) addressTable.acquire(conn.remoteAddr);
     if (this.isEphemeral(localPort)) this.portsInUse.set(rkey, (this.portsInUse.get(rkey) ?? 0) + 1);
   }
 
@@ -974,6 +1045,7 @@ export class Host implements Endpoint, ConnectionEnv {
     m.delete(rkey);
     if (m.size === 0) this.table[localPort] = undefined;
     this.releasePort(localPort, rkey);
+    addressTable.release(conn.remoteAddr);
   }
 
   private releasePort(localPort: number, rkey: number): void {
@@ -986,7 +1058,7 @@ export class Host implements Endpoint, ConnectionEnv {
   private removeConnection(conn: Connection): void {
     this.remove(conn.localPort, remoteKey(conn.remoteAddr, conn.remotePort), conn);
     if (conn.listenerPort >= 0) {
-      const listener = this.listeners.get(conn.listenerPort);
+      const listener = this.listeners.forPeer(conn.listenerPort, conn.remoteAddr);
       // A child that ends in the accept queue (reset, timed out) stays there, still taking its slot: Linux's
       // accept() returns it in TCP_CLOSE with its data readable and its error pending (linux-profile.md,
       // "Close semantics"). closeListener() empties the queue.
@@ -1029,7 +1101,9 @@ export class Host implements Endpoint, ConnectionEnv {
     if (!mayReuse && (this.portsInUse.get(rkey) ?? 0) >= size)
       throw addrError("EADDRNOTAVAIL", "connect", remoteAddr, remotePort);
     // Start where the last search for this destination stopped (a per-destination offset, like Linux's hash).
-    let offset = this.portCursor.get(rkey) ?? (remoteAddr ^ (remotePort * 2654435761)) >>> 0;
+    let offset =
+      this.portCursor.get(rkey) ??
+      (addressDigest(this.cookieKey, remoteAddr) ^ (remotePort * 2654435761)) >>> 0;
     for (let i = 0; i < size; i++) {
       const port = lo + (offset % size);
       offset = (offset + 1) >>> 0;
@@ -1059,8 +1133,8 @@ function addrError(
   addr: number,
   port: number,
 ): TcpError {
-  const err = new TcpError(code, syscall, `${formatIPv4(addr)}:${port}`);
-  err.address = formatIPv4(addr);
+  const err = new TcpError(code, syscall, formatAddressPort(addr, port));
+  err.address = formatAddress(addr);
   err.port = port;
   return err;
 }

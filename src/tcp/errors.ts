@@ -10,7 +10,8 @@ export type TcpErrorCode =
   | "EADDRNOTAVAIL"
   | "ENOTCONN"
   | "EINVAL"
-  | "ECONNABORTED";
+  | "ECONNABORTED"
+  | "ENETUNREACH";
 
 const MESSAGES: Record<TcpErrorCode, string> = {
   ECONNREFUSED: "connection refused",
@@ -22,6 +23,7 @@ const MESSAGES: Record<TcpErrorCode, string> = {
   ENOTCONN: "socket is not connected",
   EINVAL: "invalid argument",
   ECONNABORTED: "connection aborted",
+  ENETUNREACH: "network is unreachable",
 };
 
 /** An error of TCP itself, with Node's code (`ECONNREFUSED`...), so code written for node:net handles it unchanged. */

@@ -3,6 +3,8 @@
 // incarnations while being unpredictable from outside. How fast M ticks is the profile's (RFC 793's 4 µs,
 // Linux's 64 ns, FreeBSD's 1 MiB/s; see isnClockRate in profile.ts). In the simulator the key comes from
 // the seed (deterministic runs).
+// An IPv6 address enters as a keyed digest of its 128 bits (`addressDigest`), never as its interned id.
+import { addressTable, IPV6_ID_BASE } from "../wire/address-table.js";
 
 const rotl = (x: number, n: number): number => (x << n) | (x >>> (32 - n));
 
@@ -46,6 +48,25 @@ export function keyedHash(key: Uint32Array, a: number, b: number, c: number, d: 
   v[2] = v[2]! ^ 0xff;
   for (let r = 0; r < 4; r++) halfRound(v);
   return (v[0]! ^ v[1]! ^ v[2]! ^ v[3]!) >>> 0;
+}
+
+/**
+ * The 32 bits an address contributes to a keyed hash: an IPv4 address itself, an IPv6 address (an id of
+ * the address table, ../wire/address-table.ts) a keyed hash of its four words — so ISNs, timestamp offsets,
+ * SYN cookies and port offsets depend on the 128-bit address (as Linux's secure_tcpv6_seq hashes it) and
+ * not on the order in which a process happened to intern addresses.
+ */
+export function addressDigest(key: Uint32Array, addr: number): number {
+  if (addr < IPV6_ID_BASE) return addr;
+  const t = addressTable;
+  return keyedHash(key, t.word(addr, 0), t.word(addr, 1), t.word(addr, 2), t.word(addr, 3) ^ 0x3636);
+}
+
+/** A salt for keyFromSeed from a host address of either family (stable across processes). */
+export function addressSalt(addr: number): number {
+  if (addr < IPV6_ID_BASE) return addr;
+  const t = addressTable;
+  return (t.word(addr, 0) ^ t.word(addr, 1) ^ t.word(addr, 2) ^ t.word(addr, 3) ^ 0x60000000) >>> 0;
 }
 
 /** Expand a numeric seed into a 128-bit key (splitmix32 steps). */
@@ -107,7 +128,14 @@ export class IsnGenerator {
    * 4-tuple, so a later incarnation's TSvals are larger than an earlier one's (RFC 6191 relies on it).
    */
   tsOffset(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
-    return keyedHash(this.key, remoteAddr, localAddr, (remotePort << 16) | localPort, 0x7473);
+    const k = this.key;
+    return keyedHash(
+      k,
+      addressDigest(k, remoteAddr),
+      addressDigest(k, localAddr),
+      (remotePort << 16) | localPort,
+      0x7473,
+    );
   }
 
   /** `now` in µs; M ticks at the profile's rate. `passive`: the ISS of a SYN,ACK. */
@@ -127,7 +155,14 @@ export class IsnGenerator {
       m = Math.max(m, this.lastM + step);
       this.lastM = m;
     }
-    const f = keyedHash(this.key, localAddr, remoteAddr, (localPort << 16) | remotePort, 0);
+    const k = this.key;
+    const f = keyedHash(
+      k,
+      addressDigest(k, localAddr),
+      addressDigest(k, remoteAddr),
+      (localPort << 16) | remotePort,
+      0,
+    );
     return ((m % TWO_32) + f) >>> 0;
   }
 }

@@ -7,7 +7,7 @@ import type { Connection, ConnectionHandlers } from "./connection.js";
 import type { Counters } from "./counters.js";
 import type { Profile } from "./profile.js";
 import { seqAdd } from "./seq.js";
-import { checkCookie, makeCookie } from "./syncookie.js";
+import { checkCookie, cookieAckOptions, cookieSynAckOptions, makeCookie } from "./syncookie.js";
 import type { DropReason } from "./events.js";
 import { ACK, RST, SYN, type Segment } from "../wire/segment.js";
 
@@ -18,8 +18,6 @@ const COOKIE_WINDOW = 128 * 1_000_000;
 export interface ListenEnv {
   readonly profile: Profile;
   readonly counters: Counters;
-  /** Our MSS (the cookie SYN,ACK's option). */
-  readonly mss: number;
   /** The SYN-cookie secret. */
   readonly cookieKey: Uint32Array;
   /** The engine's time (µs). */
@@ -36,6 +34,10 @@ export interface ListenEnv {
   newChild(listener: Listener, seg: Segment): Connection;
   /** A new SYN_RECEIVED child in the SYN queue, its SYN,ACK sent. */
   spawnChild(listener: Listener, seg: Segment, iss: number): void;
+  /** The TSval offset of the 4-tuple `seg` arrived on (the one its child will use, ./isn.ts). */
+  tsOffset(seg: Segment): number;
+  /** The MSS and receive buffer a child of `listener` gets (the scale a cookie SYN,ACK offers follows them). */
+  childSettings(listener: Listener, remoteAddr: number): { mss: number; receiveBuffer?: number };
 }
 
 /** What a listener tells the application. */
@@ -55,6 +57,9 @@ export class Listener {
   lastOverflow = -Infinity;
   /** Socket settings its children inherit (SO_RCVBUF, SO_SNDBUF, TCP_MAXSEG set on the listener). */
   settings: { receiveBuffer?: number; sendBuffer?: number; maxSegment?: number } | undefined = undefined;
+  /** The family of the listening socket: an IPv6 one also takes IPv4 SYNs unless `ipv6Only` (IPV6_V6ONLY). */
+  family: 4 | 6 = 4;
+  ipv6Only = false;
 
   constructor(
     readonly port: number,
@@ -117,7 +122,7 @@ export function synToListener(env: ListenEnv, listener: Listener, seg: Segment, 
   const policy = env.profile.synCookies;
   if (policy === "overflow" && listener.synQueueFull) listener.lastOverflow = env.now;
   if (policy === "always" || (policy === "overflow" && listener.synQueueFull)) {
-    sendCookieSynAck(env, seg);
+    sendCookieSynAck(env, listener, seg);
     return;
   }
   if (listener.synQueueFull) {
@@ -130,7 +135,7 @@ export function synToListener(env: ListenEnv, listener: Listener, seg: Segment, 
   env.spawnChild(listener, seg, isnFloor >= 0 ? isnFloor : env.iss(seg));
 }
 
-function sendCookieSynAck(env: ListenEnv, seg: Segment): void {
+function sendCookieSynAck(env: ListenEnv, listener: Listener, seg: Segment): void {
   const cookie = makeCookie(
     env.cookieKey,
     env.now,
@@ -143,7 +148,13 @@ function sendCookieSynAck(env: ListenEnv, seg: Segment): void {
   env.counters.synCookiesSent++;
   const synAck = env.segmentTo(seg, cookie, seqAdd(seg.seq, 1), SYN | ACK);
   synAck.window = Math.min(65535, env.profile.receiveBuffer);
-  synAck.options = { mss: env.mss };
+  synAck.options = cookieSynAckOptions(
+    env.profile,
+    seg.options,
+    env.childSettings(listener, seg.srcAddr), // the MSS of the peer's family
+    env.now,
+    env.tsOffset(seg),
+  );
   env.counters.outSegs++;
   env.transmit(synAck, null, "syn-ack-cookie", false);
 }
@@ -163,6 +174,8 @@ function cookieArrives(env: ListenEnv, listener: Listener, seg: Segment): boolea
     env.counters.synCookiesFailed++;
     return false;
   }
+  const restored = cookieAckOptions(env.profile, seg.options, env.tsOffset(seg));
+  if (restored === null) return false; // an option switched off since the SYN,ACK: Linux answers RST
   if (listener.acceptQueueFull) {
     env.counters.listenOverflows++;
     env.dropped(seg, "accept-queue-full", null);
@@ -170,7 +183,7 @@ function cookieArrives(env: ListenEnv, listener: Listener, seg: Segment): boolea
   }
   env.counters.synCookiesRecv++;
   const conn = env.newChild(listener, seg);
-  conn.openFromCookie(seg, seqAdd(seg.ack, -1), peerMss, env.now);
+  conn.openFromCookie(seg, seqAdd(seg.ack, -1), peerMss, restored, env.now);
   if (seg.payload.length > 0) conn.segmentArrives(seg, env.now);
   return true;
 }

@@ -25,6 +25,15 @@ export type WindowScaleRule = "ilog2" | "cover";
  * tcp_output: "off + len == sbused(&so->so_snd)"; RFC 9293 §3.9.1 lets a sender push implicitly).
  */
 export type PushRule = "write-end" | "buffer-empty";
+/**
+ * How the advertised receive window follows the receive buffer. "linux": the window is the buffer space
+ * turned into payload bytes by the measured payload-to-truesize ratio, each queued segment charged its
+ * truesize, capped by a slowly growing threshold and rounded to the receive MSS (tcp_win_from_space,
+ * tcp_select_initial_window, __tcp_select_window, tcp_grow_window; receive-window.ts). "free-space": the
+ * window is the buffer's free bytes, opened by at least min(buffer/2, MSS) at a time (RFC 9293
+ * §3.8.6.2.2's receiver SWS avoidance, as FreeBSD's tcp_output does for its window updates).
+ */
+export type ReceiveWindowRule = "linux" | "free-space";
 
 /**
  * New data on the first duplicate ACKs, before fast retransmit. "rfc3042": one segment on each of the
@@ -84,6 +93,28 @@ export interface Profile {
   /** RFC 1337: ignore RST in TIME_WAIT. Linux's tcp_rfc1337 defaults to 0 (an in-window RST kills it). */
   rfc1337: boolean;
   synCookies: SynCookiePolicy;
+  /**
+   * With timestamps, a cookie SYN,ACK keeps SACK-permitted and window scale, hiding the peer's in the low
+   * bits of its TSval (Linux cookie_init_timestamp / cookie_timestamp_decode). false: a cookie SYN,ACK
+   * carries only the MSS (RFC 4987 §3.6's plain cookie).
+   */
+  synCookieTsOptions: boolean;
+  /**
+   * A simultaneous open's SYN,ACK carries the options of our own SYN again (Linux: the full socket's
+   * tcp_send_synack builds it with tcp_syn_options). false: it confirms only what the peer's SYN offered,
+   * as a listener's does (RFC 7323 §2.2; FreeBSD tcp_output: TF_RCVD_SCALE / TF_SACK_PERMIT checks).
+   */
+  synAckRepeatsSynOptions: boolean;
+  /**
+   * A passive open's largest peer window seen (Max(SND.WND), RFC 9293 §3.8.6.2.1) starts from the final
+   * ACK, not the SYN: Linux creates the socket there (tcp_create_openreq_child: max_window = snd_wnd).
+   */
+  maxWindowFromFinalAck: boolean;
+  /**
+   * The send MSS a write is cut by, and TCP_MAXSEG / tcpi_snd_mss report, is bounded by the peer's largest
+   * window: half of it, or all of it up to 536 bytes (Linux tcp_sync_mss → tcp_bound_to_half_wnd).
+   */
+  mssBoundToWindow: boolean;
   /** SYN queue bound (tcp_max_syn_backlog). */
   synBacklog: number;
   /** Upper bound on a listener's accept queue (somaxconn). */
@@ -104,6 +135,13 @@ export interface Profile {
   rmemMax: number;
   windowScaleRule: WindowScaleRule;
   pushRule: PushRule;
+  receiveWindowRule: ReceiveWindowRule;
+  /**
+   * A corked partial segment with nothing in flight is sent when the persist (probe) timer expires, at
+   * max(RTO, 200 ms) (Linux tcp_check_probe_timer → tcp_probe_timer → tcp_write_wakeup; tcp(7): "a 200
+   * millisecond ceiling"). false: it waits until uncorked (FreeBSD's TCP_NOPUSH has no such timer).
+   */
+  corkProbeTimer: boolean;
   /** Send buffer size in bytes; writes beyond it are queued by the socket layer (backpressure). */
   sendBuffer: number;
   /** MSS we advertise when the link does not say otherwise (MTU 1500 − 40). */
@@ -113,6 +151,11 @@ export interface Profile {
   timeWaitReuse: TimeWaitReusePolicy;
   /** Linux tcp_tw_reuse_delay: how old a TIME_WAIT entry must be before reuse by timestamps. */
   timeWaitReuseDelay: number;
+  /**
+   * A connect() from a socket bound to its port may take a TIME_WAIT 4-tuple over at once when the old
+   * connection used timestamps, whatever timeWaitReuse says (Linux tcp_twsk_unique, twp == NULL).
+   */
+  timeWaitReuseBound: boolean;
   /** Offer and accept RFC 7323 window scaling (Linux tcp_window_scaling). */
   windowScaling: boolean;
   /** Offer and accept RFC 7323 timestamps (Linux tcp_timestamps). */
@@ -198,6 +241,10 @@ const linux: Profile = {
   ephemeralPortHigh: 60999,
   rfc1337: false, // tcp_rfc1337 default 0
   synCookies: "overflow", // tcp_syncookies default 1
+  synCookieTsOptions: true, // syncookies.c: cookie_init_timestamp(), cookie_timestamp_decode()
+  synAckRepeatsSynOptions: true, // tcp_rcv_synsent_state_process → tcp_send_synack
+  maxWindowFromFinalAck: true, // tcp_create_openreq_child
+  mssBoundToWindow: true, // tcp_bound_to_half_wnd
   synBacklog: 128, // tcp_max_syn_backlog's floor (tcp_init sets max(128, ehash entries / 256))
   acceptBacklogMax: 4096, // net.core.somaxconn default since Linux 5.4
   challengeAckInterval: 500 * MS, // tcp_invalid_ratelimit default
@@ -208,11 +255,14 @@ const linux: Profile = {
   rmemMax: 212992, // net.core.rmem_max default (SK_RMEM_MAX)
   windowScaleRule: "ilog2", // tcp_select_initial_window()
   pushRule: "write-end", // tcp_push / tcp_mark_push / forced_push
+  receiveWindowRule: "linux", // tcp_win_from_space(), __tcp_select_window() (Linux 6.18)
+  corkProbeTimer: true, // tcp_check_probe_timer(), tcp_write_wakeup()
   sendBuffer: 262144, // tcp_wmem[1] of the test hosts (linux-profile.md "Sysctls"; stock 16384)
   defaultMss: 1460, // MTU 1500 − 40 (tcp_mss_to_mtu)
   initialWindowSegments: 10, // TCP_INIT_CWND
   timeWaitReuse: "loopback", // tcp_tw_reuse default 2
   timeWaitReuseDelay: 1 * SECOND, // tcp_tw_reuse_delay default (1000 ms)
+  timeWaitReuseBound: true, // tcp_twsk_unique: "tw_ts_recent_stamp && (!twp || ...)"
   windowScaling: true, // tcp_window_scaling, tcp_timestamps, tcp_sack, tcp_dsack: default 1
   timestamps: true,
   sack: true,
@@ -259,6 +309,12 @@ const bsd: Profile = {
   ephemeralPortLow: 49152,
   ephemeralPortHigh: 65535,
   rfc1337: true, // tcp_twcheck drops every RST in TIME_WAIT
+  // FreeBSD keeps wscale and SACK in the cookie's own bits instead (tcp_syncache.c syncookie_generate),
+  // which this engine does not model: its cookies stay MSS-only rather than borrow Linux's TSval trick.
+  synCookieTsOptions: false,
+  synAckRepeatsSynOptions: false, // tcp_output: wscale/SACK only if TF_RCVD_SCALE / TF_SACK_PERMIT
+  maxWindowFromFinalAck: false, // RFC 9293 §3.8.6.2.1 kept (the SYN's window counts); FreeBSD not verified
+  mssBoundToWindow: false, // tcp_mss: t_maxseg comes from the MSS option and the route only
   delayedAckTimeout: 100 * MS, // TCPTV_DELACK (hz / 10), net.inet.tcp.delacktime
   // TCPTV_KEEP_IDLE, TCPTV_KEEPINTVL, TCPTV_KEEPCNT (tcp_timer.h)
   keepAliveIdle: 7200 * SECOND,
@@ -270,7 +326,12 @@ const bsd: Profile = {
   rmemMax: 2097152,
   windowScaleRule: "cover",
   pushRule: "buffer-empty",
+  // FreeBSD tcp_output advertises sbspace(&so->so_rcv), the free buffer; its window-update thresholds are
+  // not modelled beyond RFC 9293 §3.8.6.2.2's min(buffer/2, MSS).
+  receiveWindowRule: "free-space",
+  corkProbeTimer: false, // TCP_NOPUSH: held until the flag is cleared or the buffer fills (tcp_output)
   timeWaitReuse: "off", // FreeBSD has no tcp_tw_reuse
+  timeWaitReuseBound: false, // RFC 9293 §3.6 kept: the 4-tuple is in use (FreeBSD's own recycling is not modelled)
   congestionControl: "newreno", // net.inet.tcp.cc.algorithm default before FreeBSD 14 (14 uses CUBIC)
   slowStartAfterIdle: true,
   quickAcks: 0, // no quick-ACK mode
@@ -342,6 +403,10 @@ const windows: Profile = {
   ephemeralPortLow: 49152,
   ephemeralPortHigh: 65535,
   rfc1337: false,
+  synCookieTsOptions: false, // Windows' SYN-attack protection is not documented to keep options this way
+  synAckRepeatsSynOptions: false, // RFC 7323 §2.2; Windows not verified
+  maxWindowFromFinalAck: false, // RFC 9293 §3.8.6.2.1 kept; Windows not verified
+  mssBoundToWindow: false, // RFC 9293 §3.7.1: the send MSS is the peer's MSS option and the path; not verified
   delayedAckTimeout: 200 * MS,
   // Receive window auto-tuning level "normal" (the default since Vista) lets the window grow to 16 MB,
   // so Windows offers scale 8 (learn.microsoft.com, "Description of Windows TCP features": "normal ...
@@ -351,7 +416,10 @@ const windows: Profile = {
   rmemMax: 65535 << 8,
   windowScaleRule: "cover",
   pushRule: "buffer-empty",
+  receiveWindowRule: "free-space", // RFC 9293 §3.8.6.2.2 (receiver SWS avoidance over the free buffer)
+  corkProbeTimer: false, // no TCP_CORK in the RFCs; Windows has none either
   timeWaitReuse: "off",
+  timeWaitReuseBound: false, // no documented reuse of a TIME_WAIT 4-tuple by connect()
   congestionControl: "newreno",
   slowStartAfterIdle: true,
   quickAcks: 0,
@@ -402,6 +470,10 @@ const rfc: Profile = {
   ephemeralPortHigh: 65535,
   rfc1337: true, // RFC 1337 §3 (TIME-WAIT assassination hazards): ignore RST in TIME-WAIT
   synCookies: "off", // SYN cookies are in no standards-track RFC (RFC 4987 §3.6 describes them)
+  synCookieTsOptions: false, // RFC 4987 §3.6: the plain cookie encodes the MSS only
+  synAckRepeatsSynOptions: false, // RFC 7323 §2.2: a SYN,ACK may carry an option only if the SYN did
+  maxWindowFromFinalAck: false, // RFC 9293 §3.8.6.2.1: the largest window offered, the SYN's included
+  mssBoundToWindow: false, // RFC 9293 §3.7.1: the send MSS is the peer's MSS option and the path
   // RFC 9293 §3.8.6.3 / RFC 1122 4.2.3.2 only bound it (< 0.5 s); 200 ms, the classic BSD value, is assumed
   delayedAckTimeout: 200 * MS,
   // RFC 7323 §2.3: the receiver picks the shift for the buffer it has; the RFCs know no buffer growth, so
@@ -410,7 +482,10 @@ const rfc: Profile = {
   rmemMax: 131072, // the receive buffer itself (the RFCs know no cap): SO_RCVBUF up to it
   windowScaleRule: "cover",
   pushRule: "buffer-empty", // RFC 9293 §3.9.1: a sender may push implicitly
+  receiveWindowRule: "free-space", // RFC 9293 §3.8.6.2.2 (receiver SWS avoidance over the free buffer)
+  corkProbeTimer: false, // no TCP_CORK in the RFCs
   timeWaitReuse: "off", // RFC 6191 reuse is a SYN arriving at TIME-WAIT, not a local connect
+  timeWaitReuseBound: false, // RFC 9293 §3.6: the 4-tuple is in use until TIME_WAIT ends
   dsack: false, // RFC 2883 is an extension a plain RFC 9293 stack lacks
   congestionControl: "newreno", // RFC 5681, RFC 6582
   slowStartAfterIdle: true, // RFC 5681 §4.1
@@ -518,6 +593,10 @@ function validateProfile(p: Profile): void {
   if (p.windowScaleRule !== "ilog2" && p.windowScaleRule !== "cover")
     throw new ProfileError(
       `windowScaleRule must be ilog2 or cover, got ${JSON.stringify(p.windowScaleRule)}`,
+    );
+  if (p.receiveWindowRule !== "linux" && p.receiveWindowRule !== "free-space")
+    throw new ProfileError(
+      `receiveWindowRule must be linux or free-space, got ${JSON.stringify(p.receiveWindowRule)}`,
     );
   if (p.pushRule !== "write-end" && p.pushRule !== "buffer-empty")
     throw new ProfileError(`pushRule must be write-end or buffer-empty, got ${JSON.stringify(p.pushRule)}`);

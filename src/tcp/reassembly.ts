@@ -19,6 +19,13 @@ export class Reassembly {
     return this.held.length === 0;
   }
 
+  /** The memory the held segments are charged, each at `cost(its length)` (Linux charges each skb its truesize). */
+  heldCost(cost: (length: number) => number): number {
+    let sum = 0;
+    for (const h of this.held) sum += cost(h.data.length);
+    return sum;
+  }
+
   /** The SACK-able ranges [left, right) currently held, lowest first. */
   ranges(): Array<[number, number]> {
     return this.held.map((h) => [h.seq, seqAdd(h.seq, h.data.length + (h.fin ? 1 : 0))]);

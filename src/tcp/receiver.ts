@@ -2,6 +2,7 @@
 // window we advertise, data waiting for the application, and segments held out of order.
 import { Reassembly } from "./reassembly.js";
 import type { Profile } from "./profile.js";
+import { LinuxReceiveSpace, segmentTruesize } from "./receive-window.js";
 import { seqAdd, seqDiff, seqGt, seqLt } from "./seq.js";
 
 /** The 16-bit window field's largest value; without window scaling (RFC 7323) also the largest window. */
@@ -32,6 +33,15 @@ export function offeredWscale(profile: Profile, bufferSize: number, locked: bool
   return shift;
 }
 
+/** How a Receiver accounts its buffer: the profile's rule, and whether the application set SO_RCVBUF. */
+export interface ReceiverOptions {
+  profile: Profile;
+  /** SO_RCVBUF was set (Linux SOCK_RCVBUF_LOCK). */
+  locked: boolean;
+  /** The MSS we announce (tp->advmss). */
+  mss: number;
+}
+
 export class Receiver {
   irs = 0;
   rcvNxt = 0;
@@ -40,7 +50,32 @@ export class Receiver {
   readonly reassembly = new Reassembly();
   /** In-order data the application has not read yet (flow control: it fills the window). */
   private readonly queue: Uint8Array[] = [];
+  /** Under the `linux` rule: the truesize charged for each queued chunk. */
+  private readonly costs: number[] = [];
+  /** sk_rmem_alloc of the in-order queue (the out-of-order queue is charged as it is held). */
+  private queueCost = 0;
+  /** IP and TCP header bytes of a data segment from the peer (truesize counts the whole packet). */
+  private headerBytes = 40;
   queuedBytes = 0;
+  /**
+   * Quick-ACK mode (Linux icsk_ack.quick): this many ACKs of new data go out at once instead of delayed.
+   * Profiles without quick ACKs keep it 0.
+   */
+  quick = 0;
+  /**
+   * Linux icsk_ack.pending's ICSK_ACK_PUSHED (1) and ICSK_ACK_PUSHED2 (2): a pushed or small segment (two
+   * of them) came since our last ACK, so a read that drains the queue ACKs at once (__tcp_cleanup_rbuf).
+   */
+  private pushed = 0;
+  /** Bytes the application has taken in all, and at the last markRead (what a read since then copied). */
+  private takenTotal = 0;
+  private takenMark = 0;
+  /** Linux's accounting (profile.receiveWindowRule "linux"), null for the free-space rule. */
+  readonly linux: LinuxReceiveSpace | null;
+  /** Linux's rule (tcp_data_queue): a bare FIN at RCV.NXT is taken even into a zero window. */
+  get acceptsBareFinAtZeroWindow(): boolean {
+    return this.linux !== null;
+  }
   /** The peer's FIN has been received in sequence (RCV.NXT has passed it). */
   finReceived = false;
   /** The application has been told about the FIN (EOF). */
@@ -52,13 +87,56 @@ export class Receiver {
   /** RCV.UP, the urgent pointer (RFC 9293 §3.8.5); we process it but deliver no out-of-band data. */
   rcvUp = 0;
 
-  constructor(readonly bufferSize: number) {}
+  constructor(
+    readonly bufferSize: number,
+    options?: ReceiverOptions,
+  ) {
+    const p = options?.profile;
+    this.linux =
+      p?.receiveWindowRule === "linux"
+        ? new LinuxReceiveSpace(bufferSize, options!.locked, p.receiveBufferMax, options!.mss)
+        : null;
+    if (this.linux) this.linux.initialWindow(options!.mss, MAX_WSCALE); // until synWindow knows the shift
+  }
 
   init(irs: number): void {
     this.irs = irs;
     this.rcvNxt = seqAdd(irs, 1);
     this.rcvUp = this.rcvNxt;
-    this.advertisedEdge = seqAdd(this.rcvNxt, this.freeSpace());
+    this.advertisedEdge = seqAdd(this.rcvNxt, this.linux ? this.linux.rcvWnd : this.freeSpace());
+  }
+
+  /**
+   * The window of our SYN or SYN,ACK (never scaled, RFC 7323 §2.2). Linux: tcp_select_initial_window's
+   * window, from an MSS less the timestamp option when a SYN,ACK confirms timestamps
+   * (tcp_openreq_init_rwin); that is also the first RCV.WND. Otherwise the buffer, at most 65535.
+   */
+  synWindow(mss: number, wscale: number, initialized: boolean): number {
+    if (!this.linux) return Math.min(65535, this.bufferSize);
+    const wnd = this.linux.initialWindow(mss, wscale);
+    if (initialized) this.advertisedEdge = seqAdd(this.rcvNxt, wnd);
+    return Math.min(wnd, MAX_WINDOW_FIELD);
+  }
+
+  /**
+   * ESTABLISHED: the quick-ACK budget (Linux sets it at the first data segment instead) and, under the
+   * `linux` rule, tcp_init_buffer_space with the send MSS and the options both sides agreed on.
+   */
+  established(quickAcks: number, localMss: number, sndMss: number, timestamps: boolean): void {
+    this.headerBytes = 40 + (timestamps ? 12 : 0);
+    if (!this.linux) {
+      this.quick = quickAcks;
+      return;
+    }
+    this.quick = 0;
+    this.linux.maxQuickAcks = quickAcks;
+    this.linux.established(localMss - (timestamps ? 12 : 0), sndMss, this.wscale);
+  }
+
+  /** sk_rmem_alloc: what the queued and held-out-of-order segments are charged. */
+  private rmem(): number {
+    if (this.reassembly.isEmpty) return this.queueCost;
+    return this.queueCost + this.reassembly.heldCost((n) => segmentTruesize(this.headerBytes + n));
   }
 
   private freeSpace(): number {
@@ -82,6 +160,7 @@ export class Receiver {
    * is rounded up, so the edge the peer computes is never left of the one we keep (RFC 7323 §2.4).
    */
   windowToAdvertise(mss: number): number {
+    if (this.linux) return this.linuxWindowToAdvertise();
     const candidate = seqAdd(this.rcvNxt, this.freeSpace());
     const growth = seqDiff(candidate, this.advertisedEdge);
     const threshold = Math.min(Math.floor(this.bufferSize / 2), mss);
@@ -99,23 +178,116 @@ export class Receiver {
     return field;
   }
 
+  /**
+   * Linux tcp_select_window: __tcp_select_window's window, but never less than what is left of the window
+   * already offered (its right edge never moves left); the field is that window shifted by our scale.
+   */
+  private linuxWindowToAdvertise(): number {
+    const linux = this.linux!;
+    const unit = 2 ** this.wscale;
+    const current = this.window;
+    // Before ESTABLISHED (an ACK from SYN_RECEIVED or SYN_SENT) Linux offers the initial window as it is;
+    // tcp_select_window runs only once tcp_init_buffer_space has.
+    if (!linux.ready) return Math.min(Math.ceil(current / unit), MAX_WINDOW_FIELD);
+    this.pushed = 0; // an ACK goes out (tcp_event_ack_sent clears icsk_ack.pending)
+    const selected = linux.select(this.rmem(), this.wscale);
+    if (selected.clearsQuick) this.quick = 0;
+    let wnd = selected.window;
+    if (wnd < current) wnd = Math.ceil(current / unit) * unit;
+    linux.rcvWnd = wnd;
+    this.advertisedEdge = seqAdd(this.rcvNxt, wnd);
+    return Math.min(wnd, MAX_WINDOW_FIELD * unit) / unit;
+  }
+
   /** Would advertising now open the window enough to be worth a window update? */
   windowUpdateDue(mss: number): boolean {
+    if (this.linux) {
+      // Linux __tcp_cleanup_rbuf after a read: only when the window can at least double, and never once
+      // the peer's FIN came ("do not send window open ACK in states, where we will not receive more").
+      if (this.finReceived) return false;
+      const now = this.window;
+      if (2 * now > this.linux.windowClamp) return false;
+      const next = this.linux.select(this.rmem(), this.wscale).window;
+      return next !== 0 && next >= 2 * now;
+    }
     const candidate = seqAdd(this.rcvNxt, this.freeSpace());
     return seqDiff(candidate, this.advertisedEdge) >= Math.min(Math.floor(this.bufferSize / 2), mss);
   }
 
-  enqueue(data: Uint8Array): void {
+  enqueue(data: Uint8Array, push = false): void {
     if (data.length === 0) return;
+    if (this.linux) {
+      this.notePushed(data.length, push);
+      this.charge(data.length);
+    } else {
+      this.costs.push(0);
+    }
     this.queue.push(data);
     this.queuedBytes += data.length;
+  }
+
+  /**
+   * Linux tcp_queue_rcv charges each segment its truesize, then tcp_event_data_recv measures it and may grow
+   * the window. Not modelled: tcp_try_coalesce copying a small segment into the room left in the previous
+   * one — on the packetdrill TUN path the kernel under test showed every segment charged in full.
+   */
+  private charge(len: number): void {
+    const truesize = segmentTruesize(this.headerBytes + len);
+    this.costs.push(truesize);
+    this.queueCost += truesize;
+    this.quick = this.linux!.segmentQueued(len, truesize, this.rmem(), this.quick);
+  }
+
+  /**
+   * tcp_measure_rcv_mss's marks: a segment of at least the receive MSS marks PUSHED if it carries PSH; a
+   * smaller one always does, and a second one PUSHED2. (Not modelled: its exception for a run of equal
+   * small segments without PSH, which lowers rcv_mss instead.)
+   */
+  private notePushed(len: number, push: boolean): void {
+    if (len >= this.linux!.rcvMss) {
+      if (push) this.pushed |= 1;
+    } else {
+      if (this.pushed & 1) this.pushed |= 2;
+      this.pushed |= 1;
+    }
+  }
+
+  /**
+   * Linux __tcp_cleanup_rbuf, the ACK a read sends while a delayed ACK is pending: when more than one
+   * receive MSS came since the last ACK, or when the read (of `copied` bytes) emptied the queue after a
+   * pushed segment — unless in ping-pong mode, where a reply is expected to carry the ACK (two pushed
+   * segments override that). The free-space rule never does.
+   */
+  ackDueAfterRead(copied: number, pingPong: boolean, unackedBytes: number): boolean {
+    if (!this.linux) return false;
+    if (unackedBytes > this.linux.rcvMss) return true;
+    const pushed = (this.pushed & 2) !== 0 || ((this.pushed & 1) !== 0 && !pingPong);
+    return copied > 0 && pushed && this.rmem() === 0;
+  }
+
+  /** Remembers how much the application has read, for readSinceMark. */
+  markRead(): void {
+    this.takenMark = this.takenTotal;
+  }
+
+  /** Bytes the application read since markRead. */
+  get readSinceMark(): number {
+    return this.takenTotal - this.takenMark;
+  }
+
+  /** A queued chunk was read to its end: its memory is freed (Linux frees an skb once fully copied). */
+  private consumed(): void {
+    this.queue.shift();
+    this.queueCost -= this.costs.shift() ?? 0;
   }
 
   /** The next chunk of in-order data for an application that reads, or null (paused, or nothing queued). */
   take(): Uint8Array | null {
     if (this.paused || this.queue.length === 0) return null;
-    const chunk = this.queue.shift()!;
+    const chunk = this.queue[0]!;
+    this.consumed();
     this.queuedBytes -= chunk.length;
+    this.takenTotal += chunk.length;
     return chunk;
   }
 
@@ -133,10 +305,11 @@ export class Receiver {
       const k = Math.min(head.length, n - at);
       out.set(head.subarray(0, k), at);
       at += k;
-      if (k === head.length) this.queue.shift();
+      if (k === head.length) this.consumed();
       else this.queue[0] = head.subarray(k);
     }
     this.queuedBytes -= n;
+    this.takenTotal += n;
     return out;
   }
 
@@ -152,6 +325,8 @@ export class Receiver {
 
   clear(): void {
     this.queue.length = 0;
+    this.costs.length = 0;
+    this.queueCost = 0;
     this.queuedBytes = 0;
     this.reassembly.clear();
   }

@@ -61,7 +61,11 @@ export class Sender {
   pushedSeq = 0;
 
   /** `sendBuffer`: a per-socket SO_SNDBUF size in place of the profile's. */
+  /** profile.mssBoundToWindow: write buffers are cut at the window-bounded MSS (boundToHalfWindow). */
+  private readonly mssBoundToWindow: boolean;
+
   constructor(profile: Profile, sendBuffer?: number) {
+    this.mssBoundToWindow = profile.mssBoundToWindow;
     this.buffer = new SendBuffer(sendBuffer ?? profile.sendBuffer);
     this.rto = new RtoEstimator(profile);
     // Pluggable (RFC 5681 leaves the algorithm open): a new one is a file and a line here.
@@ -83,7 +87,7 @@ export class Sender {
 
   /**
    * Records the push points of a write of `len` bytes that ended at the buffer's end (Linux
-   * tcp_sendmsg_locked): each full segment that leaves more than half the peer's largest window unpushed
+   * tcp_sendmsg_locked, which fills buffers of the MSS bounded by the peer's window): each full buffer that leaves more than half the peer's largest window unpushed
    * is forced out with PSH (forced_push), and the write's last byte is marked unless MSG_MORE says more
    * follows (tcp_push).
    */
@@ -92,7 +96,8 @@ export class Sender {
     const end = this.finSeq;
     const start = seqAdd(end, -len);
     let forced = false;
-    for (let at = this.mss; at < len; at += this.mss) {
+    const step = this.mssBoundToWindow ? boundToHalfWindow(this.mss, this.maxSndWnd) : this.mss;
+    for (let at = step; at < len; at += step) {
       const seq = seqAdd(start, at);
       forced = seqDiff(seq, this.pushedSeq) > this.maxSndWnd >> 1;
       if (forced) this.markPush(seq);
@@ -159,4 +164,18 @@ export class Sender {
     if (seqGt(ack, this.sndNxt)) this.sndNxt = ack;
     return dataAcked;
   }
+}
+
+/** Linux's TCP_MSS_DEFAULT: a peer window up to this size is not halved (tcp_bound_to_half_wnd). */
+const MSS_DEFAULT = 536;
+
+/**
+ * The size of the buffers a write is cut into, and so where forced pushes can fall (Linux
+ * tcp_bound_to_half_wnd, applied by tcp_sync_mss): against a tiny peer window, at most half its largest
+ * window, or the whole of it when that is no more than 536 bytes. A peer window of 500 thus makes every
+ * 500-byte segment end a buffer, and forced_push marks it PSH.
+ */
+export function boundToHalfWindow(mss: number, maxWindow: number): number {
+  const cutoff = maxWindow > MSS_DEFAULT ? maxWindow >> 1 : maxWindow;
+  return cutoff > 0 && mss > cutoff ? cutoff : mss;
 }

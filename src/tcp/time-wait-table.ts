@@ -4,6 +4,7 @@
 // (host-inspection-facts §1.12); a busy client holds tens of thousands, a load generator a million, so a
 // record here is ~50 bytes of columns plus its index cell, and no object at all.
 import type { TimeWaitView } from "./timewait.js";
+import { IPV6_ID_BASE } from "../wire/address-table.js";
 
 /** What a connection leaves behind when it enters TIME_WAIT. */
 export interface TimeWaitInit {
@@ -108,6 +109,15 @@ export class TimeWaitTable {
   /** Records per local port (bind checks); allocated on first use, 256 KiB. */
   private perPort: Uint32Array | null = null;
   private readonly flyweight = new View();
+  /**
+   * One bit per slot: its remote address is IPv6. An IPv6 address is an id ≥ 2^32 of the address table
+   * (../wire/address-table.ts) whose low 32 bits go in `remoteAddrs` like an IPv4 address; this bit is the
+   * 33rd. Allocated with the first IPv6 record, so a host that only ever holds IPv4 records pays nothing;
+   * afterwards an eighth of a byte per slot (a Set of slots cost ~25 bytes per IPv6 record instead).
+   */
+  private v6Bits: Uint8Array | null = null;
+  /** Live IPv6 records. */
+  private v6Count = 0;
 
   constructor(private readonly seed = 0) {
     this.grow(8);
@@ -123,7 +133,8 @@ export class TimeWaitTable {
       if (
         this.remoteAddrs[s] === remoteAddr >>> 0 &&
         this.remotePorts[s] === remotePort &&
-        this.localPorts[s] === localPort
+        this.localPorts[s] === localPort &&
+        (this.v6Count === 0 || this.isV6Slot(s) === remoteAddr >= IPV6_ID_BASE)
       )
         return s;
     }
@@ -138,6 +149,11 @@ export class TimeWaitTable {
     this.localPorts[s] = r.localPort;
     this.remotePorts[s] = r.remotePort;
     this.remoteAddrs[s] = r.remoteAddr;
+    if (r.remoteAddr >= IPV6_ID_BASE) {
+      const bits = (this.v6Bits ??= new Uint8Array(this.cap >>> 3));
+      bits[s >>> 3]! |= 1 << (s & 7);
+      this.v6Count++;
+    }
     this.sndNxts[s] = r.sndNxt;
     this.rcvNxts[s] = r.rcvNxt;
     this.rcvWnds[s] = r.rcvWnd;
@@ -162,6 +178,10 @@ export class TimeWaitTable {
     this.removeFromIndex(s);
     this.perPort![this.localPorts[s]!]!--;
     this.flags[s] = 0;
+    if (this.v6Count > 0 && this.isV6Slot(s)) {
+      this.v6Bits![s >>> 3]! &= ~(1 << (s & 7));
+      this.v6Count--;
+    }
     this.generations[s] = (this.generations[s]! + 1) & 0xff;
     this.next[s] = this.free;
     this.free = s;
@@ -209,7 +229,17 @@ export class TimeWaitTable {
   }
 
   remoteAddr(s: number): number {
-    return this.remoteAddrs[s]!;
+    return this.v6Count > 0 && this.isV6Slot(s) ? IPV6_ID_BASE + this.remoteAddrs[s]! : this.remoteAddrs[s]!;
+  }
+
+  /** Records whose remote address is IPv6. */
+  get ipv6Records(): number {
+    return this.v6Count;
+  }
+
+  private isV6Slot(s: number): boolean {
+    const bits = this.v6Bits;
+    return bits !== null && (bits[s >>> 3]! & (1 << (s & 7))) !== 0;
   }
 
   remotePort(s: number): number {
@@ -268,7 +298,7 @@ export class TimeWaitTable {
   view(s: number): TimeWaitView {
     const v = this.flyweight;
     v.localPort = this.localPorts[s]!;
-    v.remoteAddr = this.remoteAddrs[s]!;
+    v.remoteAddr = this.remoteAddr(s);
     v.remotePort = this.remotePorts[s]!;
     v.sndNxt = this.sndNxts[s]!;
     v.rcvNxt = this.rcvNxts[s]!;
@@ -301,7 +331,7 @@ export class TimeWaitTable {
       this.next,
       this.index,
     ];
-    let n = this.perPort ? this.perPort.byteLength : 0;
+    let n = (this.perPort ? this.perPort.byteLength : 0) + (this.v6Bits ? this.v6Bits.byteLength : 0);
     for (const c of cols) n += c.byteLength;
     return n;
   }
@@ -384,6 +414,11 @@ export class TimeWaitTable {
     this.tsRecentSecs = widen(this.tsRecentSecs, (n) => new Uint32Array(n));
     this.enteredAges = widen(this.enteredAges, (n) => new Uint32Array(n));
     this.oowAcks = widen(this.oowAcks, (n) => new Uint16Array(n));
+    if (this.v6Bits) {
+      const bits = new Uint8Array(cap >>> 3);
+      bits.set(this.v6Bits);
+      this.v6Bits = bits;
+    }
     this.generations = widen(this.generations, (n) => new Uint8Array(n));
     this.prev = widen(this.prev, (n) => new Int32Array(n));
     this.next = widen(this.next, (n) => new Int32Array(n));

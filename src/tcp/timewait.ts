@@ -107,3 +107,29 @@ export function timeWaitVerdict(
   // tcp_timewait_state_process ACKs every such non-RST segment.
   return { action: "ack" };
 }
+
+/** What decides whether connect() may take over a TIME_WAIT 4-tuple (RFC 6191's timestamp-based reuse). */
+export interface TimeWaitReuseQuery {
+  /** The connecting socket was bound to its local port before connect() (bind(), not an ephemeral pick). */
+  readonly bound: boolean;
+  /** The old connection recorded a TS.Recent (it used timestamps), so PAWS can guard the new one. */
+  readonly tsRecentSeen: boolean;
+  /** tcp_tw_reuse covers this destination (on, or loopback under the default 2). */
+  readonly policyCovers: boolean;
+  /** When the record entered TIME_WAIT, and now (µs). */
+  readonly enteredAt: number;
+  readonly now: number;
+}
+
+/**
+ * Linux tcp_twsk_unique: with timestamps on the old connection, a socket bound to the port (inet_hash_connect
+ * checks its 4-tuple with twp == NULL) takes the record over at once, whatever tcp_tw_reuse says, when
+ * `profile.timeWaitReuseBound`; an ephemeral pick (twp set) only when tcp_tw_reuse covers the destination
+ * and the record is older than tcp_tw_reuse_delay. Without timestamps, never. The new connection then
+ * starts at the old SND.NXT + 65537 with the old TS.Recent (the caller's part).
+ */
+export function timeWaitReusable(profile: Profile, q: TimeWaitReuseQuery): boolean {
+  if (!q.tsRecentSeen) return false;
+  if (q.bound && profile.timeWaitReuseBound) return true;
+  return q.policyCovers && q.now >= q.enteredAt + profile.timeWaitReuseDelay;
+}

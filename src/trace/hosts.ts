@@ -1,14 +1,14 @@
 // Which hosts a trace involves, in what order, and at which addresses: the columns of the ladder,
 // the sections of the timeline and the host list of the JSON meta all come from here.
 import type { TraceEvent } from "../tcp/events.js";
-import { formatIPv4, parseIPv4 } from "../wire/address.js";
+import { formatAddress, isIPv6Id, parseAddress } from "../wire/address-table.js";
 
 /** A host as the views are told about it: a name, or a name with its address. */
 export type HostSpec = string | { name: string; address?: number | string };
 
 export interface HostInfo {
   name: string;
-  /** Addresses as uint32, in order of discovery; the first one is shown. */
+  /** Addresses as numbers (IPv4 uint32, IPv6 address-table id), in order of discovery; the first one is shown. */
   addresses: number[];
   /** True when the host emitted events itself (an engine we trace). A peer seen only on the wire,
    * such as the kernel across a TUN device, is false: its arrivals are never recorded. */
@@ -30,15 +30,18 @@ export class HostSpecError extends Error {
 
 function toAddress(value: number | string, host: string): number {
   if (typeof value === "number") {
+    if (isIPv6Id(value)) return value;
     if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
       throw new HostSpecError(`host ${JSON.stringify(host)}: address ${value} is not a uint32 IPv4 address`);
     }
     return value >>> 0;
   }
   try {
-    return parseIPv4(value);
+    return parseAddress(value);
   } catch {
-    throw new HostSpecError(`host ${JSON.stringify(host)}: ${JSON.stringify(value)} is not an IPv4 address`);
+    throw new HostSpecError(
+      `host ${JSON.stringify(host)}: ${JSON.stringify(value)} is not an IPv4 or IPv6 address`,
+    );
   }
 }
 
@@ -86,7 +89,7 @@ export function discoverHosts(events: readonly TraceEvent[], given: readonly Hos
     if (byAddress.has(address)) return;
     if (peerColumns < MAX_PEER_COLUMNS) {
       peerColumns++;
-      learn(formatIPv4(address), address);
+      learn(formatAddress(address), address);
     } else {
       const others = ensure(OTHER_PEERS);
       others.aggregate = true;
@@ -109,6 +112,6 @@ export function hostsByAddress(hosts: readonly HostInfo[]): Map<number, string> 
 
 export function hostTitle(host: HostInfo): string {
   const first = host.addresses[0];
-  if (first === undefined || host.aggregate || formatIPv4(first) === host.name) return host.name;
-  return `${host.name} ${formatIPv4(first)}`;
+  if (first === undefined || host.aggregate || formatAddress(first) === host.name) return host.name;
+  return `${host.name} ${formatAddress(first)}`;
 }

@@ -15,7 +15,7 @@ import type {
 } from "../tcp/events.js";
 import type { Segment, TcpOptions } from "../wire/segment.js";
 import { FLAG_NAMES, flagNameList, flagsFromNames } from "../wire/flags.js";
-import { formatIPv4, parseIPv4 } from "../wire/address.js";
+import { formatAddress, parseAddress } from "../wire/address-table.js";
 import { discoverHosts } from "./hosts.js";
 
 /** The JSON trace's schema name. */
@@ -137,8 +137,8 @@ export function segmentToJson(seg: Segment): JsonSegment {
   if (o.timestamp !== undefined) options.timestamp = { val: o.timestamp.val, ecr: o.timestamp.ecr };
   if (o.sack !== undefined) options.sack = o.sack.map(([l, r]) => [l, r]);
   return {
-    src: formatIPv4(seg.srcAddr),
-    dst: formatIPv4(seg.dstAddr),
+    src: formatAddress(seg.srcAddr),
+    dst: formatAddress(seg.dstAddr),
     srcPort: seg.srcPort,
     dstPort: seg.dstPort,
     seq: seg.seq >>> 0,
@@ -160,8 +160,8 @@ export function segmentFromJson(j: JsonSegment): Segment {
   if (j.options.timestamp !== undefined) options.timestamp = { ...j.options.timestamp };
   if (j.options.sack !== undefined) options.sack = j.options.sack.map(([l, r]) => [l, r]);
   return {
-    srcAddr: parseIPv4(j.src),
-    dstAddr: parseIPv4(j.dst),
+    srcAddr: parseAddress(j.src),
+    dstAddr: parseAddress(j.dst),
     srcPort: j.srcPort,
     dstPort: j.dstPort,
     seq: j.seq,
@@ -261,10 +261,10 @@ export function toJsonTrace(events: readonly TraceEvent[], meta: TraceMeta = {})
   const hosts: JsonHost[] = meta.hosts
     ? meta.hosts.map((h) => ({
         name: h.name,
-        addresses: h.addresses.map((a) => (typeof a === "number" ? formatIPv4(a) : a)),
+        addresses: h.addresses.map((a) => (typeof a === "number" ? formatAddress(a) : a)),
         ...(h.profile !== undefined ? { profile: h.profile } : {}),
       }))
-    : discoverHosts(events).map((h) => ({ name: h.name, addresses: h.addresses.map(formatIPv4) }));
+    : discoverHosts(events).map((h) => ({ name: h.name, addresses: h.addresses.map(formatAddress) }));
   return {
     schema: TRACE_SCHEMA,
     version: TRACE_SCHEMA_VERSION,

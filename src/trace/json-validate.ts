@@ -12,6 +12,7 @@ import {
 import type { DecodeReason } from "../wire/decode-error.js";
 import type { TcpState } from "../tcp/state.js";
 import { parseIPv4 } from "../wire/address.js";
+import { parseIPv6 } from "../wire/address6.js";
 import {
   FLAG_NAMES,
   TRACE_SCHEMA,
@@ -176,9 +177,10 @@ class Checker {
   address(path: string, v: unknown): void {
     if (!this.string(path, v)) return;
     try {
-      parseIPv4(v);
+      if (v.includes(":")) parseIPv6(v);
+      else parseIPv4(v);
     } catch {
-      this.fail(path, `expected a dotted IPv4 address, got ${JSON.stringify(v)}`);
+      this.fail(path, `expected a dotted IPv4 or an IPv6 address, got ${JSON.stringify(v)}`);
     }
   }
 }

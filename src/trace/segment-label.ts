@@ -5,21 +5,24 @@
 // and the relative numbering that makes them readable (offsets from each direction's ISN).
 import { ACK, FIN, RST, SYN, flagNames, type Segment } from "../wire/segment.js";
 import { flagNameList, tcpdumpFlags } from "../wire/flags.js";
-import { formatIPv4 } from "../wire/address.js";
+import { formatAddressPort } from "../wire/address-table.js";
 
 /** How a ladder labels segments: RFC 9293's <SEQ=..><CTL=..>, textbook, or tcpdump. */
 export type LabelStyle = "rfc" | "textbook" | "tcpdump";
 /** Sequence numbers relative to each side's ISN, or as on the wire. */
 export type SequenceMode = "relative" | "absolute";
 
-/** "10.0.0.1:40000>10.0.0.2:80": the direction a segment travels, in the trace's conn notation. */
+/**
+ * "10.0.0.1:40000>10.0.0.2:80" (or "[2001:db8::1]:40000>[2001:db8::2]:80"): the direction a segment
+ * travels, in the trace's conn notation.
+ */
 export function directionKey(seg: Segment): string {
-  return `${formatIPv4(seg.srcAddr)}:${seg.srcPort}>${formatIPv4(seg.dstAddr)}:${seg.dstPort}`;
+  return `${formatAddressPort(seg.srcAddr, seg.srcPort)}>${formatAddressPort(seg.dstAddr, seg.dstPort)}`;
 }
 
 /** The same connection seen from the receiving host's side. */
 export function reverseDirectionKey(seg: Segment): string {
-  return `${formatIPv4(seg.dstAddr)}:${seg.dstPort}>${formatIPv4(seg.srcAddr)}:${seg.srcPort}`;
+  return `${formatAddressPort(seg.dstAddr, seg.dstPort)}>${formatAddressPort(seg.srcAddr, seg.srcPort)}`;
 }
 
 /**

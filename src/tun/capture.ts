@@ -14,7 +14,7 @@ export interface PacketCapture {
 // cost as much as the packet itself on a busy transfer.
 const FLUSH_BYTES = 256 * 1024;
 
-/** Writes a classic pcap file (LINKTYPE_RAW: bare IPv4 packets), flushed in chunks and on close(). */
+/** Writes a classic pcap file (LINKTYPE_RAW: bare IPv4 or IPv6 packets), flushed in chunks and on close(). */
 export class PcapFileCapture implements PacketCapture {
   readonly path: string;
   private fd: number;

@@ -22,6 +22,8 @@ export interface ConnectOptions {
   pcap?: string;
   allSegments: boolean;
   quiet: boolean;
+  /** IPv6 on the device too (needed for an IPv6 <addr>). */
+  ipv6?: boolean;
 }
 
 // How long a --peer command may take to start listening: a safety net for a command that never
@@ -102,9 +104,10 @@ export async function runConnect(options: ConnectOptions, io: TunCommandIo): Pro
         driverError = err;
         socket?.destroy(err);
       },
+      ...(options.ipv6 ? { ipv6: true } : {}),
     });
     io.out(
-      `tcplab tun connect: our TCP at ${session.stackAddress} → ${options.address}:${options.port} (profile ${options.profile})`,
+      `tcplab tun connect: our TCP at ${session.stackAddress} → ${options.address.includes(":") ? `[${options.address}]` : options.address}:${options.port} (profile ${options.profile})`,
     );
     for (const line of reachLines(session, undefined)) io.out(line);
     if (options.peer !== undefined) {

@@ -6,7 +6,7 @@
 import http from "node:http";
 import type { Host } from "../tcp/engine.js";
 import { createServer, type Server } from "../stack/socket.js";
-import { formatIPv4 } from "../wire/address.js";
+import { formatAddressPort } from "../wire/address-table.js";
 
 export const MAX_DEMO_BYTES = 1 << 30;
 const CHUNK = 64 * 1024;
@@ -21,8 +21,16 @@ export function demoBytes(offset: number, length: number): Buffer {
 // One 64 KiB chunk starting at a multiple of 256 serves every full chunk of every response.
 const FULL_CHUNK = demoBytes(0, CHUNK);
 
-function page(host: Host, port: number): string {
-  const self = `${formatIPv4(host.address)}:${port}`;
+/** Our address as the client reached it ("10.77.0.2:8080", "[fd00:77::2]:8080"), from the socket's local end. */
+function selfAddress(host: Host, port: number, local: string | undefined): string {
+  if (local === undefined) return formatAddressPort(host.address, port);
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(local); // an IPv4 client of the dual-stack listener
+  if (v4) return `${v4[1]}:${port}`;
+  return local.includes(":") ? `[${local}]:${port}` : `${local}:${port}`;
+}
+
+function page(host: Host, port: number, local?: string): string {
+  const self = selfAddress(host, port, local);
   return [
     `Hello from tcplab's TCP at ${self}.`,
     "",
@@ -69,7 +77,7 @@ export function demoRequestHandler(host: Host, port: number, log?: RequestLog): 
       res.end("only GET and HEAD here\n");
     } else if (url === "/") {
       res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
-      res.end(page(host, port));
+      res.end(page(host, port, req.socket.localAddress));
     } else if (bytes && Number(bytes[1]) <= MAX_DEMO_BYTES) {
       sendBytes(res, Number(bytes[1]));
     } else if (url.startsWith("/bytes/")) {

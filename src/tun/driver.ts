@@ -6,7 +6,7 @@
 // timer and every application call (the socket layer calls kick() after those).
 import type { Endpoint } from "../tcp/endpoint.js";
 import type { NetworkEvent, TraceSink } from "../tcp/events.js";
-import { encodeSegment } from "../wire/codec.js";
+import { encodePacket } from "../wire/codec-any.js";
 import type { Segment } from "../wire/segment.js";
 import type { NativeTunDevice } from "./addon.js";
 import type { PacketCapture } from "./capture.js";
@@ -205,7 +205,7 @@ export class TunDriver {
         this.traceDrop(packetId, "fault");
         return;
       }
-      const bytes = encodeSegment(seg);
+      const bytes = encodePacket(seg);
       try {
         this.device.write(bytes);
       } catch (err) {

@@ -11,7 +11,7 @@
 // ACKs) of one connection the rest are counted and summed up, at most once per summary period and
 // whenever something else happens to that connection.
 import type { TraceEvent, TraceSink } from "../tcp/events.js";
-import { formatIPv4 } from "../wire/address.js";
+import { formatAddressPort } from "../wire/address-table.js";
 import { formatSegment } from "../wire/format.js";
 import { FIN, RST, SYN, URG, type Segment } from "../wire/segment.js";
 
@@ -90,7 +90,7 @@ interface Burst {
 }
 
 function endpoint(addr: number, port: number): string {
-  return `${formatIPv4(addr)}:${port}`;
+  return formatAddressPort(addr, port);
 }
 
 function direction(seg: Segment): string {
@@ -227,7 +227,7 @@ export class LiveLadder {
     }
     const who = sent ? `us → ${this.peerName}` : `${this.peerName} → us`;
     const text =
-      formatSegment(seg, { ...this.bases(seg), addresses: true }).replace(/^IP /, "") +
+      formatSegment(seg, { ...this.bases(seg), addresses: true }).replace(/^IP6? /, "") +
       (unusual !== undefined ? `  (${unusual})` : "");
     this.line(t, who, text, sent ? "out" : "in");
   }

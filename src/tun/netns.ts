@@ -20,6 +20,13 @@ export const KERNEL_ADDRESS = "10.77.0.1";
 /** The address our stack uses behind the TUN device. */
 export const STACK_ADDRESS = "10.77.0.2";
 export const TUN_PREFIX_LENGTH = 24;
+/**
+ * IPv6 (tun serve/connect --ipv6): a unique local prefix (RFC 4193), fd00:77::/64, so nothing in the
+ * namespace has a globally routable address; the kernel is ::1 of it, our stack ::2.
+ */
+export const KERNEL_ADDRESS6 = "fd00:77::1";
+export const STACK_ADDRESS6 = "fd00:77::2";
+export const TUN_PREFIX_LENGTH6 = 64;
 export const DEFAULT_TUN_NAME = "tcplab0";
 export const DEFAULT_TUN_MTU = 1500;
 
@@ -31,6 +38,13 @@ export interface TunConfig {
   kernelAddress?: string;
   prefixLength?: number;
   mtu?: number;
+  /**
+   * Also give the kernel side this IPv6 address (/64). Without it IPv6 is disabled on the device. With
+   * it, the device carries IPv6 but nothing of IPv6's own chatter: no link-local address, no router
+   * solicitations, no duplicate address detection (a TUN device has no neighbours to ask, RFC 4861 has
+   * nothing to do on it), so the only IPv6 packets into our stack are the kernel's TCP.
+   */
+  kernelAddress6?: string;
 }
 
 /** What a command run in the namespace did. */
@@ -192,6 +206,9 @@ export class NetworkNamespace {
     if (!Number.isInteger(mtu) || mtu < 576 || mtu > 65535) {
       throw new RangeError(`bad MTU ${mtu}: IPv4 needs 576..65535`);
     }
+    if (config.kernelAddress6 !== undefined && mtu < 1280) {
+      throw new RangeError(`bad MTU ${mtu}: IPv6 needs at least 1280 (RFC 8200 §5)`);
+    }
     let device: NativeTunDevice;
     try {
       device = loadTunAddon().openTun(name, this.fd);
@@ -200,14 +217,30 @@ export class NetworkNamespace {
     }
     this.devices.add(device);
     try {
-      await this.runChecked("sh", [
-        "-c",
-        'p=/proc/sys/net/ipv6/conf/$1/disable_ipv6; [ ! -e "$p" ] || echo 1 > "$p"',
-        "sh",
-        device.name,
-      ]);
+      if (config.kernelAddress6 === undefined) {
+        await this.runChecked("sh", [
+          "-c",
+          'p=/proc/sys/net/ipv6/conf/$1/disable_ipv6; [ ! -e "$p" ] || echo 1 > "$p"',
+          "sh",
+          device.name,
+        ]);
+      } else {
+        // Before the link comes up: addr_gen_mode 1 makes no link-local address (so no MLD reports for
+        // its solicited-node group either), and no router solicitations or DAD probes are sent.
+        await this.runChecked("sh", [
+          "-c",
+          "d=/proc/sys/net/ipv6/conf/$1; echo 0 > $d/disable_ipv6 && echo 1 > $d/addr_gen_mode && " +
+            "echo 0 > $d/accept_ra && echo 0 > $d/router_solicitations && echo 0 > $d/dad_transmits",
+          "sh",
+          device.name,
+        ]);
+      }
       const address = `${config.kernelAddress ?? KERNEL_ADDRESS}/${prefix}`;
       await this.runChecked("ip", ["addr", "add", address, "dev", device.name]);
+      if (config.kernelAddress6 !== undefined) {
+        const address6 = `${config.kernelAddress6}/${TUN_PREFIX_LENGTH6}`;
+        await this.runChecked("ip", ["-6", "addr", "add", address6, "dev", device.name, "nodad"]);
+      }
       await this.runChecked("ip", ["link", "set", "dev", device.name, "mtu", String(mtu), "up"]);
     } catch (err) {
       device.close();

@@ -19,6 +19,8 @@ export interface ServeOptions {
   pcap?: string;
   allSegments: boolean;
   quiet: boolean;
+  /** IPv6 too: the server listens on "::" (both families); the banner shows the IPv6 URL. */
+  ipv6?: boolean;
 }
 
 /** The lines that tell a person (and the tests) how to reach the namespace. */
@@ -32,8 +34,8 @@ export function reachLines(session: StackSession, port: number | undefined): str
   if (port !== undefined) {
     lines.push(
       "try, from another terminal (as root):",
-      `  ${enter} curl http://${session.stackAddress}:${port}/`,
-      `  ${enter} curl -o /dev/null http://${session.stackAddress}:${port}/bytes/10000000`,
+      `  ${enter} curl${session.ipv6 ? " -6" : ""} http://${session.stackUrlHost}:${port}/`,
+      `  ${enter} curl${session.ipv6 ? " -6" : ""} -o /dev/null http://${session.stackUrlHost}:${port}/bytes/10000000`,
       `  ${enter} ss -tan`,
     );
   }
@@ -73,12 +75,13 @@ export async function runServe(options: ServeOptions, io: TunCommandIo): Promise
       ...(options.pcap !== undefined ? { pcap: options.pcap } : {}),
       trace: view.trace,
       onDriverError: (err) => failed(err),
+      ...(options.ipv6 ? { ipv6: true } : {}),
     });
     const host = session.host;
     const log = options.quiet ? undefined : (line: string) => view.ladder.say(host.time(), "http", line);
     await startDemoHttpServer(host, options.port, log);
     io.out(
-      `tcplab tun serve: node:http on our TCP at http://${session.stackAddress}:${options.port}/ (profile ${options.profile})`,
+      `tcplab tun serve: node:http on our TCP at http://${session.stackUrlHost}:${options.port}/ (profile ${options.profile})`,
     );
     for (const line of reachLines(session, options.port)) io.out(line);
     io.out("Ctrl-C stops and removes the namespace.");

@@ -22,6 +22,8 @@ export interface ShellOptions {
   /** Write the live ladder here. */
   ladder?: string;
   allSegments: boolean;
+  /** IPv6 on the device too (fd00:77::/64). */
+  ipv6?: boolean;
 }
 
 export async function runShell(options: ShellOptions, io: TunCommandIo): Promise<number> {
@@ -43,6 +45,7 @@ export async function runShell(options: ShellOptions, io: TunCommandIo): Promise
       ...(options.pcap !== undefined ? { pcap: options.pcap } : {}),
       trace: view.trace,
       onDriverError: (err) => io.err(`tcplab: the TUN driver stopped: ${err.message}`),
+      ...(options.ipv6 ? { ipv6: true } : {}),
     });
     const host = session.host;
     const log =
@@ -53,7 +56,7 @@ export async function runShell(options: ShellOptions, io: TunCommandIo): Promise
     );
     for (const line of reachLines(session, undefined)) io.out(line);
     if (options.port !== undefined) {
-      io.out(`try: curl http://${session.stackAddress}:${options.port}/    ss -tan    ip addr`);
+      io.out(`try: curl http://${session.stackUrlHost}:${options.port}/    ss -tan    ip addr`);
     }
     io.out(
       `     nc -l ${session.kernelAddress} 7000 (a kernel server; tcplab tun connect --peer runs one for you)`,

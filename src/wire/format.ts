@@ -5,6 +5,7 @@
 import { ACK, FIN, RST, SYN, URG, type Segment } from "./segment.js";
 import { tcpdumpFlags } from "./flags.js";
 import { formatIPv4 } from "./address.js";
+import { formatAddress, isIPv6Id } from "./address-table.js";
 import { formatIPv6 } from "./address6.js";
 import type { Segment6 } from "./segment6.js";
 import {
@@ -91,6 +92,10 @@ export function formatOptions(seg: Pick<Segment, "options">, ackBase = 0): strin
 /** tcpdump's address prefix: "IP 10.0.0.1.40000 > 10.0.0.2.80: " or "IP6 2001:db8::1.40000 > 2001:db8::2.80: ". */
 function addressPrefix(seg: Segment | Segment6): string {
   if (typeof seg.srcAddr === "number" && typeof seg.dstAddr === "number") {
+    // An engine segment: an IPv6 address is an id of the address table (./address-table.ts).
+    if (isIPv6Id(seg.srcAddr)) {
+      return `IP6 ${formatAddress(seg.srcAddr)}.${seg.srcPort} > ${formatAddress(seg.dstAddr)}.${seg.dstPort}: `;
+    }
     return `IP ${formatIPv4(seg.srcAddr)}.${seg.srcPort} > ${formatIPv4(seg.dstAddr)}.${seg.dstPort}: `;
   }
   const s6 = seg as Segment6;

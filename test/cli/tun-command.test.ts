@@ -381,3 +381,90 @@ test(
     }
   },
 );
+
+test(
+  "tun serve --ipv6: curl -6 in its namespace gets the page at [fd00:77::2]; the ladder prints IPv6 addresses",
+  NETWORK_TEST,
+  async (t) => {
+    if (skipWithoutTun(t)) return;
+    if (findProgram("curl") === undefined) {
+      console.log("skipping: curl is not installed");
+      t.skip("curl is not installed");
+      return;
+    }
+    const serve = new Running(["tun", "serve", "--ipv6", "--port", "8080"]);
+    try {
+      const [, nsPath] = await serve.waitFor(/^namespace: nsenter --net=(\S+)$/m);
+      // The banner comes out line by line: wait for its curl line rather than read it at once.
+      await serve.waitFor(/curl -6 http:\/\/\[fd00:77::2\]:8080\//);
+      assert.match(serve.stdout, /node:http on our TCP at http:\/\/\[fd00:77::2\]:8080\//);
+      const page = inNamespace(nsPath!, "curl", [
+        "-6",
+        "-sS",
+        "-w",
+        "\n%{http_code}",
+        "http://[fd00:77::2]:8080/",
+      ]);
+      assert.equal(page.code, 0, page.stderr);
+      assert.match(page.stdout.toString(), /^Hello from tcplab's TCP at \[fd00:77::2\]:8080\./);
+      assert.match(page.stdout.toString(), /\n200$/);
+      const v4 = inNamespace(nsPath!, "curl", ["-4", "-sS", "http://10.77.0.2:8080/"]);
+      assert.match(v4.stdout.toString(), /^Hello from tcplab's TCP at 10\.77\.0\.2:8080\./, "dual-stack");
+      await serve.waitFor(/LAST_ACK → CLOSED[^\n]*\n[\s\S]*LAST_ACK → CLOSED/);
+      assert.match(serve.stdout, /kernel → us {2}fd00:77::1\.\d+ > fd00:77::2\.8080: Flags \[S\], seq 0,/);
+      assert.match(serve.stdout, /http {9}fd00:77::1:\d+ {2}GET \/ → 200\n/);
+      serve.child.kill("SIGINT");
+      const end = await serve.exited;
+      assert.equal(end.code, 0, serve.stderr);
+      assert.match(serve.stdout, /stopped \(SIGINT\): 2 connections accepted/);
+    } finally {
+      await serve.kill();
+    }
+  },
+);
+
+test(
+  "tun connect --ipv6: our client to a kernel echo server on fd00:77::1, from SYN_SENT to TIME_WAIT",
+  NETWORK_TEST,
+  async (t) => {
+    if (skipWithoutTun(t)) return;
+    const echo6 =
+      'exec node -e \'require("node:net").createServer((s) => s.pipe(s)).listen(7000, "fd00:77::1")\'';
+    const r = new Running([
+      "tun",
+      "connect",
+      "--ipv6",
+      "fd00:77::1",
+      "7000",
+      "--peer",
+      echo6,
+      "--send",
+      "hello six",
+    ]);
+    try {
+      const end = await r.exited;
+      assert.equal(end.code, 0, r.stderr);
+      assert.match(r.stdout, /our TCP at fd00:77::2 → \[fd00:77::1\]:7000/);
+      assert.match(r.stdout, /us → kernel {2}fd00:77::2\.\d+ > fd00:77::1\.7000: Flags \[S\], seq 0,/);
+      assert.match(r.stdout, /data {2}9 bytes: "hello six"/);
+      assert.match(r.stdout, /connection closed \(our side: TIME_WAIT\); 9 bytes received/);
+    } finally {
+      await r.kill();
+    }
+  },
+);
+
+test("tun connect: an IPv6 <addr> needs --ipv6 and must be inside fd00:77::/64", () => {
+  for (const [args, message] of [
+    [["connect", "fd00:77::1", "7000"], /is IPv6: add --ipv6/],
+    [
+      ["connect", "--ipv6", "2001:db8::1", "7000"],
+      /must be inside the private namespace, where the kernel is fd00:77::1/,
+    ],
+    [["connect", "--ipv6", "fd00:77::2", "7000"], /fd00:77::2 is our own stack/],
+  ] as const) {
+    const r = tcplabSync(["tun", ...args]);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+});

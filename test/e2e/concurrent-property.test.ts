@@ -33,6 +33,7 @@ test("parallel connections over one faulty link: each gets exactly its own bytes
     fc.property(
       fc.record({
         seed: fc.integer({ min: 1, max: 0x7fffffff }),
+        family: fc.constantFrom<4 | 6>(4, 6),
         forward: faultyDirection,
         reverse: faultyDirection,
         backlog: fc.integer({ min: 1, max: 8 }),
@@ -41,6 +42,7 @@ test("parallel connections over one faulty link: each gets exactly its own bytes
       (c) => {
         const world = makeWorld({
           seed: c.seed,
+          family: c.family,
           overrides: SHORT_KEEPALIVE,
           link: { forward: c.forward, reverse: c.reverse },
         });

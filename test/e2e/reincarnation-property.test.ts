@@ -141,6 +141,7 @@ test("incarnations of one 4-tuple reopened through TIME_WAIT never see each othe
     fc.property(
       fc.record({
         seed: fc.integer({ min: 1, max: 0x7fffffff }),
+        family: fc.constantFrom<4 | 6>(4, 6),
         profile: fc.constantFrom<ProfileName>("linux", "bsd", "rfc"),
         forward: direction,
         reverse: direction,
@@ -149,6 +150,7 @@ test("incarnations of one 4-tuple reopened through TIME_WAIT never see each othe
       (c) => {
         const world = makeWorld({
           seed: c.seed,
+          family: c.family,
           profile: c.profile,
           overrides: SHORT_KEEPALIVE,
           link: { forward: c.forward, reverse: c.reverse },

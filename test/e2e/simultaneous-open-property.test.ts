@@ -40,6 +40,7 @@ test("simultaneous open over a faulty link: both sides reach ESTABLISHED and tra
     fc.property(
       fc.record({
         seed: fc.integer({ min: 1, max: 0x7fffffff }),
+        family: fc.constantFrom<4 | 6>(4, 6),
         forward: direction,
         reverse: direction,
         skew: fc.integer({ min: 0, max: MIN_DELAY - 1 }),
@@ -50,6 +51,7 @@ test("simultaneous open over a faulty link: both sides reach ESTABLISHED and tra
       (c) => {
         const world = makeWorld({
           seed: c.seed,
+          family: c.family,
           overrides: SHORT_KEEPALIVE,
           link: { forward: c.forward, reverse: c.reverse },
         });

@@ -11,7 +11,7 @@ import { createConnection, createServer, type Socket } from "../../src/stack/soc
 import { SECOND } from "../../src/tcp/profile.js";
 import type { LinkDirectionOptions } from "../../src/sim/link.js";
 import type { Simulator } from "../../src/sim/simulator.js";
-import { makeWorld, SHORT_KEEPALIVE, SERVER_ADDR, SERVER_PORT } from "./world.js";
+import { makeWorld, SHORT_KEEPALIVE, SERVER_ADDR, SERVER_ADDR6, SERVER_PORT } from "./world.js";
 import { idleHostViolations } from "./invariants.js";
 import { plannedStream, type SidePlan } from "./transfer-app.js";
 
@@ -106,6 +106,7 @@ const writes = fc.array(
 const socketCase = (resets: boolean) =>
   fc.record({
     seed: fc.integer({ min: 1, max: 0x7fffffff }),
+    family: fc.constantFrom<4 | 6>(4, 6),
     forward: direction,
     reverse: direction,
     clientWrites: writes,
@@ -127,6 +128,7 @@ type SocketCase = ReturnType<typeof socketCase> extends fc.Arbitrary<infer T> ? 
 async function checkSocketCase(c: SocketCase): Promise<void> {
   const world = makeWorld({
     seed: c.seed,
+    family: c.family,
     overrides: SHORT_KEEPALIVE,
     link: { forward: c.forward, reverse: c.reverse },
   });
@@ -168,7 +170,7 @@ async function checkSocketCase(c: SocketCase): Promise<void> {
 
   const socket = createConnection(world.client, {
     port: SERVER_PORT,
-    host: SERVER_ADDR,
+    host: c.family === 6 ? SERVER_ADDR6 : SERVER_ADDR,
     keepAlive: true,
     allowHalfOpen: true,
   });

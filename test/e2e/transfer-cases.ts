@@ -134,6 +134,8 @@ const sizingArb = (flowControl: boolean): fc.Arbitrary<Sizing> =>
 
 export interface Case {
   seed: number;
+  /** IP version of both hosts: every property runs over IPv4 and IPv6. */
+  family: 4 | 6;
   profile: ProfileName;
   /** The S7 ablation on both hosts: no TIME_WAIT at all. Bytes must still be right (or an error reported). */
   noTimeWait: boolean;
@@ -170,6 +172,7 @@ export function runCase(
   const sizing = c.sizing;
   const world = makeWorld({
     seed: c.seed,
+    family: c.family,
     profile: c.profile,
     overrides: {
       ...SHORT_KEEPALIVE,
@@ -229,6 +232,7 @@ export const caseArb = (
 ): fc.Arbitrary<Case> =>
   fc.record({
     seed: fc.integer({ min: 1, max: 0x7fffffff }),
+    family: fc.constantFrom<4 | 6>(4, 6),
     profile: fc.constantFrom<ProfileName>(...(options.profiles ?? ["linux", "bsd", "windows", "rfc"])),
     noTimeWait: options.timeWaitAblation
       ? fc.integer({ min: 0, max: 4 }).map((n) => n === 0)

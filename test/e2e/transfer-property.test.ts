@@ -116,6 +116,7 @@ test(
  */
 export const ISSUE_10_CASE: Case = {
   seed: 1458384862,
+  family: 4,
   profile: "bsd",
   noTimeWait: false,
   sizing: { receiveBuffer: null, sendBuffer: null, clientMtu: 296, serverMtu: 296 },

@@ -8,6 +8,9 @@ import type { Trace, TraceEvent } from "../../src/tcp/events.js";
 
 export const CLIENT_ADDR = "10.0.0.1";
 export const SERVER_ADDR = "10.0.0.2";
+/** The hosts' addresses when the world runs over IPv6 (`family: 6`). */
+export const CLIENT_ADDR6 = "2001:db8::1";
+export const SERVER_ADDR6 = "2001:db8::2";
 export const SERVER_PORT = 80;
 
 /**
@@ -33,6 +36,8 @@ export interface WorldOptions {
   serverMtu?: number;
   /** Trace events after which the run is declared a runaway (throws from inside the emitting call). */
   eventBudget?: number;
+  /** IPv4 (default) or IPv6 hosts. An IPv6 interface MTU is at least 1280 (RFC 8200 §5): smaller ones are raised. */
+  family?: 4 | 6;
 }
 
 /** Far above any test's run (a few hundred thousand events), far below what exhausts the heap. */
@@ -54,25 +59,27 @@ export function makeWorld(options: WorldOptions): World {
   const profile = makeProfile(options.profile ?? "linux", options.overrides ?? {});
   const sim = new Simulator({ seed: options.seed, msl: options.msl ?? profile.msl });
   const trace = sim.trace as Trace;
+  const v6 = options.family === 6;
+  const mtu = (m: number | undefined) => (v6 ? Math.max(1280, m ?? 1500) : (m ?? 1500));
   // Host seeds come from the world's seed, so ISNs (and with them every sequence number) follow it too.
   const client = sim.addHost(
     new Host({
       name: "client",
-      address: CLIENT_ADDR,
+      address: v6 ? CLIENT_ADDR6 : CLIENT_ADDR,
       profile,
       trace,
       seed: options.seed,
-      mtu: options.clientMtu ?? 1500,
+      mtu: mtu(options.clientMtu),
     }),
   );
   const server = sim.addHost(
     new Host({
       name: "server",
-      address: SERVER_ADDR,
+      address: v6 ? SERVER_ADDR6 : SERVER_ADDR,
       profile,
       trace,
       seed: options.seed + 1,
-      mtu: options.serverMtu ?? 1500,
+      mtu: mtu(options.serverMtu),
     }),
   );
   sim.link("client", "server", options.link ?? {});

@@ -170,7 +170,7 @@ test("like __inet_hash_connect, the walk takes the first port that is free or re
   assert.equal(b.host.counters.timeWaitReused, 1);
 });
 
-test("bind + connect to an explicit port: reuse needs SO_REUSEADDR for the bind, then the same conditions", () => {
+test("bind + connect to an explicit port: reuse needs SO_REUSEADDR for the bind, then timestamps only", () => {
   const b = bench(1);
   const old = connect(b);
   const oldSndNxt = toTimeWait(b, old);
@@ -183,12 +183,35 @@ test("bind + connect to an explicit port: reuse needs SO_REUSEADDR for the bind,
   assert.equal(b.one().seq, (oldSndNxt + 65537) >>> 0);
   assert.equal(conn.localPort, old.localPort);
 
+  // Linux tcp_twsk_unique with twp == NULL: a bound socket takes the record over with tcp_tw_reuse off and
+  // before tcp_tw_reuse_delay, as long as the old connection used timestamps.
   const off = bench(1, { timeWaitReuse: "off" });
   const o = connect(off);
-  toTimeWait(off, o);
-  off.runTo(off.now + DELAY);
+  const offSndNxt = toTimeWait(off, o);
+  const reused = off.host.connect(
+    { address: REMOTE, port: REMOTE_PORT, localPort: o.localPort, reuseAddress: true },
+    recordingHandlers(),
+  );
+  assert.equal(off.one().seq, (offSndNxt + 65537) >>> 0);
+  assert.equal(reused.ts.recent, RECENT, "TS.Recent inherited: PAWS guards the new incarnation");
+  assert.equal(off.host.counters.timeWaitReused, 1);
+
+  // Without timestamps on the old connection, never.
+  const noTs = bench(1, { timeWaitReuse: "off" });
+  const n = connect(noTs);
+  toTimeWait(noTs, n, false);
   assert.throws(
-    () => connect(off, REMOTE, { localPort: o.localPort, reuseAddress: true }),
+    () => connect(noTs, REMOTE, { localPort: n.localPort, reuseAddress: true }),
+    isCode("EADDRNOTAVAIL"),
+  );
+
+  // A profile without Linux's bound-socket rule keeps the 4-tuple until TIME_WAIT ends.
+  const strict = bench(1, { timeWaitReuse: "off", timeWaitReuseBound: false });
+  const st = connect(strict);
+  toTimeWait(strict, st);
+  strict.runTo(strict.now + DELAY);
+  assert.throws(
+    () => connect(strict, REMOTE, { localPort: st.localPort, reuseAddress: true }),
     isCode("EADDRNOTAVAIL"),
   );
 });

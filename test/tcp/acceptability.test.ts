@@ -49,9 +49,12 @@ for (const base of [1000, 0xffffff00]) {
     assert.equal(sequenceAcceptable(seg(at(99), ACK), at(0), 100), true);
     assert.equal(sequenceAcceptable(seg(at(100), ACK), at(0), 100), false);
     assert.equal(sequenceAcceptable(seg(at(-1), ACK), at(0), 100), false);
-    // SEG.LEN > 0, RCV.WND = 0: never (a FIN counts in SEG.LEN).
+    // SEG.LEN > 0, RCV.WND = 0: never (a FIN counts in SEG.LEN) — but Linux takes a bare FIN at RCV.NXT.
     assert.equal(sequenceAcceptable(seg(at(0), ACK, 10), at(0), 0), false);
     assert.equal(sequenceAcceptable(seg(at(0), ACK | FIN), at(0), 0), false);
+    assert.equal(sequenceAcceptable(seg(at(0), ACK | FIN), at(0), 0, true), true, "Linux tcp_data_queue");
+    assert.equal(sequenceAcceptable(seg(at(1), ACK | FIN), at(0), 0, true), false, "not at RCV.NXT");
+    assert.equal(sequenceAcceptable(seg(at(0), ACK | FIN, 10), at(0), 0, true), false, "FIN with data");
     // SEG.LEN > 0, RCV.WND > 0: first or last octet in the window.
     assert.equal(sequenceAcceptable(seg(at(-5), ACK, 10), at(0), 100), true, "last octet in");
     assert.equal(sequenceAcceptable(seg(at(-10), ACK, 10), at(0), 100), false, "all left");

@@ -17,7 +17,7 @@ import {
 } from "./harness.js";
 
 test("data read at once: the ACK advertises the whole buffer again (RFC 9293 §3.8.6: the window is the free space)", () => {
-  const b = new Bench({ receiveBuffer: 8000 });
+  const b = new Bench({ receiveBuffer: 8000, receiveWindowRule: "free-space" });
   const p = passiveOpen(b);
   b.feed({ flags: ACK | PSH, seq: p.peerNxt, ack: p.ourNxt, payload: new Uint8Array(3000) });
   b.runTo(b.now + b.host.profile.delayedAckTimeout);

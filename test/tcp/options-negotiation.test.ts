@@ -185,12 +185,23 @@ test("the cover rule (bsd, windows, rfc) offers the smallest shift whose window 
 });
 
 test("windows in our SYN and SYN,ACK are never scaled: 65535 however big the buffer (RFC 7323 §2.2)", () => {
+  const rfc = { receiveWindowRule: "free-space" } as const;
   for (const receiveBuffer of [131072, 4 * MIB, 1 << 30]) {
-    assert.equal(ourSyn({ receiveBuffer }).window, 65535, `SYN, receiveBuffer ${receiveBuffer}`);
-    assert.equal(ourSynAck(ALL, { receiveBuffer }).window, 65535, `SYN,ACK, receiveBuffer ${receiveBuffer}`);
+    assert.equal(ourSyn({ receiveBuffer, ...rfc }).window, 65535, `SYN, receiveBuffer ${receiveBuffer}`);
+    assert.equal(ourSynAck(ALL, { receiveBuffer, ...rfc }).window, 65535, `SYN,ACK, ${receiveBuffer}`);
   }
   // A buffer smaller than the field is offered as it is.
-  assert.equal(ourSyn({ receiveBuffer: 20_000 }).window, 20_000);
+  assert.equal(ourSyn({ receiveBuffer: 20_000, ...rfc }).window, 20_000);
+  // Linux (tcp_select_initial_window): half the buffer (the default payload/truesize ratio) rounded down
+  // to a multiple of the MSS, at most 65535 — 64240 for the stock 128 KiB buffer.
+  for (const [receiveBuffer, window] of [
+    [131072, 64240],
+    [4 * MIB, 65535],
+    [1 << 30, 65535],
+    [20_000, 8760],
+  ]) {
+    assert.equal(ourSyn({ receiveBuffer }).window, window, `linux SYN, receiveBuffer ${receiveBuffer}`);
+  }
 });
 
 // ---------------------------------------------------------------- our SYN,ACK mirrors the peer's SYN
@@ -260,8 +271,10 @@ test("peer offered nothing: no timestamps, unscaled windows ≤ 65535, full 1460
   }
 });
 
+// Linux differs: its initial window is not capped at 65535 even without scaling (only the field is), so
+// it holds such a segment (test/packetdrill/window/no-wscale-holds-beyond-65535.pkt).
 test("without window scaling a segment beyond RCV.NXT + 65535 is out of the window, whatever the buffer", () => {
-  const b = new Bench({ receiveBuffer: 4 * MIB });
+  const b = new Bench({ receiveBuffer: 4 * MIB, receiveWindowRule: "free-space" });
   const o = passive(b, { mss: 1460 });
   const m = b.mark();
   b.feed({ flags: ACK, seq: (o.peerNxt + 70_000) >>> 0, ack: o.ourNxt, payload: new Uint8Array(100) });
@@ -324,7 +337,7 @@ test("a peer's shift above 14 is used as 14 (RFC 7323 §2.3)", () => {
 
 test("after negotiation our window field × 2^shift is the buffer's free space, up to 1 GiB (RFC 7323 §2.3)", () => {
   for (const receiveBuffer of [131072, 4 * MIB, 1 << 30]) {
-    const b = new Bench({ receiveBuffer });
+    const b = new Bench({ receiveBuffer, receiveWindowRule: "free-space" });
     const o = active(b, { mss: 1460, wscale: 0 });
     const shift = o.ourSyn.options.wscale!;
     const unit = 2 ** shift;
@@ -343,7 +356,7 @@ test("after negotiation our window field × 2^shift is the buffer's free space, 
 });
 
 test("with a scaled window the peer may send far beyond 65535: a segment 1 MiB ahead is held, 5 MiB ahead is not", () => {
-  const b = new Bench({ receiveBuffer: 4 * MIB });
+  const b = new Bench({ receiveBuffer: 4 * MIB, receiveWindowRule: "free-space" });
   const o = passive(b, { mss: 1460, wscale: 0 });
   const m = b.mark();
   b.feed({ flags: ACK, seq: (o.peerNxt + MIB) >>> 0, ack: o.ourNxt, payload: new Uint8Array(100) });

@@ -1,12 +1,14 @@
-// Our receive window (RFC 9293 §3.8.6): advertised from free buffer space, zero when the application stops
-// reading, still ACKing at zero window (§3.8.6.1), reopening with a window update, receiver-side SWS avoidance.
+// The RFC receive window (RFC 9293 §3.8.6, the "free-space" rule of the bsd, windows and rfc profiles):
+// advertised from free buffer space, zero when the application stops reading, still ACKing at zero window
+// (§3.8.6.1), reopening with a window update, receiver-side SWS avoidance. Linux's own accounting is
+// tested in receive-window-linux.test.ts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ACK } from "../../src/wire/segment.js";
 import { Bench, concat, passiveOpen } from "./harness.js";
 
 function fullWindow(): { b: Bench; p: ReturnType<typeof passiveOpen> } {
-  const b = new Bench({ receiveBuffer: 4000 });
+  const b = new Bench({ receiveBuffer: 4000, receiveWindowRule: "free-space" });
   const p = passiveOpen(b);
   p.conn.pause();
   b.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt, payload: new Uint8Array(4000).fill(1) });
@@ -18,7 +20,7 @@ function fullWindow(): { b: Bench; p: ReturnType<typeof passiveOpen> } {
 }
 
 test("the window advertised is the free receive buffer; a reader that stops makes it zero", () => {
-  const b = new Bench({ receiveBuffer: 4000 });
+  const b = new Bench({ receiveBuffer: 4000, receiveWindowRule: "free-space" });
   const p = passiveOpen(b);
   p.conn.pause();
   b.feed({ flags: ACK, seq: p.peerNxt, ack: p.ourNxt, payload: new Uint8Array(1500) });
@@ -65,7 +67,7 @@ test("reading frees the buffer: one window update opens the window (§3.8.6.2.2)
 });
 
 test("the right edge of the advertised window never moves left (§3.8.6: shrinking the window is strongly discouraged)", () => {
-  const b = new Bench({ receiveBuffer: 4000 });
+  const b = new Bench({ receiveBuffer: 4000, receiveWindowRule: "free-space" });
   const p = passiveOpen(b);
   p.conn.pause();
   let seq = p.peerNxt;

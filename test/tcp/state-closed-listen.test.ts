@@ -110,7 +110,9 @@ test("LISTEN: a SYN creates a SYN_RECEIVED child and draws <SEQ=ISS><ACK=RCV.NXT
   const sa = b.one();
   assert.equal(sa.flags, SYN | ACK);
   assert.equal(sa.ack, REMOTE_ISS + 1);
-  assert.equal(sa.window, 65535); // linux: SYN,ACK window 65535 unscaled
+  // linux: tcp_select_initial_window, the stock 128 KiB buffer at the default 50 % ratio, rounded down
+  // to 44 segments of 1460 (unscaled, RFC 7323 §2.2).
+  assert.equal(sa.window, 64240);
   assert.deepEqual(sa.options, { mss: 1460 }); // linux: '<mss 1460>' when the peer offered nothing else
   assert.deepEqual(b.transitions(m), ["CLOSED>SYN_RECEIVED"]);
   const armed = b.timers(m, "synack");

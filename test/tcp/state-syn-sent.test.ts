@@ -34,7 +34,7 @@ test("active OPEN sends <SEQ=ISS><CTL=SYN> and enters SYN_SENT with the SYN time
   const syn = b.one();
   assert.equal(syn.flags, SYN);
   assert.equal(syn.ack, 0);
-  assert.equal(syn.window, 65535);
+  assert.equal(syn.window, 64240); // tcp_select_initial_window: 131072 / 2 rounded down to 44 · 1460
   assert.equal(syn.options.mss, 1460);
   assert.equal(conn.state, "SYN_SENT");
   assert.deepEqual(b.transitions(m), ["CLOSED>SYN_SENT"]);

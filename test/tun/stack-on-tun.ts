@@ -3,7 +3,13 @@
 // counters are read from inside to prove it accepted everything we sent.
 import { Host } from "../../src/tcp/engine.js";
 import { TunDriver, type TunDriverOptions } from "../../src/tun/driver.js";
-import { STACK_ADDRESS, withNetworkNamespace, type NetworkNamespace } from "../../src/tun/netns.js";
+import {
+  KERNEL_ADDRESS6,
+  STACK_ADDRESS,
+  STACK_ADDRESS6,
+  withNetworkNamespace,
+  type NetworkNamespace,
+} from "../../src/tun/netns.js";
 import { Trace, type StateChangeEvent, type TraceEvent } from "../../src/tcp/events.js";
 import type { TcpState } from "../../src/tcp/state.js";
 import type { ChildProcess } from "node:child_process";
@@ -17,23 +23,32 @@ export interface StackOnTun {
   driverErrors: Error[];
 }
 
-export type StackOptions = Pick<TunDriverOptions, "capture" | "dropOutgoing">;
+export type StackOptions = Pick<TunDriverOptions, "capture" | "dropOutgoing"> & {
+  /** IPv6 on the device too: the kernel is also fd00:77::1, our dual-stack host also fd00:77::2. */
+  ipv6?: boolean;
+};
 
 export async function withStackOnTun<T>(
   fn: (s: StackOnTun) => Promise<T>,
   options: StackOptions = {},
 ): Promise<T> {
+  const { ipv6, ...driverOptions } = options;
   return withNetworkNamespace(async (ns) => {
-    const device = await ns.openTun();
+    const device = await ns.openTun(ipv6 ? { kernelAddress6: KERNEL_ADDRESS6 } : {});
     const trace = new Trace();
-    const host = new Host({ name: "tcplab", address: STACK_ADDRESS, trace });
+    const host = new Host({
+      name: "tcplab",
+      address: STACK_ADDRESS,
+      ...(ipv6 ? { address6: STACK_ADDRESS6 } : {}),
+      trace,
+    });
     const driverErrors: Error[] = [];
     const driver = new TunDriver({
       device,
       endpoint: host,
       trace,
       onError: (e) => driverErrors.push(e),
-      ...options,
+      ...driverOptions,
     });
     driver.start();
     try {
@@ -51,6 +66,34 @@ export async function kernelTcpCounters(ns: NetworkNamespace): Promise<Record<st
   const names = lines[0]!.split(/\s+/).slice(1);
   const values = lines[1]!.split(/\s+/).slice(1).map(Number);
   return Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+}
+
+/**
+ * The kernel's IPv6 error counters in the namespace (/proc/net/snmp6: Ip6 and Icmp6 — the kernel keeps
+ * one TCP MIB for both families, so TCP's own InErrs/InCsumErrors are kernelRejectedNothing's).
+ */
+export async function kernelIp6Errors(ns: NetworkNamespace): Promise<Record<string, number>> {
+  const text = await ns.runChecked("cat", ["/proc/net/snmp6"]);
+  const wanted = [
+    "Ip6InHdrErrors",
+    "Ip6InAddrErrors",
+    "Ip6InUnknownProtos",
+    "Ip6InTruncatedPkts",
+    "Ip6InDiscards",
+    "Ip6InNoRoutes",
+    "Icmp6InErrors",
+    "Icmp6InCsumErrors",
+    "Icmp6OutDestUnreachs",
+  ];
+  const all = Object.fromEntries(
+    text
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/))
+      .filter((p) => p.length === 2)
+      .map(([k, v]) => [k!, Number(v)]),
+  );
+  for (const k of wanted) if (all[k] === undefined) throw new Error(`/proc/net/snmp6 has no ${k}`);
+  return Object.fromEntries(wanted.map((k) => [k, all[k]!]));
 }
 
 /** The kernel's TcpExt counters (/proc/net/netstat) in the namespace. */
