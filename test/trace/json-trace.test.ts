@@ -151,7 +151,7 @@ test("the validator names the path and the problem", () => {
     [
       "bad host address",
       (t) => void (t.meta.hosts[0] = { name: "a", addresses: ["10.0.0"] }),
-      /meta\.hosts\[0\]\.addresses\[0\]: expected a dotted IPv4 address/,
+      /meta\.hosts\[0\]\.addresses\[0\]: expected a dotted IPv4 or an IPv6 address/,
     ],
     [
       "events not an array",
@@ -234,7 +234,11 @@ test("the validator checks every event field", () => {
     ],
     ["seq out of range", (t) => void (seg(t).seq = 2 ** 32), /\.seg\.seq: expected 0\.\.4294967295/],
     ["port out of range", (t) => void (seg(t).srcPort = 70000), /\.seg\.srcPort: expected 0\.\.65535/],
-    ["bad address", (t) => void (seg(t).src = "10.0.0.256"), /\.seg\.src: expected a dotted IPv4 address/],
+    [
+      "bad address",
+      (t) => void (seg(t).src = "10.0.0.256"),
+      /\.seg\.src: expected a dotted IPv4 or an IPv6 address/,
+    ],
     [
       "uppercase hex",
       (t) => void (seg(t).payload = { length: 1, hex: "AB" }),
