@@ -103,6 +103,9 @@ export class Rack {
       if (!log[i]!.sacked) this.advance(log[i]!, now, minRtt);
     }
     this.head = i;
+    // An ACK inside a record delivered its front part: the record keeps only what is outstanding (Linux
+    // tcp_trim_head), so a probe or a loss mark built from it never reaches below SND.UNA.
+    if (i < log.length && seqLt(log[i]!.seq, una)) log[i]!.seq = una;
     if (this.head === log.length) {
       log.length = 0;
       this.head = 0;

@@ -31,9 +31,18 @@ export function reportWithReplay<T>(details: RunDetails<T>): void {
     `${process.cwd()}/`,
     "",
   );
+  // fast-check 4 keeps the property's own error as the report's `cause`, which node:test does not
+  // print: without its first lines a red CI log says that a case failed but not what went wrong.
+  const error = details.errorInstance;
+  const what =
+    error instanceof Error
+      ? (error.stack ?? String(error)).split("\n").slice(0, 12).join("\n")
+      : String(error);
   throw new Error(
     `${fc.defaultReportMessage(details) ?? "property failed"}\n` +
+      `What failed: ${what}\n` +
       `Replay this counterexample: E2E_SEED=${details.seed} E2E_PATH="${details.counterexamplePath ?? ""}" ` +
       `node scripts/run-tests.mjs ${file}`,
+    { cause: error },
   );
 }

@@ -63,6 +63,21 @@ test("RACK: a retransmission covering part of a segment splits it", () => {
   assert.deepEqual(rack.detectLoss(300 * MS, 0, true).lost, [[1, 1001]]);
 });
 
+test("RACK: an ACK inside a record trims it to SND.UNA, so the tail-loss probe never reaches below it", () => {
+  // Found by the transfer property (E2E_SEED=-1015053764): a peer with a 1 KiB buffer ACKed part of
+  // the last segment; the probe then retransmitted from the record's old start, below SND.UNA, and the
+  // send buffer refused the read ([-513, 1)).
+  for (const base of [1, u32(-300)]) {
+    const at = (off: number): number => u32(base + off);
+    const rack = new Rack();
+    rack.sent(at(0), at(514), 0, false);
+    rack.acked(at(513), null, 100 * MS, 100 * MS);
+    assert.deepEqual(rack.last && [rack.last.seq, rack.last.end], [at(513), at(514)]);
+    assert.equal(rack.packetsOut, 1);
+    assert.deepEqual(rack.detectLoss(10_000 * MS, 0, true).lost, [], "a partial ACK delivers no record");
+  }
+});
+
 test("reo_wnd: min_RTT/4 capped at SRTT; none in recovery or once DupThresh segments are SACKed", () => {
   assert.equal(reorderingWindow(false, 1, 100 * MS, 100 * MS, 3), 25 * MS);
   assert.equal(reorderingWindow(false, 1, 100 * MS, 10 * MS, 3), 10 * MS);
