@@ -11,7 +11,7 @@ import { Notice } from "./outbox.js";
 import { output } from "./output.js";
 import { regressions } from "./regressions.js";
 import { armRetransmit, enterRecovery, retransmitHead } from "./retransmit.js";
-import { handshakeRtoFallback, sampleRtt } from "./rto.js";
+import { sampleRtt } from "./rto.js";
 import { seqDiff, seqGe, seqGt, seqLe } from "./seq.js";
 import { armFinWait2 } from "./timer-actions.js";
 import { T_PERSIST, T_RTX } from "./timers.js";
@@ -126,16 +126,6 @@ export function takeTimestamp(c: Connection, seg: Segment): void {
   if (seqLe(seg.seq, c.lastAckSent === -1 ? c.rcv.rcvNxt : c.lastAckSent)) {
     c.ts.update(tsopt.val, c.now);
   }
-}
-
-/** An acceptable ACK of our SYN (§3.10.7.3, §3.10.7.4): SND.UNA moves, the handshake RTT is sampled. */
-export function synAcknowledged(c: Connection, seg: Segment): void {
-  const snd = c.snd;
-  handshakeRtoFallback(c.snd);
-  snd.acknowledge(seg.ack);
-  rttSample(c, seg);
-  snd.backoffs = 0;
-  c.timers.set(T_RTX, Infinity);
 }
 
 /** The RTT sample an acceptable ACK carries (./rto.ts sampleRtt); the ACK of our SYN seeds SRTT. */

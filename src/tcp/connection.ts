@@ -6,29 +6,21 @@
 //   ./segment-arrives.ts (§3.10.7.3–4, in the RFC's order) → ./ack-step.ts, ./text-step.ts;
 //   ./output.ts (sending new data), ./retransmit.ts (recovery's sending, the RTO), ./emit.ts (every
 //   segment built and sent), ./negotiation.ts (SYN options), ./timer-actions.ts (timer bodies),
-//   ./delivery.ts (what the application hears), ./transitions.ts (Figure 5), ./acceptability.ts (checks).
+//   ./handshake.ts (its completion), ./delivery.ts (what the application hears), ./transitions.ts
+//   (Figure 5), ./acceptability.ts (the checks).
 import { updateWindow } from "./ack-step.js";
 import { ArgumentError, describe } from "./arg-error.js";
-import type { Counters } from "./counters.js";
-import {
-  accepted,
-  afterRead,
-  deliver,
-  give,
-  reportClose,
-  reportEstablished,
-  windowUpdate,
-} from "./delivery.js";
+import type { ConnectionEnv, ConnectionHandlers, ConnectionOptions } from "./connection-env.js";
+import { accepted, afterRead, deliver, give, reportClose, windowUpdate } from "./delivery.js";
 import { emitRst, sendAck, sendSyn } from "./emit.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
-import type { DropReason, TraceSink } from "./events.js";
-import { checkAfterEntry, checkArrivedData, type InvariantSink, snapshot } from "./invariants.js";
+import { completeHandshake } from "./handshake.js";
+import { checkAfterEntry, checkArrivedData, snapshot } from "./invariants.js";
 import { LossDetection } from "./loss-detection.js";
 import { LossPort } from "./loss-port.js";
 import { applyPeerSynOptions, restoreFromCookie } from "./negotiation.js";
 import { Notice } from "./outbox.js";
 import { output } from "./output.js";
-import type { Profile } from "./profile.js";
 import { offeredWscale, Receiver } from "./receiver.js";
 import { Recovery } from "./recovery.js";
 import { armRetransmit } from "./retransmit.js";
@@ -38,8 +30,8 @@ import { Sender } from "./sender.js";
 import { seqAdd } from "./seq.js";
 import { isSynchronized, reportStateChange, type TcpState } from "./state.js";
 import type { CookieRestored } from "./syncookie.js";
-import { tcpInfo, type TcpInfo } from "./tcp-info.js";
-export type { TcpInfo } from "./tcp-info.js";
+import type { TcpInfo } from "./tcp-info.js";
+import { tcpInfo } from "./tcp-info.js";
 import { armFinWait2, ConnectionTimerActions } from "./timer-actions.js";
 import { currentRto, T_DELACK, T_KEEPALIVE, T_PERSIST, Timers } from "./timers.js";
 import { Timestamps } from "./timestamps.js";
@@ -49,86 +41,12 @@ import {
   closeQueuesFin,
   COOKIE_COMPLETED,
   PASSIVE_OPEN,
-  queuedClose,
   type Transition,
 } from "./transitions.js";
 import { formatAddressPort } from "../wire/address-table.js";
 import type { Segment, TcpOptions } from "../wire/segment.js";
-
-/** What the connection needs from its host. */
-export interface ConnectionEnv {
-  readonly profile: Profile;
-  readonly hostName: string;
-  readonly trace: TraceSink;
-  readonly counters: Counters;
-  /**
-   * Sends a segment: the engine assigns the packet id and records the event now, and hands the segment to
-   * the driver once the current entry has finished (./outbox.ts).
-   */
-  transmit(seg: Segment, conn: Connection, why: string, retransmission: boolean): void;
-  /**
-   * Records a notification for the application (or the connection's own step after it), given once the
-   * current entry has finished: the engine never calls the application in the middle of an entry.
-   */
-  notify(kind: Notice, conn: Connection): void;
-  /**
-   * An application call begins (`enter`) and ends (`leave`): the outermost `leave` drains the outbox. Calls
-   * made from inside a notification are entries of their own; their effects join the queue being drained.
-   */
-  enter(): void;
-  /** The end of what `enter` began: the outermost one drains the outbox. */
-  leave(): void;
-  /** The connection's deadline may have moved earlier. */
-  deadlineChanged(conn: Connection): void;
-  /**
-   * Called after every state change, for the engine's tables: a CLOSED connection leaves the demultiplexing
-   * table, one in TIME_WAIT becomes a compact record, a listener's child that reached ESTABLISHED is
-   * recorded as ready to accept (its application hears of it from the outbox).
-   */
-  stateChanged(conn: Connection, from: TcpState, to: TcpState): void;
-  /** Records a dropped segment. */
-  dropped(seg: Segment, reason: DropReason, conn: Connection | null, detail?: string): void;
-  /** May this passive child become ESTABLISHED now? False while its listener's accept queue is full. */
-  acceptQueueHasRoom(conn: Connection): boolean;
-  /**
-   * The application closed this connection and it lives on as an orphan: count it; true when the host
-   * now holds more orphans than the profile's maxOrphans (the connection must then be reset).
-   */
-  orphanAdded(conn: Connection): boolean;
-  /** The debug mode's sink (./invariants.ts): null when the engine invariants are not checked. */
-  readonly invariants: InvariantSink | null;
-  /** Does the TIME_WAIT record this connection left (Connection.timeWaitSlot) still hold its 4-tuple? */
-  timeWaitHeld(conn: Connection): boolean;
-  /** The timestamp clock offset of a 4-tuple (stable across its incarnations; see ./timestamps.ts). */
-  tsOffset(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number;
-  /** The driver's clock (µs), for application calls made without a time (the host's `time()`). */
-  time?(): number;
-}
-
-/** Callbacks into the application (the socket layer). All optional. */
-export interface ConnectionHandlers {
-  /** The handshake completed (ESTABLISHED). */
-  onEstablished?(conn: Connection): void;
-  /** In-order data arrived for the application. */
-  onData?(conn: Connection, data: Uint8Array): void;
-  /** The peer's FIN, after all data before it was delivered (read() → EOF). */
-  onEnd?(conn: Connection): void;
-  /** Send buffer space became free after a write was refused or partial. */
-  onDrain?(conn: Connection): void;
-  /** The connection is finished for the application: CLOSED, or TIME_WAIT for the active closer. */
-  onClose?(conn: Connection, error: TcpError | null): void;
-}
-
-/** Per-connection settings a host passes when it creates a connection. */
-export interface ConnectionOptions {
-  mss: number;
-  noDelay?: boolean;
-  keepAlive?: boolean;
-  /** SO_RCVBUF of this socket (bytes, already doubled as Linux does), instead of the profile's. */
-  receiveBuffer?: number;
-  /** SO_SNDBUF of this socket (bytes, already doubled), instead of the profile's. */
-  sendBuffer?: number;
-}
+export type { TcpInfo } from "./tcp-info.js";
+export type { ConnectionEnv, ConnectionHandlers, ConnectionOptions } from "./connection-env.js";
 
 /** One TCP connection: its TCB and the RFC 9293 §3.10 state machine. Made by Host.connect and by listeners; application calls take an optional time (µs), the host's clock when left out. */
 export class Connection {
@@ -332,7 +250,7 @@ export class Connection {
     this.snd.sndMax = seg.ack;
     restoreFromCookie(this, restored, peerMss, now); // what the SYN would have set (./negotiation.ts)
     this.current = "SYN_RECEIVED"; // the cookie stood in for this state; report the transition from it
-    this.completeHandshake(seg, COOKIE_COMPLETED, false);
+    completeHandshake(this, seg, COOKIE_COMPLETED, false);
   }
 
   /**
@@ -748,28 +666,6 @@ export class Connection {
     if (edge.to === "TIME_WAIT") this.enterTimeWait(edge.cause);
     else if (edge.to === "CLOSED") this.terminate(edge.cause, null);
     else this.setState(edge.to, edge.cause);
-  }
-
-  /**
-   * The handshake completed (SYN_SENT or SYN_RECEIVED → ESTABLISHED, or a SYN cookie): the peer's window,
-   * the initial congestion window, the state, a close() queued before (§3.10.4), the ACK if one is due.
-   * @internal
-   */
-  completeHandshake(seg: Segment, edge: Transition, ack: boolean): void {
-    const completedFrom = this.state as "SYN_SENT" | "SYN_RECEIVED";
-    updateWindow(this, seg);
-    this.snd.cc.init(this.snd.mss, this.now);
-    this.follow(edge);
-    if (this.passive) this.env.counters.passiveOpens++;
-    if (this.snd.finQueued) this.follow(queuedClose(completedFrom));
-    if (ack) sendAck(this, "ack");
-    this.established();
-  }
-
-  private established(): void {
-    this.rcv.established(this.env.profile.quickAcks, this.localMss, this.snd.mss, this.ts.ok);
-    if (this.keepAlive) this.timers.set(T_KEEPALIVE, this.now + this.keepAliveIdle);
-    reportEstablished(this);
   }
 
   /** TIME_WAIT entered (Figure 5): the engine's table takes over the 4-tuple (./time-wait-table.ts). */

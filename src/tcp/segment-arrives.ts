@@ -10,7 +10,7 @@ import {
   synReceivedAckAcceptable,
   synSentAckUnacceptable,
 } from "./acceptability.js";
-import { processAck, synAcknowledged, takeTimestamp, updateWindow } from "./ack-step.js";
+import { processAck, takeTimestamp, updateWindow } from "./ack-step.js";
 import type { Connection } from "./connection.js";
 import { finishArrival } from "./delivery.js";
 import {
@@ -23,6 +23,7 @@ import {
   sendSyn,
 } from "./emit.js";
 import { TcpError } from "./errors.js";
+import { completeHandshake, synAcknowledged } from "./handshake.js";
 import { applyPeerSynOptions } from "./negotiation.js";
 import { armRetransmit } from "./retransmit.js";
 import { seqAdd, seqGt } from "./seq.js";
@@ -79,7 +80,7 @@ export function synSentArrives(c: Connection, seg: Segment): void {
   const edge = synSentGetsSyn(seqGt(snd.sndUna, snd.iss));
   if (edge.to === "ESTABLISHED") {
     // Our SYN has been ACKed: ESTABLISHED, send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
-    c.completeHandshake(seg, edge, true);
+    completeHandshake(c, seg, edge, true);
     // Data or FIN in the SYN,ACK continue at the sixth step (§3.10.7.3).
     if (seg.payload.length > 0 || seg.flags & FIN) processTextAndFin(c, seg, seqAdd(seg.seq, 1));
     finishArrival(c);
@@ -208,7 +209,7 @@ export function synchronizedArrives(c: Connection, arrived: Segment): void {
       // RCV.NXT, a duplicate: the ACK reports it with a D-SACK block (RFC 2883 §4; Linux tcp_data_queue:
       // end_seq not after rcv_nxt → tcp_dsack_set, immediate ACK).
       if (simultaneousSynAck && c.sackOk) receiverSack(c).noteDuplicate(rcv.irs, seqAdd(rcv.irs, 1));
-      c.completeHandshake(seg, SYN_RECEIVED_ESTABLISHED, simultaneousSynAck);
+      completeHandshake(c, seg, SYN_RECEIVED_ESTABLISHED, simultaneousSynAck);
     } else {
       // <SEQ=SEG.ACK><CTL=RST>
       c.env.dropped(seg, "out-of-window", c, "unacceptable ACK in SYN_RECEIVED");
