@@ -10,7 +10,11 @@ import type { Profile } from "./profile.js";
 import type { TcpState } from "./state.js";
 import type { Segment } from "../wire/segment.js";
 
-/** What the connection needs from its host. */
+/**
+ * What the connection needs from its host: the engine's side of a connection (./engine.ts Host implements it),
+ * not for applications.
+ * @internal
+ */
 export interface ConnectionEnv {
   readonly profile: Profile;
   readonly hostName: string;

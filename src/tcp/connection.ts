@@ -56,8 +56,10 @@ export class Connection {
    * The TIME_WAIT record this connection left in its engine's table (slot and generation), or -1: the
    * record outlives the Connection object's part in the state machine, and ends without it (2·MSL, RST,
    * a new SYN, reuse by connect).
+   * @internal
    */
   timeWaitSlot = -1;
+  /** @internal The generation half of timeWaitSlot's ticket. */
   timeWaitGeneration = 0;
   readonly snd: Sender;
   readonly rcv: Receiver;
@@ -69,7 +71,7 @@ export class Connection {
   passive = false;
   /** The application has closed (close() or destroy()): nobody reads any more (Linux's orphan socket). */
   orphaned = false;
-  /** Counted in the host's orphan count (ConnectionEnv.orphanAdded) until it reaches CLOSED or TIME_WAIT. */
+  /** Counted in the host's orphan count (ConnectionEnv.orphanAdded) until it reaches CLOSED or TIME_WAIT. @internal */
   orphanCounted = false;
   noDelay: boolean;
   keepAlive: boolean;
@@ -92,7 +94,7 @@ export class Connection {
   sackOk = false;
   /** The timer slots, their arming and their firing order (./timers.ts). @internal */
   readonly timers: Timers;
-  /** The earliest deadline currently in the host's queue for this connection. */
+  /** The earliest deadline currently in the host's queue for this connection. @internal */
   scheduledAt = Infinity;
   /** @internal */
   lastChallengeAck = -Infinity;
@@ -111,9 +113,9 @@ export class Connection {
   /** The error the connection ended with, if any. */
   error: TcpError | null = null;
   handlers: ConnectionHandlers;
-  /** The listener that owns this connection until it is accepted. */
+  /** The listener that owns this connection until it is accepted. @internal */
   listenerPort = -1;
-  /** An application holds this connection (active opens at once; passive ones once accepted). */
+  /** An application holds this connection (active opens at once; passive ones once accepted). @internal */
   attached = true;
   /** @internal */
   establishedReported = false;
@@ -147,13 +149,14 @@ export class Connection {
   /**
    * The application was notified during the segment being processed (or, for a listener's child, is about
    * to accept it): the ACK the data owes and the output wait until it had its turn (Notice.AfterApplication).
+   * @internal
    */
   appNotified = false;
   /** A Readable notice is in the outbox and not yet given. @internal */
   readableQueued = false;
   /** The ACK arrived data owes, decided after the application ran: 0 none, 1 by the delayed-ACK rules, 2 at once. @internal */
   ackOwed = 0;
-  /** Notice.AfterApplication is in the outbox: output is pending, not forgotten (for the invariants). */
+  /** Notice.AfterApplication is in the outbox: output is pending, not forgotten (for the invariants). @internal */
   outputQueued = false;
 
   /**
@@ -176,7 +179,9 @@ export class Connection {
    */
   rtxStartedAt = -1;
 
+  /** @internal Connections are made by Host.connect and by listeners. */
   constructor(
+    /** @internal */
     readonly env: ConnectionEnv,
     readonly localAddr: number,
     readonly localPort: number,
@@ -209,7 +214,7 @@ export class Connection {
 
   // ---------------------------------------------------------------- user calls (RFC 9293 §3.10.1–3.10.6)
 
-  /** Active OPEN (§3.10.1): send SYN, enter SYN_SENT. */
+  /** @internal Active OPEN (§3.10.1): send SYN, enter SYN_SENT (Host.connect calls it). */
   openActive(iss: number, now: number): void {
     this.now = now;
     this.snd.init(iss);
@@ -221,7 +226,7 @@ export class Connection {
     armRetransmit(this);
   }
 
-  /** Passive OPEN completed by a SYN at a listener (§3.10.7.2 third check): enter SYN_RECEIVED, send SYN,ACK. */
+  /** @internal Passive OPEN completed by a SYN at a listener (§3.10.7.2 third check): enter SYN_RECEIVED, send SYN,ACK. */
   openPassive(seg: Segment, iss: number, now: number): void {
     this.now = now;
     this.passive = true;
@@ -238,6 +243,7 @@ export class Connection {
 
   /**
    * A connection completed by a valid SYN cookie (no SYN_RECEIVED state was kept): it starts ESTABLISHED.
+   * @internal
    */
   openFromCookie(seg: Segment, iss: number, peerMss: number, restored: CookieRestored, now: number): void {
     this.now = now;
@@ -574,7 +580,7 @@ export class Connection {
 
   // ---------------------------------------------------------------- SEGMENT ARRIVES (§3.10.7.3, §3.10.7.4)
 
-  /** SEGMENT ARRIVES (§3.10.7): the host hands over a segment for this connection. */
+  /** @internal SEGMENT ARRIVES (§3.10.7): the host hands over a segment for this connection. */
   segmentArrives(seg: Segment, now: number): void {
     const inv = this.env.invariants;
     if (inv !== null && !this.inEntry) {
@@ -622,12 +628,12 @@ export class Connection {
 
   // ---------------------------------------------------------------- timers (§3.10.8)
 
-  /** The earliest time one of this connection's timers is due, or Infinity. */
+  /** @internal The earliest time one of this connection's timers is due, or Infinity. */
   nextDeadline(): number {
     return this.timers.nextDeadline();
   }
 
-  /** Run the timers due at `now` (the host calls it from advance()); the order is ./timers.ts dispatch. */
+  /** @internal Run the timers due at `now` (the host calls it from advance()); the order is ./timers.ts dispatch. */
   onTimer(now: number): void {
     if (this.env.invariants !== null && !this.inEntry)
       return this.checked("timer", null, () => this.onTimer(now));
@@ -679,7 +685,7 @@ export class Connection {
     reportClose(this, null);
   }
 
-  /** Ends the connection: CLOSED, timers off, the application told (once). */
+  /** @internal Ends the connection: CLOSED, timers off, the application told (once). */
   terminate(cause: string, error: TcpError | null): void {
     if (this.state === "CLOSED") return;
     this.timers.clear();
@@ -700,7 +706,7 @@ export class Connection {
     return s === "TIME_WAIT" && !this.env.timeWaitHeld(this) ? "CLOSED" : s;
   }
 
-  /** The one place where the state changes; every transition becomes an event (design rule 2). */
+  /** @internal The one place where the state changes; every transition becomes an event (design rule 2). */
   setState(next: TcpState, cause: string): void {
     const from = this.state;
     if (from === next) return;
