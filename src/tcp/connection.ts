@@ -11,11 +11,11 @@
 import { updateWindow } from "./ack-step.js";
 import { ArgumentError, describe } from "./arg-error.js";
 import type { ConnectionEnv, ConnectionHandlers, ConnectionOptions } from "./connection-env.js";
-import { accepted, afterRead, deliver, give, reportClose, windowUpdate } from "./delivery.js";
+import { afterRead, deliver, reportClose, windowUpdate } from "./delivery.js";
 import { emitRst, sendAck, sendSyn } from "./emit.js";
 import { TcpError, type TcpErrorCode } from "./errors.js";
 import { completeHandshake } from "./handshake.js";
-import { checkAfterEntry, checkArrivedData, snapshot } from "./invariants.js";
+import { checkArrivedData, checkedEntry } from "./invariants.js";
 import { LossDetection } from "./loss-detection.js";
 import { LossPort } from "./loss-port.js";
 import { applyPeerSynOptions, restoreFromCookie } from "./negotiation.js";
@@ -33,7 +33,7 @@ import type { CookieRestored } from "./syncookie.js";
 import type { TcpInfo } from "./tcp-info.js";
 import { tcpInfo } from "./tcp-info.js";
 import { armFinWait2, ConnectionTimerActions } from "./timer-actions.js";
-import { currentRto, T_DELACK, T_KEEPALIVE, T_PERSIST, Timers } from "./timers.js";
+import { currentRto, T_DELACK, T_KEEPALIVE, Timers } from "./timers.js";
 import { Timestamps } from "./timestamps.js";
 import {
   ACTIVE_OPEN,
@@ -274,7 +274,7 @@ export class Connection {
 
   private sendEntry(data: Uint8Array, now: number | undefined, more: boolean): number {
     if (this.env.invariants !== null && !this.inEntry)
-      return this.checked("send", null, () => this.send(data, now, more));
+      return checkedEntry(this, "send", null, () => this.send(data, now, more));
     if (!(data instanceof Uint8Array)) {
       throw new ArgumentError(
         "ERR_TCPLAB_INVALID_ARG_TYPE",
@@ -323,7 +323,7 @@ export class Connection {
 
   private shutdownEntry(now: number | undefined): void {
     if (this.env.invariants !== null && !this.inEntry)
-      return this.checked("shutdown", null, () => this.shutdown(now));
+      return checkedEntry(this, "shutdown", null, () => this.shutdown(now));
     this.now = this.appTime(now, "shutdown");
     // Already closing: §3.10.4 "error: connection closing", harmless for a repeated end().
     if (this.snd.finQueued || !closeQueuesFin(this.state)) return;
@@ -351,7 +351,7 @@ export class Connection {
 
   private closeEntry(now: number | undefined): void {
     if (this.env.invariants !== null && !this.inEntry)
-      return this.checked("close", null, () => this.close(now));
+      return checkedEntry(this, "close", null, () => this.close(now));
     this.now = this.appTime(now, "close");
     this.orphaned = true;
     this.rcv.paused = false;
@@ -436,7 +436,7 @@ export class Connection {
 
   private readEntry(max: number, now: number | undefined): Uint8Array {
     if (this.env.invariants !== null && !this.inEntry)
-      return this.checked("read", null, () => this.read(max, now));
+      return checkedEntry(this, "read", null, () => this.read(max, now));
     this.now = this.appTime(now, "read");
     const data = this.rcv.takeUpTo(max);
     afterRead(this, data.length);
@@ -471,7 +471,7 @@ export class Connection {
 
   private setCorkEntry(on: boolean, now: number | undefined): void {
     if (this.env.invariants !== null && !this.inEntry)
-      return this.checked("setCork", null, () => this.setCork(on, now));
+      return checkedEntry(this, "setCork", null, () => this.setCork(on, now));
     this.now = this.appTime(now, "setCork");
     this.corked = on;
     if (!on) {
@@ -502,7 +502,7 @@ export class Connection {
 
   private resumeEntry(now: number | undefined): void {
     if (this.env.invariants !== null && !this.inEntry)
-      return this.checked("resume", null, () => this.resume(now));
+      return checkedEntry(this, "resume", null, () => this.resume(now));
     this.now = this.appTime(now, "resume");
     if (!this.rcv.paused) return;
     this.rcv.paused = false;
@@ -566,7 +566,7 @@ export class Connection {
 
   private setQuickAckEntry(on: boolean, now: number | undefined): void {
     if (this.env.invariants !== null && !this.inEntry)
-      return this.checked("setQuickAck", null, () => this.setQuickAck(on, now));
+      return checkedEntry(this, "setQuickAck", null, () => this.setQuickAck(on, now));
     this.now = this.appTime(now, "setQuickAck");
     this.pingPong = !on;
     const acceptsData = this.state === "ESTABLISHED" || this.state === "CLOSE_WAIT";
@@ -586,7 +586,7 @@ export class Connection {
     if (inv !== null && !this.inEntry) {
       this.now = now;
       if (isSynchronized(this.state)) checkArrivedData(this, inv, seg);
-      return this.checked("segment", seg, () => this.segmentArrives(seg, now));
+      return checkedEntry(this, "segment", seg, () => this.segmentArrives(seg, now));
     }
     this.now = now;
     this.lastHeard = now;
@@ -609,23 +609,6 @@ export class Connection {
     return (this.lossDetection ??= new LossDetection(new LossPort(this)));
   }
 
-  // ---------------------------------------------------------------- for the engine (./engine.ts)
-
-  /** @internal Sends what may go now (./output.ts): after accept() hands over a child. */
-  output(): void {
-    output(this);
-  }
-
-  /** @internal Gives one notice of the outbox to the application (the engine's drain; ./delivery.ts). */
-  give(kind: Notice): void {
-    give(this, kind);
-  }
-
-  /** @internal A listener's child handed to the application by accept() (./delivery.ts accepted). */
-  accepted(): void {
-    accepted(this);
-  }
-
   // ---------------------------------------------------------------- timers (§3.10.8)
 
   /** @internal The earliest time one of this connection's timers is due, or Infinity. */
@@ -636,7 +619,7 @@ export class Connection {
   /** @internal Run the timers due at `now` (the host calls it from advance()); the order is ./timers.ts dispatch. */
   onTimer(now: number): void {
     if (this.env.invariants !== null && !this.inEntry)
-      return this.checked("timer", null, () => this.onTimer(now));
+      return checkedEntry(this, "timer", null, () => this.onTimer(now));
     this.now = now;
     this.timers.dispatch(now);
   }
@@ -646,26 +629,7 @@ export class Connection {
     return currentRto(this.state, this.snd, this.env.profile);
   }
 
-  // ---------------------------------------------------------------- helpers
-
-  /** Debug mode (./invariants.ts): runs one entry, then asserts the invariants that must hold after it. */
-  private checked<T>(entry: string, seg: Segment | null, run: () => T): T {
-    const before = snapshot(this);
-    this.inEntry = true;
-    let result: T;
-    try {
-      result = run();
-    } finally {
-      this.inEntry = false;
-    }
-    checkAfterEntry(this, this.env.invariants!, entry, before, seg);
-    return result;
-  }
-
-  /** @internal The persist timer is running (for the invariant that an RTO never fires silently). */
-  get persistArmed(): boolean {
-    return this.timers.armed(T_PERSIST);
-  }
+  // ---------------------------------------------------------------- state changes (Figure 5, ./transitions.ts)
 
   /** @internal Takes an edge of Figure 5 (./transitions.ts): TIME_WAIT and CLOSED have their own entry steps. */
   follow(edge: Transition): void {

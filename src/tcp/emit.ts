@@ -64,6 +64,7 @@ export function challengeAck(c: Connection): void {
   sendAck(c, "challenge-ack");
 }
 
+/** A duplicate ACK for a segment without data, under the challenge-ACK rate limit (Linux tcp_oow_rate_limited). */
 export function rateLimitedAck(c: Connection, why: string): void {
   if (!ackRateAllows(c.lastChallengeAck, c.now, c.env.profile.challengeAckInterval)) {
     c.env.counters.drop("challenge-ack-rate-limited");
@@ -81,6 +82,7 @@ export function emitRst(c: Connection, seq: number, ack: number, why: string, wi
   put(c, seg, why, false);
 }
 
+/** Builds a segment from the TCB (window, options) and sends it. */
 export function emit(
   c: Connection,
   seq: number,

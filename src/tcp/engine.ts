@@ -31,6 +31,8 @@ import type { Endpoint, Transmit } from "./endpoint.js";
 import { TimeWaitTable } from "./time-wait-table.js";
 import { invariantDefaults, type InvariantSink } from "./invariants.js";
 import { Notice, Outbox } from "./outbox.js";
+import { accepted, give } from "./delivery.js";
+import { output } from "./output.js";
 
 /** What a Host is made of: a name, an address, a profile (with overrides), a trace, a seed. */
 export interface HostOptions {
@@ -360,7 +362,7 @@ export class Host implements Endpoint, ConnectionEnv {
         const kind = box.nextNotice();
         const conn = box.lastConn!;
         if (kind === Notice.ChildReady) this.childReady(conn);
-        else conn.give(kind);
+        else give(conn, kind); // ./delivery.ts
       }
     } finally {
       this.draining = false;
@@ -812,8 +814,8 @@ export class Host implements Endpoint, ConnectionEnv {
     this.appEvent(conn.label, "accept");
     const handlers = listener.handlers.onConnection(conn);
     if (handlers) conn.handlers = handlers;
-    conn.accepted();
-    conn.output();
+    accepted(conn); // onEstablished and what arrived before (./delivery.ts)
+    output(conn); // what waited for the accept (./output.ts)
   }
 
   // ---------------------------------------------------------------- TIME_WAIT

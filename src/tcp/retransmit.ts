@@ -91,6 +91,10 @@ export function retransmitHead(c: Connection, why: string): void {
   retransmitRange(c, snd.sndUna, dataLen + fin, why, PSH);
 }
 
+/**
+ * The retransmission timer expired (RFC 6298 §5.4–5.7, RFC 9293 §3.8.3): the SYN or SYN,ACK again, or give
+ * up; else back off, collapse cwnd (RFC 5681 §3.1), go back to SND.UNA and resend.
+ */
 export function retransmitTimeout(c: Connection): void {
   const snd = c.snd;
   const p = c.env.profile;
@@ -159,6 +163,7 @@ export function retransmitTimeout(c: Connection): void {
   }
 }
 
+/** Arms the retransmission timer for the current RTO (RFC 6298 §5.1), never past TCP_USER_TIMEOUT. */
 export function armRetransmit(c: Connection): void {
   let deadline = c.now + c.currentRto();
   // Linux tcp_clamp_rto_to_user_timeout: the timer never runs past the user timeout.
