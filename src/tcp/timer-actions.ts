@@ -28,8 +28,12 @@ export class ConnectionTimerActions implements TimerActions {
   retransmissionExpired(): void {
     const c = this.c;
     const sentBefore = c.env.counters.outSegs;
-    retransmitTimeout(c);
+    this.retransmitTimeout();
     if (c.env.invariants !== null) checkRetransmissionTimeout(c, c.env.invariants, sentBefore);
+  }
+  /** The RTO's work (./retransmit.ts), a method of its own: a test stands a broken engine in for it. */
+  retransmitTimeout(): void {
+    retransmitTimeout(this.c);
   }
   reorderExpired(): void {
     this.c.loss.onReorderTimer();

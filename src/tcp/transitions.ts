@@ -1,6 +1,7 @@
 // RFC 9293 Figure 5, the connection state diagram: every edge, the rule it follows, and where the code
 // takes it. The rules that pick the next state are small pure functions here, matched on (state, event) in
-// the manner of smoltcp's (state, control) match; the connection (./connection.ts) calls them and does
+// the manner of smoltcp's (state, control) match; the connection (./connection.ts, ./segment-arrives.ts,
+// ./ack-step.ts, ./text-step.ts, ./handshake.ts) calls them and does
 // what the edge says (send, arm, report). TIME_WAIT is a compact record of the host's, so its edges are
 // the verdicts of ./timewait.ts (Linux's tcp_timewait_state_process shape).
 //
