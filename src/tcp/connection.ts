@@ -64,6 +64,7 @@ import {
   type InvariantSink,
 } from "./invariants.js";
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from "./seq.js";
+import { chunkPushApplies, markChunkPush } from "./tso-chunk-push.js";
 import { Notice } from "./outbox.js";
 import {
   ACK,
@@ -299,6 +300,8 @@ export class Connection {
   userTimeout = 0;
   /** TCP_LINGER2: how long this socket's orphaned FIN_WAIT_2 lasts (the profile's tcp_fin_timeout by default). */
   finWait2Timeout: number;
+  /** output() runs for the application's write (send), not for an ACK or a timer. */
+  private writing = false;
   /** TCP_CORK: hold back segments smaller than the MSS until uncorked (Linux tcp_push with TCP_NAGLE_CORK). */
   private corked = false;
   /** MSG_MORE on the last send: the same hold for that write only. */
@@ -437,7 +440,12 @@ export class Connection {
     const taken = this.snd.buffer.write(data);
     if (this.env.profile.pushRule === "write-end") this.snd.markWrite(taken, more);
     if (taken < data.length) this.writeRefused = true;
-    if (isSynchronized(this.state)) this.output();
+    this.writing = true;
+    try {
+      if (isSynchronized(this.state)) this.output();
+    } finally {
+      this.writing = false;
+    }
     return taken;
   }
 
@@ -1329,12 +1337,19 @@ export class Connection {
       this.recoveryOutput(sb);
     } else {
       this.restartAfterIdle();
+      // Linux's chunks of what an ACK releases end in PSH (tso-chunk-push.ts); not for a write's own burst.
+      const chunked = chunkPushApplies(this.env.profile.pushRule === "write-end", this.writing, snd.rto.srtt);
+      let chunk = chunked ? 0 : -1;
       for (;;) {
         const offset = seqDiff(snd.sndNxt, snd.bufSeq);
         const unsent = snd.buffer.length - offset;
         if (unsent <= 0 && !this.finMayGo()) break;
         const wnd = Math.min(snd.sndWnd, snd.cc.cwnd + this.loss.limitedTransmitCredit());
         const usable = seqDiff(seqAdd(snd.sndUna, wnd), snd.sndNxt);
+        if (chunk >= 0 && seqGe(snd.sndNxt, snd.sndMax)) {
+          const mss = snd.mss - this.sackRoom();
+          chunk = markChunkPush(snd, chunk, Math.min(mss, unsent, usable), mss);
+        }
         if (!this.sendNew(usable, "data")) break;
       }
     }
