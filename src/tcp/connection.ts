@@ -65,6 +65,7 @@ import {
 } from "./invariants.js";
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from "./seq.js";
 import { chunkPushApplies, markChunkPush } from "./tso-chunk-push.js";
+import { overlongAction } from "./overlong-segment.js";
 import { Notice } from "./outbox.js";
 import {
   ACK,
@@ -1179,7 +1180,13 @@ export class Connection {
       seq = rcv.rcvNxt;
     }
     const room = seqDiff(seqAdd(rcv.rcvNxt, rcv.window), seq);
-    if (payload.length > room) {
+    const overlong = payload.length > room ? overlongAction(rcv.linux !== null, room, rcv.hasUnread) : "trim";
+    if (overlong === "drop") {
+      this.env.dropped(seg, "receive-window-full", this, "segment past the window while data is queued");
+      this.sendAck("dup-ack");
+      return;
+    }
+    if (payload.length > room && overlong === "trim") {
       payload = payload.subarray(0, Math.max(0, room));
       fin = false; // the FIN lies beyond the window
       this.env.dropped(seg, "receive-window-full", this, "data beyond the window trimmed");
