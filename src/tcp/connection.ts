@@ -66,6 +66,7 @@ import {
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from "./seq.js";
 import { chunkPushApplies, markChunkPush } from "./tso-chunk-push.js";
 import { overlongAction } from "./overlong-segment.js";
+import { quickAckRenewed } from "./quick-ack-renewal.js";
 import { Notice } from "./outbox.js";
 import {
   ACK,
@@ -1208,6 +1209,8 @@ export class Connection {
       rcv.enqueue(payload, (seg.flags & PSH) !== 0);
       rcv.rcvNxt = seqAdd(rcv.rcvNxt, payload.length);
       this.unackedBytes += payload.length;
+      if (quickAckRenewed(rcv.linux !== null, this.lastDataReceivedAt, this.now, this.snd.rto.rto))
+        rcv.renewQuickAcks();
       this.lastDataReceivedAt = this.now;
       if (payload.length > this.rcvMss) this.rcvMss = payload.length;
       delivered = true;

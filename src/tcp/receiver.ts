@@ -299,6 +299,14 @@ export class Receiver {
     mem.tailroom = buffers[buffers.length - 1]!.tailroom;
   }
 
+  /** tcp_incr_quickack: quick ACKs for the window's worth of segments (at least 2, at most the profile's). */
+  renewQuickAcks(): void {
+    const linux = this.linux;
+    if (!linux) return;
+    const budget = Math.floor(linux.rcvWnd / (2 * linux.rcvMss)) || 2;
+    this.quick = Math.max(this.quick, Math.min(budget, linux.maxQuickAcks));
+  }
+
   /**
    * tcp_measure_rcv_mss's marks: a segment of at least the receive MSS marks PUSHED if it carries PSH; a
    * smaller one always does, and a second one PUSHED2. (Not modelled: its exception for a run of equal
