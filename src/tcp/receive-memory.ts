@@ -85,7 +85,11 @@ export class ReceiveMemory {
   }
 }
 
-/** tcp_can_ingest (6.18): the queue's charge plus the segment's payload stays within the buffer. */
+/**
+ * tcp_can_ingest: the queue's charge plus the segment's payload stays within the buffer. (Its 2025 forms —
+ * with the segment's truesize, its length, or neither — differ by less than one segment; the length form is
+ * taken, and the scripts' prune points agree with it and with the plain one.)
+ */
 export function canIngest(rmem: number, len: number, rcvbuf: number): boolean {
   return rmem + len <= rcvbuf;
 }
