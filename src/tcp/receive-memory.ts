@@ -86,9 +86,9 @@ export class ReceiveMemory {
 }
 
 /**
- * tcp_can_ingest: the queue's charge plus the segment's payload stays within the buffer. (Its 2025 forms —
- * with the segment's truesize, its length, or neither — differ by less than one segment; the length form is
- * taken, and the scripts' prune points agree with it and with the plain one.)
+ * tcp_can_ingest: the queue's charge plus the segment's payload stays within the buffer. Of its 2025 forms
+ * (adding the segment's truesize, its length, or nothing), the scripts' prune points rule out the truesize
+ * one and agree with the other two; the length form is taken.
  */
 export function canIngest(rmem: number, len: number, rcvbuf: number): boolean {
   return rmem + len <= rcvbuf;
