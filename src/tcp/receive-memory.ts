@@ -31,7 +31,7 @@ export interface CollapsedBuffer {
 /** tcp_collapse's buffers for `total` queued bytes: alloc_skb of at most a page each. */
 export function collapseBuffers(total: number): CollapsedBuffer[] {
   const out: CollapsedBuffer[] = [];
-  for (let left = total; left > 0; ) {
+  for (let left = total; left > 0;) {
     const bytes = Math.min(COLLAPSE_CHUNK, left);
     const head = headObject(bytes);
     out.push({ bytes, truesize: head + SKB_STRUCT, tailroom: head - SHARED_INFO - bytes });

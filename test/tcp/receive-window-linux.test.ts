@@ -3,7 +3,12 @@
 // model itself and through a connection.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { LinuxReceiveSpace, segmentTailroom, segmentTruesize, winFromSpace } from "../../src/tcp/receive-window.js";
+import {
+  LinuxReceiveSpace,
+  segmentTailroom,
+  segmentTruesize,
+  winFromSpace,
+} from "../../src/tcp/receive-window.js";
 import { collapseBuffers } from "../../src/tcp/receive-memory.js";
 import { ACK, PSH } from "../../src/wire/segment.js";
 import { Bench, concat, passiveOpen } from "./harness.js";
