@@ -112,7 +112,12 @@ export function retransmitTimeout(c: Connection): void {
     return;
   }
   if (c.state === "SYN_RECEIVED") {
-    if (snd.backoffs >= p.synAckRetries) {
+    // An active open that met the peer's SYN (simultaneous open) is still a connection attempt: it gives
+    // up by the SYN budget, as in SYN_SENT (Linux tcp_write_timeout takes tcp_syn_retries for a full
+    // socket in SYN_RECV; tcp_synack_retries bounds a listener's request sockets only).
+    // test/packetdrill/synsent/simultaneous-open-synack-retries.pkt
+    const givesUp = c.passive ? snd.backoffs >= p.synAckRetries : synGivesUp(snd, p, p.synRetries, c.now);
+    if (givesUp) {
       c.env.counters.attemptFails++;
       // A passive child just disappears (Linux drops the request sock); an active one fails.
       c.terminate("SYN,ACK retries exhausted", c.passive ? null : new TcpError("ETIMEDOUT", "connect"));

@@ -173,7 +173,7 @@ export const FIGURE_5: readonly Figure5Edge[] = [
   e("SYN_SENT", "CLOSED", "SYN retries exhausted", "§3.8.3 R2; Linux tcp_syn_retries", "retransmitTimeout (./retransmit.ts; ./timers.ts dispatch)"),
   e("SYN_RECEIVED", "CLOSED", "rcv RST (a passive child returns to LISTEN: it disappears)", "§3.10.7.4 second check", "resetArrives (./segment-arrives.ts)"),
   e("SYN_RECEIVED", "CLOSED", "rcv SYN (passive: back to LISTEN)", "§3.10.7.4 fourth check", "synchronizedArrives (./segment-arrives.ts)"),
-  e("SYN_RECEIVED", "CLOSED", "SYN,ACK retries exhausted", "§3.8.3 R2; Linux tcp_synack_retries", "retransmitTimeout (./retransmit.ts)"),
+  e("SYN_RECEIVED", "CLOSED", "SYN,ACK retries exhausted", "§3.8.3 R2; Linux tcp_synack_retries (passive), tcp_syn_retries (simultaneous open)", "retransmitTimeout (./retransmit.ts)"),
   e("ESTABLISHED", "CLOSED", "rcv RST / ABORT / timeout (retransmission, user, keepalive, zero-window probes)", "§3.10.7.4 second check, §3.10.5, §3.8.3, RFC 5482, §3.8.4", "resetArrives (./segment-arrives.ts), Connection.abort, ./timer-actions.ts"),
   e("FIN_WAIT_1", "CLOSED", "rcv RST / ABORT / timeout / data after close", "§3.10.7.4, §3.10.5, RFC 2525 §2.17", "resetArrives (./segment-arrives.ts), Connection.abort, processTextAndFin (./text-step.ts), ./timer-actions.ts"),
   e("FIN_WAIT_2", "CLOSED", "rcv RST / ABORT / FIN_WAIT_2 timeout (Linux tcp_fin_timeout)", "§3.10.7.4, §3.10.5; Linux tcp_fin_timeout", "resetArrives (./segment-arrives.ts), Connection.abort, ./timer-actions.ts"),
