@@ -184,15 +184,14 @@ export class Receiver {
    */
   private linuxWindowToAdvertise(): number {
     const linux = this.linux!;
-    const unit = 2 ** this.wscale;
+    const unit = 1 << this.wscale;
     const current = this.window;
     // Before ESTABLISHED (an ACK from SYN_RECEIVED or SYN_SENT) Linux offers the initial window as it is;
     // tcp_select_window runs only once tcp_init_buffer_space has.
     if (!linux.ready) return Math.min(Math.ceil(current / unit), MAX_WINDOW_FIELD);
     this.pushed = 0; // an ACK goes out (tcp_event_ack_sent clears icsk_ack.pending)
-    const selected = linux.select(this.rmem(), this.wscale);
-    if (selected.clearsQuick) this.quick = 0;
-    let wnd = selected.window;
+    let wnd = linux.select(this.rmem(), this.wscale);
+    if (linux.clearsQuick) this.quick = 0;
     if (wnd < current) wnd = Math.ceil(current / unit) * unit;
     linux.rcvWnd = wnd;
     this.advertisedEdge = seqAdd(this.rcvNxt, wnd);
@@ -207,7 +206,7 @@ export class Receiver {
       if (this.finReceived) return false;
       const now = this.window;
       if (2 * now > this.linux.windowClamp) return false;
-      const next = this.linux.select(this.rmem(), this.wscale).window;
+      const next = this.linux.select(this.rmem(), this.wscale);
       return next !== 0 && next >= 2 * now;
     }
     const candidate = seqAdd(this.rcvNxt, this.freeSpace());
