@@ -42,6 +42,11 @@ export interface ReceiverOptions {
   mss: number;
 }
 
+// The empty queue every Receiver starts with, shared and never written (enqueue swaps in arrays of its
+// own): an idle connection that never receives data paid 64 bytes for two empty arrays.
+const NO_CHUNKS: Uint8Array[] = [];
+const NO_COSTS: number[] = [];
+
 export class Receiver {
   irs = 0;
   rcvNxt = 0;
@@ -49,9 +54,9 @@ export class Receiver {
   private advertisedEdge = 0;
   readonly reassembly = new Reassembly();
   /** In-order data the application has not read yet (flow control: it fills the window). */
-  private readonly queue: Uint8Array[] = [];
+  private queue: Uint8Array[] = NO_CHUNKS;
   /** Under the `linux` rule: the truesize charged for each queued chunk. */
-  private readonly costs: number[] = [];
+  private costs: number[] = NO_COSTS;
   /** sk_rmem_alloc of the in-order queue (the out-of-order queue is charged as it is held). */
   private queueCost = 0;
   /** IP and TCP header bytes of a data segment from the peer (truesize counts the whole packet). */
@@ -215,6 +220,10 @@ export class Receiver {
 
   enqueue(data: Uint8Array, push = false): void {
     if (data.length === 0) return;
+    if (this.queue === NO_CHUNKS) {
+      this.queue = [];
+      this.costs = [];
+    }
     if (this.linux) {
       this.notePushed(data.length, push);
       this.charge(data.length);
@@ -323,8 +332,8 @@ export class Receiver {
   }
 
   clear(): void {
-    this.queue.length = 0;
-    this.costs.length = 0;
+    this.queue = NO_CHUNKS;
+    this.costs = NO_COSTS;
     this.queueCost = 0;
     this.queuedBytes = 0;
     this.reassembly.clear();
