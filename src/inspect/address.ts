@@ -1,76 +1,35 @@
 // Address text as the tools print it, turned into one normal form so that the same peer groups together
-// whether it came from /proc, ss, netstat or Windows, over IPv4 or as a v4-mapped IPv6 address.
+// whether it came from /proc, ss, netstat or Windows, over IPv4 or as a v4-mapped IPv6 address. The
+// address grammar itself is src/wire's (one parser and one RFC 5952 printer for the whole project).
+import { parseIPv4 } from "../wire/address.js";
+import { formatIPv6, ipv6, parseIPv6 } from "../wire/address6.js";
 
-/** Parse an IPv6 address into eight 16-bit groups, or null. Accepts an embedded dotted quad at the end. */
+/** An IPv6 address (RFC 4291 §2.2 text, an embedded dotted quad allowed) as eight 16-bit groups, or null. */
 export function ipv6Groups(text: string): number[] | null {
-  let s = text;
-  const tail: number[] = [];
-  if (s.includes(".")) {
-    const lastColon = s.lastIndexOf(":");
-    if (lastColon < 0) return null;
-    const quad = ipv4Octets(s.slice(lastColon + 1));
-    if (!quad) return null;
-    tail.push((quad[0]! << 8) | quad[1]!, (quad[2]! << 8) | quad[3]!);
-    s = s.slice(0, lastColon + 1);
-    if (!s.endsWith("::")) s = s.slice(0, -1);
+  let a;
+  try {
+    a = parseIPv6(text);
+  } catch {
+    return null;
   }
-  const halves = s.split("::");
-  if (halves.length > 2) return null;
-  const parse = (part: string): number[] | null => {
-    if (part === "") return [];
-    const out: number[] = [];
-    for (const g of part.split(":")) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const head = parse(halves[0]!);
-  const rest = halves.length === 2 ? parse(halves[1]!) : [];
-  if (!head || !rest) return null;
-  const want = 8 - tail.length;
-  if (halves.length === 2) {
-    const fill = want - head.length - rest.length;
-    if (fill < 0) return null;
-    return [...head, ...new Array<number>(fill).fill(0), ...rest, ...tail];
-  }
-  if (head.length !== want) return null;
-  return [...head, ...tail];
+  return [a.w0, a.w1, a.w2, a.w3].flatMap((w) => [w >>> 16, w & 0xffff]);
 }
 
+/** A dotted IPv4 address as its four octets, or null. */
 export function ipv4Octets(text: string): number[] | null {
-  const parts = text.split(".");
-  if (parts.length !== 4) return null;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return null;
-    const v = Number(p);
-    if (v > 255) return null;
-    out.push(v);
+  let v: number;
+  try {
+    v = parseIPv4(text);
+  } catch {
+    return null;
   }
-  return out;
+  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
 }
 
-/** RFC 5952 text: lower case, longest run (≥ 2) of zero groups compressed to "::". */
+/** RFC 5952 text of eight groups (callers fold v4-mapped addresses to IPv4 first). */
 export function formatIpv6(groups: readonly number[]): string {
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLen).join(":")}`;
+  const w = (i: number): number => groups[i]! * 0x10000 + groups[i + 1]!;
+  return formatIPv6(ipv6(w(0), w(2), w(4), w(6)));
 }
 
 /**

@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { propertyRuns } from "../e2e/property-runs.js";
 import { parseScript } from "../../src/packetdrill/parser.js";
 import { PacketdrillParseError, PacketdrillUnsupported } from "../../src/packetdrill/errors.js";
 
@@ -131,7 +132,7 @@ test("no input crashes the parser", () => {
         if (!(err instanceof PacketdrillParseError) && !(err instanceof PacketdrillUnsupported)) throw err;
       }
     }),
-    { numRuns: 3000 },
+    propertyRuns(3000),
   );
 });
 
@@ -174,6 +175,6 @@ test("no script crashes the sim runner: any mix of lines ends in PASS, FAIL, UNS
       const r = await runPacketdrillText("fuzz.pkt", ls.join("\n") + "\n");
       assert.ok(["PASS", "FAIL", "UNSUPPORTED", "ERROR"].includes(r.result));
     }),
-    { numRuns: 300 },
+    propertyRuns(300),
   );
 });

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { propertyRuns } from "../e2e/property-runs.js";
 import {
   AddressTable,
   IPV6_ID_BASE,
@@ -64,7 +65,7 @@ test("random intern/release sequences: find agrees with a Map model, and release
         for (const { id } of model.values()) assert.ok(id - IPV6_ID_BASE < 41);
       },
     ),
-    { numRuns: 200 },
+    propertyRuns(200),
   );
 });
 
