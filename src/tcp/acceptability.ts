@@ -2,7 +2,7 @@
 // against the TCB before anything changes, with the rules later RFCs folded in: RFC 5961 (blind RST, SYN
 // and ACK injection: challenge ACKs) and RFC 7323 §5 (PAWS). Pure functions of a few TCB numbers and the
 // segment — no side effects — so each rule is unit-tested on its own (test/tcp/acceptability.test.ts);
-// the connection (./connection.ts) acts on the verdict.
+// the connection acts on the verdict (./segment-arrives.ts, ./ack-step.ts).
 import { ACK, FIN, RST, SYN, segmentLength, type Segment } from "../wire/segment.js";
 import { seqAdd, seqGt, seqInRange, seqLe, seqLt } from "./seq.js";
 

@@ -31,6 +31,8 @@ import type { Endpoint, Transmit } from "./endpoint.js";
 import { TimeWaitTable } from "./time-wait-table.js";
 import { invariantDefaults, type InvariantSink } from "./invariants.js";
 import { Notice, Outbox } from "./outbox.js";
+import { accepted, give } from "./delivery.js";
+import { output } from "./output.js";
 
 /** What a Host is made of: a name, an address, a profile (with overrides), a trace, a seed. */
 export interface HostOptions {
@@ -320,17 +322,17 @@ export class Host implements Endpoint, ConnectionEnv {
 
   // ---------------------------------------------------------------- the outbox
 
-  /** An entry begins (ConnectionEnv.enter): what it causes waits in the outbox until the outermost ends. */
+  /** @internal An entry begins (ConnectionEnv.enter): what it causes waits in the outbox until the outermost ends. */
   enter(): void {
     this.depth++;
   }
 
-  /** An entry ends (ConnectionEnv.leave): the outermost drains the outbox. */
+  /** @internal An entry ends (ConnectionEnv.leave): the outermost drains the outbox. */
   leave(): void {
     if (--this.depth === 0) this.drain();
   }
 
-  /** Records a notification for after the current entry (ConnectionEnv.notify). */
+  /** @internal Records a notification for after the current entry (ConnectionEnv.notify). */
   notify(kind: Notice, conn: Connection): void {
     this.outbox.notify(kind, conn);
   }
@@ -360,7 +362,7 @@ export class Host implements Endpoint, ConnectionEnv {
         const kind = box.nextNotice();
         const conn = box.lastConn!;
         if (kind === Notice.ChildReady) this.childReady(conn);
-        else conn.give(kind);
+        else give(conn, kind); // ./delivery.ts
       }
     } finally {
       this.draining = false;
@@ -661,8 +663,9 @@ export class Host implements Endpoint, ConnectionEnv {
     });
   }
 
-  // ---------------------------------------------------------------- ConnectionEnv
+  // ---------------------------------------------------------------- ConnectionEnv (engine-only: @internal)
 
+  /** @internal ConnectionEnv.transmit: the segment-sent event now, the segment to the driver after the entry. */
   transmit(seg: Segment, conn: Connection | null, why: string, retransmission: boolean): void {
     const id = this.trace.nextPacketId();
     if (this.trace.enabled) {
@@ -683,6 +686,7 @@ export class Host implements Endpoint, ConnectionEnv {
     this.outbox.send(seg, id, conn ? conn.state : null); // to the driver once the entry has finished
   }
 
+  /** @internal ConnectionEnv.deadlineChanged: the connection's earlier deadline goes into the heap. */
   deadlineChanged(conn: Connection): void {
     const d = conn.nextDeadline();
     if (d < conn.scheduledAt) {
@@ -693,6 +697,7 @@ export class Host implements Endpoint, ConnectionEnv {
     }
   }
 
+  /** @internal ConnectionEnv.stateChanged: the engine's tables follow a connection's state. */
   stateChanged(conn: Connection, from: TcpState, to: TcpState): void {
     if ((to === "CLOSED" || to === "TIME_WAIT") && conn.orphanCounted) {
       conn.orphanCounted = false;
@@ -720,11 +725,13 @@ export class Host implements Endpoint, ConnectionEnv {
     }
   }
 
+  /** @internal ConnectionEnv.orphanAdded. */
   orphanAdded(_conn: Connection): boolean {
     this.orphans++;
     return this.orphans > this.profile.maxOrphans;
   }
 
+  /** @internal ConnectionEnv.acceptQueueHasRoom. */
   acceptQueueHasRoom(conn: Connection): boolean {
     const listener =
       conn.listenerPort >= 0 ? this.listeners.forPeer(conn.listenerPort, conn.remoteAddr) : undefined;
@@ -733,10 +740,12 @@ export class Host implements Endpoint, ConnectionEnv {
     return false;
   }
 
+  /** @internal ConnectionEnv.tsOffset. */
   tsOffset(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
     return this.isnGen.tsOffset(localAddr, localPort, remoteAddr, remotePort);
   }
 
+  /** @internal ConnectionEnv.dropped: counted, and a segment-dropped event. */
   dropped(seg: Segment, reason: DropReason, conn: Connection | null, detail?: string): void {
     this.counters.drop(reason);
     if (!this.trace.enabled) return;
@@ -805,8 +814,8 @@ export class Host implements Endpoint, ConnectionEnv {
     if (this.trace.enabled) this.appEvent(conn.label, "accept");
     const handlers = listener.handlers.onConnection(conn);
     if (handlers) conn.handlers = handlers;
-    conn.accepted();
-    conn.output();
+    accepted(conn); // onEstablished and what arrived before (./delivery.ts)
+    output(conn); // what waited for the accept (./output.ts)
   }
 
   // ---------------------------------------------------------------- TIME_WAIT
@@ -965,6 +974,7 @@ export class Host implements Endpoint, ConnectionEnv {
   /**
    * Does the record a connection left when it entered TIME_WAIT still hold the 4-tuple? Its ticket (slot
    * and generation, set by toTimeWait) names it; before the record exists (inside the transition) it does.
+   * @internal
    */
   timeWaitHeld(conn: Connection): boolean {
     const s = conn.timeWaitSlot;

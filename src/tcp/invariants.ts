@@ -7,6 +7,7 @@ import type { DropReason, TraceEvent, TraceSink } from "./events.js";
 import { ACK, FIN, RST, SYN, type Segment } from "../wire/segment.js";
 import type { Connection } from "./connection.js";
 import { seqAdd, seqDiff, seqGt } from "./seq.js";
+import { T_PERSIST } from "./timers.js";
 
 /** Invariants, by the name a violation reports. */
 export type InvariantRule =
@@ -172,6 +173,23 @@ function report(
   });
 }
 
+/**
+ * Debug mode: runs one entry of a connection (an application call, a segment, a timer), then asserts the
+ * invariants that must hold after it. Entries nested inside it (a handler writing) are checked with it.
+ */
+export function checkedEntry<T>(c: Connection, entry: string, seg: Segment | null, run: () => T): T {
+  const before = snapshot(c);
+  c.inEntry = true;
+  let result: T;
+  try {
+    result = run();
+  } finally {
+    c.inEntry = false;
+  }
+  checkAfterEntry(c, c.env.invariants!, entry, before, seg);
+  return result;
+}
+
 /** After an entry: sequence order, TS.Recent, and that a connection with work to do has a deadline. */
 export function checkAfterEntry(
   c: Connection,
@@ -239,7 +257,12 @@ export function checkAfterEntry(
  * connection: else data waits on a timer that will again do nothing (issue 10, F1).
  */
 export function checkRetransmissionTimeout(c: Connection, sink: InvariantSink, sentBefore: number): void {
-  if (c.isClosed() || c.state === "TIME_WAIT" || c.env.counters.outSegs !== sentBefore || c.persistArmed)
+  if (
+    c.isClosed() ||
+    c.state === "TIME_WAIT" ||
+    c.env.counters.outSegs !== sentBefore ||
+    c.timers.armed(T_PERSIST)
+  )
     return;
   const snd = c.snd;
   report(

@@ -1,7 +1,7 @@
 // Loss recovery on duplicate ACKs and SACK: one object owning its state, as gVisor's sender keeps
 // FastRecovery, the duplicate-ACK count and the SACK scoreboard together. RFC 6675 (conservative SACK
 // recovery) when SACK is in use, RFC 6582 NewReno with RFC 5681 §3.2's fast retransmit and inflation
-// without it. It decides; the connection sends (./connection.ts retransmitHead, retransmitRange, and the
+// without it. It decides; the connection sends (./retransmit.ts retransmitHead, retransmitRange, and the
 // NextSeg loop of recoveryOutput), and its retransmissions are recorded here (onRetransmit). An ACK goes
 // through it in two phases (onAck, then shouldEnter), so that the connection's loss detection
 // (./loss-detection.ts: RACK, PRR, TLP) sees the ACK in between, as its hooks need.

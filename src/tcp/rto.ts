@@ -1,6 +1,10 @@
-// Retransmission timeout estimator of RFC 6298 (SRTT, RTTVAR, min/max bounds).
-// Karn's rule is applied by the caller: it only feeds samples from segments never retransmitted.
+// Retransmission timeout estimator of RFC 6298 (SRTT, RTTVAR, min/max bounds), and where its samples
+// come from: the timed segment under Karn's rule, the handshake, the echoed timestamp (sampleRtt).
 import type { Profile } from "./profile.js";
+import type { Sender } from "./sender.js";
+import type { Timestamps } from "./timestamps.js";
+import type { Segment } from "../wire/segment.js";
+import { seqGt } from "./seq.js";
 
 /** RFC 6298 §5.7: the RTO data starts with after a SYN timed out without an RTT sample. */
 export const RTO_FALLBACK = 3_000_000;
@@ -64,4 +68,36 @@ export class RtoEstimator {
     for (let i = 0; i < backoffs && rto < this.max; i++) rto *= 2;
     return Math.min(rto + this.slop, this.max);
   }
+}
+
+/**
+ * RFC 6298 §3 with Karn's rule: one timed segment, discarded after any retransmission. While Karn's rule
+ * leaves no timed segment, the echoed timestamp still measures the RTT (RFC 7323 §4: the echo names the
+ * transmission it answers, so retransmissions are no ambiguity). Linux likewise prefers its µs segment
+ * clock and falls back to the 1 ms TSecr. `handshake`: the ACK of our SYN (SYN_SENT or SYN_RECEIVED).
+ */
+export function sampleRtt(snd: Sender, ts: Timestamps, handshake: boolean, now: number, seg: Segment): void {
+  const ack = seg.ack;
+  if (handshake) {
+    // The handshake RTT seeds SRTT (linux-profile.md), unless the SYN was retransmitted (Karn).
+    if (snd.backoffs === 0) snd.rto.sample(now - snd.firstSendTime);
+    return;
+  }
+  if (snd.rttTime >= 0 && seqGt(ack, snd.rttSeq)) {
+    snd.rto.sample(now - snd.rttTime);
+    snd.rttTime = -1;
+    snd.karnHold = false;
+  } else if (snd.karnHold && ts.ok && seg.options.timestamp && seg.options.timestamp.ecr !== 0) {
+    const sentAt = ts.sentAt(seg.options.timestamp.ecr, now);
+    if (sentAt >= 0) snd.rto.sample(now - sentAt);
+    snd.karnHold = false;
+  }
+}
+
+/**
+ * RFC 6298 §5.7: when the SYN (or SYN,ACK) timed out and no RTT sample exists, data starts with an
+ * RTO of 3 s (Linux's TCP_TIMEOUT_FALLBACK).
+ */
+export function handshakeRtoFallback(snd: Sender): void {
+  if (snd.backoffs > 0 && !snd.rto.hasSample) snd.rto.rto = Math.max(snd.rto.rto, RTO_FALLBACK);
 }

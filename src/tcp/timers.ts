@@ -2,7 +2,7 @@
 // RFC 8985's loss probe and reordering timer):
 // one deadline slot each, arming and cancelling with their trace events, the connection's next deadline
 // (the minimum), and the firing dispatch — which timer goes first when several are due. What a timer does
-// when it fires is the connection's (./connection.ts retransmitTimeout, zeroWindowProbe, keepAliveTimeout).
+// when it fires is the connection's (./timer-actions.ts: retransmitTimeout of ./retransmit.ts, zeroWindowProbe, keepAliveTimeout).
 // TIME_WAIT has no slot: a connection entering it is replaced by a compact record of the host's, whose
 // 2·MSL deadline the host keeps (./timewait.ts).
 import type { Connection } from "./connection.js";

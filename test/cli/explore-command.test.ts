@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import { findScenario } from "../../src/scenarios/index.js";
 import { exploreScenario } from "../../src/scenarios/explore-run.js";
 import { executeExplore } from "../../src/cli/explore-command.js";
-import { Connection } from "../../src/tcp/connection.js";
+import type { Connection } from "../../src/tcp/connection.js";
+import { ConnectionTimerActions } from "../../src/tcp/timer-actions.js";
+import { armRetransmit } from "../../src/tcp/retransmit.js";
 import { bulkExchange } from "../../src/scenarios/explore-exchanges.js";
 import { clearRegressions, regressions } from "../../src/tcp/regressions.js";
 
@@ -54,13 +56,16 @@ test("tcplab explore --json: explored, outcomes and violations; exit 0 when noth
 });
 
 test("an engine whose RTO fires and sends nothing (F1's symptom) is caught in the close, with a ladder", () => {
-  const proto = Connection.prototype as unknown as { retransmitTimeout(this: Connection): void };
+  // The RTO's work is ConnectionTimerActions.retransmitTimeout (src/tcp/timer-actions.ts); the invariant
+  // check that follows it in retransmissionExpired stays.
+  type Actions = { c: Connection; retransmitTimeout(this: Actions): void };
+  const proto = ConnectionTimerActions.prototype as unknown as Actions;
   const original = proto.retransmitTimeout;
-  proto.retransmitTimeout = function (this: Connection) {
-    const self = this as unknown as { armRetransmit(): void };
-    if (this.snd.backoffs >= 3) return this.terminate("retransmission limit", null);
-    this.snd.backoffs++;
-    self.armRetransmit(); // re-armed, nothing sent
+  proto.retransmitTimeout = function (this: Actions) {
+    const c = this.c;
+    if (c.snd.backoffs >= 3) return c.terminate("retransmission limit", null);
+    c.snd.backoffs++;
+    armRetransmit(c); // re-armed, nothing sent
   };
   try {
     const out = capture();
