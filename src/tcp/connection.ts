@@ -168,6 +168,8 @@ export class Connection {
   userTimeout = 0;
   /** TCP_LINGER2: how long this socket's orphaned FIN_WAIT_2 lasts (the profile's tcp_fin_timeout by default). */
   finWait2Timeout: number;
+  /** output() runs for the application's write (send), not for an ACK or a timer (tso-chunk-push.ts). @internal */
+  writing = false;
   /** TCP_CORK: hold back segments smaller than the MSS until uncorked (Linux tcp_push with TCP_NAGLE_CORK). @internal */
   corked = false;
   /** MSG_MORE on the last send: the same hold for that write only. @internal */
@@ -309,7 +311,12 @@ export class Connection {
     const taken = this.snd.buffer.write(data);
     if (this.env.profile.pushRule === "write-end") this.snd.markWrite(taken, more);
     if (taken < data.length) this.writeRefused = true;
-    if (isSynchronized(this.state)) output(this);
+    this.writing = true;
+    try {
+      if (isSynchronized(this.state)) output(this);
+    } finally {
+      this.writing = false;
+    }
     return taken;
   }
 

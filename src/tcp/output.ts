@@ -9,6 +9,7 @@ import { armRetransmit, recoveryOutput } from "./retransmit.js";
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from "./seq.js";
 import { isSynchronized } from "./state.js";
 import { T_PERSIST, T_RTX } from "./timers.js";
+import { chunkPushApplies, markChunkPush } from "./tso-chunk-push.js";
 import { sendsFin } from "./transitions.js";
 import { ACK, EMPTY_PAYLOAD, FIN, NO_OPTIONS, PSH } from "../wire/segment.js";
 
@@ -22,12 +23,19 @@ export function output(c: Connection): void {
     recoveryOutput(c, sb);
   } else {
     restartAfterIdle(c);
+    // Linux's chunks of what an ACK releases end in PSH (tso-chunk-push.ts); not for a write's own burst.
+    const chunked = chunkPushApplies(c.env.profile.pushRule === "write-end", c.writing, snd.rto.srtt);
+    let chunk = chunked ? 0 : -1;
     for (;;) {
       const offset = seqDiff(snd.sndNxt, snd.bufSeq);
       const unsent = snd.buffer.length - offset;
       if (unsent <= 0 && !finMayGo(c)) break;
       const wnd = Math.min(snd.sndWnd, snd.cc.cwnd + c.loss.limitedTransmitCredit());
       const usable = seqDiff(seqAdd(snd.sndUna, wnd), snd.sndNxt);
+      if (chunk >= 0 && !seqLt(snd.sndNxt, snd.sndMax)) {
+        const mss = snd.mss - sackRoom(c);
+        chunk = markChunkPush(snd, chunk, Math.min(mss, unsent, usable), mss);
+      }
       if (!sendNew(c, usable, "data")) break;
     }
   }

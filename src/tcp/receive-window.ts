@@ -3,10 +3,9 @@
 // (tcp_win_from_space, tcp_space, tcp_full_space), net/ipv4/tcp_output.c (tcp_select_initial_window,
 // __tcp_select_window), net/ipv4/tcp_input.c (tcp_init_buffer_space, tcp_measure_rcv_mss,
 // tcp_grow_window, tcp_incr_quickack) and net/ipv4/tcp.c (__tcp_cleanup_rbuf). What is not modelled:
-// receive-buffer autotuning (tcp_rcv_space_adjust growing sk_rcvbuf), pruning and collapsing the queue
-// under memory pressure (tcp_prune_queue), coalescing a segment into the previous one
-// (tcp_try_coalesce: the kernel under test charged every segment in full), and the small-segment branch
-// of tcp_measure_rcv_mss.
+// receive-buffer autotuning (tcp_rcv_space_adjust growing sk_rcvbuf) and the small-segment branch of
+// tcp_measure_rcv_mss. Pruning and collapsing the queue past the buffer, and coalescing a segment into
+// the room left in the previous one, are in receive-memory.ts.
 
 /** TCP_RMEM_TO_WIN_SCALE: the scaling ratio is a fraction of 256. */
 const RMEM_TO_WIN_SCALE = 8;
@@ -24,19 +23,31 @@ export function winFromSpace(space: number, ratio: number): number {
 // The memory a received segment is charged (skb->truesize). A simulated link has no NIC driver, so the
 // model is the one packetdrill's TUN device gives on x86-64 (tun_get_user → alloc_skb): a linear head
 // holding NET_SKB_PAD (64) of headroom and the whole IP packet, 64-byte aligned, plus the shared info
-// (320), taken from the 640-byte small-head cache or the next power-of-two kmalloc bucket; truesize
-// adds the sk_buff itself (256). A 1460-byte segment costs 2304, as on most Ethernet drivers.
+// (320), taken from the small-head cache or the next power-of-two kmalloc bucket; truesize adds the
+// sk_buff itself (256). A 1460-byte segment costs 2304, as on most Ethernet drivers. The small-head cache
+// is SKB_HEAD_ALIGN(MAX_TCP_HEADER), plus a cache line when that is a power of two: 576 bytes on the
+// kernel under test (MAX_TCP_HEADER 192), so a segment of up to about 150 bytes costs 832 — measured by
+// `window/small-segments-collapse.pkt`, where the queue passes the buffer exactly at the 14th such segment.
 const NET_SKB_PAD = 64;
-const SHARED_INFO = 320;
-const SKB_STRUCT = 256;
-const SMALL_HEAD = 640;
+export const SHARED_INFO = 320;
+export const SKB_STRUCT = 256;
+const SMALL_HEAD = 576;
+
+/** The kmalloc object behind alloc_skb(`size`) (kmalloc_reserve): small-head cache or a power of two. */
+export function headObject(size: number): number {
+  const need = Math.ceil(size / 64) * 64 + SHARED_INFO;
+  // The next power of two by counting leading zeros: Math.log2 on every received segment was a hot spot.
+  return need <= SMALL_HEAD ? SMALL_HEAD : 1 << (32 - Math.clz32(need - 1));
+}
 
 /** The truesize of a segment of `frame` bytes (IP and TCP headers and payload). */
 export function segmentTruesize(frame: number): number {
-  const need = Math.ceil((NET_SKB_PAD + frame) / 64) * 64 + SHARED_INFO;
-  // The next power of two by counting leading zeros: Math.log2 on every received segment was a hot spot.
-  const head = need <= SMALL_HEAD ? SMALL_HEAD : 1 << (32 - Math.clz32(need - 1));
-  return head + SKB_STRUCT;
+  return headObject(NET_SKB_PAD + frame) + SKB_STRUCT;
+}
+
+/** skb_tailroom of that segment's buffer: what a later small segment may be copied into (tcp_try_coalesce). */
+export function segmentTailroom(frame: number): number {
+  return headObject(NET_SKB_PAD + frame) - SHARED_INFO - (NET_SKB_PAD + frame);
 }
 
 /**
@@ -64,12 +75,12 @@ export class LinuxReceiveSpace {
   firstData = true;
 
   constructor(
-    /** sk_rcvbuf (already doubled by SO_RCVBUF). */
-    readonly rcvbuf: number,
+    /** sk_rcvbuf (already doubled by SO_RCVBUF); tcp_clamp_window may raise it when not locked. */
+    public rcvbuf: number,
     /** SO_RCVBUF was set (SOCK_RCVBUF_LOCK): the window is clamped to this buffer. */
     readonly locked: boolean,
     /** tcp_rmem[2], which __tcp_grow_window measures against. */
-    private readonly rmemMax: number,
+    readonly rmemMax: number,
     mss: number,
   ) {
     this.advmss = mss;

@@ -2,7 +2,8 @@
 // window we advertise, data waiting for the application, and segments held out of order.
 import { Reassembly } from "./reassembly.js";
 import type { Profile } from "./profile.js";
-import { LinuxReceiveSpace, segmentTruesize } from "./receive-window.js";
+import { LinuxReceiveSpace, segmentTailroom, segmentTruesize } from "./receive-window.js";
+import { canIngest, collapseBuffers, ReceiveMemory } from "./receive-memory.js";
 import { seqAdd, seqDiff, seqGt, seqLt } from "./seq.js";
 
 /** The 16-bit window field's largest value; without window scaling (RFC 7323) also the largest window. */
@@ -77,6 +78,8 @@ export class Receiver {
   private takenMark = 0;
   /** Linux's accounting (profile.receiveWindowRule "linux"), null for the free-space rule. */
   readonly linux: LinuxReceiveSpace | null;
+  /** Linux's forward allocation, header prediction and queue collapse (with `linux`). */
+  private readonly memory: ReceiveMemory | null;
   /** Linux's rule (tcp_data_queue): a bare FIN at RCV.NXT is taken even into a zero window. */
   get acceptsBareFinAtZeroWindow(): boolean {
     return this.linux !== null;
@@ -102,6 +105,7 @@ export class Receiver {
         ? new LinuxReceiveSpace(bufferSize, options!.locked, p.receiveBufferMax, options!.mss)
         : null;
     if (this.linux) this.linux.initialWindow(options!.mss, MAX_WSCALE); // until synWindow knows the shift
+    this.memory = this.linux ? new ReceiveMemory() : null;
   }
 
   init(irs: number): void {
@@ -198,6 +202,7 @@ export class Receiver {
     let wnd = linux.select(this.rmem(), this.wscale);
     if (linux.clearsQuick) this.quick = 0;
     if (wnd < current) wnd = Math.ceil(current / unit) * unit;
+    if (wnd === 0) this.memory!.stopPrediction(); // tcp_select_window: a zero window disables the fast path
     linux.rcvWnd = wnd;
     this.advertisedEdge = seqAdd(this.rcvNxt, wnd);
     return Math.min(wnd, MAX_WINDOW_FIELD * unit) / unit;
@@ -235,15 +240,79 @@ export class Receiver {
   }
 
   /**
-   * Linux tcp_queue_rcv charges each segment its truesize, then tcp_event_data_recv measures it and may grow
-   * the window. Not modelled: tcp_try_coalesce copying a small segment into the room left in the previous
-   * one — on the packetdrill TUN path the kernel under test showed every segment charged in full.
+   * Linux tcp_queue_rcv charges each segment its truesize — or nothing when it is copied into the room left
+   * in the last queued buffer (tcp_try_coalesce) — then tcp_event_data_recv measures it and may grow the
+   * window. A segment the forward allocation does not cover takes the slow path, which first checks the
+   * buffer and prunes the queue when it is past it (tcp_try_rmem_schedule); see receive-memory.ts.
    */
   private charge(len: number): void {
-    const truesize = segmentTruesize(this.headerBytes + len);
-    this.costs.push(truesize);
-    this.queueCost += truesize;
-    this.quick = this.linux!.segmentQueued(len, truesize, this.rmem(), this.quick);
+    const linux = this.linux!;
+    const mem = this.memory!;
+    const frame = this.headerBytes + len;
+    const truesize = segmentTruesize(frame);
+    const held = !this.reassembly.isEmpty;
+    if (held) mem.stopPrediction(); // tcp_data_queue_ofo turned header prediction off
+    const slow = !mem.fastPath(truesize, held);
+    if (slow) {
+      if (!canIngest(this.rmem(), len, linux.rcvbuf)) this.prune(len);
+      mem.schedule(truesize);
+    }
+    let cost = truesize;
+    if (this.queue.length > 0 && len <= mem.tailroom) {
+      cost = 0;
+      mem.tailroom -= len;
+    } else {
+      mem.tailroom = segmentTailroom(frame);
+    }
+    mem.charge(cost);
+    this.costs.push(cost);
+    this.queueCost += cost;
+    this.quick = linux.segmentQueued(len, truesize, this.rmem(), this.quick);
+    if (slow) mem.afterSlowPath(this.rmem(), linux.rcvbuf, held);
+  }
+
+  /**
+   * tcp_prune_queue for an in-order segment of `len` bytes: tcp_clamp_window when the queue is charged up
+   * to the buffer (quick ACKs end; an unlocked buffer grows to what is charged, up to tcp_rmem[2]; past the
+   * buffer rcv_ssthresh falls to two segments), then, unless the segment now fits, tcp_collapse copies the
+   * queue into compact buffers. Each buffer's charge stays with the chunk holding its last byte, freed when
+   * that is read (Linux frees a buffer once fully copied).
+   */
+  private prune(len: number): void {
+    const linux = this.linux!;
+    const mem = this.memory!;
+    const rmem = this.rmem();
+    if (rmem >= linux.rcvbuf) {
+      this.quick = 0;
+      if (!linux.locked && linux.rcvbuf < linux.rmemMax) linux.rcvbuf = Math.min(rmem, linux.rmemMax);
+      if (rmem > linux.rcvbuf) linux.rcvSsthresh = Math.min(linux.windowClamp, 2 * linux.advmss);
+    }
+    if (canIngest(rmem, len, linux.rcvbuf) || this.queue.length === 0) return;
+    const buffers = collapseBuffers(this.queuedBytes);
+    const old = this.costs.slice();
+    this.costs.fill(0);
+    let chunk = 0;
+    let chunkEnd = this.queue[0]!.length;
+    let at = 0;
+    let total = 0;
+    for (const b of buffers) {
+      at += b.bytes;
+      while (chunkEnd < at) chunkEnd += this.queue[++chunk]!.length;
+      this.costs[chunk]! += b.truesize;
+      total += b.truesize;
+      mem.charge(b.truesize);
+    }
+    for (const c of old) if (c > 0) mem.uncharge(c);
+    this.queueCost = total;
+    mem.tailroom = buffers[buffers.length - 1]!.tailroom;
+  }
+
+  /** tcp_incr_quickack: quick ACKs for the window's worth of segments (at least 2, at most the profile's). */
+  renewQuickAcks(): void {
+    const linux = this.linux;
+    if (!linux) return;
+    const budget = Math.floor(linux.rcvWnd / (2 * linux.rcvMss)) || 2;
+    this.quick = Math.max(this.quick, Math.min(budget, linux.maxQuickAcks));
   }
 
   /**
@@ -286,7 +355,12 @@ export class Receiver {
   /** A queued chunk was read to its end: its memory is freed (Linux frees an skb once fully copied). */
   private consumed(): void {
     this.queue.shift();
-    this.queueCost -= this.costs.shift() ?? 0;
+    const cost = this.costs.shift() ?? 0;
+    this.queueCost -= cost;
+    if (this.memory) {
+      this.memory.uncharge(cost);
+      if (this.queue.length === 0) this.memory.tailroom = 0;
+    }
   }
 
   /** The next chunk of in-order data for an application that reads, or null (paused, or nothing queued). */

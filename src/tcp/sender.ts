@@ -118,6 +118,20 @@ export class Sender {
     this.pushPoints.push(seq);
   }
 
+  /** A push point inside data already written (Linux: a chunk sent with PSH keeps it; tso-chunk-push.ts). */
+  addPushPoint(seq: number): void {
+    const points = this.pushPoints;
+    let lo = this.pushHead;
+    let hi = points.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (seqGt(seq, points[mid]!)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < points.length && points[lo] === seq) return;
+    points.splice(lo, 0, seq);
+  }
+
   /** Does the segment [seq, seq + len) reach a push point? */
   reachesPush(seq: number, len: number): boolean {
     // Binary search for the first point after seq: a small window forces a push point every MSS, so a

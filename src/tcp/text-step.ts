@@ -5,6 +5,8 @@
 import type { Connection } from "./connection.js";
 import { deliver } from "./delivery.js";
 import { emitRst, receiverSack, sendAck } from "./emit.js";
+import { overlongAction } from "./overlong-segment.js";
+import { quickAckRenewed } from "./quick-ack-renewal.js";
 import { seqAdd, seqDiff, seqGt } from "./seq.js";
 import { T_DELACK, T_FIN_WAIT_2 } from "./timers.js";
 import { finArrives as finArrivesEdge } from "./transitions.js";
@@ -53,7 +55,13 @@ export function processTextAndFin(c: Connection, seg: Segment, dataSeq: number):
     seq = rcv.rcvNxt;
   }
   const room = seqDiff(seqAdd(rcv.rcvNxt, rcv.window), seq);
-  if (payload.length > room) {
+  const overlong = payload.length > room ? overlongAction(rcv.linux !== null, room, rcv.hasUnread) : "trim";
+  if (overlong === "drop") {
+    c.env.dropped(seg, "receive-window-full", c, "segment past the window while data is queued");
+    sendAck(c, "dup-ack");
+    return;
+  }
+  if (payload.length > room && overlong === "trim") {
     payload = payload.subarray(0, Math.max(0, room));
     fin = false; // the FIN lies beyond the window
     c.env.dropped(seg, "receive-window-full", c, "data beyond the window trimmed");
@@ -75,6 +83,7 @@ export function processTextAndFin(c: Connection, seg: Segment, dataSeq: number):
     rcv.enqueue(payload, (seg.flags & PSH) !== 0);
     rcv.rcvNxt = seqAdd(rcv.rcvNxt, payload.length);
     c.unackedBytes += payload.length;
+    if (quickAckRenewed(rcv.linux !== null, c.lastDataReceivedAt, c.now, c.snd.rto.rto)) rcv.renewQuickAcks();
     c.lastDataReceivedAt = c.now;
     if (payload.length > c.rcvMss) c.rcvMss = payload.length;
     delivered = true;

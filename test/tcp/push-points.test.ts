@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { Sender } from "../../src/tcp/sender.js";
 import { makeProfile } from "../../src/tcp/profile.js";
 import { seqAdd, seqDiff, seqGt } from "../../src/tcp/seq.js";
+import { chunkPushApplies, markChunkPush } from "../../src/tcp/tso-chunk-push.js";
 
 function naiveReaches(points: readonly number[], bufSeq: number, seq: number, len: number): boolean {
   for (const p of points) if (seqGt(p, bufSeq) && seqGt(p, seq) && seqDiff(p, seq) <= len) return true;
@@ -38,4 +39,26 @@ test("push points: lookups match a plain scan while thousands are outstanding an
     s.acknowledge(next);
     acked = next;
   }
+});
+
+test("chunk push points (tso-chunk-push.ts): every second full segment of an ACK's burst, kept in order", () => {
+  const s = new Sender(makeProfile("linux"), 1 << 20);
+  s.init(0xfffff000); // across the 2^32 wrap
+  s.mss = 1000;
+  s.maxSndWnd = 65792;
+  s.markWrite(s.buffer.write(new Uint8Array(9000)), false); // one point, at the write's end
+  const start = s.sndNxt;
+  let index = 0;
+  for (let k = 0; k < 9; k++) {
+    index = markChunkPush(s, index, 1000, 1000);
+    s.sndNxt = seqAdd(s.sndNxt, 1000);
+  }
+  const ends = [2000, 4000, 6000, 8000, 9000].map((d) => seqAdd(start, d));
+  assert.deepEqual(s.pushPoints, ends);
+  assert.ok(!s.reachesPush(seqAdd(start, 2000), 1000), "the first segment of a chunk has none");
+  assert.ok(s.reachesPush(seqAdd(start, 3000), 1000));
+  assert.equal(markChunkPush(s, 1, 500, 1000), 0, "a partial segment ends the chunk");
+  assert.ok(!chunkPushApplies(true, false, 9_000), "not below the measured 10 ms RTT");
+  assert.ok(!chunkPushApplies(true, true, 100_000), "not for a write's own burst");
+  assert.ok(chunkPushApplies(true, false, 100_000));
 });

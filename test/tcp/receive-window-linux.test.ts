@@ -3,15 +3,24 @@
 // model itself and through a connection.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { LinuxReceiveSpace, segmentTruesize, winFromSpace } from "../../src/tcp/receive-window.js";
+import {
+  LinuxReceiveSpace,
+  segmentTailroom,
+  segmentTruesize,
+  winFromSpace,
+} from "../../src/tcp/receive-window.js";
+import { collapseBuffers } from "../../src/tcp/receive-memory.js";
 import { ACK, PSH } from "../../src/wire/segment.js";
 import { Bench, concat, passiveOpen } from "./harness.js";
 
-test("truesize of a received segment: a 1000- or 1460-byte segment costs 2304, a 100-byte one 896", () => {
+test("truesize of a received segment: a 1000- or 1460-byte segment costs 2304, a 100-byte one 832", () => {
   assert.equal(segmentTruesize(40 + 1000), 2304);
   assert.equal(segmentTruesize(40 + 1460), 2304);
   assert.equal(segmentTruesize(52 + 1448), 2304);
-  assert.equal(segmentTruesize(40 + 100), 896);
+  assert.equal(segmentTruesize(40 + 100), 832); // the 576-byte small-head cache of the kernel under test
+  // No room for a second 100-byte segment in a small head; 612 bytes after a 1000-byte one (with timestamps).
+  assert.equal(segmentTailroom(40 + 100), 52);
+  assert.equal(segmentTailroom(52 + 1000), 612);
   assert.equal(winFromSpace(8192, 128), 4096);
 });
 
@@ -101,4 +110,13 @@ test("an application that reads at once gets a small pushed segment ACKed then, 
   assert.equal(concat(p.log.data).length, 1100, "the application read both segments");
   assert.equal(now.length, 1, "__tcp_cleanup_rbuf: the read that drained the queue sent the pending ACK");
   assert.equal(now[0]!.ack, p.peerNxt + 1100);
+});
+
+test("tcp_collapse: 1400 queued bytes become one 2304-byte buffer with 328 bytes of room; 8000 need three", () => {
+  assert.deepEqual(collapseBuffers(1400), [{ bytes: 1400, truesize: 2304, tailroom: 328 }]);
+  assert.deepEqual(
+    collapseBuffers(8000).map((b) => b.bytes),
+    [3776, 3776, 448],
+  );
+  assert.equal(collapseBuffers(8000)[0]!.truesize, 4352);
 });
