@@ -43,7 +43,7 @@ import {
   PASSIVE_OPEN,
   type Transition,
 } from "./transitions.js";
-import { formatAddressPort } from "../wire/address-table.js";
+import { formatAddressPort, isIPv6Id } from "../wire/address-table.js";
 import type { Segment, TcpOptions } from "../wire/segment.js";
 export type { TcpInfo } from "./tcp-info.js";
 export type { ConnectionEnv, ConnectionHandlers, ConnectionOptions } from "./connection-env.js";
@@ -65,8 +65,8 @@ export class Connection {
   readonly rcv: Receiver;
   /** RFC 7323 timestamps: our clock, TS.Recent, PAWS. */
   readonly ts = new Timestamps();
-  /** "10.0.0.1:40000>10.0.0.2:80", computed once for events. */
-  readonly label: string;
+  /** The label, once built (see `label`). */
+  private labelText: string | null = null;
   /** Opened by a listener (passive OPEN): an RST in SYN_RECEIVED returns it to LISTEN (§3.10.7.4). */
   passive = false;
   /** The application has closed (close() or destroy()): nobody reads any more (Linux's orphan socket). */
@@ -210,8 +210,18 @@ export class Connection {
     this.keepAliveIdle = env.profile.keepAliveIdle;
     this.keepAliveInterval = env.profile.keepAliveInterval;
     this.keepAliveCount = env.profile.keepAliveProbes;
-    this.label = `${formatAddressPort(localAddr, localPort)}>${formatAddressPort(remoteAddr, remotePort)}`;
+    // An IPv6 address's text needs the address table, which may have let the address go once the
+    // connection has: build that label now. An IPv4 one is built when first asked (see `label`).
+    if (isIPv6Id(remoteAddr) || isIPv6Id(localAddr)) void this.label;
     this.ts.offset = env.tsOffset(localAddr, localPort, remoteAddr, remotePort);
+  }
+
+  /**
+   * "10.0.0.1:40000>10.0.0.2:80", for events. Built on first use: an untraced host never needs most of
+   * them, and the string was ~200 bytes of every idle connection and a part of every lifecycle's cost.
+   */
+  get label(): string {
+    return (this.labelText ??= `${formatAddressPort(this.localAddr, this.localPort)}>${formatAddressPort(this.remoteAddr, this.remotePort)}`);
   }
 
   // ---------------------------------------------------------------- user calls (RFC 9293 §3.10.1–3.10.6)
@@ -682,7 +692,8 @@ export class Connection {
     const from = this.state;
     if (from === next) return;
     this.current = next;
-    reportStateChange(this.env.trace, this.now, this.env.hostName, this.label, from, next, cause);
+    if (this.env.trace.enabled)
+      reportStateChange(this.env.trace, this.now, this.env.hostName, this.label, from, next, cause);
     this.env.stateChanged(this, from, next);
   }
 

@@ -547,7 +547,7 @@ export class Host implements Endpoint, ConnectionEnv {
       noDelay: options.noDelay ?? false,
       keepAlive: options.keepAlive ?? false,
     });
-    this.appEvent(conn.label, "connect");
+    if (this.trace.enabled) this.appEvent(conn.label, "connect");
     let iss = this.isnGen.isn(localAddr, localPort, remoteAddr, options.port, now);
     if (reuse >= 0) {
       // Linux tcp_twsk_unique: the new ISS clears the old incarnation's sequence space by a full unscaled
@@ -811,7 +811,7 @@ export class Host implements Endpoint, ConnectionEnv {
   private deliverAccepted(listener: Listener, conn: Connection): void {
     conn.listenerPort = -1;
     conn.attached = true;
-    this.appEvent(conn.label, "accept");
+    if (this.trace.enabled) this.appEvent(conn.label, "accept");
     const handlers = listener.handlers.onConnection(conn);
     if (handlers) conn.handlers = handlers;
     accepted(conn); // onEstablished and what arrived before (./delivery.ts)

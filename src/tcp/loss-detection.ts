@@ -59,6 +59,8 @@ export class LossDetection {
   private rack: Rack | null = null;
   private tlp: TailLossProbe | null = null;
   private prr: Prr | null = null;
+  /** onAck's answer, one object reused: an ACK allocates nothing here. */
+  private readonly ackVerdict: LossAckVerdict = { newlyLost: false };
 
   constructor(private readonly port: LossDetectionPort) {}
 
@@ -181,9 +183,9 @@ export class LossDetection {
    * what is now lost (RFC 8985 §6.2), and the probe episode may end (Linux tcp_process_tlp_ack).
    */
   onAck(seg: Segment, advanced: boolean): LossAckVerdict {
-    const newlyLost = this.rackOnAck();
+    this.ackVerdict.newlyLost = this.rackOnAck();
     this.tlpOnAck(seg, advanced);
-    return { newlyLost };
+    return this.ackVerdict;
   }
 
   /**
@@ -211,13 +213,12 @@ export class LossDetection {
     const rack = this.rack;
     const { profile, scoreboard: sb, snd, now } = this.port;
     if (!rack || !profile.rack) return false;
-    const sacked = sb !== null && sb.sackedBytes > 0 ? (q: number) => sb.isSacked(q) : null;
-    rack.acked(snd.sndUna, sacked, now, snd.rto.minRtt);
+    rack.acked(snd.sndUna, sb !== null && sb.sackedBytes > 0 ? sb : null, now, snd.rto.minRtt);
     if (!sb) return false;
     return this.rackDetect(sb, false);
   }
 
-  /** RACK's loss check (on an ACK, or `force`d by the reordering timer). */
+  /** RACK's loss check (on an ACK, or `force`d by the reordering timer): true when it marked something lost. */
   private rackDetect(sb: SackScoreboard, force: boolean): boolean {
     const rack = this.rack!;
     const port = this.port;
@@ -229,16 +230,15 @@ export class LossDetection {
       rto.srtt,
       DUP_THRESH,
     );
-    const verdict = rack.detectLoss(port.now, reoWnd, force);
-    for (const [l, r] of verdict.lost) sb.markLost(l, r);
-    if (verdict.reoWait > 0) {
+    const reoWait = rack.detectLossInto(port.now, reoWnd, force, sb);
+    if (reoWait > 0) {
       // Linux rounds the wait up to jiffies and adds TCP_TIMEOUT_MIN; the slot it shares is the probe's.
       port.lossTimer("loss-probe", Infinity);
-      port.lossTimer("reorder", port.now + verdict.reoWait + TLP_MIN_EXTRA);
-    } else if (force || verdict.lost.length > 0) {
+      port.lossTimer("reorder", port.now + reoWait + TLP_MIN_EXTRA);
+    } else if (force || rack.newlyLost) {
       port.lossTimer("reorder", Infinity);
     }
-    return verdict.lost.length > 0;
+    return rack.newlyLost;
   }
 
   /**

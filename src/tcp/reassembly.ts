@@ -10,8 +10,14 @@ export interface HeldSegment {
   fin: boolean;
 }
 
+/**
+ * The empty list every Reassembly starts with, shared and never written: most connections never hold a
+ * segment out of order, and an array of their own cost each of them 32 bytes. `insert` swaps in its own.
+ */
+const NONE_HELD: HeldSegment[] = [];
+
 export class Reassembly {
-  private readonly held: HeldSegment[] = [];
+  private held: HeldSegment[] = NONE_HELD;
   /** Bytes held out of order (they occupy receive buffer space). */
   bytes = 0;
 
@@ -32,6 +38,7 @@ export class Reassembly {
   }
 
   insert(seq: number, data: Uint8Array, fin: boolean): void {
+    if (this.held === NONE_HELD) this.held = [];
     let start = seq;
     let payload = data;
     const end = seqAdd(seq, data.length);
@@ -81,7 +88,7 @@ export class Reassembly {
   }
 
   clear(): void {
-    this.held.length = 0;
+    this.held = NONE_HELD;
     this.bytes = 0;
   }
 }

@@ -36,7 +36,8 @@ const SMALL_HEAD = 576;
 /** The kmalloc object behind alloc_skb(`size`) (kmalloc_reserve): small-head cache or a power of two. */
 export function headObject(size: number): number {
   const need = Math.ceil(size / 64) * 64 + SHARED_INFO;
-  return need <= SMALL_HEAD ? SMALL_HEAD : 2 ** Math.ceil(Math.log2(need));
+  // The next power of two by counting leading zeros: Math.log2 on every received segment was a hot spot.
+  return need <= SMALL_HEAD ? SMALL_HEAD : 1 << (32 - Math.clz32(need - 1));
 }
 
 /** The truesize of a segment of `frame` bytes (IP and TCP headers and payload). */
@@ -188,33 +189,37 @@ export class LinuxReceiveSpace {
     return true;
   }
 
+  /** Set by select: the window fell below half the full space, which ends quick-ACK mode. */
+  clearsQuick = false;
+
   /**
    * __tcp_select_window: the window to offer with `rmem` charged. Below half the full space the window
    * falls to 0 once less than an MSS (or 1/16 of the space) is free, and quick-ACK mode ends
-   * (`clearsQuick`); otherwise it is the free space capped by rcv_ssthresh — without scaling rounded down
-   * to a multiple of the receive MSS (or kept when within one MSS), with scaling rounded up to the unit.
+   * (`clearsQuick` is set); otherwise it is the free space capped by rcv_ssthresh — without scaling
+   * rounded down to a multiple of the receive MSS (or kept when within one MSS), with scaling rounded up
+   * to the unit. It runs for every ACK sent, so it answers a number, not a fresh object.
    */
-  select(rmem: number, wscale: number): { window: number; clearsQuick: boolean } {
+  select(rmem: number, wscale: number): number {
     let mss = this.rcvMss;
     let free = this.space(rmem);
     const allowed = this.fullSpace();
     const full = Math.min(this.windowClamp, allowed);
-    let clearsQuick = false;
+    this.clearsQuick = false;
     if (mss > full) {
       mss = full;
-      if (mss <= 0) return { window: 0, clearsQuick };
+      if (mss <= 0) return 0;
     }
-    const unit = 2 ** wscale;
+    const unit = 1 << wscale;
     if (free < full >> 1) {
-      clearsQuick = true;
+      this.clearsQuick = true;
       free = Math.floor(free / unit) * unit;
-      if (free < allowed >> 4 || free < mss) return { window: 0, clearsQuick };
+      if (free < allowed >> 4 || free < mss) return 0;
     }
     if (free > this.rcvSsthresh) free = this.rcvSsthresh;
-    if (wscale > 0) return { window: Math.ceil(free / unit) * unit, clearsQuick };
+    if (wscale > 0) return Math.ceil(free / unit) * unit;
     let window = this.rcvWnd;
     if (window <= free - mss || window > free) window = Math.floor(free / mss) * mss;
     else if (mss === full && free > window + (full >> 1)) window = free;
-    return { window, clearsQuick };
+    return window;
   }
 }

@@ -43,6 +43,11 @@ export interface ReceiverOptions {
   mss: number;
 }
 
+// The empty queue every Receiver starts with, shared and never written (enqueue swaps in arrays of its
+// own): an idle connection that never receives data paid 64 bytes for two empty arrays.
+const NO_CHUNKS: Uint8Array[] = [];
+const NO_COSTS: number[] = [];
+
 export class Receiver {
   irs = 0;
   rcvNxt = 0;
@@ -50,9 +55,9 @@ export class Receiver {
   private advertisedEdge = 0;
   readonly reassembly = new Reassembly();
   /** In-order data the application has not read yet (flow control: it fills the window). */
-  private readonly queue: Uint8Array[] = [];
+  private queue: Uint8Array[] = NO_CHUNKS;
   /** Under the `linux` rule: the truesize charged for each queued chunk. */
-  private readonly costs: number[] = [];
+  private costs: number[] = NO_COSTS;
   /** sk_rmem_alloc of the in-order queue (the out-of-order queue is charged as it is held). */
   private queueCost = 0;
   /** IP and TCP header bytes of a data segment from the peer (truesize counts the whole packet). */
@@ -188,15 +193,14 @@ export class Receiver {
    */
   private linuxWindowToAdvertise(): number {
     const linux = this.linux!;
-    const unit = 2 ** this.wscale;
+    const unit = 1 << this.wscale;
     const current = this.window;
     // Before ESTABLISHED (an ACK from SYN_RECEIVED or SYN_SENT) Linux offers the initial window as it is;
     // tcp_select_window runs only once tcp_init_buffer_space has.
     if (!linux.ready) return Math.min(Math.ceil(current / unit), MAX_WINDOW_FIELD);
     this.pushed = 0; // an ACK goes out (tcp_event_ack_sent clears icsk_ack.pending)
-    const selected = linux.select(this.rmem(), this.wscale);
-    if (selected.clearsQuick) this.quick = 0;
-    let wnd = selected.window;
+    let wnd = linux.select(this.rmem(), this.wscale);
+    if (linux.clearsQuick) this.quick = 0;
     if (wnd < current) wnd = Math.ceil(current / unit) * unit;
     if (wnd === 0) this.memory!.stopPrediction(); // tcp_select_window: a zero window disables the fast path
     linux.rcvWnd = wnd;
@@ -212,7 +216,7 @@ export class Receiver {
       if (this.finReceived) return false;
       const now = this.window;
       if (2 * now > this.linux.windowClamp) return false;
-      const next = this.linux.select(this.rmem(), this.wscale).window;
+      const next = this.linux.select(this.rmem(), this.wscale);
       return next !== 0 && next >= 2 * now;
     }
     const candidate = seqAdd(this.rcvNxt, this.freeSpace());
@@ -221,6 +225,10 @@ export class Receiver {
 
   enqueue(data: Uint8Array, push = false): void {
     if (data.length === 0) return;
+    if (this.queue === NO_CHUNKS) {
+      this.queue = [];
+      this.costs = [];
+    }
     if (this.linux) {
       this.notePushed(data.length, push);
       this.charge(data.length);
@@ -398,8 +406,8 @@ export class Receiver {
   }
 
   clear(): void {
-    this.queue.length = 0;
-    this.costs.length = 0;
+    this.queue = NO_CHUNKS;
+    this.costs = NO_COSTS;
     this.queueCost = 0;
     this.queuedBytes = 0;
     this.reassembly.clear();

@@ -7,6 +7,9 @@ import { seqAdd, seqDiff, seqGt } from "./seq.js";
 import { NewReno, type CongestionControl } from "./congestion.js";
 import { Cubic } from "./cubic.js";
 
+/** The empty push-point list every Sender starts with, shared and never written (markPush swaps in its own). */
+const NO_PUSH_POINTS: number[] = [];
+
 export class Sender {
   iss = 0;
   sndUna = 0;
@@ -54,7 +57,7 @@ export class Sender {
    * of each write (tcp_push → tcp_mark_push) and forced pushes (forced_push). A segment, first sent or
    * retransmitted, carries PSH when it reaches one, as the marked skb keeps its flag. Ascending.
    */
-  pushPoints: number[] = [];
+  pushPoints: number[] = NO_PUSH_POINTS;
   /** Index of the first push point not yet acknowledged: points are dropped from the front in batches. */
   private pushHead = 0;
   /** Linux pushed_seq: the write sequence last marked for a push. */
@@ -110,7 +113,9 @@ export class Sender {
     this.pushedSeq = seq;
     const last =
       this.pushHead < this.pushPoints.length ? this.pushPoints[this.pushPoints.length - 1] : undefined;
-    if (last === undefined || seqGt(seq, last)) this.pushPoints.push(seq);
+    if (last !== undefined && !seqGt(seq, last)) return;
+    if (this.pushPoints === NO_PUSH_POINTS) this.pushPoints = [];
+    this.pushPoints.push(seq);
   }
 
   /** A push point inside data already written (Linux: a chunk sent with PSH keeps it; tso-chunk-push.ts). */
@@ -166,7 +171,7 @@ export class Sender {
       const points = this.pushPoints;
       while (this.pushHead < points.length && !seqGt(points[this.pushHead]!, this.bufSeq)) this.pushHead++;
       if (this.pushHead === points.length) {
-        points.length = 0;
+        if (points.length > 0) points.length = 0; // the shared empty list stays unwritten
         this.pushHead = 0;
       } else if (this.pushHead >= 1024 && this.pushHead * 2 >= points.length) {
         points.splice(0, this.pushHead); // in batches: shift() per acknowledged point was O(points)

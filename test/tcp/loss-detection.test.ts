@@ -17,7 +17,7 @@ test("RACK: a segment sent before a delivered one is lost once RACK.rtt + reo_wn
     const rack = new Rack();
     for (let i = 0; i < 4; i++) rack.sent(at(i * 1000), at((i + 1) * 1000), 100 * MS, false);
     const sacked = (q: number): boolean => ((q - at(3000)) | 0) >= 0 && ((q - at(4000)) | 0) < 0;
-    rack.acked(at(0), sacked, 200 * MS, 100 * MS);
+    rack.acked(at(0), { isSacked: sacked }, 200 * MS, 100 * MS);
     // RACK.rtt 100 ms; reo_wnd 25 ms: the three earlier segments wait 25 ms more.
     const first = rack.detectLoss(200 * MS, 25 * MS, false);
     assert.deepEqual(first.lost, []);
@@ -57,7 +57,7 @@ test("RACK: a retransmission covering part of a segment splits it", () => {
   const rack = new Rack();
   rack.sent(1, 3001, 0, false);
   rack.sent(1001, 2001, 50 * MS, true);
-  rack.acked(1, (q) => q >= 2001 && q < 3001, 100 * MS, 100 * MS);
+  rack.acked(1, { isSacked: (q) => q >= 2001 && q < 3001 }, 100 * MS, 100 * MS);
   // [2001, 3001) delivered (sent at 0): [1, 1001) was sent at 0 too, before it in sequence; [1001, 2001)
   // was re-sent later and is not "sent before".
   assert.deepEqual(rack.detectLoss(300 * MS, 0, true).lost, [[1, 1001]]);
