@@ -87,7 +87,7 @@ export function processAck(c: Connection, seg: Segment, windowOnly: boolean): bo
   }
 
   // State-specific parts of the fifth check: our FIN acknowledged (./transitions.ts finAcked).
-  const edge = snd.finAcked ? finAcked(c.state) : null;
+  const edge = snd.finAcked ? finAcked(c.current) : null;
   if (edge !== null) {
     c.follow(edge);
     if (edge.to !== "FIN_WAIT_2") return false; // TIME_WAIT or CLOSED: nothing more to process
@@ -130,5 +130,5 @@ export function takeTimestamp(c: Connection, seg: Segment): void {
 
 /** The RTT sample an acceptable ACK carries (./rto.ts sampleRtt); the ACK of our SYN seeds SRTT. */
 function rttSample(c: Connection, seg: Segment): void {
-  sampleRtt(c.snd, c.ts, c.state === "SYN_SENT" || c.state === "SYN_RECEIVED", c.now, seg);
+  sampleRtt(c.snd, c.ts, c.current === "SYN_SENT" || c.current === "SYN_RECEIVED", c.now, seg);
 }

@@ -84,7 +84,7 @@ export interface ConnectionOptions {
   noDelay?: boolean;
   keepAlive?: boolean;
   /** SO_RCVBUF of this socket (bytes, already doubled as Linux does), instead of the profile's. */
-  receiveBuffer?: number;
+  receiveBuffer?: number | undefined;
   /** SO_SNDBUF of this socket (bytes, already doubled), instead of the profile's. */
-  sendBuffer?: number;
+  sendBuffer?: number | undefined;
 }

@@ -51,7 +51,13 @@ export type { ConnectionEnv, ConnectionHandlers, ConnectionOptions } from "./con
 /** One TCP connection: its TCB and the RFC 9293 §3.10 state machine. Made by Host.connect and by listeners; application calls take an optional time (µs), the host's clock when left out. */
 export class Connection {
   /** The state as the state machine last set it; `state` reads it (see there for TIME_WAIT). */
-  private current: TcpState = "CLOSED";
+  /**
+   * The raw state. `state` is what everyone reads; segment processing and output read this field: a
+   * connection the engine dispatches a segment to is never a finished TIME_WAIT (the record took its
+   * 4-tuple out of the table), and a getter call per check was a share of every segment's cost.
+   * Written only by setState (and openFromCookie). @internal
+   */
+  current: TcpState = "CLOSED";
   /**
    * The TIME_WAIT record this connection left in its engine's table (slot and generation), or -1: the
    * record outlives the Connection object's part in the state machine, and ends without it (2·MSL, RST,
@@ -607,15 +613,16 @@ export class Connection {
     }
     this.now = now;
     this.lastHeard = now;
-    if (this.keepAlive && isSynchronized(this.state)) {
+    const s = this.current; // never a finished TIME_WAIT here: the engine dispatches to live connections
+    if (this.keepAlive && isSynchronized(s)) {
       this.keepAliveProbes = 0;
       this.timers.set(T_KEEPALIVE, now + this.keepAliveIdle);
     }
-    if (this.state === "SYN_SENT") {
+    if (s === "SYN_SENT") {
       synSentArrives(this, seg);
       return;
     }
-    if (this.state === "CLOSED" || this.state === "LISTEN") return; // handled by the host
+    if (s === "CLOSED" || s === "LISTEN") return; // handled by the host
     synchronizedArrives(this, seg);
   }
 

@@ -161,7 +161,7 @@ export function windowUpdate(c: Connection): void {
  * __tcp_cleanup_rbuf), else a window update if the window opened enough (§3.8.6.2.2).
  */
 export function afterRead(c: Connection, copied: number): void {
-  if (copied <= 0 || !isSynchronized(c.state) || c.state === "TIME_WAIT") return;
+  if (copied <= 0 || !isSynchronized(c.current) || c.current === "TIME_WAIT") return;
   if (c.timers.armed(T_DELACK) && c.rcv.ackDueAfterRead(copied, c.pingPong, c.unackedBytes)) {
     sendAck(c, "ack");
   } else if (c.rcv.windowUpdateDue(c.snd.mss)) {

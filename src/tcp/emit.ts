@@ -24,7 +24,7 @@ import {
 
 /** SYN (active open) or SYN,ACK (passive or simultaneous open), with our options (./negotiation.ts). */
 export function sendSyn(c: Connection, retransmission: boolean): void {
-  const withAck = c.state === "SYN_RECEIVED";
+  const withAck = c.current === "SYN_RECEIVED";
   const options = synOptions(c, withAck);
   const seg = makeSegment(
     c,

@@ -2,6 +2,7 @@
 // records, the ephemeral port allocator and the bind rules, and keeps every connection's deadline in one
 // queue. Sans-I/O like the engine: drivers (simulator, TUN, browser) pass time in and carry segments out.
 import { Connection, type ConnectionEnv, type ConnectionHandlers } from "./connection.js";
+import type { ConnectionOptions } from "./connection-env.js";
 import { Counters } from "./counters.js";
 import { AppTimer, AppTimers } from "./app-timers.js";
 import { checkConnectArgs, checkHostOptions, checkListenArgs } from "./engine-args.js";
@@ -542,11 +543,20 @@ export class Host implements Endpoint, ConnectionEnv {
       localPort = this.allocatePort(remoteAddr, options.port, now);
       reuse = this.reuseSlot;
     }
-    const conn = new Connection(this, localAddr, localPort, remoteAddr, options.port, handlers, {
-      ...this.connectionSettings(options.socket, remoteAddr),
-      noDelay: options.noDelay ?? false,
-      keepAlive: options.keepAlive ?? false,
-    });
+    const conn = new Connection(
+      this,
+      localAddr,
+      localPort,
+      remoteAddr,
+      options.port,
+      handlers,
+      this.connectionSettings(
+        options.socket,
+        remoteAddr,
+        options.noDelay ?? false,
+        options.keepAlive ?? false,
+      ),
+    );
     if (this.trace.enabled) this.appEvent(conn.label, "connect");
     let iss = this.isnGen.isn(localAddr, localPort, remoteAddr, options.port, now);
     if (reuse >= 0) {
@@ -570,20 +580,23 @@ export class Host implements Endpoint, ConnectionEnv {
     return !reuseAddress && this.portHeld(port);
   }
 
+  /**
+   * A new connection's settings, always the same shape (V8 keeps one hidden class; the spreads of
+   * optional fields this replaced cloned objects through a megamorphic path on every connect).
+   */
   private connectionSettings(
     settings: SocketSettings | undefined,
     remoteAddr: number,
-  ): {
-    mss: number;
-    receiveBuffer?: number;
-    sendBuffer?: number;
-  } {
+    noDelay = false,
+    keepAlive = false,
+  ): ConnectionOptions {
     const own = mssForFamily(this.mss, remoteAddr);
-    const mss = settings?.maxSegment ? Math.min(own, settings.maxSegment) : own;
     return {
-      mss,
-      ...(settings?.receiveBuffer ? { receiveBuffer: settings.receiveBuffer } : {}),
-      ...(settings?.sendBuffer ? { sendBuffer: settings.sendBuffer } : {}),
+      mss: settings?.maxSegment ? Math.min(own, settings.maxSegment) : own,
+      noDelay,
+      keepAlive,
+      receiveBuffer: settings?.receiveBuffer || undefined,
+      sendBuffer: settings?.sendBuffer || undefined,
     };
   }
 

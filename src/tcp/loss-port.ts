@@ -44,7 +44,7 @@ export class LossPort implements LossDetectionPort {
     return seqLt(this.c.snd.sndUna, this.c.recovery.recover);
   }
   get sending(): boolean {
-    const state = this.c.state;
+    const state = this.c.current; // raw: CLOSED and a finished TIME_WAIT read alike here (not sending)
     return isSynchronized(state) && state !== "TIME_WAIT";
   }
   lossTimer(which: LossTimer, deadline: number): void {

@@ -16,7 +16,7 @@ import { ACK, EMPTY_PAYLOAD, FIN, NO_OPTIONS, PSH } from "../wire/segment.js";
 /** Sends what the windows, Nagle and the FIN rules allow (§3.8.6, §3.7.4). */
 export function output(c: Connection): void {
   const snd = c.snd;
-  if (!isSynchronized(c.state) || c.state === "TIME_WAIT") return;
+  if (!isSynchronized(c.current) || c.current === "TIME_WAIT") return; // CLOSED or TIME_WAIT alike
   const sentBefore = snd.sndMax;
   const sb = c.recovery.sackRecovery;
   if (sb !== null) {
@@ -148,7 +148,7 @@ export function restartAfterIdle(c: Connection): void {
  */
 export function finMayGo(c: Connection): boolean {
   const snd = c.snd;
-  return snd.finQueued && seqLe(snd.sndNxt, snd.finSeq) && sendsFin(c.state);
+  return snd.finQueued && seqLe(snd.sndNxt, snd.finSeq) && sendsFin(c.current);
 }
 
 /** Our FIN is due but the peer's window has no room for its sequence number. */

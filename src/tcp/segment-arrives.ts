@@ -104,7 +104,7 @@ export function synchronizedArrives(c: Connection, arrived: Segment): void {
   // simultaneous open's SYN_RECEIVED is a full socket on Linux: the repeated SYN falls to the fourth
   // check below and draws a challenge ACK (tcp_validate_incoming, RFC 5961 §4.2).
   if (
-    c.state === "SYN_RECEIVED" &&
+    c.current === "SYN_RECEIVED" &&
     c.passive &&
     seg.flags & SYN &&
     !(seg.flags & ACK) &&
@@ -118,7 +118,7 @@ export function synchronizedArrives(c: Connection, arrived: Segment): void {
   // Linux then ACKs the SYN,ACK, as linux-profile.md records.
   let simultaneousSynAck = false;
   if (
-    c.state === "SYN_RECEIVED" &&
+    c.current === "SYN_RECEIVED" &&
     !c.passive &&
     (seg.flags & (SYN | ACK)) === (SYN | ACK) &&
     seg.seq === rcv.irs
@@ -176,7 +176,7 @@ export function synchronizedArrives(c: Connection, arrived: Segment): void {
 
   // Fourth, check the SYN bit (RFC 5961 §4): challenge ACK in every synchronized state.
   if (seg.flags & SYN) {
-    if (c.state === "SYN_RECEIVED" && c.passive) {
+    if (c.current === "SYN_RECEIVED" && c.passive) {
       // §3.10.7.4: a passive SYN_RECEIVED returns to LISTEN.
       c.env.dropped(seg, "syn-challenged", c, "SYN in passive SYN_RECEIVED");
       c.terminate("rcv SYN in SYN_RECEIVED", null);
@@ -192,7 +192,7 @@ export function synchronizedArrives(c: Connection, arrived: Segment): void {
     c.env.dropped(seg, "no-ack-flag", c);
     return;
   }
-  if (c.state === "SYN_RECEIVED") {
+  if (c.current === "SYN_RECEIVED") {
     if (synReceivedAckAcceptable(snd, seg.ack)) {
       if (c.passive && !c.env.acceptQueueHasRoom(c)) {
         // Linux (tcp_v4_syn_recv_sock): with the accept queue full the final ACK is dropped and the child
@@ -225,7 +225,7 @@ export function synchronizedArrives(c: Connection, arrived: Segment): void {
   // Sixth, check the URG bit.
   if (
     seg.flags & URG &&
-    (c.state === "ESTABLISHED" || c.state === "FIN_WAIT_1" || c.state === "FIN_WAIT_2")
+    (c.current === "ESTABLISHED" || c.current === "FIN_WAIT_1" || c.current === "FIN_WAIT_2")
   ) {
     rcv.noteUrgent(seg.seq, seg.urgent);
   }
@@ -254,7 +254,7 @@ export function resetArrives(c: Connection, _seg: Segment): void {
       c.env.counters.estabResets++;
       // Linux tcp_reset reports EPIPE in CLOSE_WAIT (the peer had already finished sending); RFC 9293
       // §3.10.7.4 says "reset" (ECONNRESET) for every state of this group.
-      const code = c.state === "CLOSE_WAIT" ? c.env.profile.rstInCloseWaitError : "ECONNRESET";
+      const code = c.current === "CLOSE_WAIT" ? c.env.profile.rstInCloseWaitError : "ECONNRESET";
       c.terminate("rcv RST", new TcpError(code, "read"));
       return;
     }

@@ -15,7 +15,7 @@ import { EMPTY_PAYLOAD, FIN, PSH, type Segment } from "../wire/segment.js";
 /** §3.10.7.4 seventh (segment text) and eighth (FIN) steps; `dataSeq` is the sequence number of payload[0]. */
 export function processTextAndFin(c: Connection, seg: Segment, dataSeq: number): void {
   const rcv = c.rcv;
-  const canReceive = c.state === "ESTABLISHED" || c.state === "FIN_WAIT_1" || c.state === "FIN_WAIT_2";
+  const canReceive = c.current === "ESTABLISHED" || c.current === "FIN_WAIT_1" || c.current === "FIN_WAIT_2";
   let payload = seg.payload;
   let fin = (seg.flags & FIN) !== 0;
   if (!canReceive) {
@@ -25,7 +25,7 @@ export function processTextAndFin(c: Connection, seg: Segment, dataSeq: number):
     if (payload.length > 0 || fin) sendAck(c, "dup-ack");
     return;
   }
-  if (payload.length > 0 && c.orphaned && c.state !== "ESTABLISHED") {
+  if (payload.length > 0 && c.orphaned && c.current !== "ESTABLISHED") {
     // Linux: new data for a socket the application has closed cannot be delivered: reset (RFC 2525 §2.17).
     if (seqGt(seqAdd(dataSeq, payload.length), rcv.rcvNxt)) {
       c.env.counters.abortOnData++;
@@ -137,7 +137,7 @@ export function finArrives(c: Connection): void {
   const rcv = c.rcv;
   rcv.rcvNxt = seqAdd(rcv.rcvNxt, 1);
   rcv.finReceived = true;
-  const edge = finArrivesEdge(c.state, c.snd.finAcked);
+  const edge = finArrivesEdge(c.current, c.snd.finAcked);
   if (edge?.to === "TIME_WAIT") {
     // The ACK of the FIN goes before TIME_WAIT is entered: there the host replaces us with a record.
     c.timers.set(T_FIN_WAIT_2, Infinity);
