@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createConnection, type Socket } from "../../src/stack/socket.js";
 import { KERNEL_ADDRESS, STACK_ADDRESS } from "../../src/tun/netns.js";
 import type { NetworkNamespace } from "../../src/tun/netns.js";
-import type { Trace } from "../../src/tcp/events.js";
+import type { SegmentReceivedEvent, Trace } from "../../src/tcp/events.js";
 import type { Host } from "../../src/tcp/engine.js";
 import { ACK, FIN, RST, type Segment } from "../../src/wire/segment.js";
 import { skipWithoutTun } from "./helpers.js";
@@ -121,8 +121,14 @@ test(
         const gone = await eventually(async () => !(await kernelSockets(ns)).includes(`${STACK_ADDRESS}:`));
         off();
         assert.ok(gone, "the kernel's socket closed after our second ACK");
-        const fins = trace.events.filter((e) => e.kind === "segment-received" && e.seg.flags & FIN);
-        assert.equal(fins.length, 2, "the kernel's FIN, then its retransmission");
+        const fins = trace.events.filter(
+          (e): e is SegmentReceivedEvent => e.kind === "segment-received" && (e.seg.flags & FIN) !== 0,
+        );
+        // Two on a calm machine; on a loaded one our re-ACK can reach the kernel after its next backoff,
+        // and the same FIN comes a third time (seen in a CI run at load 9) — still the one FIN.
+        assert.ok(fins.length >= 2, `the kernel's FIN, then its retransmission (got ${fins.length})`);
+        for (const f of fins)
+          assert.equal(f.seg.seq, fins[0]!.seg.seq, "every FIN the kernel sent is the same FIN");
         const retransmitted = fins[1]!;
         const reAck = trace.events.find(
           (e) =>
