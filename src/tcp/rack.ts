@@ -365,5 +365,6 @@ export function reorderingWindow(
 ): number {
   if (!reordSeen && (inRecovery || sackedOut >= dupThresh)) return 0;
   if (!Number.isFinite(minRtt)) return 0;
-  return Math.min(Math.floor(minRtt / 4) * steps, srtt);
+  // Whole µs, as Linux's srtt_us >> 3: a fractional SRTT here would put timers between µs ticks.
+  return Math.min(Math.floor(minRtt / 4) * steps, Math.floor(srtt));
 }
