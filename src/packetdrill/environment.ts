@@ -129,6 +129,8 @@ export function sysctlOverride(s: Sysctl): Partial<Profile> {
       if (rack === undefined) throw new PacketdrillUnsupported(`sysctl ${key}=${v}`, l, 1);
       return { rack };
     }
+    case "tcp_min_rtt_wlen":
+      return { minRttWindow: int(v, key, l) * SECOND };
     case "tcp_orphan_retries": {
       const n = int(v, key, l);
       return { orphanRetries: n === 0 ? 8 : n }; // Linux tcp_orphan_retries(): 0 means 8

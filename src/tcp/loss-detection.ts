@@ -57,6 +57,8 @@ export interface LossAckVerdict {
 export class LossDetection {
   /** RACK's send log (RFC 8985), made at the first segment once SACK is on and RACK or TLP is. */
   private rack: Rack | null = null;
+  /** Recovery was on at the previous ACK (to see one end). */
+  private recoveryWas = false;
   private tlp: TailLossProbe | null = null;
   private prr: Prr | null = null;
   /** onAck's answer, one object reused: an ACK allocates nothing here. */
@@ -213,8 +215,16 @@ export class LossDetection {
     const rack = this.rack;
     const { profile, scoreboard: sb, snd, now } = this.port;
     if (!rack || !profile.rack) return false;
+    // A recovery this ACK ended counts down the D-SACK-widened reordering window's life (Linux
+    // tcp_try_undo_recovery; Linux spares a recovery it undoes as spurious, which is not modelled here).
+    const active = this.port.inRecovery;
+    if (this.recoveryWas && !active) rack.recoveryEnded();
+    this.recoveryWas = active;
     rack.acked(snd.sndUna, sb !== null && sb.sackedBytes > 0 ? sb : null, now, snd.rto.minRtt);
     if (!sb) return false;
+    // RFC 8985 §6.2 step 4: a D-SACK (counted as one segment) may widen the reordering window. Linux
+    // runs this on every ACK with queued data that delivered something; here on each ACK with SACK.
+    if (profile.rack) rack.updateReoWnd(sb.lastDsack && rack.dsackSeen(1), now);
     return this.rackDetect(sb, false);
   }
 
@@ -229,6 +239,8 @@ export class LossDetection {
       rto.minRtt,
       rto.srtt,
       DUP_THRESH,
+      rack.reordSeen,
+      rack.reoWndSteps,
     );
     const reoWait = rack.detectLossInto(port.now, reoWnd, force, sb);
     if (reoWait > 0) {

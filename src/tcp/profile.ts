@@ -212,6 +212,11 @@ export interface Profile {
   tailLossProbe: boolean;
   /** RFC 8985 §6 RACK time-based loss detection and its reordering timer (Linux tcp_recovery=1). SACK only. */
   rack: boolean;
+  /**
+   * The window (µs) over which min_rtt is the minimum RTT sample (Linux tcp_min_rtt_wlen); RACK's reordering
+   * window is min_rtt/4, and only RACK reads it. Infinity: the smallest sample of the connection's life.
+   */
+  minRttWindow: number;
   limitedTransmit: LimitedTransmitRule;
   /** RFC 6937 proportional rate reduction of cwnd during SACK loss recovery (Linux tcp_cwnd_reduction). */
   prr: boolean;
@@ -284,6 +289,7 @@ const linux: Profile = {
   passiveIsn: "clock",
   tailLossProbe: true, // net.ipv4.tcp_early_retrans default 3 (Documentation/networking/ip-sysctl.rst)
   rack: true, // net.ipv4.tcp_recovery default 0x1, RACK loss detection (ip-sysctl.rst)
+  minRttWindow: 300 * SECOND, // net.ipv4.tcp_min_rtt_wlen default 300 (ip-sysctl.rst; tcp_update_rtt_min)
   limitedTransmit: "linux", // tcp_packets_in_flight() subtracts sacked_out; tcp_add_reno_sack() per dup ACK
   prr: true, // tcp_cwnd_reduction(), always on since Linux 3.2 (commit "tcp: Proportional Rate Reduction")
 };

@@ -48,6 +48,8 @@ const RETRANSMITTED = 1;
 const SACKED = 2;
 /** Deemed lost and not yet retransmitted since (Linux TCPCB_LOST without TCPCB_SACKED_RETRANS). */
 const LOST = 4;
+/** Recoveries a grown reordering window lasts (RFC 8985 §6.2 step 4: 16; Linux TCP_RACK_RECOVERY_THRESH). */
+const RECOVERY_THRESH = 16;
 /** Records a new log holds before it grows: two fit V8's on-heap typed arrays (64 bytes). */
 const INITIAL_RECORDS = 2;
 
@@ -69,6 +71,22 @@ export class Rack {
   private advanced = false;
   /** The last detectLossInto marked anything lost. */
   newlyLost = false;
+  /**
+   * Reordering was observed (Linux tp->reord_seen): a never-retransmitted segment below the highest
+   * SACKed one was delivered after it (tcp_check_sack_reordering). Only then do D-SACKs grow reo_wnd.
+   */
+  reordSeen = false;
+  /** RFC 8985 §6.2 RACK.reo_wnd_mult (Linux rack.reo_wnd_steps): reo_wnd is min_rtt/4 times this. */
+  reoWndSteps = 1;
+  /** Recoveries left before reoWndSteps decays back to 1 (RACK.reo_wnd_persist, TCP_RACK_RECOVERY_THRESH). */
+  private reoWndPersist = 0;
+  /** When reoWndSteps last grew (−1: never); stands for Linux's rack.last_delivered. */
+  private lastGrowAt = -1;
+  /** Segments retransmitted, and D-SACKed (Linux total_retrans, dsack_dups): a D-SACK beyond them is ignored. */
+  private retransmits = 0;
+  private dsackDups = 0;
+  /** The highest SACKed sequence end (Linux tcp_highest_sack_seq; −1 before any SACK). */
+  private fack = -1;
   /** The lost range detectLoss is merging (−1: none yet), reported to the sink when the next one does not touch it. */
   private lostLeft = -1;
   private lostRight = 0;
@@ -128,6 +146,7 @@ export class Rack {
    * records it covers (a range that straddles a record splits it, so each part keeps its own time).
    */
   sent(seq: number, end: number, now: number, retransmission: boolean): void {
+    if (retransmission) this.retransmits++;
     const n = this.count;
     if (!retransmission || n === 0 || !seqLt(seq, this.log[this.at(n - 1) + END]!)) {
       if (n > this.mask) this.grow();
@@ -168,11 +187,15 @@ export class Rack {
    */
   acked(una: number, sacked: SackedOctets | null, now: number, minRtt: number): void {
     const log = this.log;
+    const fack = this.fack;
     while (this.count > 0) {
       const at = this.head * STRIDE;
       if (!seqLe(log[at + END]!, una)) break;
       if (log[at + FLAGS]! & SACKED) this.sacked--;
-      else this.advance(at, now, minRtt);
+      else {
+        this.noteReordering(at, fack);
+        this.advance(at, now, minRtt);
+      }
       this.head = (this.head + 1) & this.mask;
       this.count--;
     }
@@ -187,9 +210,56 @@ export class Rack {
       if (sacked.isSacked(log[at + SEQ]!) && sacked.isSacked(log[at + END]! - 1)) {
         log[at + FLAGS] = (flags | SACKED) & ~LOST;
         this.sacked++;
+        this.noteReordering(at, fack);
+        if (this.fack < 0 || seqGt(log[at + END]!, this.fack)) this.fack = log[at + END]!;
         this.advance(at, now, minRtt);
       }
     }
+  }
+
+  /**
+   * A record delivered (cumulatively or by SACK) that was never retransmitted and lies below what had
+   * been SACKed before this ACK arrived was reordered, not lost (Linux tcp_clean_rtx_queue's `reord` and
+   * tcp_sacktag_one → tcp_check_sack_reordering). Linux also raises its DupThresh (tp->reordering) by the
+   * distance; that is not modelled.
+   */
+  private noteReordering(at: number, fack: number): void {
+    if (fack < 0 || this.log[at + FLAGS]! & RETRANSMITTED) return;
+    if (seqLt(this.log[at + SEQ]!, fack)) this.reordSeen = true;
+  }
+
+  /**
+   * An ACK carried a D-SACK of `segments` segments (Linux tcp_dsack_seen): one that reports more
+   * duplicates than were ever retransmitted is ignored, and it counts for RACK only once reordering was
+   * seen — a spurious retransmission then suggests the reordering window was too short.
+   */
+  dsackSeen(segments: number): boolean {
+    this.dsackDups += segments;
+    return this.dsackDups <= this.retransmits && this.reordSeen;
+  }
+
+  /**
+   * RFC 8985 §6.2 step 4 (Linux tcp_rack_update_reo_wnd), on an ACK that delivered something: a D-SACK
+   * (`dsack`, from dsackSeen) grows reo_wnd by one step — once per round trip, so not when the newest
+   * segment this ACK delivered was sent before the last growth — and keeps it for 16 recoveries; with
+   * none left the window is back to one step. Linux dates the round by its delivered counter; here the
+   * send time of the newest delivered segment stands for it.
+   */
+  updateReoWnd(dsack: boolean, now: number): void {
+    let grow = dsack;
+    if (grow && this.lastGrowAt >= 0 && this.xmitTs < this.lastGrowAt) grow = false;
+    if (grow) {
+      this.reoWndSteps = Math.min(0xff, this.reoWndSteps + 1);
+      this.lastGrowAt = now;
+      this.reoWndPersist = RECOVERY_THRESH;
+    } else if (this.reoWndPersist === 0) {
+      this.reoWndSteps = 1;
+    }
+  }
+
+  /** A recovery ended without being undone (Linux tcp_try_undo_recovery): one fewer left at the wider window. */
+  recoveryEnded(): void {
+    if (this.reoWndPersist > 0) this.reoWndPersist--;
   }
 
   /** The record at `at` was delivered: RACK moves to it if it was sent after the newest delivered so far. */
@@ -282,7 +352,7 @@ function sentAfter(t1: number, end1: number, t2: number, end2: number): boolean 
 /**
  * RACK.reo_wnd (RFC 8985 §6.2 step 4; Linux tcp_rack_reo_wnd): with no reordering seen, none at all
  * during recovery or once DupThresh segments are SACKed (the classic three-duplicate-ACK rule, kept);
- * otherwise min_RTT/4, at most SRTT.
+ * otherwise min_RTT/4 times the steps D-SACKs have added, at most SRTT.
  */
 export function reorderingWindow(
   inRecovery: boolean,
@@ -290,8 +360,11 @@ export function reorderingWindow(
   minRtt: number,
   srtt: number,
   dupThresh: number,
+  reordSeen = false,
+  steps = 1,
 ): number {
-  if (inRecovery || sackedOut >= dupThresh) return 0;
+  if (!reordSeen && (inRecovery || sackedOut >= dupThresh)) return 0;
   if (!Number.isFinite(minRtt)) return 0;
-  return Math.min(Math.floor(minRtt / 4), srtt);
+  // Whole µs, as Linux's srtt_us >> 3: a fractional SRTT here would put timers between µs ticks.
+  return Math.min(Math.floor(minRtt / 4) * steps, Math.floor(srtt));
 }

@@ -5,6 +5,7 @@ import type { Sender } from "./sender.js";
 import type { Timestamps } from "./timestamps.js";
 import type { Segment } from "../wire/segment.js";
 import { seqGt } from "./seq.js";
+import { WindowedMin } from "./windowed-min.js";
 
 /** RFC 6298 §5.7: the RTO data starts with after a SYN timed out without an RTT sample. */
 export const RTO_FALLBACK = 3_000_000;
@@ -13,8 +14,8 @@ export class RtoEstimator {
   srtt = 0;
   rttvar = 0;
   hasSample = false;
-  /** Smallest RTT sample seen (Linux tcp_min_rtt, over the connection's life rather than a 10 s window). */
-  minRtt = Infinity;
+  /** Smallest RTT sample over the profile's window (Linux tcp_min_rtt; Infinity before any sample). */
+  private readonly minFilter: WindowedMin;
   /** The current RTO before backoff (µs), slop included. */
   rto: number;
   /** The RTO from the RTT estimate alone, before the slop is added (what backoff doubles). */
@@ -31,12 +32,23 @@ export class RtoEstimator {
     this.max = profile.rtoMax;
     this.slop = profile.rtoSlop;
     this.linuxForm = profile.rtoForm === "linux";
+    this.minFilter = new WindowedMin(profile.minRttWindow);
   }
 
-  /** RFC 6298 §2.2 and §2.3, with the clock granularity G folded into the minimum (§2.4). */
-  sample(rtt: number): void {
+  /** min_rtt: the smallest RTT sample within the last profile.minRttWindow (Linux tcp_min_rtt). */
+  get minRtt(): number {
+    return this.minFilter.value;
+  }
+
+  /**
+   * RFC 6298 §2.2 and §2.3, with the clock granularity G folded into the minimum (§2.4); `now` dates the
+   * sample for min_rtt's window (Linux tcp_ack_update_rtt → tcp_update_rtt_min). Not modelled: Linux skips
+   * a min_rtt sample above the minimum from an ACK that may have been delayed (FLAG_ACK_MAYBE_DELAYED: one
+   * runt segment acknowledged), and feeds min_rtt the newest acknowledged segment's RTT, SACKed ones too.
+   */
+  sample(rtt: number, now: number): void {
     if (rtt < 0) return;
-    if (rtt < this.minRtt) this.minRtt = rtt;
+    this.minFilter.update(now, rtt);
     if (!this.hasSample) {
       this.srtt = rtt;
       this.rttvar = rtt / 2;
@@ -80,16 +92,16 @@ export function sampleRtt(snd: Sender, ts: Timestamps, handshake: boolean, now: 
   const ack = seg.ack;
   if (handshake) {
     // The handshake RTT seeds SRTT (linux-profile.md), unless the SYN was retransmitted (Karn).
-    if (snd.backoffs === 0) snd.rto.sample(now - snd.firstSendTime);
+    if (snd.backoffs === 0) snd.rto.sample(now - snd.firstSendTime, now);
     return;
   }
   if (snd.rttTime >= 0 && seqGt(ack, snd.rttSeq)) {
-    snd.rto.sample(now - snd.rttTime);
+    snd.rto.sample(now - snd.rttTime, now);
     snd.rttTime = -1;
     snd.karnHold = false;
   } else if (snd.karnHold && ts.ok && seg.options.timestamp && seg.options.timestamp.ecr !== 0) {
     const sentAt = ts.sentAt(seg.options.timestamp.ecr, now);
-    if (sentAt >= 0) snd.rto.sample(now - sentAt);
+    if (sentAt >= 0) snd.rto.sample(now - sentAt, now);
     snd.karnHold = false;
   }
 }
