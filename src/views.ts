@@ -23,6 +23,7 @@ export type { TraceInput } from "./trace/trace-input.js";
 export {
   TRACE_SCHEMA,
   TRACE_SCHEMA_VERSION,
+  TRACE_SCHEMA_VERSIONS_READ,
   eventsFromJsonTrace,
   segmentToJson,
   segmentFromJson,

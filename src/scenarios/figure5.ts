@@ -6,7 +6,8 @@ import type { TcpState } from "../tcp/state.js";
 type Edge = `${TcpState}>${TcpState}`;
 
 const FIGURE_5: ReadonlySet<Edge> = new Set<Edge>([
-  "CLOSED>LISTEN", // passive OPEN
+  "CLOSED>LISTEN", // passive OPEN (a listener's own event, listener: true)
+  "LISTEN>CLOSED", // CLOSE, delete TCB (the listener's)
   "CLOSED>SYN_SENT", // active OPEN, snd SYN
   "LISTEN>SYN_RECEIVED", // rcv SYN, snd SYN,ACK
   "LISTEN>SYN_SENT", // SEND

@@ -12,6 +12,7 @@ import type {
   TimerAction,
   TraceEvent,
 } from "../tcp/events.js";
+import { isConnectionStateEvent } from "../tcp/events.js";
 import { stateTimeline, type ConnectionTimeline } from "../trace/timeline.js";
 import { formatDuration } from "../trace/duration.js";
 import type { TcpState } from "../tcp/state.js";
@@ -22,9 +23,18 @@ export function check(name: string, pass: boolean, message: string): Check {
   return { name, pass, message };
 }
 
-/** Every connection life (incarnation) a host went through, in order of first appearance. */
+/**
+ * Every connection life (incarnation) a host went through, in order of first appearance. A listening
+ * socket's own LISTEN is no connection life: checks such as "P went SYN_RECEIVED → ESTABLISHED" speak
+ * of the connection the listener made, so listeners are left out here (see `listenerLives`).
+ */
 export function lives(events: readonly TraceEvent[], host: string): ConnectionTimeline[] {
-  return stateTimeline(events).connections.filter((c) => c.host === host);
+  return stateTimeline(events).connections.filter((c) => c.host === host && !c.listener);
+}
+
+/** The host's listening sockets, each from CLOSED → LISTEN (listen()) to LISTEN → CLOSED (closed). */
+export function listenerLives(events: readonly TraceEvent[], host: string): ConnectionTimeline[] {
+  return stateTimeline(events).connections.filter((c) => c.host === host && c.listener);
 }
 
 /** The states entered by the host's nth connection life (0-based), or [] if it had none. */
@@ -87,6 +97,7 @@ export function network(
   return events.filter((e): e is NetworkEvent => e.kind === "network" && predicate(e));
 }
 
+/** The connections' state changes (a listener's own CLOSED → LISTEN → CLOSED left out: `isConnectionStateEvent`). */
 export function stateChanges(
   events: readonly TraceEvent[],
   host?: string,
@@ -94,7 +105,7 @@ export function stateChanges(
 ): StateChangeEvent[] {
   return events.filter(
     (e): e is StateChangeEvent =>
-      e.kind === "state" && (host === undefined || e.host === host) && predicate(e),
+      isConnectionStateEvent(e) && (host === undefined || e.host === host) && predicate(e),
   );
 }
 

@@ -447,8 +447,11 @@ export class Host implements Endpoint, ConnectionEnv {
     if (options.socket) listener.settings = options.socket;
     listener.family = family;
     listener.ipv6Only = ipv6Only;
+    listener.label = formatAddressPort(own, port);
     this.listeners.set(listener);
     this.appEvent(null, "listen", `port ${port} backlog ${backlog}`);
+    // §3.10.1 OPEN Call, CLOSED STATE: "If passive, enter the LISTEN state and return."
+    reportStateChange(this.trace, this.now, this.name, listener.label, "CLOSED", "LISTEN", "listen", true);
     return listener;
   }
 
@@ -472,6 +475,8 @@ export class Host implements Endpoint, ConnectionEnv {
     listener.acceptQueue.length = 0;
     listener.synQueue.clear();
     this.appEvent(null, "close-listener", `port ${listener.port}`);
+    // §3.10.4 CLOSE Call, LISTEN STATE: "Delete TCB, enter CLOSED state, and return."
+    reportStateChange(this.trace, now, this.name, listener.label, "LISTEN", "CLOSED", "close", true);
   }
 
   /** Take the oldest connection waiting in the accept queue (for a paused listener). */

@@ -148,14 +148,42 @@ export interface NetworkEvent extends EventBase {
   fault?: string;
 }
 
-/** A connection changed TCP state, with the cause ("rcv FIN", "close", "2MSL timeout"...). */
+/**
+ * A socket changed TCP state, with the cause ("rcv FIN", "close", "2MSL timeout"...).
+ *
+ * Two kinds of socket have states (RFC 9293 §3.3.2 gives both the one diagram): a connection, and a
+ * listening socket (a passive OPEN, §3.10.1, whose only states are LISTEN and CLOSED). They are told
+ * apart by `listener`:
+ * - a connection's event has no `listener` field; `conn` is its label "local:port>remote:port"
+ *   ("10.0.0.2:80>10.0.0.1:40000"), as in segment and timer events;
+ * - a listener's event has `listener: true`; `conn` is "local:port" ("10.0.0.2:80", "[fd00::2]:80"),
+ *   the host's address of the listener's family and its port, with no remote part. It has exactly two
+ *   transitions: CLOSED → LISTEN (cause "listen") when listen() succeeds, LISTEN → CLOSED (cause
+ *   "close") when the listener is closed. A listen() that fails (EADDRINUSE...) emits nothing. The
+ *   connections a listener spawns are connections: CLOSED → SYN_RECEIVED under their own label.
+ *
+ * A reader that follows connections (their transitions, their count) skips events with `listener`
+ * set (`isListenerEvent`); a reader of a host's sockets (an `ss`-like view, a ladder column) keeps them.
+ */
 export interface StateChangeEvent extends EventBase {
   kind: "state";
   conn: string;
   from: TcpState;
   to: TcpState;
-  /** What made it happen: "connect", "rcv SYN,ACK", "close", "2MSL timeout", "rcv RST"... */
+  /** What made it happen: "connect", "rcv SYN,ACK", "close", "2MSL timeout", "rcv RST", "listen"... */
   cause: string;
+  /** true: the listening socket itself changed state (CLOSED → LISTEN or back); absent for a connection. */
+  listener?: true;
+}
+
+/** Is `e` a listening socket's own state change (not a connection's)? */
+export function isListenerEvent(e: TraceEvent): e is StateChangeEvent & { listener: true } {
+  return e.kind === "state" && e.listener === true;
+}
+
+/** Is `e` a connection's state change (a listener's own are left out)? */
+export function isConnectionStateEvent(e: TraceEvent): e is StateChangeEvent {
+  return e.kind === "state" && e.listener !== true;
 }
 
 /** A timer was armed, restarted, fired or cancelled. */

@@ -60,6 +60,8 @@ export class Listener {
   /** The family of the listening socket: an IPv6 one also takes IPv4 SYNs unless `ipv6Only` (IPV6_V6ONLY). */
   family: 4 | 6 = 4;
   ipv6Only = false;
+  /** "local:port" as its state events name it (StateChangeEvent with `listener: true`), e.g. "10.0.0.2:80". */
+  label = "";
 
   constructor(
     readonly port: number,

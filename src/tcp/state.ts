@@ -37,8 +37,10 @@ export function isSynchronized(state: TcpState): boolean {
 
 /**
  * The one place a state change becomes an event (design rule 2): every transition of a connection
- * (Connection.setState) and of a TIME_WAIT record that outlived its Connection object (its expiry, an RST
- * or a new SYN that ends it, a connect that reuses it: ./engine.ts) is reported through here.
+ * (Connection.setState), of a TIME_WAIT record that outlived its Connection object (its expiry, an RST
+ * or a new SYN that ends it, a connect that reuses it: ./engine.ts) and of a listening socket (CLOSED →
+ * LISTEN on listen(), LISTEN → CLOSED when it is closed: ./engine.ts) is reported through here. A
+ * listener's events carry `listener: true` (see StateChangeEvent); a connection's do not have the field.
  */
 export function reportStateChange(
   trace: TraceSink,
@@ -48,7 +50,9 @@ export function reportStateChange(
   from: TcpState,
   to: TcpState,
   cause: string,
+  listener = false,
 ): void {
   if (!trace.enabled) return;
-  trace.emit({ kind: "state", t, host, conn, from, to, cause });
+  if (listener) trace.emit({ kind: "state", t, host, conn, from, to, cause, listener: true });
+  else trace.emit({ kind: "state", t, host, conn, from, to, cause });
 }

@@ -147,7 +147,8 @@ function e(from: TcpState, to: TcpState, event: string, rule: string, where: str
 // One row an edge: from, to, the event as Figure 5 labels it, the rule, where the code takes it.
 // prettier-ignore
 export const FIGURE_5: readonly Figure5Edge[] = [
-  e("CLOSED", "LISTEN", "passive OPEN", "§3.10.1", "Host.listen (./engine.ts): a Listener (./listen.ts), no connection state"),
+  e("CLOSED", "LISTEN", "passive OPEN / create TCB", "§3.10.1", "Host.listen (./engine.ts): a Listener (./listen.ts), its event marked listener: true"),
+  e("LISTEN", "CLOSED", "CLOSE / delete TCB (the listener; children not yet accepted are reset)", "§3.10.4", "Host.closeListener (./engine.ts), its event marked listener: true"),
   e("CLOSED", "SYN_SENT", "active OPEN / snd SYN", "§3.10.1", "ACTIVE_OPEN, Connection.openActive"),
   e("LISTEN", "SYN_RECEIVED", "rcv SYN / snd SYN,ACK", "§3.10.7.2 third check", "PASSIVE_OPEN, Connection.openPassive"),
   e("CLOSED", "SYN_RECEIVED", "the same edge as the trace shows it: the listener stays LISTEN, the child it makes goes CLOSED → SYN_RECEIVED", "§3.10.7.2 third check", "PASSIVE_OPEN, Connection.openPassive (child made by Host.spawnChild, ./engine.ts; LISTEN rules in ./listen.ts)"),

@@ -20,8 +20,13 @@ import { discoverHosts } from "./hosts.js";
 
 /** The JSON trace's schema name. */
 export const TRACE_SCHEMA = "tcplab-trace";
-/** The JSON trace's schema version. */
-export const TRACE_SCHEMA_VERSION = 1;
+/**
+ * The JSON trace's schema version, the one written (docs/trace-schema.md, "Versioning"). 2 added
+ * `listener: true` on a listening socket's own state events.
+ */
+export const TRACE_SCHEMA_VERSION = 2;
+/** The versions a reader understands: a version 1 file is a valid version 2 file without listener events. */
+export const TRACE_SCHEMA_VERSIONS_READ: readonly number[] = [1, 2];
 
 /** TCP options in a JSON trace. */
 export interface JsonTcpOptions {
@@ -86,7 +91,8 @@ export interface JsonTraceMeta {
 /** A trace as plain JSON data (docs/trace-schema.md). */
 export interface JsonTrace {
   schema: typeof TRACE_SCHEMA;
-  version: typeof TRACE_SCHEMA_VERSION;
+  /** The version written is TRACE_SCHEMA_VERSION; a file read may be any of TRACE_SCHEMA_VERSIONS_READ. */
+  version: number;
   timeUnit: "us";
   meta: JsonTraceMeta;
   events: JsonTraceEvent[];
@@ -212,7 +218,15 @@ function eventToJson(e: TraceEvent): JsonTraceEvent {
         ...(e.fault !== undefined ? { fault: e.fault } : {}),
       };
     case "state":
-      return { kind: e.kind, ...base, conn: e.conn, from: e.from, to: e.to, cause: e.cause };
+      return {
+        kind: e.kind,
+        ...base,
+        conn: e.conn,
+        from: e.from,
+        to: e.to,
+        cause: e.cause,
+        ...(e.listener === true ? { listener: true as const } : {}),
+      };
     case "timer":
       return {
         kind: e.kind,

@@ -17,6 +17,7 @@ import {
   FLAG_NAMES,
   TRACE_SCHEMA,
   TRACE_SCHEMA_VERSION,
+  TRACE_SCHEMA_VERSIONS_READ,
   eventsFromJsonTrace,
   type JsonTrace,
   type JsonTraceMeta,
@@ -101,7 +102,7 @@ const EVENT_FIELDS: Record<TraceEvent["kind"], { required: string[]; optional: s
   "segment-received": { required: ["id", "conn", "seg"], optional: [] },
   "segment-dropped": { required: ["id", "conn", "reason", "seg"], optional: ["detail"] },
   network: { required: ["action", "id", "from", "to"], optional: ["reason", "fault"] },
-  state: { required: ["conn", "from", "to", "cause"], optional: [] },
+  state: { required: ["conn", "from", "to", "cause"], optional: ["listener"] },
   timer: { required: ["conn", "timer", "action"], optional: ["deadline"] },
   app: { required: ["conn", "call"], optional: ["detail", "error"] },
   note: { required: ["text"], optional: [] },
@@ -298,7 +299,7 @@ function checkMeta(c: Checker, v: unknown): void {
   });
 }
 
-function checkEvent(c: Checker, path: string, v: unknown, sentIds: Set<number>): void {
+function checkEvent(c: Checker, path: string, v: unknown, sentIds: Set<number>, version: number): void {
   if (!c.object(path, v)) return;
   const kind = v.kind;
   if (typeof kind !== "string" || !Object.hasOwn(EVENT_FIELDS, kind)) {
@@ -351,6 +352,11 @@ function checkEvent(c: Checker, path: string, v: unknown, sentIds: Set<number>):
       c.oneOf(`${path}.from`, v.from, STATES);
       c.oneOf(`${path}.to`, v.to, STATES);
       c.string(`${path}.cause`, v.cause);
+      if ("listener" in v) {
+        // Version 2: a listening socket's own CLOSED → LISTEN / LISTEN → CLOSED (StateChangeEvent).
+        if (version < 2) c.fail(`${path}.listener`, `new in version 2, this file says version ${version}`);
+        else if (v.listener !== true) c.fail(`${path}.listener`, `expected true, got ${describe(v.listener)}`);
+      }
       break;
     case "timer":
       c.string(`${path}.conn`, v.conn, true);
@@ -370,7 +376,7 @@ function checkEvent(c: Checker, path: string, v: unknown, sentIds: Set<number>):
   }
 }
 
-/** Check `value` against tcplab-trace v1. On success the value itself is returned, typed. */
+/** Check `value` against tcplab-trace (versions 1 and 2). On success the value itself is returned, typed. */
 export function validateJsonTrace(value: unknown): TraceValidation {
   const c = new Checker();
   if (!c.object("(root)", value)) return { ok: false, errors: c.errors };
@@ -378,14 +384,15 @@ export function validateJsonTrace(value: unknown): TraceValidation {
     c.fail("schema", `expected "${TRACE_SCHEMA}", got ${describe(value.schema)}`);
     return { ok: false, errors: c.errors };
   }
-  if (value.version !== TRACE_SCHEMA_VERSION) {
+  if (typeof value.version !== "number" || !TRACE_SCHEMA_VERSIONS_READ.includes(value.version)) {
     // A reader must not guess at a format it does not know (docs/trace-schema.md, "Versioning").
     c.fail(
       "version",
-      `this reader understands version ${TRACE_SCHEMA_VERSION}, got ${describe(value.version)}`,
+      `this reader understands versions ${TRACE_SCHEMA_VERSIONS_READ.join(" and ")}, got ${describe(value.version)}`,
     );
     return { ok: false, errors: c.errors };
   }
+  const version = value.version;
   c.keys("(root)", value, ["schema", "version", "timeUnit", "meta", "events"]);
   if (value.timeUnit !== "us") c.fail("timeUnit", `expected "us", got ${describe(value.timeUnit)}`);
   checkMeta(c, value.meta);
@@ -393,7 +400,7 @@ export function validateJsonTrace(value: unknown): TraceValidation {
     c.fail("events", `expected an array, got ${describe(value.events)}`);
   } else {
     const sentIds = new Set<number>();
-    value.events.forEach((e, i) => checkEvent(c, `events[${i}]`, e, sentIds));
+    value.events.forEach((e, i) => checkEvent(c, `events[${i}]`, e, sentIds, version));
   }
   if (c.errors.length > 0) return { ok: false, errors: c.errors };
   return { ok: true, trace: value as unknown as JsonTrace };

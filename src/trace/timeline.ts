@@ -20,11 +20,16 @@ export interface StateInterval {
   cause: string;
 }
 
-/** One connection's states, in order. */
+/** One socket's states, in order: a connection's, or a listening socket's (`listener`). */
 export interface ConnectionTimeline {
   host: string;
-  /** The connection as the host names it, "local:port>remote:port". */
+  /** The connection as the host names it, "local:port>remote:port"; a listener's "local:port". */
   conn: string;
+  /**
+   * A listening socket (its events carry `listener: true`): LISTEN from listen() until it is closed.
+   * Readers of connections (scenario verdicts) leave these out.
+   */
+  listener: boolean;
   /** 1 for the first life of this 4-tuple on this host, 2 for its reuse after CLOSED, ... */
   incarnation: number;
   /** The state the connection was in before its first recorded change (usually CLOSED). */
@@ -37,7 +42,7 @@ export interface ConnectionTimeline {
   closed: { t: number; cause: string } | null;
 }
 
-/** Every connection's states in a trace. */
+/** Every socket's states in a trace (connections and listeners). */
 export interface StateTimeline {
   /** Time of the first and last event of the trace (µs). */
   start: number;
@@ -68,6 +73,7 @@ export function stateTimeline(events: readonly TraceEvent[], hosts: readonly Hos
       line = {
         host: e.host,
         conn: e.conn,
+        listener: e.listener === true,
         incarnation,
         initial: e.from,
         states: [],
@@ -171,7 +177,8 @@ export function renderTimeline(events: readonly TraceEvent[], options: TimelineO
     if (out.length > 0) out.push("");
     out.push(hostTitle(host));
     for (const c of connections) {
-      out.push(`  ${c.conn}${c.incarnation > 1 ? `  (incarnation ${c.incarnation})` : ""}`);
+      const what = c.listener ? "  (listening socket)" : "";
+      out.push(`  ${c.conn}${what}${c.incarnation > 1 ? `  (incarnation ${c.incarnation})` : ""}`);
       for (const r of rowsOf(c)) {
         const line = new TextLine();
         let x = 4;

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SCENARIOS, findScenario, runScenario, type ScenarioRun } from "../../src/scenarios/index.js";
 import { illegalTransitions } from "../../src/scenarios/figure5.js";
-import { stateTimeline } from "../../src/trace/timeline.js";
+import { stateTimeline, type ConnectionTimeline } from "../../src/trace/timeline.js";
 import type { AppEvent, TraceEvent } from "../../src/tcp/events.js";
 import { SECOND } from "../../src/tcp/profile.js";
 import { SYN } from "../../src/wire/segment.js";
@@ -27,9 +27,13 @@ const appErrors = (ev: readonly TraceEvent[], host: string): string[] =>
     .filter((e): e is AppEvent => e.kind === "app" && e.host === host && e.error !== undefined)
     .map((e) => e.error as string);
 
+/** The connections' lives; a listener's own LISTEN (listener: true) is not one of them. */
+const connectionsOf = (ev: readonly TraceEvent[]): ConnectionTimeline[] =>
+  stateTimeline(ev).connections.filter((c) => !c.listener);
+
 const statesOf = (ev: readonly TraceEvent[], host: string): string[][] =>
-  stateTimeline(ev)
-    .connections.filter((c) => c.host === host)
+  connectionsOf(ev)
+    .filter((c) => c.host === host)
     .map((c) => c.states);
 
 test("there is one scenario for each of S1–S16, with distinct names", () => {
@@ -44,8 +48,10 @@ test("there is one scenario for each of S1–S16, with distinct names", () => {
 
 test("S1: all eleven states, every transition in RFC 9293 Figure 5", () => {
   const [run] = runsOf("S1");
+  // Every socket's states: LISTEN is the listener's own (listener: true), the rest the connections'.
   const reached = new Set(run!.events.flatMap((e) => (e.kind === "state" ? [e.to] : [])));
   for (const s of [
+    "LISTEN",
     "SYN_SENT",
     "SYN_RECEIVED",
     "ESTABLISHED",
@@ -70,14 +76,14 @@ test("S2: SYN, SYN+ACK, ACK and both sides ESTABLISHED", () => {
 
 test("S3: only the active closer enters TIME_WAIT, for 60 s", () => {
   const [run] = runsOf("S3");
-  const a = stateTimeline(run!.events).connections.find((c) => c.host === "A")!;
+  const a = connectionsOf(run!.events).find((c) => c.host === "A")!;
   assert.equal(a.intervals.find((i) => i.state === "TIME_WAIT")?.duration, 60 * SECOND);
   assert.ok(!statesOf(run!.events, "P")[0]!.includes("TIME_WAIT"));
 });
 
 test("S4: P's data after A's FIN arrives while A is in FIN_WAIT_2", () => {
   const [run] = runsOf("S4");
-  const a = stateTimeline(run!.events).connections.find((c) => c.host === "A")!;
+  const a = connectionsOf(run!.events).find((c) => c.host === "A")!;
   const fw2 = a.intervals.find((i) => i.state === "FIN_WAIT_2")!;
   const dataIn = run!.events.filter(
     (e) =>
@@ -155,7 +161,7 @@ test("S9 per ISN clock: linux's 64 ns clock keeps the copy out over 1 ms, not on
 
 test("S10: A leaves TIME_WAIT while P is in LAST_ACK, and P gives up", () => {
   const [run] = runsOf("S10");
-  const p = stateTimeline(run!.events).connections.find((c) => c.host === "P")!;
+  const p = connectionsOf(run!.events).find((c) => c.host === "P")!;
   assert.equal(p.closed?.cause, "retransmission limit");
 });
 
@@ -175,8 +181,8 @@ test("S12: TIME_WAIT is 60 s on linux and bsd, 120 s on windows, 240 s on rfc", 
   const runs = runsOf("S12");
   const lengths = runs.map(
     (r) =>
-      stateTimeline(r.events)
-        .connections.find((c) => c.host === "A")!
+      connectionsOf(r.events)
+        .find((c) => c.host === "A")!
         .intervals.find((i) => i.state === "TIME_WAIT")!.duration,
   );
   assert.deepEqual(
@@ -230,7 +236,7 @@ test("S14: EADDRNOTAVAIL from 10 s on; reuse, server-closes, more ports and tcp_
 
 test("S15: CLOSE_WAIT stays on the client, FIN_WAIT_2 expires on the server", () => {
   const [run] = runsOf("S15");
-  const timeline = stateTimeline(run!.events).connections;
+  const timeline = connectionsOf(run!.events);
   assert.ok(
     timeline
       .filter((c) => c.host === "A")

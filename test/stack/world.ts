@@ -3,7 +3,7 @@ import { Host } from "../../src/tcp/engine.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import type { LinkOptions } from "../../src/sim/link.js";
 import type { Profile, ProfileName } from "../../src/tcp/profile.js";
-import { Trace, type StateChangeEvent, type TraceEvent } from "../../src/tcp/events.js";
+import { Trace, isConnectionStateEvent, type StateChangeEvent, type TraceEvent } from "../../src/tcp/events.js";
 
 export const CLIENT_ADDR = "10.0.0.1";
 export const SERVER_ADDR = "10.0.0.2";
@@ -42,11 +42,14 @@ export function world(options: WorldOptions = {}) {
   return { sim, trace, client, server };
 }
 
-/** The state sequence of each connection a host had, e.g. ["CLOSED", "SYN_SENT", "ESTABLISHED", ...]. */
+/**
+ * The state sequence of each connection a host had, e.g. ["CLOSED", "SYN_SENT", "ESTABLISHED", ...]; a
+ * listener's own CLOSED → LISTEN → CLOSED is no connection's and is left out.
+ */
 export function statePath(events: readonly TraceEvent[], host: string, conn?: string): string[] {
   const changes = events.filter(
     (e): e is StateChangeEvent =>
-      e.kind === "state" && e.host === host && (conn === undefined || e.conn === conn),
+      isConnectionStateEvent(e) && e.host === host && (conn === undefined || e.conn === conn),
   );
   if (changes.length === 0) return [];
   return [changes[0]!.from, ...changes.map((e) => e.to)];

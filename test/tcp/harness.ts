@@ -4,6 +4,7 @@ import type { Connection, ConnectionHandlers } from "../../src/tcp/connection.js
 import type { Listener } from "../../src/tcp/listen.js";
 import {
   Trace,
+  isConnectionStateEvent,
   type SegmentDroppedEvent,
   type SegmentSentEvent,
   type StateChangeEvent,
@@ -108,10 +109,10 @@ export class Bench {
     return this.trace.events.slice(mark);
   }
 
-  /** State transitions since `mark` as "FROM>TO". */
+  /** The connections' state transitions since `mark` as "FROM>TO" (a listener's own are left out). */
   transitions(mark: number): string[] {
     return this.since(mark)
-      .filter((e): e is StateChangeEvent => e.kind === "state")
+      .filter((e): e is StateChangeEvent => isConnectionStateEvent(e))
       .map((e) => `${e.from}>${e.to}`);
   }
 

@@ -59,7 +59,7 @@ test("every hand-built trace survives JSON text and comes back equal", () => {
 test("the header, meta and a serialised segment look as documented", () => {
   const json = toJsonTrace(samples.fourWayClose(), META);
   assert.equal(json.schema, "tcplab-trace");
-  assert.equal(json.version, 1);
+  assert.equal(json.version, 2);
   assert.equal(json.timeUnit, "us");
   assert.deepEqual(json.meta, {
     scenario: "S6-lost-final-ack",
@@ -133,8 +133,8 @@ test("the validator names the path and the problem", () => {
     ["wrong schema", (t) => void (t.schema = "pcap" as "tcplab-trace"), /^schema: expected "tcplab-trace"/],
     [
       "future version",
-      (t) => void (t.version = 2 as 1),
-      /^version: this reader understands version 1, got number 2/,
+      (t) => void (t.version = 3),
+      /^version: this reader understands versions 1 and 2, got number 3/,
     ],
     ["unknown top-level field", (t) => void (t.verdict = {}), /^\(root\): unknown field "verdict"/],
     ["time unit", (t) => void (t.timeUnit = "ms" as "us"), /^timeUnit: expected "us"/],
@@ -329,4 +329,36 @@ test("the example in docs/trace-schema.md is a valid trace", () => {
   const data = events.at(-1);
   assert.ok(data?.kind === "segment-sent");
   assert.equal(new TextDecoder().decode(data.seg.payload), "hello");
+});
+
+test("a listener's state events keep listener: true through JSON; version 1 files are still read", () => {
+  const listen: TraceEvent = {
+    kind: "state",
+    t: 0,
+    host: "server",
+    conn: "10.0.0.2:80",
+    from: "CLOSED",
+    to: "LISTEN",
+    cause: "listen",
+    listener: true,
+  };
+  const events = [listen, ...samples.noTimeWait()];
+  const json = toJsonTrace(events, META);
+  assert.deepEqual(json.events[0], { ...listen });
+  const back = fromJsonTrace(JSON.parse(JSON.stringify(json)));
+  assert.deepEqual(back.events, events);
+  // A connection's event is written without the field, as in version 1.
+  assert.ok(json.events.slice(1).every((e) => !("listener" in e)));
+
+  // A version 1 file (no listener events) is read as before.
+  const v1 = valid();
+  v1.version = 1;
+  assert.equal(validateJsonTrace(v1).ok, true);
+  // ...but listener is a version 2 field, and its only value is true.
+  const withListener = JSON.parse(JSON.stringify(json)) as JsonTrace;
+  withListener.version = 1;
+  assert.ok(errorsOf(withListener).some((e) => /^events\[0\]\.listener: new in version 2/.test(e)));
+  const notTrue = JSON.parse(JSON.stringify(json)) as JsonTrace;
+  (notTrue.events[0] as unknown as Record<string, unknown>).listener = false;
+  assert.ok(errorsOf(notTrue).some((e) => /^events\[0\]\.listener: expected true, got boolean false/.test(e)));
 });
