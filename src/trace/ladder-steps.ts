@@ -140,9 +140,15 @@ export function buildSteps(
   /** The step on which each packet id (last) arrived. */
   const arrivalSteps = new Map<number, LadderStep>();
 
-  /** Apply a part's side events: update states, collect annotations, remember which conn changed last. */
+  /**
+   * Apply a part's side events: update states, collect annotations, remember which conn changed last.
+   * A listener's own state change (listener: true) never becomes the focus of a segment's line — the
+   * arrow shows the connection's state — so `conns` holds connections only; on a segment's step
+   * (`loose` false) it is written as a note instead, on a step of its own (`loose`) it is the state row.
+   */
   const digest = (
     list: readonly TraceEvent[],
+    loose = false,
   ): {
     notes: Annotation[];
     conns: string[];
@@ -160,7 +166,11 @@ export function buildSteps(
           let map = states.get(e.host);
           if (!map) states.set(e.host, (map = new Map()));
           map.set(e.conn, e.to);
-          conns.push(e.conn);
+          if (e.listener === true && !loose) {
+            notes.push({ host: e.host, text: `listener ${e.from} → ${e.to}`, tone: "app" });
+            break;
+          }
+          if (e.listener !== true) conns.push(e.conn);
           lastConn = e.conn;
           lastStateIndex = notes.length;
           break;
@@ -213,7 +223,7 @@ export function buildSteps(
       for (const e of [...next.before, ...next.after]) {
         // An application call ends the host's reaction to the arrival; what follows is the call's.
         if (e.kind === "app") return fallback;
-        if (e.kind !== "state") continue;
+        if (e.kind !== "state" || e.listener === true) continue;
         if (e.conn === conn) return e.to;
         fallback ??= e.to;
       }
@@ -242,32 +252,54 @@ export function buildSteps(
     }
   };
 
+  /**
+   * A part without a segment (timers firing, application calls, state changes): one step, or one per
+   * listener state change followed by more, so that "close-listener / CLOSED" and a new
+   * "listen() / LISTEN" at the same instant (a server restart) read as two steps, not as one LISTEN.
+   */
+  const looseSteps = (part: Part): void => {
+    let from = 0;
+    for (let i = 0; i < part.before.length; i++) {
+      const e = part.before[i] as TraceEvent;
+      if (e.kind === "state" && e.listener === true && i < part.before.length - 1) {
+        looseStep(part, part.before.slice(from, i + 1));
+        from = i + 1;
+      }
+    }
+    looseStep(part, from === 0 ? part.before : part.before.slice(from));
+  };
+
+  const looseStep = (part: Part, list: readonly TraceEvent[]): void => {
+    const before = digest(list, true);
+    if (before.notes.length === 0 && !before.changed) return; // only quiet events (cancellations)
+    const previous = steps[steps.length - 1];
+    const previousHosts = previous ? looseHosts.get(previous) : undefined;
+    const shared = previous && previousHosts && previous.t === part.t && !previousHosts.has(part.host);
+    const step = shared ? previous : newStep(part.t, lastTime(part));
+    const hostsOfStep = previousHosts && shared ? previousHosts : new Set<string>();
+    hostsOfStep.add(part.host);
+    looseHosts.set(step, hostsOfStep);
+    step.end = Math.max(step.end, lastTime(part));
+    if (before.changed) {
+      // Notes before the last state change explain it ("TIME_WAIT timer fired", then CLOSED).
+      step.pre.push(...before.notes.slice(0, before.lastStateIndex));
+      step.post.push(...before.notes.slice(before.lastStateIndex));
+      const state = stateOf(part.host, before.lastConn);
+      if (!step.row) step.row = { kind: "state", states: new Map() };
+      if (state) step.row.states.set(part.host, state);
+    } else {
+      step.pre.push(...before.notes);
+    }
+  };
+
   for (const [index, part] of parts.entries()) {
     flushDrops(part.t - 1);
-    const before = digest(part.before);
     const main = part.main;
     if (main === null) {
-      if (before.notes.length === 0 && !before.changed) continue; // only quiet events (cancellations)
-      const previous = steps[steps.length - 1];
-      const previousHosts = previous ? looseHosts.get(previous) : undefined;
-      const shared = previous && previousHosts && previous.t === part.t && !previousHosts.has(part.host);
-      const step = shared ? previous : newStep(part.t, lastTime(part));
-      const hostsOfStep = previousHosts && shared ? previousHosts : new Set<string>();
-      hostsOfStep.add(part.host);
-      looseHosts.set(step, hostsOfStep);
-      step.end = Math.max(step.end, lastTime(part));
-      if (before.changed) {
-        // Notes before the last state change explain it ("TIME_WAIT timer fired", then CLOSED).
-        step.pre.push(...before.notes.slice(0, before.lastStateIndex));
-        step.post.push(...before.notes.slice(before.lastStateIndex));
-        const state = stateOf(part.host, before.lastConn);
-        if (!step.row) step.row = { kind: "state", states: new Map() };
-        if (state) step.row.states.set(part.host, state);
-      } else {
-        step.pre.push(...before.notes);
-      }
+      looseSteps(part);
       continue;
     }
+    const before = digest(part.before);
     // A host's state once it has reacted to this part's segment, before any application call later in
     // the same burst: a change recorded after a call (CLOSE_WAIT, then close() → LAST_ACK) is the call's
     // doing, and drawing it on the segment's line would show an ACK sent from LAST_ACK.
