@@ -355,7 +355,8 @@ function checkEvent(c: Checker, path: string, v: unknown, sentIds: Set<number>, 
       if ("listener" in v) {
         // Version 2: a listening socket's own CLOSED → LISTEN / LISTEN → CLOSED (StateChangeEvent).
         if (version < 2) c.fail(`${path}.listener`, `new in version 2, this file says version ${version}`);
-        else if (v.listener !== true) c.fail(`${path}.listener`, `expected true, got ${describe(v.listener)}`);
+        else if (v.listener !== true)
+          c.fail(`${path}.listener`, `expected true, got ${describe(v.listener)}`);
       }
       break;
     case "timer":

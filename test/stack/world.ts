@@ -3,7 +3,12 @@ import { Host } from "../../src/tcp/engine.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import type { LinkOptions } from "../../src/sim/link.js";
 import type { Profile, ProfileName } from "../../src/tcp/profile.js";
-import { Trace, isConnectionStateEvent, type StateChangeEvent, type TraceEvent } from "../../src/tcp/events.js";
+import {
+  Trace,
+  isConnectionStateEvent,
+  type StateChangeEvent,
+  type TraceEvent,
+} from "../../src/tcp/events.js";
 
 export const CLIENT_ADDR = "10.0.0.1";
 export const SERVER_ADDR = "10.0.0.2";

@@ -360,5 +360,7 @@ test("a listener's state events keep listener: true through JSON; version 1 file
   assert.ok(errorsOf(withListener).some((e) => /^events\[0\]\.listener: new in version 2/.test(e)));
   const notTrue = JSON.parse(JSON.stringify(json)) as JsonTrace;
   (notTrue.events[0] as unknown as Record<string, unknown>).listener = false;
-  assert.ok(errorsOf(notTrue).some((e) => /^events\[0\]\.listener: expected true, got boolean false/.test(e)));
+  assert.ok(
+    errorsOf(notTrue).some((e) => /^events\[0\]\.listener: expected true, got boolean false/.test(e)),
+  );
 });
