@@ -1,7 +1,7 @@
 // Runs with thousands of connections (S14, S16) are told as counts, not as thousands of arrows: for one
 // host, how many of its connections are in each state over time, and how many local ports it holds
 // against the range it may use. Read from the run's whole trace.
-import type { TraceEvent } from "../../src/tcp/events.js";
+import { isConnectionStateEvent, type TraceEvent } from "../../src/tcp/events.js";
 import type { TcpState } from "../../src/tcp/state.js";
 import { formatClock } from "../../src/trace/duration.js";
 import { STATES, stateColor } from "./state-colors.js";
@@ -15,7 +15,8 @@ export interface StateCounts {
 
 /** Connections of `host` per state, sampled at `samples` evenly spaced times (a sweep over the state events). */
 export function countStates(events: readonly TraceEvent[], host: string, samples = 240): StateCounts {
-  const changes = events.filter((e) => e.kind === "state" && e.host === host);
+  // Connections only: the listener's own LISTEN (listener: true) is no connection of the host.
+  const changes = events.filter((e) => isConnectionStateEvent(e) && e.host === host);
   const start = events[0]?.t ?? 0;
   const end = events[events.length - 1]?.t ?? 0;
   const times = Array.from({ length: samples }, (_, i) => start + ((end - start) * i) / (samples - 1));

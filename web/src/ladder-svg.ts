@@ -116,7 +116,9 @@ export function drawLadder(
   };
   const stateEvents = shown.filter((e) => e.kind === "state");
   for (const life of timeline.connections) {
-    if (!colIndex.has(life.host)) continue;
+    // Bands are connections' lives; a listener's LISTEN is written beside its host line (below) but
+    // takes no lane, so the first connection's band stays next to the line.
+    if (!colIndex.has(life.host) || life.listener) continue;
     const free = laneFree.get(life.host) ?? [];
     laneFree.set(life.host, free);
     const start = life.intervals[0]?.enter ?? 0;

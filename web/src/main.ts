@@ -13,7 +13,7 @@ import { renderLadder } from "../../src/trace/ladder.js";
 import { toJsonTrace } from "../../src/trace/json-trace.js";
 import { formatClock } from "../../src/trace/duration.js";
 import { parseDuration } from "../../src/trace/duration.js";
-import type { StateChangeEvent, TraceEvent } from "../../src/tcp/events.js";
+import { isConnectionStateEvent, type StateChangeEvent, type TraceEvent } from "../../src/tcp/events.js";
 import type { World } from "../../src/scenarios/world.js";
 import { segmentFaultName } from "../../src/scenarios/world.js";
 import { DEFAULT_LINK_DELAY } from "../../src/sim/link.js";
@@ -415,7 +415,7 @@ function legend(): HTMLElement {
 function busiestHost(run: ScenarioRun): string {
   const lives = new Map<string, number>();
   for (const e of run.events)
-    if (e.kind === "state" && e.from === "CLOSED") lives.set(e.host, (lives.get(e.host) ?? 0) + 1);
+    if (isConnectionStateEvent(e) && e.from === "CLOSED") lives.set(e.host, (lives.get(e.host) ?? 0) + 1);
   return [...lives].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "A";
 }
 
@@ -516,22 +516,9 @@ function applyCursor(): void {
       let lastChange: StateChangeEvent | null = null;
       for (let i = last; i >= 0; i--) {
         const e = p.events[i]!;
+        // A listener's own CLOSED → LISTEN (listener: true) is a state event like a connection's.
         if (e.kind === "state" && e.host === host) {
           lastChange = e;
-          break;
-        }
-        if (e.kind === "app" && e.host === host && e.call === "listen" && !e.error) {
-          // The engine keeps listeners apart from connections and writes no state event for them;
-          // Figure 5 still shows a passive OPEN as CLOSED → LISTEN.
-          lastChange = {
-            kind: "state",
-            t: e.t,
-            host,
-            conn: `listener (${e.detail ?? "listen()"})`,
-            from: "CLOSED",
-            to: "LISTEN",
-            cause: "listen() (passive OPEN)",
-          };
           break;
         }
       }
