@@ -428,6 +428,9 @@ export class Host implements Endpoint, ConnectionEnv {
 
   /** Passive OPEN (§3.10.1) with the bind rules of a Unix host. */
   listen(requestedPort: number, options: ListenOptions, handlers: ListenerHandlers): Listener {
+    // The driver's clock, as every application call reads it: the listen() and CLOSED → LISTEN events
+    // carry the time of the call, not of the host's last activity.
+    const now = this.time();
     checkListenArgs(requestedPort, options, handlers);
     checkPort(requestedPort, "listen");
     // Port 0 means "any free port", as bind(2) and Node's server.listen(0) have it.
@@ -451,7 +454,7 @@ export class Host implements Endpoint, ConnectionEnv {
     this.listeners.set(listener);
     this.appEvent(null, "listen", `port ${port} backlog ${backlog}`);
     // §3.10.1 OPEN Call, CLOSED STATE: "If passive, enter the LISTEN state and return."
-    reportStateChange(this.trace, this.now, this.name, listener.label, "CLOSED", "LISTEN", "listen", true);
+    reportStateChange(this.trace, now, this.name, listener.label, "CLOSED", "LISTEN", "listen", true);
     return listener;
   }
 

@@ -233,20 +233,26 @@ export interface TraceSink {
   nextPacketId(): number;
 }
 
-/** Records every event in order. */
+/**
+ * Records every event in order and tells its subscribers. With `keep` false it records nothing and only
+ * tells the subscribers (the TUN live ladder: a server may run for days).
+ */
 export class Trace implements TraceSink {
+  /** Every event emitted, in order (always empty when the trace does not keep events). */
   readonly events: TraceEvent[] = [];
   enabled: boolean;
+  private readonly keep: boolean;
   private packetIds = 0;
   private readonly listeners: Array<(e: TraceEvent) => void> = [];
 
-  constructor(enabled = true) {
+  constructor(enabled = true, keep = true) {
     this.enabled = enabled;
+    this.keep = keep;
   }
 
-  /** Record one event (and tell the subscribers). */
+  /** Record one event (unless the trace keeps nothing) and tell the subscribers. */
   emit(event: TraceEvent): void {
-    this.events.push(event);
+    if (this.keep) this.events.push(event);
     for (const l of this.listeners) l(event);
   }
 

@@ -10,31 +10,15 @@
 // close, which are what a reader wants to see; so after a few routine segments (data and pure
 // ACKs) of one connection the rest are counted and summed up, at most once per summary period and
 // whenever something else happens to that connection.
-import type { TraceEvent, TraceSink } from "../tcp/events.js";
+import { Trace, type TraceEvent } from "../tcp/events.js";
 import { formatAddressPort } from "../wire/address-table.js";
 import { formatSegment } from "../wire/format.js";
 import { FIN, RST, SYN, URG, type Segment } from "../wire/segment.js";
 
-/** A TraceSink that keeps nothing and hands each event to its listeners: a server may run for days. */
-export class LiveTrace implements TraceSink {
-  readonly enabled = true;
-  private packetIds = 0;
-  private readonly listeners: Array<(e: TraceEvent) => void> = [];
-
-  emit(event: TraceEvent): void {
-    for (const l of this.listeners) l(event);
-  }
-
-  nextPacketId(): number {
-    return ++this.packetIds;
-  }
-
-  subscribe(listener: (e: TraceEvent) => void): () => void {
-    this.listeners.push(listener);
-    return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-    };
+/** A Trace that keeps nothing and hands each event to its subscribers: a server may run for days. */
+export class LiveTrace extends Trace {
+  constructor() {
+    super(true, false);
   }
 }
 
@@ -168,7 +152,13 @@ export class LiveLadder {
         return;
       case "state":
         this.flushBurst(e.conn);
-        this.line(e.t, "us", `${e.conn}  ${e.from} → ${e.to}  (${e.cause})`, "state");
+        // A listener's own LISTEN is named as such: its "local:port" alone could pass for a typo.
+        this.line(
+          e.t,
+          "us",
+          `${e.conn}${e.listener === true ? " (listener)" : ""}  ${e.from} → ${e.to}  (${e.cause})`,
+          "state",
+        );
         if (e.to === "CLOSED") this.bursts.delete(e.conn);
         return;
       case "timer":

@@ -185,3 +185,32 @@ test("drops, timers and errors get lines of their own; colour only when asked", 
   assert.ok(coloured.every((l) => l.includes("\x1b[")));
   assert.ok(plain.every((l) => !l.includes("\x1b[")));
 });
+
+test("a listener's own state change is printed as the listener's; LiveTrace keeps no event", () => {
+  const trace = new LiveTrace();
+  const lines: string[] = [];
+  const ladder = new LiveLadder({ write: (l) => lines.push(l) });
+  const off = trace.subscribe((e) => ladder.event(e));
+  const listen: TraceEvent = {
+    kind: "state",
+    t: 0,
+    host: "tcplab",
+    conn: "10.77.0.2:8080",
+    from: "CLOSED",
+    to: "LISTEN",
+    cause: "listen",
+    listener: true,
+  };
+  trace.emit(listen);
+  assert.deepEqual(
+    lines.map((l) => l.slice(13).trimEnd()),
+    ["us           10.77.0.2:8080 (listener)  CLOSED → LISTEN  (listen)"],
+  );
+  // A server may run for days: the live trace hands events on and keeps none (the Trace's own
+  // subscriber list, not a copy of it).
+  assert.equal(trace.events.length, 0);
+  off();
+  trace.emit({ ...listen, from: "LISTEN", to: "CLOSED", cause: "close" });
+  assert.equal(lines.length, 1, "unsubscribed: nothing more printed");
+  assert.equal(trace.nextPacketId() + 1, trace.nextPacketId());
+});
