@@ -130,7 +130,7 @@ function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
           peer.state !== "CLOSED" &&
           seqGt(seg.ack, peer.snd.sndUna),
       });
-    } else if (e.kind === "state" && e.to === "CLOSED" && !reconnectScheduled) {
+    } else if (e.kind === "state" && e.listener !== true && e.to === "CLOSED" && !reconnectScheduled) {
       reconnectScheduled = true;
       // A's application opens its next connection from the same port, the moment P's side is gone.
       sim.at(e.t, () => {

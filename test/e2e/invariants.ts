@@ -130,6 +130,8 @@ export function lifetimeViolations(
   const open = new Map<string, Incarnation>();
   for (const e of events) {
     if (e.host !== host.name) continue;
+    // A listener's own LISTEN lasts as long as the server wants: these bounds are connections'.
+    if (e.kind === "state" && e.listener === true) continue;
     if (e.kind === "state") {
       // A SYN-cookie connection has no SYN_RECEIVED of its own: it first appears SYN_RECEIVED→ESTABLISHED.
       const fromCookie = e.from === "SYN_RECEIVED" && e.cause.includes("cookie") && !open.has(e.conn);

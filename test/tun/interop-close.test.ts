@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createConnection, type Socket } from "../../src/stack/socket.js";
 import { KERNEL_ADDRESS, STACK_ADDRESS } from "../../src/tun/netns.js";
 import type { NetworkNamespace } from "../../src/tun/netns.js";
-import type { SegmentReceivedEvent, Trace } from "../../src/tcp/events.js";
+import { isConnectionStateEvent, type SegmentReceivedEvent, type Trace } from "../../src/tcp/events.js";
 import type { Host } from "../../src/tcp/engine.js";
 import { ACK, FIN, RST, type Segment } from "../../src/wire/segment.js";
 import { skipWithoutTun } from "./helpers.js";
@@ -28,8 +28,9 @@ const PASSIVE_CLOSER = (port: number) => `
     s.on("end", () => setTimeout(() => s.end(), 200));
   }).listen(${port}, "${KERNEL_ADDRESS}", () => console.log("READY"));`;
 
+/** A connection of ours reached `state` (a listener's own LISTEN → CLOSED is not one). */
 function reached(trace: Trace, state: string) {
-  return traceEvent(trace, (e) => e.kind === "state" && e.to === state);
+  return traceEvent(trace, (e) => isConnectionStateEvent(e) && e.to === state);
 }
 
 async function kernelSockets(ns: NetworkNamespace, filter: string[] = []): Promise<string> {

@@ -11,6 +11,7 @@ import { DEFAULT_TUN_NAME, STACK_ADDRESS } from "../../src/tun/netns.js";
 import { findProgram } from "../../src/tun/tools.js";
 import { readPcapPackets, skipWithoutTun } from "./helpers.js";
 import { eventually, traceEvent, withStackOnTun } from "./stack-on-tun.js";
+import { isConnectionStateEvent } from "../../src/tcp/events.js";
 
 const hex = (p: Uint8Array) => Buffer.from(p).toString("hex");
 const fromKernel = (p: Uint8Array) => p[12] === 10 && p[13] === 77 && p[14] === 0 && p[15] === 1;
@@ -63,7 +64,7 @@ test(
 
           const server = createServer(host, {}, (socket) => socket.pipe(socket));
           await new Promise<void>((resolve) => server.listen(7005, resolve));
-          const closed = traceEvent(trace, (e) => e.kind === "state" && e.to === "CLOSED");
+          const closed = traceEvent(trace, (e) => isConnectionStateEvent(e) && e.to === "CLOSED");
           const client = `
           const data = Buffer.alloc(300000, 0x5a);
           const s = require("node:net").connect({ host: "${STACK_ADDRESS}", port: 7005 }, () => s.end(data));

@@ -10,7 +10,12 @@ import {
   withNetworkNamespace,
   type NetworkNamespace,
 } from "../../src/tun/netns.js";
-import { Trace, type StateChangeEvent, type TraceEvent } from "../../src/tcp/events.js";
+import {
+  Trace,
+  isConnectionStateEvent,
+  type StateChangeEvent,
+  type TraceEvent,
+} from "../../src/tcp/events.js";
 import type { TcpState } from "../../src/tcp/state.js";
 import type { ChildProcess } from "node:child_process";
 
@@ -124,9 +129,12 @@ export async function kernelRejectedNothing(
   return { InErrs: c.InErrs!, InCsumErrors: c.InCsumErrors! };
 }
 
-/** The states our host's connections went through, in order (the "to" of each state event). */
+/**
+ * The states our host's connections went through, in order (the "to" of each state event); a listener's
+ * own CLOSED → LISTEN → CLOSED is no connection's and is left out.
+ */
 export function ourStates(trace: Trace): TcpState[] {
-  return trace.events.filter((e): e is StateChangeEvent => e.kind === "state").map((e) => e.to);
+  return trace.events.filter((e): e is StateChangeEvent => isConnectionStateEvent(e)).map((e) => e.to);
 }
 
 /** Resolves at the first trace event that matches (already recorded ones included). */
