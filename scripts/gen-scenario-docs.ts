@@ -68,7 +68,7 @@ notation.
   "runs": [ { "title": "…", "role": "main" | "counterfactual" | "variant", "passed": true,
               "checks": [ { "name": "…", "pass": true, "message": "…" } ],
               "summary": [ "…" ],
-              "trace": <a tcplab-trace v1 document, docs/trace-schema.md> } ] }
+              "trace": <a tcplab-trace document (version 2), docs/trace-schema.md> } ] }
 \`\`\`
 
 Every \`trace\` holds the whole run (the text ladder of S9, S11, S14 and S16 leaves out bulk data, as its

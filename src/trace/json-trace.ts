@@ -1,4 +1,4 @@
-// The JSON form of a trace: schema "tcplab-trace", version 1 (docs/trace-schema.md).
+// The JSON form of a trace: schema "tcplab-trace", version 2 (docs/trace-schema.md).
 // Shared by `tcplab run --json`, the web playground, pcap export and tests, so it is plain data:
 // addresses dotted, flags by name, payload as length + lowercase hex, times integer microseconds.
 // No Node APIs here: the playground reads and writes the same format in a browser.

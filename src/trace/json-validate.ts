@@ -1,4 +1,4 @@
-// Checks an object against the tcplab-trace v1 schema (docs/trace-schema.md), by hand rather than with a
+// Checks an object against the tcplab-trace schema, versions 1 and 2 (docs/trace-schema.md), by hand rather than with a
 // JSON Schema library: the checks need nothing at run time in the browser, every failure names its path
 // ("events[12].seg.flags[1]"), and the enumerations below are tied to the TypeScript types, so adding a
 // drop reason or timer to src/tcp/events.ts fails the typecheck here until the schema learns it too.

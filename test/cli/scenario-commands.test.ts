@@ -76,7 +76,7 @@ test("durations in every unit people type are accepted", () => {
   assert.match(r.stdout, /TIME_WAIT lasts 2 min/);
 });
 
-test("--json prints a tcplab-scenario-result whose traces are valid tcplab-trace v1", () => {
+test("--json prints a tcplab-scenario-result whose traces are valid tcplab-trace v2", () => {
   const r = tcplab(["run", "S7", "--json"]);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as {

@@ -1,4 +1,4 @@
-// Every scenario's --json document (built in-process) carries traces valid against tcplab-trace v1.
+// Every scenario's --json document (built in-process) carries traces valid against tcplab-trace (version 2).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SCENARIOS, findScenario, runScenario } from "../../src/scenarios/index.js";

@@ -8,18 +8,19 @@ import { TraceBuilder } from "./trace-builder.js";
 export const ADDRESSES = { client: "10.0.0.1", server: "10.0.0.2" };
 export const C = "10.0.0.1:40000>10.0.0.2:80"; // the client's view of the connection
 export const S = "10.0.0.2:80>10.0.0.1:40000"; // the server's view
-export const L = "10.0.0.2:80>0.0.0.0:0"; // the listener
+export const L = "10.0.0.2:80"; // the listener, named as the engine names it
 const SECOND = 1_000_000;
 const TIME_WAIT = 60 * SECOND;
 
 /** S2: listen, connect, SYN / SYN-ACK / ACK. Packets 1–3; ends at 750 µs with both ESTABLISHED. */
 export function handshake(b = new TraceBuilder(ADDRESSES)): TraceBuilder {
-  b.app(0, "server", L, "listen").state(0, "server", L, "CLOSED", "LISTEN", "listen");
+  b.app(0, "server", null, "listen").listenerState(0, "server", L, "CLOSED", "LISTEN", "listen");
   b.app(0, "client", C, "connect").state(0, "client", C, "CLOSED", "SYN_SENT", "connect");
   const syn = b.send(0, "client", C, { seq: 1000, flags: SYN, window: 64240 }, "syn");
   b.timer(0, "client", C, "syn", "armed", 1 * SECOND);
   b.deliver(250, syn);
-  b.state(250, "server", S, "LISTEN", "SYN_RECEIVED", "rcv SYN");
+  // The listener's child is a connection of its own: CLOSED → SYN_RECEIVED (the listener stays LISTEN).
+  b.state(250, "server", S, "CLOSED", "SYN_RECEIVED", "rcv SYN");
   const synAck = b.send(
     250,
     "server",

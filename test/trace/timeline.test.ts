@@ -32,7 +32,10 @@ test("four-way close: each side's states, entry times and durations", () => {
     "CLOSED",
   ]);
   assert.deepEqual(server.states, ["SYN_RECEIVED", "ESTABLISHED", "CLOSE_WAIT", "LAST_ACK", "CLOSED"]);
-  assert.equal(server.initial, "LISTEN");
+  // The listener's child starts at CLOSED (the engine's own shape); the listener is a socket of its own.
+  assert.equal(server.initial, "CLOSED");
+  assert.equal(server.listener, false);
+  assert.equal(listener.listener, true);
   // Only the side that closes first enters TIME_WAIT (S3).
   assert.ok(!server.states.includes("TIME_WAIT"));
   const timeWait = client.intervals.find((i) => i.state === "TIME_WAIT");
@@ -108,7 +111,7 @@ test("renderTimeline prints per host, per connection, entry → exit (duration) 
     CLOSED         60.020 s                                    2MSL timeout
 
 server 10.0.0.2
-  10.0.0.2:80>0.0.0.0:0
+  10.0.0.2:80  (listening socket)
     LISTEN         0.000 ms →       end  (60.02025 s so far)   listen
   10.0.0.2:80>10.0.0.1:40000
     SYN_RECEIVED   0.250 ms →  0.750 ms  (500 µs)              rcv SYN

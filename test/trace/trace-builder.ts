@@ -52,6 +52,12 @@ export class TraceBuilder {
     return this;
   }
 
+  /** A listening socket's own state change, as the engine writes it (listener: true, conn "local:port"). */
+  listenerState(t: number, host: string, conn: string, from: TcpState, to: TcpState, cause: string): this {
+    this.events.push({ kind: "state", t, host, conn, from, to, cause, listener: true });
+    return this;
+  }
+
   timer(
     t: number,
     host: string,
