@@ -26,11 +26,16 @@ export function output(c: Connection): void {
     // Linux's chunks of what an ACK releases end in PSH (tso-chunk-push.ts); not for a write's own burst.
     const chunked = chunkPushApplies(c.env.profile.pushRule === "write-end", c.writing, snd.rto.srtt);
     let chunk = chunked ? 0 : -1;
+    // Limited transmit's credit is zero without a duplicate ACK or a SACK scoreboard (every rule of
+    // LossDetection.limitedTransmitCredit); sending does not change it, so it is read once per call — and
+    // a connection that never saw either does not build its loss detection for it.
+    const rec = c.recovery;
+    const credit = rec.dupAcks > 0 || rec.scoreboard !== null ? c.loss.limitedTransmitCredit() : 0;
     for (;;) {
       const offset = seqDiff(snd.sndNxt, snd.bufSeq);
       const unsent = snd.buffer.length - offset;
       if (unsent <= 0 && !finMayGo(c)) break;
-      const wnd = Math.min(snd.sndWnd, snd.cc.cwnd + c.loss.limitedTransmitCredit());
+      const wnd = Math.min(snd.sndWnd, snd.cc.cwnd + credit);
       const usable = seqDiff(seqAdd(snd.sndUna, wnd), snd.sndNxt);
       if (chunk >= 0 && !seqLt(snd.sndNxt, snd.sndMax)) {
         const mss = snd.mss - sackRoom(c);
