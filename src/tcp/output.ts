@@ -37,6 +37,7 @@ export function output(c: Connection): void {
       if (unsent <= 0 && !finMayGo(c)) break;
       const wnd = Math.min(snd.sndWnd, snd.cc.cwnd + credit);
       const usable = seqDiff(seqAdd(snd.sndUna, wnd), snd.sndNxt);
+      if (unsent > 0 && usable <= 0) break; // the window is full: sendNew would refuse (its len is 0)
       if (chunk >= 0 && !seqLt(snd.sndNxt, snd.sndMax)) {
         const mss = snd.mss - sackRoom(c);
         chunk = markChunkPush(snd, chunk, Math.min(mss, unsent, usable), mss);
@@ -44,11 +45,13 @@ export function output(c: Connection): void {
       if (!sendNew(c, usable, "data")) break;
     }
   }
-  if (snd.sndMax !== sentBefore && !c.timers.armed(T_RTX)) armRetransmit(c);
-  if (snd.sndMax !== sentBefore) c.loss.scheduleProbe(false);
+  if (snd.sndMax !== sentBefore) {
+    if (!c.timers.armed(T_RTX)) armRetransmit(c);
+    c.loss.scheduleProbe(false);
+  }
   // Data waiting and nothing in flight (a zero window, or a window too small to be worth a segment):
   // the persist timer probes the zero window (§3.8.6.1) or forces the sliver out (§3.8.6.2.1's override).
-  if ((snd.unsent > 0 || finHeldBack(c)) && snd.sndUna === snd.sndMax) {
+  if (snd.sndUna === snd.sndMax && (snd.unsent > 0 || finHeldBack(c))) {
     if (!c.timers.armed(T_PERSIST)) c.timers.set(T_PERSIST, c.now + snd.rto.backedOff(snd.backoffs));
   }
 }
