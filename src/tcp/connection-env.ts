@@ -37,8 +37,8 @@ export interface ConnectionEnv {
   enter(): void;
   /** The end of what `enter` began: the outermost one drains the outbox. */
   leave(): void;
-  /** The connection's deadline may have moved earlier. */
-  deadlineChanged(conn: Connection): void;
+  /** The connection's deadline may have moved earlier (to `deadline`, when the caller knows it is the earliest). */
+  deadlineChanged(conn: Connection, deadline?: number): void;
   /**
    * Called after every state change, for the engine's tables: a CLOSED connection leaves the demultiplexing
    * table, one in TIME_WAIT becomes a compact record, a listener's child that reached ESTABLISHED is

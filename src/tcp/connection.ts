@@ -32,7 +32,7 @@ import { isSynchronized, reportStateChange, type TcpState } from "./state.js";
 import type { CookieRestored } from "./syncookie.js";
 import type { TcpInfo } from "./tcp-info.js";
 import { tcpInfo } from "./tcp-info.js";
-import { armFinWait2, ConnectionTimerActions } from "./timer-actions.js";
+import { armFinWait2, connectionTimerActions } from "./timer-actions.js";
 import { currentRto, T_DELACK, T_KEEPALIVE, Timers } from "./timers.js";
 import { Timestamps } from "./timestamps.js";
 import {
@@ -200,7 +200,7 @@ export class Connection {
   ) {
     this.snd = new Sender(env.profile, options.sendBuffer);
     this.recovery = new Recovery(this.snd);
-    this.timers = new Timers(this, new ConnectionTimerActions(this));
+    this.timers = new Timers(this, connectionTimerActions);
     this.rcv = new Receiver(options.receiveBuffer ?? env.profile.receiveBuffer, {
       profile: env.profile,
       locked: options.receiveBuffer !== undefined,
@@ -706,7 +706,9 @@ export class Connection {
 
   /** True once CLOSED (a method, so that type narrowing does not outlive calls that change the state). */
   isClosed(): boolean {
-    return this.state === "CLOSED";
+    // The state getter's rule, read without building the state: called on every segment and timer.
+    const s = this.current;
+    return s === "CLOSED" || (s === "TIME_WAIT" && !this.env.timeWaitHeld(this));
   }
 
   /** Error a write would get now, for the socket layer. */

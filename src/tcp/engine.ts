@@ -7,6 +7,7 @@ import { Counters } from "./counters.js";
 import { AppTimer, AppTimers } from "./app-timers.js";
 import { checkConnectArgs, checkHostOptions, checkListenArgs } from "./engine-args.js";
 import { DeadlineHeap } from "./deadline-heap.js";
+import { DemuxTable, remoteKey } from "./demux-table.js";
 import { TcpError } from "./errors.js";
 import { addressDigest, addressSalt, IsnGenerator, keyFromSeed } from "./isn.js";
 import { Listener, listenArrives, synToListener, type ListenEnv, type ListenerHandlers } from "./listen.js";
@@ -97,11 +98,6 @@ export interface SocketSettings {
   maxSegment?: number;
 }
 
-/** Demultiplexing key of the remote end within one local port: 48 bits, exact in a double. */
-function remoteKey(addr: number, port: number): number {
-  return addr * 65536 + port;
-}
-
 export class Host implements Endpoint, ConnectionEnv {
   readonly name: string;
   readonly hostName: string;
@@ -117,8 +113,8 @@ export class Host implements Endpoint, ConnectionEnv {
   readonly counters = new Counters();
   private readonly isnGen: IsnGenerator;
   private readonly cookieKey: Uint32Array;
-  /** Per local port: remote (addr, port) → live connection. TIME_WAIT lives in `tw`. */
-  private readonly table: Array<Map<number, Connection> | undefined> = new Array(65536);
+  /** Live connections by 4-tuple (./demux-table.ts). TIME_WAIT lives in `tw`. */
+  private readonly table = new DemuxTable<Connection>();
   /** TIME_WAIT records, compact, in expiry order (one length per host, so appending keeps it sorted). */
   private readonly tw: TimeWaitTable;
   private readonly listeners = new ListenerTable();
@@ -267,7 +263,7 @@ export class Host implements Endpoint, ConnectionEnv {
     const now = this.now;
     this.counters.inSegs++;
     // Live connections first, then TIME_WAIT: a 4-tuple is in at most one of them.
-    const conn = this.table[seg.dstPort]?.get(remoteKey(seg.srcAddr, seg.srcPort));
+    const conn = this.table.get(seg.dstPort, seg.srcAddr, seg.srcPort);
     const tw = conn ? -1 : this.tw.find(seg.dstPort, seg.srcAddr, seg.srcPort);
     if (this.trace.enabled) {
       this.trace.emit({
@@ -530,7 +526,6 @@ export class Host implements Endpoint, ConnectionEnv {
         `host ${this.name} has no IPv${isIPv6Id(remoteAddr) ? 6 : 4} address`,
       );
     }
-    const rkey = remoteKey(remoteAddr, options.port);
     let localPort: number;
     let reuse = -1;
     if (options.localPort !== undefined && options.localPort !== 0) {
@@ -541,7 +536,7 @@ export class Host implements Endpoint, ConnectionEnv {
       }
       reuse = this.tw.find(localPort, remoteAddr, options.port);
       if (
-        this.table[localPort]?.has(rkey) ||
+        this.table.has(localPort, remoteAddr, options.port) ||
         (reuse >= 0 && !this.timeWaitReusable(reuse, remoteAddr, now, true))
       ) {
         // The 4-tuple is taken (TIME_WAIT included, unless tcp_tw_reuse applies): connect() fails as on Linux.
@@ -577,7 +572,7 @@ export class Host implements Endpoint, ConnectionEnv {
       this.counters.timeWaitReused++;
       this.removeTimeWait(reuse, "reused by connect");
     }
-    this.insert(localPort, rkey, conn);
+    this.insert(localPort, conn);
     conn.openActive(iss, now);
     return conn;
   }
@@ -611,7 +606,7 @@ export class Host implements Endpoint, ConnectionEnv {
   /** Every live connection (TIME_WAIT records excluded). */
   connections(): Connection[] {
     const out: Connection[] = [];
-    for (const m of this.table) if (m) for (const c of m.values()) out.push(c);
+    for (const c of this.table.values()) out.push(c);
     return out;
   }
 
@@ -664,7 +659,7 @@ export class Host implements Endpoint, ConnectionEnv {
       out.dstAddr === seg.dstAddr
     )
       return this.outbox.lastSegmentState as TcpState;
-    const conn = this.table[seg.srcPort]?.get(remoteKey(seg.dstAddr, seg.dstPort));
+    const conn = this.table.get(seg.srcPort, seg.dstAddr, seg.dstPort);
     if (conn) return conn.state;
     if (this.tw.find(seg.srcPort, seg.dstAddr, seg.dstPort) >= 0) return "TIME_WAIT";
     return this.listeners.has(seg.srcPort) ? "LISTEN" : undefined;
@@ -704,12 +699,16 @@ export class Host implements Endpoint, ConnectionEnv {
     // An IPv6 destination stays interned until the driver has the segment (the packet that drew this reply
     // may give its reference back first); IPv4 numbers pass through acquire/release untouched.
     addressTable.acquire(seg.dstAddr);
-    this.outbox.send(seg, id, conn ? conn.state : null); // to the driver once the entry has finished
+    // A connection that sends is live (a finished TIME_WAIT sends nothing): its raw state is its state.
+    this.outbox.send(seg, id, conn ? conn.current : null); // to the driver once the entry has finished
   }
 
-  /** @internal ConnectionEnv.deadlineChanged: the connection's earlier deadline goes into the heap. */
-  deadlineChanged(conn: Connection): void {
-    const d = conn.nextDeadline();
+  /**
+   * @internal ConnectionEnv.deadlineChanged: the connection's earlier deadline goes into the heap. `d`, when
+   * the caller knows it, is the new earliest deadline (a timer armed before `scheduledAt`, which no running
+   * timer precedes); else the timers are scanned.
+   */
+  deadlineChanged(conn: Connection, d = conn.nextDeadline()): void {
     if (d < conn.scheduledAt) {
       const before = this.heap.peekTime();
       conn.scheduledAt = d;
@@ -825,7 +824,7 @@ export class Host implements Endpoint, ConnectionEnv {
     );
     conn.listenerPort = listener.port;
     conn.attached = false;
-    this.insert(seg.dstPort, remoteKey(seg.srcAddr, seg.srcPort), conn);
+    this.insert(seg.dstPort, conn);
     return conn;
   }
 
@@ -844,9 +843,7 @@ export class Host implements Endpoint, ConnectionEnv {
   private toTimeWait(conn: Connection): void {
     if (this.profile.timeWait === 0) return; // the S7 ablation: the connection goes on to CLOSED itself
     // The record takes over the 4-tuple (and its place in portsInUse) from the connection.
-    const m = this.table[conn.localPort]!;
-    m.delete(remoteKey(conn.remoteAddr, conn.remotePort));
-    if (m.size === 0) this.table[conn.localPort] = undefined;
+    this.table.delete(conn.localPort, conn);
     const expiresAt = this.now + this.profile.timeWait;
     const wasEmpty = this.tw.size === 0;
     const s = this.tw.insert({
@@ -986,9 +983,9 @@ export class Host implements Endpoint, ConnectionEnv {
     if (this.tw.expiresAt(s) > this.now) this.timerEvent(s, "cancelled"); // ended early: its timer never fires
     const localPort = this.tw.localPort(s);
     const remoteAddr = this.tw.remoteAddr(s);
-    const rkey = remoteKey(remoteAddr, this.tw.remotePort(s));
+    const remotePort = this.tw.remotePort(s);
     this.tw.remove(s);
-    this.releasePort(localPort, rkey);
+    this.releasePort(localPort, remoteAddr, remotePort);
     addressTable.release(remoteAddr); // the reference the connection handed to its record
   }
 
@@ -1056,38 +1053,34 @@ export class Host implements Endpoint, ConnectionEnv {
     return `${formatAddressPort(this.addresses.localFor(remote), tw.localPort(s))}>${formatAddressPort(remote, tw.remotePort(s))}`;
   }
 
-  private insert(localPort: number, rkey: number, conn: Connection): void {
-    let m = this.table[localPort];
-    if (!m) {
-      m = new Map();
-      this.table[localPort] = m;
-    }
-    m.set(rkey, conn);
+  private insert(localPort: number, conn: Connection): void {
+    this.table.set(localPort, conn);
     // The connection holds its peer's address (an IPv6 id stays valid while it does); a traced host keeps
     // it for good, since the trace's segments name it.
     addressTable.acquire(conn.remoteAddr);
     if (this.trace.enabled) addressTable.acquire(conn.remoteAddr);
-    if (this.isEphemeral(localPort)) this.portsInUse.set(rkey, (this.portsInUse.get(rkey) ?? 0) + 1);
+    if (this.isEphemeral(localPort)) {
+      const rkey = remoteKey(conn.remoteAddr, conn.remotePort);
+      this.portsInUse.set(rkey, (this.portsInUse.get(rkey) ?? 0) + 1);
+    }
   }
 
-  private remove(localPort: number, rkey: number, conn: Connection): void {
-    const m = this.table[localPort];
-    if (!m || m.get(rkey) !== conn) return;
-    m.delete(rkey);
-    if (m.size === 0) this.table[localPort] = undefined;
-    this.releasePort(localPort, rkey);
+  private remove(localPort: number, conn: Connection): void {
+    if (!this.table.delete(localPort, conn)) return;
+    this.releasePort(localPort, conn.remoteAddr, conn.remotePort);
     addressTable.release(conn.remoteAddr);
   }
 
-  private releasePort(localPort: number, rkey: number): void {
+  private releasePort(localPort: number, remoteAddr: number, remotePort: number): void {
     if (!this.isEphemeral(localPort)) return;
+    const rkey = remoteKey(remoteAddr, remotePort);
     const n = (this.portsInUse.get(rkey) ?? 1) - 1;
     if (n <= 0) this.portsInUse.delete(rkey);
     else this.portsInUse.set(rkey, n);
   }
 
   private removeConnection(conn: Connection): void {
-    this.remove(conn.localPort, remoteKey(conn.remoteAddr, conn.remotePort), conn);
+    this.remove(conn.localPort, conn);
     if (conn.listenerPort >= 0) {
       const listener = this.listeners.forPeer(conn.listenerPort, conn.remoteAddr);
       // A child that ends in the accept queue (reset, timed out) stays there, still taking its slot: Linux's
@@ -1099,7 +1092,7 @@ export class Host implements Endpoint, ConnectionEnv {
 
   /** Some connection, TIME_WAIT included, uses the local port (a plain bind conflicts with it). */
   private portHeld(port: number): boolean {
-    return (this.table[port]?.size ?? 0) > 0 || this.tw.onPort(port) > 0;
+    return this.table.countOn(port) > 0 || this.tw.onPort(port) > 0;
   }
 
   /** A port from the ephemeral range that nothing uses, for listen(0). */
@@ -1139,7 +1132,7 @@ export class Host implements Endpoint, ConnectionEnv {
       const port = lo + (offset % size);
       offset = (offset + 1) >>> 0;
       if (this.listeners.has(port)) continue;
-      if (this.table[port]?.has(rkey)) continue;
+      if (this.table.has(port, remoteAddr, remotePort)) continue;
       const s = this.tw.find(port, remoteAddr, remotePort);
       if (s >= 0) {
         if (!mayReuse || !this.timeWaitReusable(s, remoteAddr, now)) continue;

@@ -26,12 +26,18 @@ export function output(c: Connection): void {
     // Linux's chunks of what an ACK releases end in PSH (tso-chunk-push.ts); not for a write's own burst.
     const chunked = chunkPushApplies(c.env.profile.pushRule === "write-end", c.writing, snd.rto.srtt);
     let chunk = chunked ? 0 : -1;
+    // Limited transmit's credit is zero without a duplicate ACK or a SACK scoreboard (every rule of
+    // LossDetection.limitedTransmitCredit); sending does not change it, so it is read once per call — and
+    // a connection that never saw either does not build its loss detection for it.
+    const rec = c.recovery;
+    const credit = rec.dupAcks > 0 || rec.scoreboard !== null ? c.loss.limitedTransmitCredit() : 0;
     for (;;) {
       const offset = seqDiff(snd.sndNxt, snd.bufSeq);
       const unsent = snd.buffer.length - offset;
       if (unsent <= 0 && !finMayGo(c)) break;
-      const wnd = Math.min(snd.sndWnd, snd.cc.cwnd + c.loss.limitedTransmitCredit());
+      const wnd = Math.min(snd.sndWnd, snd.cc.cwnd + credit);
       const usable = seqDiff(seqAdd(snd.sndUna, wnd), snd.sndNxt);
+      if (unsent > 0 && usable <= 0) break; // the window is full: sendNew would refuse (its len is 0)
       if (chunk >= 0 && !seqLt(snd.sndNxt, snd.sndMax)) {
         const mss = snd.mss - sackRoom(c);
         chunk = markChunkPush(snd, chunk, Math.min(mss, unsent, usable), mss);
@@ -39,11 +45,13 @@ export function output(c: Connection): void {
       if (!sendNew(c, usable, "data")) break;
     }
   }
-  if (snd.sndMax !== sentBefore && !c.timers.armed(T_RTX)) armRetransmit(c);
-  if (snd.sndMax !== sentBefore) c.loss.scheduleProbe(false);
+  if (snd.sndMax !== sentBefore) {
+    if (!c.timers.armed(T_RTX)) armRetransmit(c);
+    c.loss.scheduleProbe(false);
+  }
   // Data waiting and nothing in flight (a zero window, or a window too small to be worth a segment):
   // the persist timer probes the zero window (§3.8.6.1) or forces the sliver out (§3.8.6.2.1's override).
-  if ((snd.unsent > 0 || finHeldBack(c)) && snd.sndUna === snd.sndMax) {
+  if (snd.sndUna === snd.sndMax && (snd.unsent > 0 || finHeldBack(c))) {
     if (!c.timers.armed(T_PERSIST)) c.timers.set(T_PERSIST, c.now + snd.rto.backedOff(snd.backoffs));
   }
 }

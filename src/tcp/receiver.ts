@@ -78,8 +78,12 @@ export class Receiver {
   private takenMark = 0;
   /** Linux's accounting (profile.receiveWindowRule "linux"), null for the free-space rule. */
   readonly linux: LinuxReceiveSpace | null;
-  /** Linux's forward allocation, header prediction and queue collapse (with `linux`). */
-  private readonly memory: ReceiveMemory | null;
+  /**
+   * Linux's forward allocation, header prediction and queue collapse (with `linux`), made when the first
+   * data is charged: until then it would read all zero (nothing reserved, no prediction, no tailroom), and
+   * an idle connection need not carry it.
+   */
+  private memory: ReceiveMemory | null = null;
   /** Linux's rule (tcp_data_queue): a bare FIN at RCV.NXT is taken even into a zero window. */
   get acceptsBareFinAtZeroWindow(): boolean {
     return this.linux !== null;
@@ -105,7 +109,6 @@ export class Receiver {
         ? new LinuxReceiveSpace(bufferSize, options!.locked, p.receiveBufferMax, options!.mss)
         : null;
     if (this.linux) this.linux.initialWindow(options!.mss, MAX_WSCALE); // until synWindow knows the shift
-    this.memory = this.linux ? new ReceiveMemory() : null;
   }
 
   init(irs: number): void {
@@ -202,7 +205,7 @@ export class Receiver {
     let wnd = linux.select(this.rmem(), this.wscale);
     if (linux.clearsQuick) this.quick = 0;
     if (wnd < current) wnd = Math.ceil(current / unit) * unit;
-    if (wnd === 0) this.memory!.stopPrediction(); // tcp_select_window: a zero window disables the fast path
+    if (wnd === 0) this.memory?.stopPrediction(); // tcp_select_window: a zero window disables the fast path
     linux.rcvWnd = wnd;
     this.advertisedEdge = seqAdd(this.rcvNxt, wnd);
     return Math.min(wnd, MAX_WINDOW_FIELD * unit) / unit;
@@ -247,7 +250,7 @@ export class Receiver {
    */
   private charge(len: number): void {
     const linux = this.linux!;
-    const mem = this.memory!;
+    const mem = (this.memory ??= new ReceiveMemory());
     const frame = this.headerBytes + len;
     const truesize = segmentTruesize(frame);
     const held = !this.reassembly.isEmpty;

@@ -1,8 +1,8 @@
 // What a connection's timers do when they fire (RFC 9293 §3.8.1 retransmission via ./retransmit.ts,
 // §3.8.6.1 the persist timer's zero-window probes, §3.8.4 keep-alives, §3.8.6.3 the delayed ACK, and
 // Linux's orphaned FIN_WAIT_2 timeout). ./timers.ts holds the slots and their firing order; this file the
-// bodies. One ConnectionTimerActions per connection (a class, not an object literal of arrow functions:
-// closures per connection cost the lifecycle benchmark dearly, see docs/benchmarks.md).
+// bodies. One ConnectionTimerActions serves every connection (its methods take the connection): neither
+// closures nor an object per connection, which cost the lifecycle benchmark and idle memory (docs/benchmarks.md).
 import type { Connection } from "./connection.js";
 import { isSynchronized } from "./state.js";
 import { TcpError } from "./errors.js";
@@ -14,38 +14,35 @@ import { emit, emitRst, sendAck } from "./emit.js";
 import { seqAdd } from "./seq.js";
 import { ACK, EMPTY_PAYLOAD, NO_OPTIONS } from "../wire/segment.js";
 
-/** The timer bodies ./timers.ts dispatches, for one connection. */
+/** The timer bodies ./timers.ts dispatches, each given the connection whose timer fired. */
 export class ConnectionTimerActions implements TimerActions {
-  constructor(private readonly c: Connection) {}
-  finWait2Expired(): void {
-    this.c.env.counters.finWait2Timeouts++;
+  finWait2Expired(c: Connection): void {
+    c.env.counters.finWait2Timeouts++;
     // Linux sends nothing when an orphaned FIN_WAIT_2 expires; a later segment from the peer draws a RST.
-    this.c.terminate("FIN_WAIT_2 timeout", null);
+    c.terminate("FIN_WAIT_2 timeout", null);
   }
-  lossProbeExpired(): void {
-    this.c.loss.onProbeTimer();
+  lossProbeExpired(c: Connection): void {
+    c.loss.onProbeTimer();
   }
-  retransmissionExpired(): void {
-    const c = this.c;
+  retransmissionExpired(c: Connection): void {
     const sentBefore = c.env.counters.outSegs;
-    this.retransmitTimeout();
+    this.retransmitTimeout(c);
     if (c.env.invariants !== null) checkRetransmissionTimeout(c, c.env.invariants, sentBefore);
   }
   /** The RTO's work (./retransmit.ts), a method of its own: a test stands a broken engine in for it. */
-  retransmitTimeout(): void {
-    retransmitTimeout(this.c);
+  retransmitTimeout(c: Connection): void {
+    retransmitTimeout(c);
   }
-  reorderExpired(): void {
-    this.c.loss.onReorderTimer();
+  reorderExpired(c: Connection): void {
+    c.loss.onReorderTimer();
   }
-  persistExpired(): void {
-    zeroWindowProbe(this.c);
+  persistExpired(c: Connection): void {
+    zeroWindowProbe(c);
   }
-  keepAliveExpired(): void {
-    keepAliveTimeout(this.c);
+  keepAliveExpired(c: Connection): void {
+    keepAliveTimeout(c);
   }
-  delayedAckExpired(): void {
-    const c = this.c;
+  delayedAckExpired(c: Connection): void {
     if (isSynchronized(c.state) && c.lastAckSent !== c.rcv.rcvNxt) {
       c.pingPong = false; // "Delayed ACK missed: leave pingpong mode" (tcp_delack_timer_handler)
       c.env.counters.delayedAcks++;
@@ -53,6 +50,9 @@ export class ConnectionTimerActions implements TimerActions {
     }
   }
 }
+
+/** The one instance every connection's timers dispatch to. */
+export const connectionTimerActions = new ConnectionTimerActions();
 
 /** The persist timer fired (§3.8.6.1): probe the zero window, or force out what SWS avoidance held back. */
 export function zeroWindowProbe(c: Connection): void {

@@ -36,15 +36,15 @@ const SLOT_NAMES: readonly TimerName[] = [
   "reorder",
 ];
 
-/** What each timer does when it fires: the connection's steps, bound once per connection. */
+/** What each timer does when it fires, given the connection (one object serves every connection). */
 export interface TimerActions {
-  finWait2Expired(): void;
-  lossProbeExpired(): void;
-  retransmissionExpired(): void;
-  reorderExpired(): void;
-  persistExpired(): void;
-  keepAliveExpired(): void;
-  delayedAckExpired(): void;
+  finWait2Expired(c: Connection): void;
+  lossProbeExpired(c: Connection): void;
+  retransmissionExpired(c: Connection): void;
+  reorderExpired(c: Connection): void;
+  persistExpired(c: Connection): void;
+  keepAliveExpired(c: Connection): void;
+  delayedAckExpired(c: Connection): void;
 }
 
 export class Timers {
@@ -108,7 +108,10 @@ export class Timers {
         this.event(slot, old === Infinity ? "armed" : "restarted", deadline);
       }
     }
-    if (deadline < conn.scheduledAt) conn.env.deadlineChanged(conn);
+    // No running timer is due before `scheduledAt` (an earlier one would have moved it), so a deadline
+    // before it is the connection's earliest: the engine needs no scan of the slots. (Inside onTimer
+    // `scheduledAt` is Infinity; the engine rescans once the timers have run.)
+    if (deadline < conn.scheduledAt) conn.env.deadlineChanged(conn, deadline);
   }
 
   /** Cancels every running timer (CLOSED, TIME_WAIT). */
@@ -126,35 +129,36 @@ export class Timers {
   dispatch(now: number): void {
     const t = this.deadlines;
     const a = this.actions;
+    const c = this.conn;
     if (t[T_FIN_WAIT_2]! <= now) {
       this.fire(T_FIN_WAIT_2);
-      a.finWait2Expired();
+      a.finWait2Expired(c);
       return;
     }
     if (t[T_TLP]! <= now) {
       this.fire(T_TLP);
-      a.lossProbeExpired();
+      a.lossProbeExpired(c);
     }
     if (t[T_RTX]! <= now) {
       this.fire(T_RTX);
-      a.retransmissionExpired();
-      if (this.conn.isClosed()) return;
+      a.retransmissionExpired(c);
+      if (c.isClosed()) return;
     }
     if (t[T_REO]! <= now) {
       this.fire(T_REO);
-      a.reorderExpired();
+      a.reorderExpired(c);
     }
     if (t[T_PERSIST]! <= now) {
       this.fire(T_PERSIST);
-      a.persistExpired();
+      a.persistExpired(c);
     }
     if (t[T_KEEPALIVE]! <= now) {
       this.fire(T_KEEPALIVE);
-      a.keepAliveExpired();
+      a.keepAliveExpired(c);
     }
     if (t[T_DELACK]! <= now) {
       this.fire(T_DELACK);
-      a.delayedAckExpired();
+      a.delayedAckExpired(c);
     }
   }
 

@@ -10,69 +10,81 @@
 //
 // Times and values are µs here; Linux counts time in jiffies, so its window edges are a jiffy coarser.
 
-/** One kept sample: when it was taken and its value. */
-interface Sample {
-  t: number;
-  v: number;
-}
+/** `v` of a slot before any sample (RTT samples are ≥ 0): exposed as Infinity by `value`. */
+const NONE = -1;
 
+/**
+ * The three kept samples are six plain number fields rather than three {t, v} objects: a connection
+ * holds one filter for its whole life, and the fields start as small integers so V8 keeps them unboxed
+ * (an Infinity start would box every field as a heap number) — about 160 bytes less per connection.
+ * Samples are never changed in place, so copying a sample's two numbers is the same as sharing it.
+ */
 export class WindowedMin {
-  private best: Sample;
-  private second: Sample;
-  private third: Sample;
+  private bestT: number;
+  private bestV = NONE;
+  private secondT: number;
+  private secondV = NONE;
+  private thirdT: number;
+  private thirdV = NONE;
 
   /** `window` µs (Infinity: the minimum of the whole life); no sample yet reads as Infinity. */
   constructor(
     private readonly window: number,
     now = 0,
   ) {
-    this.best = { t: now, v: Infinity };
-    this.second = { t: now, v: Infinity };
-    this.third = { t: now, v: Infinity };
+    this.bestT = now;
+    this.secondT = now;
+    this.thirdT = now;
   }
 
   /** The minimum over the window as of the last sample (Linux reads it without ageing, too). */
   get value(): number {
-    return this.best.v;
+    return this.bestV === NONE ? Infinity : this.bestV;
   }
 
   /** A sample `v` taken at `now`; returns the updated minimum. */
   update(now: number, v: number): number {
     const w = this.window;
-    // A new minimum, or every kept sample older than the window: start over from this one.
-    if (v <= this.best.v || now - this.third.t > w) return this.reset(now, v);
-    if (v <= this.second.v) {
-      this.second = { t: now, v };
-      this.third = this.second;
-    } else if (v <= this.third.v) {
-      this.third = { t: now, v };
+    // The first sample, a new minimum, or every kept sample older than the window: start over from this one.
+    if (this.bestV === NONE || v <= this.bestV || now - this.thirdT > w) return this.reset(now, v);
+    if (v <= this.secondV) {
+      this.secondT = this.thirdT = now;
+      this.secondV = this.thirdV = v;
+    } else if (v <= this.thirdV) {
+      this.thirdT = now;
+      this.thirdV = v;
     }
-    const age = now - this.best.t;
+    const age = now - this.bestT;
     if (age > w) {
       // The best has left the window: the later choices move up, this sample becomes the third (twice
       // if the second choice, now best, is itself already outside).
-      this.best = this.second;
-      this.second = this.third;
-      this.third = { t: now, v };
-      if (now - this.best.t > w) {
-        this.best = this.second;
-        this.second = this.third;
+      this.bestT = this.secondT;
+      this.bestV = this.secondV;
+      this.secondT = this.thirdT;
+      this.secondV = this.thirdV;
+      this.thirdT = now;
+      this.thirdV = v;
+      if (now - this.bestT > w) {
+        this.bestT = this.secondT;
+        this.bestV = this.secondV;
+        this.secondT = this.thirdT;
+        this.secondV = this.thirdV;
       }
-    } else if (this.second.t === this.best.t && age > w / 4) {
+    } else if (this.secondT === this.bestT && age > w / 4) {
       // A quarter window without a second choice: take one from the second quarter.
-      this.second = { t: now, v };
-      this.third = this.second;
-    } else if (this.third.t === this.second.t && age > w / 2) {
+      this.secondT = this.thirdT = now;
+      this.secondV = this.thirdV = v;
+    } else if (this.thirdT === this.secondT && age > w / 2) {
       // Half a window without a third choice: take one from the second half.
-      this.third = { t: now, v };
+      this.thirdT = now;
+      this.thirdV = v;
     }
-    return this.best.v;
+    return this.bestV;
   }
 
   private reset(now: number, v: number): number {
-    this.best = { t: now, v };
-    this.second = this.best;
-    this.third = this.best;
+    this.bestT = this.secondT = this.thirdT = now;
+    this.bestV = this.secondV = this.thirdV = v;
     return v;
   }
 }

@@ -58,11 +58,10 @@ test("tcplab explore --json: explored, outcomes and violations; exit 0 when noth
 test("an engine whose RTO fires and sends nothing (F1's symptom) is caught in the close, with a ladder", () => {
   // The RTO's work is ConnectionTimerActions.retransmitTimeout (src/tcp/timer-actions.ts); the invariant
   // check that follows it in retransmissionExpired stays.
-  type Actions = { c: Connection; retransmitTimeout(this: Actions): void };
+  type Actions = { retransmitTimeout(c: Connection): void };
   const proto = ConnectionTimerActions.prototype as unknown as Actions;
   const original = proto.retransmitTimeout;
-  proto.retransmitTimeout = function (this: Actions) {
-    const c = this.c;
+  proto.retransmitTimeout = function (c: Connection) {
     if (c.snd.backoffs >= 3) return c.terminate("retransmission limit", null);
     c.snd.backoffs++;
     armRetransmit(c); // re-armed, nothing sent
