@@ -3,6 +3,7 @@
 import { connect, listen, type AppConnection } from "./app.js";
 import { makePair } from "./pair.js";
 import type { Scenario, ScenarioOptions, ScenarioRun } from "./types.js";
+import { isListenerEvent } from "../tcp/events.js";
 import { check, duration, expectStates, flagText, isSyn, isSynAck, sent, stateChanges } from "./verdict.js";
 
 function run(options: ScenarioOptions): ScenarioRun[] {
@@ -33,9 +34,20 @@ function run(options: ScenarioOptions): ScenarioRun[] {
   const estA = stateChanges(ev, "A", (e) => e.to === "ESTABLISHED")[0];
   const estP = stateChanges(ev, "P", (e) => e.to === "ESTABLISHED")[0];
   const rtt = 2 * (options.delay ?? 1000);
+  // Read off the trace, as every verdict: P's listener entered LISTEN before P received anything.
+  const listening = ev.findIndex((e) => isListenerEvent(e) && e.host === "P" && e.to === "LISTEN");
+  const firstArrival = ev.findIndex((e) => e.kind === "segment-received" && e.host === "P");
+  const listenEvent = ev[listening];
+  const arrival = ev[firstArrival];
   const got = client as AppConnection | null;
   const checks = [
-    check("P listens before anything arrives", p.stateCounts().LISTEN === 1, "P has one listener on port 80"),
+    check(
+      "P listens before anything arrives",
+      listening >= 0 && firstArrival > listening,
+      listenEvent?.kind === "state"
+        ? `P's ${listenEvent.conn} in LISTEN at ${duration(listenEvent.t)}, its first segment arrived at ${arrival ? duration(arrival.t) : "never"}`
+        : "P never entered LISTEN",
+    ),
     expectStates("A: SYN_SENT then ESTABLISHED", ev, "A", ["SYN_SENT", "ESTABLISHED"]),
     expectStates("P: SYN_RECEIVED then ESTABLISHED", ev, "P", ["SYN_RECEIVED", "ESTABLISHED"]),
     check(
