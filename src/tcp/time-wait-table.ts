@@ -36,8 +36,14 @@ const F_LIVE = 0x80;
 
 const NONE = -1;
 const EMPTY = -1;
-const U32_MAX = 0xffffffff;
 const SECOND = 1_000_000;
+/** The unit of a record's age (enteredAges), µs. */
+const AGE_TICK = 4000;
+
+/** expiresAt − enteredAt as stored: whole ticks, rounded down, within 16 bits. */
+function ageTicks(us: number): number {
+  return Math.min(0xffff, Math.max(0, Math.floor(us / AGE_TICK)));
+}
 
 /** The reused object `view()` fills: read it before the next call. */
 class View implements TimeWaitView {
@@ -81,10 +87,12 @@ export class TimeWaitTable {
   /** Whole seconds, as Linux's tw_ts_recent_stamp. */
   private tsRecentSecs = new Uint32Array(0);
   /**
-   * expiresAt − enteredAt in µs, saturating at 2³²−1 (71 minutes): exact unless a record was restarted
-   * for over an hour, and then it errs towards "entered later", never allowing reuse too early.
+   * expiresAt − enteredAt in 4 ms ticks, rounded down and saturating at 2¹⁶−1 (262 s, more than the
+   * longest TIME_WAIT of any profile, 240 s): two bytes, where µs took four. Both errors read the entry
+   * as later than it was, so a connect reuses the record at most one tick after its delay (Linux counts
+   * tcp_tw_reuse_delay in ms), never before — and after a restart past 262 s, later still.
    */
-  private enteredAges = new Uint32Array(0);
+  private enteredAges = new Uint16Array(0);
   /**
    * When the record last answered an invalid segment with an ACK, in 4 ms ticks mod 2¹⁶ (Linux's
    * tw_last_oow_ack_time is a u32 of jiffies; two bytes keep a record at ~62 bytes), valid once
@@ -164,7 +172,7 @@ export class TimeWaitTable {
     this.tsRecents[s] = r.tsRecent;
     this.tsRecentSecs[s] = r.tsRecentAt >= 0 ? Math.floor(r.tsRecentAt / SECOND) : 0;
     this.expires[s] = r.expiresAt;
-    this.enteredAges[s] = Math.min(U32_MAX, Math.max(0, r.expiresAt - r.enteredAt));
+    this.enteredAges[s] = ageTicks(r.expiresAt - r.enteredAt);
     this.append(s);
     this.placeInIndex(s);
     this.size++;
@@ -192,7 +200,7 @@ export class TimeWaitTable {
   restart(s: number, expiresAt: number): void {
     const entered = this.enteredAt(s);
     this.expires[s] = expiresAt;
-    this.enteredAges[s] = Math.min(U32_MAX, Math.max(0, expiresAt - entered));
+    this.enteredAges[s] = ageTicks(expiresAt - entered);
     this.unlink(s);
     this.append(s);
   }
@@ -221,7 +229,7 @@ export class TimeWaitTable {
   }
 
   enteredAt(s: number): number {
-    return this.expires[s]! - this.enteredAges[s]!;
+    return this.expires[s]! - this.enteredAges[s]! * AGE_TICK;
   }
 
   localPort(s: number): number {
@@ -412,7 +420,7 @@ export class TimeWaitTable {
     this.expires = widen(this.expires, (n) => new Float64Array(n));
     this.tsRecents = widen(this.tsRecents, (n) => new Uint32Array(n));
     this.tsRecentSecs = widen(this.tsRecentSecs, (n) => new Uint32Array(n));
-    this.enteredAges = widen(this.enteredAges, (n) => new Uint32Array(n));
+    this.enteredAges = widen(this.enteredAges, (n) => new Uint16Array(n));
     this.oowAcks = widen(this.oowAcks, (n) => new Uint16Array(n));
     if (this.v6Bits) {
       const bits = new Uint8Array(cap >>> 3);

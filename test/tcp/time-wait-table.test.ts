@@ -134,13 +134,20 @@ test("a restart keeps the time TIME_WAIT was entered (the reuse delay does not s
   assert.equal(t.expiresAt(s), 110_000_000);
 });
 
-test("restarted for over 71 minutes: the entry time errs late (conservative for reuse), never early", () => {
+test("restarted for longer than the age field holds (262 s): the entry time errs late (conservative for reuse), never early", () => {
   const t = new TimeWaitTable();
   const s = t.insert(record(1, 1, 1, 0));
   const farExpiry = 5 * 3600 * 1_000_000;
   t.restart(s, farExpiry);
   assert.ok(t.enteredAt(s) >= 0, "not earlier than the real entry");
   assert.ok(t.enteredAt(s) < farExpiry);
+});
+
+test("an age that is not whole 4 ms ticks reads the entry up to one tick late, never early", () => {
+  const t = new TimeWaitTable();
+  const s = t.insert({ ...record(1, 1, 1, 1_000_001), expiresAt: 61_000_000 });
+  assert.ok(t.enteredAt(s) >= 1_000_001, "not before the real entry");
+  assert.ok(t.enteredAt(s) < 1_000_001 + 4000, `within one tick: ${t.enteredAt(s)}`);
 });
 
 test("slots of removed records are handed out again, and per-port counts follow", () => {
