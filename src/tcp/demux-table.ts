@@ -1,7 +1,7 @@
 // The live connections of a host by 4-tuple (RFC 9293 §3.10.7: "the TCB is found by the 4-tuple"; Linux's
 // established hash). Per local port: a port that holds one connection — every ephemeral port of a client —
 // keeps it directly, with no map; a port with more (a listener's children) keeps a map keyed by the remote
-// end's 48-bit (address, port) number.
+// end's 48-bit (address, port) number, until it is down to one again.
 //
 // Why not one map per port always: a client makes and drops a port's map for every connection, and the
 // 48-bit key is a heap number, allocated again for every lookup. Comparing the one connection's fields
@@ -63,7 +63,10 @@ export class DemuxTable<T extends RemoteEnd> {
       const key = remoteKey(entry.remoteAddr, entry.remotePort);
       if (e.get(key) !== entry) return false;
       e.delete(key);
-      if (e.size === 0) this.ports[localPort] = undefined;
+      // Back to the plain form at one entry: a client's port that briefly held a second connection (to
+      // another destination) would otherwise keep a map for the rest of its first connection's life.
+      if (e.size === 1) this.ports[localPort] = e.values().next().value;
+      else if (e.size === 0) this.ports[localPort] = undefined;
       return true;
     }
     if (e !== entry) return false;
