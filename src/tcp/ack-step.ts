@@ -69,7 +69,7 @@ export function processAck(c: Connection, seg: Segment, windowOnly: boolean): bo
   // RFC 6675 delivered: what SND.UNA passed plus what was newly SACKed (PRR's DeliveredData).
   const delivered =
     seqDiff(snd.sndUna, unaBefore) + ((c.recovery.scoreboard?.sackedBytes ?? 0) - sackedBefore);
-  const { newlyLost } = c.loss.onAck(seg, advanced);
+  const newlyLost = c.loss.onAck(seg, advanced);
   if (c.recovery.shouldEnter(newlyLost)) enterRecovery(c, delivered);
   else if (c.recovery.active) c.loss.onRecoveryAck(delivered, advanced, newlyLost);
   if (advanced) c.loss.scheduleProbe(true);

@@ -50,9 +50,8 @@ export type { ConnectionEnv, ConnectionHandlers, ConnectionOptions } from "./con
 
 /** One TCP connection: its TCB and the RFC 9293 §3.10 state machine. Made by Host.connect and by listeners; application calls take an optional time (µs), the host's clock when left out. */
 export class Connection {
-  /** The state as the state machine last set it; `state` reads it (see there for TIME_WAIT). */
   /**
-   * The raw state. `state` is what everyone reads; segment processing and output read this field: a
+   * The raw state, as the state machine last set it. `state` is what everyone reads; segment processing and output read this field: a
    * connection the engine dispatches a segment to is never a finished TIME_WAIT (the record took its
    * 4-tuple out of the table), and a getter call per check was a share of every segment's cost.
    * Written only by setState (and openFromCookie). @internal

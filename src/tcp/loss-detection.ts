@@ -48,12 +48,6 @@ export interface LossDetectionPort {
   output(): void;
 }
 
-/** What processing an ACK found. */
-export interface LossAckVerdict {
-  /** RACK deemed something lost on this ACK. */
-  newlyLost: boolean;
-}
-
 export class LossDetection {
   /** RACK's send log (RFC 8985), made at the first segment once SACK is on and RACK or TLP is. */
   private rack: Rack | null = null;
@@ -61,8 +55,6 @@ export class LossDetection {
   private recoveryWas = false;
   private tlp: TailLossProbe | null = null;
   private prr: Prr | null = null;
-  /** onAck's answer, one object reused: an ACK allocates nothing here. */
-  private readonly ackVerdict: LossAckVerdict = { newlyLost: false };
 
   constructor(private readonly port: LossDetectionPort) {}
 
@@ -183,11 +175,12 @@ export class LossDetection {
   /**
    * An acceptable ACK, after the scoreboard took its SACK blocks: RACK sees what it delivered and marks
    * what is now lost (RFC 8985 §6.2), and the probe episode may end (Linux tcp_process_tlp_ack).
+   * Returns whether RACK deemed anything lost on this ACK.
    */
-  onAck(seg: Segment, advanced: boolean): LossAckVerdict {
-    this.ackVerdict.newlyLost = this.rackOnAck();
+  onAck(seg: Segment, advanced: boolean): boolean {
+    const newlyLost = this.rackOnAck();
     this.tlpOnAck(seg, advanced);
-    return this.ackVerdict;
+    return newlyLost;
   }
 
   /**
@@ -224,7 +217,7 @@ export class LossDetection {
     if (!sb) return false;
     // RFC 8985 §6.2 step 4: a D-SACK (counted as one segment) may widen the reordering window. Linux
     // runs this on every ACK with queued data that delivered something; here on each ACK with SACK.
-    if (profile.rack) rack.updateReoWnd(sb.lastDsack && rack.dsackSeen(1), now);
+    rack.updateReoWnd(sb.lastDsack && rack.dsackSeen(1), now);
     return this.rackDetect(sb, false);
   }
 
