@@ -5,7 +5,7 @@
 // With TIME_WAIT the 4-tuple cannot be reopened and the stray FIN meets the TIME_WAIT record.
 import { MS } from "../tcp/profile.js";
 import { hasFlags, pureAck } from "../sim/match.js";
-import type { TraceEvent } from "../tcp/events.js";
+import { isConnectionStateEvent, type TraceEvent } from "../tcp/events.js";
 import { seqAdd, seqDiff, seqGt } from "../tcp/seq.js";
 import { listen, connect, patterned, tryConnect, type AppConnection } from "./app.js";
 import { makePair } from "./pair.js";
@@ -130,7 +130,7 @@ function overtakenRun(options: ScenarioOptions, role: RunRole, withTimeWait: boo
           peer.state !== "CLOSED" &&
           seqGt(seg.ack, peer.snd.sndUna),
       });
-    } else if (e.kind === "state" && e.listener !== true && e.to === "CLOSED" && !reconnectScheduled) {
+    } else if (isConnectionStateEvent(e) && e.to === "CLOSED" && !reconnectScheduled) {
       reconnectScheduled = true;
       // A's application opens its next connection from the same port, the moment P's side is gone.
       sim.at(e.t, () => {

@@ -26,15 +26,10 @@ export function check(name: string, pass: boolean, message: string): Check {
 /**
  * Every connection life (incarnation) a host went through, in order of first appearance. A listening
  * socket's own LISTEN is no connection life: checks such as "P went SYN_RECEIVED → ESTABLISHED" speak
- * of the connection the listener made, so listeners are left out here (see `listenerLives`).
+ * of the connection the listener made, so listeners are left out here.
  */
 export function lives(events: readonly TraceEvent[], host: string): ConnectionTimeline[] {
   return stateTimeline(events).connections.filter((c) => c.host === host && !c.listener);
-}
-
-/** The host's listening sockets, each from CLOSED → LISTEN (listen()) to LISTEN → CLOSED (closed). */
-export function listenerLives(events: readonly TraceEvent[], host: string): ConnectionTimeline[] {
-  return stateTimeline(events).connections.filter((c) => c.host === host && c.listener);
 }
 
 /** The states entered by the host's nth connection life (0-based), or [] if it had none. */

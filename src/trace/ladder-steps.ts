@@ -9,7 +9,12 @@
 // happens in between; otherwise (segments crossing in a simultaneous close, a burst of data) the send
 // line ends in "..." and a later arrival line starts with "...", as in RFC 9293 Figure 7, so a reader
 // sees the two FINs cross.
-import type { NetworkEvent, TraceEvent } from "../tcp/events.js";
+import {
+  isConnectionStateEvent,
+  isListenerEvent,
+  type NetworkEvent,
+  type TraceEvent,
+} from "../tcp/events.js";
 import type { Segment } from "../wire/segment.js";
 import type { TcpState } from "../tcp/state.js";
 import { appText, noteText, timerText } from "./ladder-annotations.js";
@@ -223,7 +228,7 @@ export function buildSteps(
       for (const e of [...next.before, ...next.after]) {
         // An application call ends the host's reaction to the arrival; what follows is the call's.
         if (e.kind === "app") return fallback;
-        if (e.kind !== "state" || e.listener === true) continue;
+        if (!isConnectionStateEvent(e)) continue;
         if (e.conn === conn) return e.to;
         fallback ??= e.to;
       }
@@ -261,7 +266,7 @@ export function buildSteps(
     let from = 0;
     for (let i = 0; i < part.before.length; i++) {
       const e = part.before[i] as TraceEvent;
-      if (e.kind === "state" && e.listener === true && i < part.before.length - 1) {
+      if (isListenerEvent(e) && i < part.before.length - 1) {
         looseStep(part, part.before.slice(from, i + 1));
         from = i + 1;
       }
