@@ -163,6 +163,8 @@ export class Connection {
   ackOwed = 0;
   /** Notice.AfterApplication is in the outbox: output is pending, not forgotten (for the invariants). @internal */
   outputQueued = false;
+  /** output() ran since Notice.AfterApplication was queued (a write from a handler): it need not run again. @internal */
+  outputSinceQueued = false;
 
   /**
    * shutdown(SHUT_RD): the application will read no more (Linux RCV_SHUTDOWN). Data already queued or still
@@ -316,6 +318,9 @@ export class Connection {
     const taken = this.snd.buffer.write(data);
     if (this.env.profile.pushRule === "write-end") this.snd.markWrite(taken, more);
     if (taken < data.length) this.writeRefused = true;
+    // Nothing taken (a full buffer): nothing new to send either. Linux's tcp_sendmsg pushes only what it
+    // copied; a writer that loops until refused would otherwise run the output path twice per ACK.
+    if (taken === 0 && data.length > 0) return 0;
     this.writing = true;
     try {
       if (isSynchronized(this.state)) output(this);

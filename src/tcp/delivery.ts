@@ -83,6 +83,14 @@ export function give(c: Connection, kind: Notice): void {
     case Notice.WindowUpdate:
       windowUpdate(c);
       return;
+    case Notice.ReadableThenAfter:
+      deliverNow(c);
+      afterApplication(c);
+      return;
+    case Notice.WritableThenAfter:
+      if (!c.isClosed() && !c.orphaned) c.handlers.onDrain?.(c);
+      afterApplication(c);
+      return;
     default:
       return;
   }
@@ -133,6 +141,7 @@ export function finishArrival(c: Connection): void {
   c.appNotified = false;
   if (notified && !c.outputQueued) {
     c.outputQueued = true;
+    c.outputSinceQueued = false;
     c.env.notify(Notice.AfterApplication, c);
   } else if (!c.outputQueued) {
     output(c);
@@ -148,7 +157,8 @@ export function afterApplication(c: Connection): void {
   if (c.isClosed()) return;
   // What the application read meanwhile may send the ACK at once (Linux __tcp_cleanup_rbuf).
   if (owed !== 0 && c.lastAckSent !== c.rcv.rcvNxt) ackReceivedData(c, owed === 2, c.rcv.readSinceMark);
-  output(c);
+  // A handler's write already ran the output after everything this entry changed: nothing new would go.
+  if (!c.outputSinceQueued) output(c);
 }
 
 /** Notice.WindowUpdate: after the application read what resume() released (afterRead). */

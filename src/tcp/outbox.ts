@@ -29,6 +29,10 @@ export const Notice = {
   AfterApplication: 5,
   /** After the application read what resume() let through: the window update, if one is due (§3.8.6.2.2). */
   WindowUpdate: 6,
+  /** Readable, then AfterApplication, for one connection: the pair every data segment records (see notify). */
+  ReadableThenAfter: 7,
+  /** Writable, then AfterApplication: the pair every ACK that frees send buffer space records. */
+  WritableThenAfter: 8,
 } as const;
 export type Notice = (typeof Notice)[keyof typeof Notice];
 
@@ -53,6 +57,16 @@ export class Outbox<C> {
   }
 
   notify(kind: Notice, conn: C): void {
+    // AfterApplication right behind the same connection's Readable or Writable joins that entry, which is
+    // then given as the two, in the same order: one entry instead of two for every segment of a transfer.
+    if (kind === Notice.AfterApplication && this.tail > this.head) {
+      const last = this.tail - 1;
+      const before = this.kinds[last];
+      if (this.conns[last] === conn && (before === Notice.Readable || before === Notice.Writable)) {
+        this.kinds[last] = before === Notice.Readable ? Notice.ReadableThenAfter : Notice.WritableThenAfter;
+        return;
+      }
+    }
     const i = this.tail++;
     this.kinds[i] = kind;
     this.conns[i] = conn;

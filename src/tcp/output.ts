@@ -16,6 +16,7 @@ import { ACK, EMPTY_PAYLOAD, FIN, NO_OPTIONS, PSH } from "../wire/segment.js";
 /** Sends what the windows, Nagle and the FIN rules allow (§3.8.6, §3.7.4). */
 export function output(c: Connection): void {
   const snd = c.snd;
+  c.outputSinceQueued = true;
   if (!isSynchronized(c.current) || c.current === "TIME_WAIT") return; // CLOSED or TIME_WAIT alike
   const sentBefore = snd.sndMax;
   const sb = c.recovery.sackRecovery;
@@ -23,6 +24,8 @@ export function output(c: Connection): void {
     recoveryOutput(c, sb);
   } else {
     restartAfterIdle(c);
+    // Nothing new to send and no FIN to go (a receiver's output after every segment): nothing below acts.
+    if (snd.unsent <= 0 && !snd.finQueued) return;
     // Linux's chunks of what an ACK releases end in PSH (tso-chunk-push.ts); not for a write's own burst.
     const chunked = chunkPushApplies(c.env.profile.pushRule === "write-end", c.writing, snd.rto.srtt);
     let chunk = chunked ? 0 : -1;
