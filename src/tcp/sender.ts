@@ -60,6 +60,8 @@ export class Sender {
   pushPoints: number[] = NO_PUSH_POINTS;
   /** Index of the first push point not yet acknowledged: points are dropped from the front in batches. */
   private pushHead = 0;
+  /** Where the last reachesPush found the first point after its segment: where the next one looks first. */
+  private pushHint = 0;
   /** Linux pushed_seq: the write sequence last marked for a push. */
   pushedSeq = 0;
 
@@ -136,15 +138,25 @@ export class Sender {
   reachesPush(seq: number, len: number): boolean {
     // Binary search for the first point after seq: a small window forces a push point every MSS, so a
     // full send buffer can hold thousands of them, and a scan per segment cost more than the segment.
+    // New data goes out in sequence order, so the answer is almost always where the last one was, or
+    // just after it: that is checked first (a hint only; a miss falls back to the search).
     const points = this.pushPoints;
-    let lo = this.pushHead;
-    let hi = points.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (seqGt(points[mid]!, seq)) hi = mid;
-      else lo = mid + 1;
+    const head = this.pushHead;
+    const n = points.length;
+    let lo = this.pushHint;
+    if (lo < head || lo > n || (lo > head && seqGt(points[lo - 1]!, seq))) lo = head;
+    else if (lo < n && !seqGt(points[lo]!, seq) && (lo + 1 === n || seqGt(points[lo + 1]!, seq))) lo++;
+    if (!((lo === head || !seqGt(points[lo - 1]!, seq)) && (lo === n || seqGt(points[lo]!, seq)))) {
+      let hi = n;
+      lo = head;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (seqGt(points[mid]!, seq)) hi = mid;
+        else lo = mid + 1;
+      }
     }
-    return lo < points.length && seqDiff(points[lo]!, seq) <= len;
+    this.pushHint = lo;
+    return lo < n && seqDiff(points[lo]!, seq) <= len;
   }
 
   /** Sequence number our FIN occupies (valid once finQueued). */

@@ -41,6 +41,39 @@ test("push points: lookups match a plain scan while thousands are outstanding an
   }
 });
 
+test("push points: a sender's walk in sequence order (the lookup's remembered place), with steps back as retransmissions take", () => {
+  const s = new Sender(makeProfile("linux"), 4 << 20);
+  const iss = 0xfffe0000;
+  s.init(iss);
+  s.mss = 1448;
+  s.maxSndWnd = 1 << 20;
+  // Writes of uneven sizes, each ending in a push point (more = false), some forced ones between.
+  for (let w = 0; w < 400; w++)
+    s.markWrite(s.buffer.write(new Uint8Array(700 + ((w * 977) % 4000))), w % 7 === 0);
+  const all = [...s.pushPoints];
+  let seq = seqAdd(iss, 1);
+  let acked = seq;
+  for (let k = 0; k < 3000 && seqDiff(s.finSeq, seq) > 0; k++) {
+    const len = Math.min(1448 - ((k * 13) % 300), seqDiff(s.finSeq, seq));
+    assert.equal(
+      s.reachesPush(seq, len),
+      naiveReaches(all, s.bufSeq, seq, len),
+      `walk: seq ${seq} len ${len}`,
+    );
+    if (k % 97 === 96) {
+      // A retransmission from further back, then the walk goes on where it was.
+      const back = seqAdd(acked, (k * 31) % Math.max(1, seqDiff(seq, acked)));
+      assert.equal(s.reachesPush(back, 1448), naiveReaches(all, s.bufSeq, back, 1448), `back: seq ${back}`);
+    }
+    if (k % 40 === 39) {
+      s.sndNxt = s.sndMax = s.finSeq;
+      s.acknowledge(seq);
+      acked = seq;
+    }
+    seq = seqAdd(seq, len);
+  }
+});
+
 test("chunk push points (tso-chunk-push.ts): every second full segment of an ACK's burst, kept in order", () => {
   const s = new Sender(makeProfile("linux"), 1 << 20);
   s.init(0xfffff000); // across the 2^32 wrap
