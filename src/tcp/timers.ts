@@ -26,6 +26,8 @@ export const T_TLP = 5;
 /** RFC 8985 §6.3 RACK reordering timer (./loss-detection.ts onReorderTimer). */
 export const T_REO = 6;
 const TIMER_COUNT = 7;
+/** The array's last element: the earliest of the seven, kept as they change (nextDeadline runs per delivery). */
+const EARLIEST = TIMER_COUNT;
 const SLOT_NAMES: readonly TimerName[] = [
   "retransmit",
   "persist",
@@ -61,6 +63,7 @@ export class Timers {
     Infinity,
     Infinity,
     Infinity,
+    Infinity, // EARLIEST
   ];
   /** The name the running retransmission timer was armed with (syn, synack or retransmit). */
   private rtxName: TimerName = "retransmit";
@@ -82,17 +85,29 @@ export class Timers {
 
   /** The earliest time one of the timers is due, or Infinity. */
   nextDeadline(): number {
+    return this.deadlines[EARLIEST]!;
+  }
+
+  /** A slot's deadline changes: the earliest follows (a rescan only when the earliest one moved later). */
+  private put(slot: number, deadline: number): void {
     const t = this.deadlines;
-    let min = t[0]!;
-    for (let i = 1; i < TIMER_COUNT; i++) if (t[i]! < min) min = t[i]!;
-    return min;
+    const old = t[slot]!;
+    t[slot] = deadline;
+    const earliest = t[EARLIEST]!;
+    if (deadline < earliest) {
+      t[EARLIEST] = deadline;
+    } else if (old === earliest && deadline > old) {
+      let min = t[0]!;
+      for (let i = 1; i < TIMER_COUNT; i++) if (t[i]! < min) min = t[i]!;
+      t[EARLIEST] = min;
+    }
   }
 
   /** Arms (a finite deadline), restarts, or cancels (Infinity) a slot's timer; each change is an event. */
   set(slot: number, deadline: number): void {
     const old = this.deadlines[slot]!;
     if (old === deadline) return;
-    this.deadlines[slot] = deadline;
+    this.put(slot, deadline);
     const conn = this.conn;
     if (conn.env.trace.enabled) {
       if (deadline === Infinity) {
@@ -164,7 +179,7 @@ export class Timers {
 
   private fire(slot: number): void {
     if (this.conn.env.trace.enabled) this.event(slot, "fired");
-    this.deadlines[slot] = Infinity;
+    this.put(slot, Infinity);
   }
 
   private event(slot: number, action: TimerAction, deadline?: number): void {
