@@ -65,14 +65,17 @@ export class LossDetection {
 
   /** A data or FIN segment [seq, seq + len) went out. */
   sent(seq: number, len: number, retransmission: boolean): void {
-    const port = this.port;
     if (len <= 0) return;
-    if (port.inRecovery) this.prr?.sent(len);
-    const p = port.profile;
-    if (!port.sackOk || !(p.rack || p.tailLossProbe)) return;
-    this.rack ??= new Rack();
-    this.tlp ??= new TailLossProbe();
-    this.rack.sent(seq, seqAdd(seq, len), port.now, retransmission);
+    const port = this.port;
+    if (this.prr !== null && port.inRecovery) this.prr.sent(len);
+    let rack = this.rack;
+    if (rack === null) {
+      const p = port.profile;
+      if (!port.sackOk || !(p.rack || p.tailLossProbe)) return;
+      rack = this.rack = new Rack();
+      this.tlp = new TailLossProbe();
+    }
+    rack.sent(seq, seqAdd(seq, len), port.now, retransmission);
   }
 
   /**

@@ -45,9 +45,12 @@ export function segmentTruesize(frame: number): number {
   return headObject(NET_SKB_PAD + frame) + SKB_STRUCT;
 }
 
-/** skb_tailroom of that segment's buffer: what a later small segment may be copied into (tcp_try_coalesce). */
-export function segmentTailroom(frame: number): number {
-  return headObject(NET_SKB_PAD + frame) - SHARED_INFO - (NET_SKB_PAD + frame);
+/**
+ * skb_tailroom of that segment's buffer: what a later small segment may be copied into (tcp_try_coalesce).
+ * `truesize`: the segment's, when the caller has it already (this runs for every received segment).
+ */
+export function segmentTailroom(frame: number, truesize = segmentTruesize(frame)): number {
+  return truesize - SKB_STRUCT - SHARED_INFO - (NET_SKB_PAD + frame);
 }
 
 /**

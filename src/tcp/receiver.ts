@@ -265,7 +265,7 @@ export class Receiver {
       cost = 0;
       mem.tailroom -= len;
     } else {
-      mem.tailroom = segmentTailroom(frame);
+      mem.tailroom = segmentTailroom(frame, truesize);
     }
     mem.charge(cost);
     this.costs.push(cost);
