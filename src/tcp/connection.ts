@@ -161,10 +161,11 @@ export class Connection {
   readableQueued = false;
   /** The ACK arrived data owes, decided after the application ran: 0 none, 1 by the delayed-ACK rules, 2 at once. @internal */
   ackOwed = 0;
-  /** Notice.AfterApplication is in the outbox: output is pending, not forgotten (for the invariants). @internal */
-  outputQueued = false;
-  /** output() ran since Notice.AfterApplication was queued (a write from a handler): it need not run again. @internal */
-  outputSinceQueued = false;
+  /**
+   * Notice.AfterApplication and its output: 0 none queued; 1 queued, output pending (not forgotten, for the
+   * invariants); 2 queued, and a handler's write has run the output since, so it need not run again. @internal
+   */
+  outputQueued = 0;
 
   /**
    * shutdown(SHUT_RD): the application will read no more (Linux RCV_SHUTDOWN). Data already queued or still
@@ -201,7 +202,7 @@ export class Connection {
   ) {
     this.snd = new Sender(env.profile, options.sendBuffer);
     this.recovery = new Recovery(this.snd);
-    this.timers = new Timers(this, connectionTimerActions);
+    this.timers = new Timers(this);
     this.rcv = new Receiver(options.receiveBuffer ?? env.profile.receiveBuffer, {
       profile: env.profile,
       locked: options.receiveBuffer !== undefined,
@@ -316,7 +317,8 @@ export class Connection {
     }
     if (this.snd.finQueued) throw new TcpError("EPIPE", "write");
     const taken = this.snd.buffer.write(data);
-    if (this.env.profile.pushRule === "write-end") this.snd.markWrite(taken, more);
+    const p = this.env.profile;
+    if (p.pushRule === "write-end") this.snd.markWrite(taken, more, p.mssBoundToWindow);
     if (taken < data.length) this.writeRefused = true;
     // Nothing taken (a full buffer): nothing new to send either. Linux's tcp_sendmsg pushes only what it
     // copied; a writer that loops until refused would otherwise run the output path twice per ACK.
@@ -649,7 +651,7 @@ export class Connection {
     if (this.env.invariants !== null && !this.inEntry)
       return checkedEntry(this, "timer", null, () => this.onTimer(now));
     this.now = now;
-    this.timers.dispatch(now);
+    this.timers.dispatch(now, connectionTimerActions);
   }
 
   /** @internal The retransmission timeout now, backoff included (./timers.ts currentRto). */

@@ -139,18 +139,18 @@ export function finishArrival(c: Connection): void {
   if (c.isClosed()) return;
   const notified = c.appNotified;
   c.appNotified = false;
-  if (notified && !c.outputQueued) {
-    c.outputQueued = true;
-    c.outputSinceQueued = false;
+  if (notified && c.outputQueued === 0) {
+    c.outputQueued = 1;
     c.env.notify(Notice.AfterApplication, c);
-  } else if (!c.outputQueued) {
+  } else if (c.outputQueued === 0) {
     output(c);
   }
 }
 
 /** Notice.AfterApplication: the ACK the data owed (unless a reply carried it), then the output. */
 export function afterApplication(c: Connection): void {
-  c.outputQueued = false;
+  const outputRan = c.outputQueued === 2;
+  c.outputQueued = 0;
   c.appNotified = false;
   const owed = c.ackOwed;
   c.ackOwed = 0;
@@ -158,7 +158,7 @@ export function afterApplication(c: Connection): void {
   // What the application read meanwhile may send the ACK at once (Linux __tcp_cleanup_rbuf).
   if (owed !== 0 && c.lastAckSent !== c.rcv.rcvNxt) ackReceivedData(c, owed === 2, c.rcv.readSinceMark);
   // A handler's write already ran the output after everything this entry changed: nothing new would go.
-  if (!c.outputSinceQueued) output(c);
+  if (!outputRan) output(c);
 }
 
 /** Notice.WindowUpdate: after the application read what resume() released (afterRead). */

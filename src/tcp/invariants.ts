@@ -241,7 +241,7 @@ export function checkAfterEntry(
   }
   const work = snd.sndUna !== snd.sndMax || snd.unsent > 0 || (snd.finQueued && !snd.finSent);
   // Output the outbox still holds for after the application (Notice.AfterApplication) is pending, not lost.
-  if (work && c.nextDeadline() === Infinity && !c.outputQueued) {
+  if (work && c.nextDeadline() === Infinity && c.outputQueued === 0) {
     report(
       c,
       sink,

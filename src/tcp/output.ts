@@ -16,7 +16,7 @@ import { ACK, EMPTY_PAYLOAD, FIN, NO_OPTIONS, PSH } from "../wire/segment.js";
 /** Sends what the windows, Nagle and the FIN rules allow (§3.8.6, §3.7.4). */
 export function output(c: Connection): void {
   const snd = c.snd;
-  c.outputSinceQueued = true;
+  if (c.outputQueued === 1) c.outputQueued = 2; // AfterApplication need not run it again
   if (!isSynchronized(c.current) || c.current === "TIME_WAIT") return; // CLOSED or TIME_WAIT alike
   const sentBefore = snd.sndMax;
   const sb = c.recovery.sackRecovery;

@@ -66,11 +66,8 @@ export class Sender {
   pushedSeq = 0;
 
   /** `sendBuffer`: a per-socket SO_SNDBUF size in place of the profile's. */
-  /** profile.mssBoundToWindow: write buffers are cut at the window-bounded MSS (boundToHalfWindow). */
-  private readonly mssBoundToWindow: boolean;
 
   constructor(profile: Profile, sendBuffer?: number) {
-    this.mssBoundToWindow = profile.mssBoundToWindow;
     this.buffer = new SendBuffer(sendBuffer ?? profile.sendBuffer);
     this.rto = new RtoEstimator(profile);
     // Pluggable (RFC 5681 leaves the algorithm open): a new one is a file and a line here.
@@ -94,14 +91,15 @@ export class Sender {
    * Records the push points of a write of `len` bytes that ended at the buffer's end (Linux
    * tcp_sendmsg_locked, which fills buffers of the MSS bounded by the peer's window): each full buffer that leaves more than half the peer's largest window unpushed
    * is forced out with PSH (forced_push), and the write's last byte is marked unless MSG_MORE says more
-   * follows (tcp_push).
+   * follows (tcp_push). `boundToWindow`: profile.mssBoundToWindow, buffers cut at the window-bounded MSS
+   * (boundToHalfWindow).
    */
-  markWrite(len: number, more: boolean): void {
+  markWrite(len: number, more: boolean, boundToWindow: boolean): void {
     if (len <= 0) return;
     const end = this.finSeq;
     const start = seqAdd(end, -len);
     let forced = false;
-    const step = this.mssBoundToWindow ? boundToHalfWindow(this.mss, this.maxSndWnd) : this.mss;
+    const step = boundToWindow ? boundToHalfWindow(this.mss, this.maxSndWnd) : this.mss;
     for (let at = step; at < len; at += step) {
       const seq = seqAdd(start, at);
       forced = seqDiff(seq, this.pushedSeq) > this.maxSndWnd >> 1;

@@ -68,10 +68,7 @@ export class Timers {
   /** The name the running retransmission timer was armed with (syn, synack or retransmit). */
   private rtxName: TimerName = "retransmit";
 
-  constructor(
-    private readonly conn: Connection,
-    private readonly actions: TimerActions,
-  ) {}
+  constructor(private readonly conn: Connection) {}
 
   /** Is the slot's timer running? */
   armed(slot: number): boolean {
@@ -139,11 +136,10 @@ export class Timers {
    * the loss probe, retransmission, RACK's reordering timer, persist, keep-alive, delayed ACK. A timer
    * that closes the connection stops the rest. The probe goes before the RTO: its timeout is capped at the
    * RTO's, and a probe sent re-arms the RTO (Linux's one timer slot holds either, so the probe never loses
-   * a tie).
+   * a tie). `a`: what each timer does (one object serves every connection, so no connection keeps it).
    */
-  dispatch(now: number): void {
+  dispatch(now: number, a: TimerActions): void {
     const t = this.deadlines;
-    const a = this.actions;
     const c = this.conn;
     if (t[T_FIN_WAIT_2]! <= now) {
       this.fire(T_FIN_WAIT_2);

@@ -22,7 +22,7 @@ test("push points: lookups match a plain scan while thousands are outstanding an
   const all: number[] = [];
   for (let w = 0; w < 150; w++) {
     const n = s.buffer.write(new Uint8Array(20000 + 37 * w));
-    s.markWrite(n, false);
+    s.markWrite(n, false, true);
   }
   all.push(...s.pushPoints);
   assert.ok(all.length > 2048, `many push points (${all.length})`);
@@ -49,7 +49,7 @@ test("push points: a sender's walk in sequence order (the lookup's remembered pl
   s.maxSndWnd = 1 << 20;
   // Writes of uneven sizes, each ending in a push point (more = false), some forced ones between.
   for (let w = 0; w < 400; w++)
-    s.markWrite(s.buffer.write(new Uint8Array(700 + ((w * 977) % 4000))), w % 7 === 0);
+    s.markWrite(s.buffer.write(new Uint8Array(700 + ((w * 977) % 4000))), w % 7 === 0, true);
   const all = [...s.pushPoints];
   let seq = seqAdd(iss, 1);
   let acked = seq;
@@ -79,7 +79,7 @@ test("chunk push points (tso-chunk-push.ts): every second full segment of an ACK
   s.init(0xfffff000); // across the 2^32 wrap
   s.mss = 1000;
   s.maxSndWnd = 65792;
-  s.markWrite(s.buffer.write(new Uint8Array(9000)), false); // one point, at the write's end
+  s.markWrite(s.buffer.write(new Uint8Array(9000)), false, true); // one point, at the write's end
   const start = s.sndNxt;
   let index = 0;
   for (let k = 0; k < 9; k++) {

@@ -47,12 +47,12 @@ test("Timers.nextDeadline is the earliest running slot after any sequence of set
   );
   fc.assert(
     fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
-      const t = new Timers(fakeConnection(), noActions);
+      const t = new Timers(fakeConnection());
       assert.equal(t.nextDeadline(), Infinity);
       for (const s of steps) {
         if (s.kind === "set") t.set(s.slot, s.at);
         else if (s.kind === "cancel") t.set(s.slot, Infinity);
-        else t.dispatch(s.now); // fires every slot due at `now` (an orphan's FIN_WAIT_2 alone stops the rest)
+        else t.dispatch(s.now, noActions); // fires every slot due at `now` (an orphan's FIN_WAIT_2 alone stops the rest)
         assert.equal(t.nextDeadline(), scan(t));
       }
     }),
@@ -61,7 +61,7 @@ test("Timers.nextDeadline is the earliest running slot after any sequence of set
 });
 
 test("Timers.nextDeadline: the earliest slot moving later, or going, uncovers the next one", () => {
-  const t = new Timers(fakeConnection(), noActions);
+  const t = new Timers(fakeConnection());
   t.set(0, 30);
   t.set(5, 10);
   t.set(4, 20);
