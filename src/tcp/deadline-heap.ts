@@ -40,6 +40,29 @@ export class DeadlineHeap<T> {
     items[i] = item;
   }
 
+  /**
+   * The earliest entry becomes (time, item), which sinks to its place: a pop and a push in one pass down
+   * (an item found stale at the top is re-queued at its real deadline this way). Call only when not empty.
+   */
+  replaceTop(time: number, item: T): void {
+    const times = this.times;
+    const items = this.items;
+    const size = times.length;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= size) break;
+      const r = l + 1;
+      const c = r < size && times[r]! < times[l]! ? r : l;
+      if (times[c]! >= time) break;
+      times[i] = times[c]!;
+      items[i] = items[c]!;
+      i = c;
+    }
+    times[i] = time;
+    items[i] = item;
+  }
+
   /** Removes the earliest entry; returns its item (read its time with peekTime() first). */
   pop(): T | undefined {
     const times = this.times;

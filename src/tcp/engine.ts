@@ -392,13 +392,14 @@ export class Host implements Endpoint, ConnectionEnv {
       const live = !conn.isClosed() && t === conn.scheduledAt;
       const d = live ? conn.nextDeadline() : t;
       if (live && d === t) break;
-      heap.pop();
-      if (!live) continue;
-      conn.scheduledAt = Infinity; // its deadline moved later (or went away): queue the real one
-      if (d < Infinity) {
+      if (live && d < Infinity) {
+        // Its deadline moved later: the entry goes down to the real one in one pass.
         conn.scheduledAt = d;
-        heap.push(d, conn);
+        heap.replaceTop(d, conn);
+        continue;
       }
+      heap.pop();
+      if (live) conn.scheduledAt = Infinity; // no timer running any more
     }
     const oldest = this.tw.oldest();
     return Math.min(
