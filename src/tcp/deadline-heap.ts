@@ -72,22 +72,7 @@ export class DeadlineHeap<T> {
     const top = items[0];
     const lastTime = times.pop()!;
     const lastItem = items.pop()!;
-    if (n > 1) {
-      let i = 0;
-      const size = n - 1;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= size) break;
-        const r = l + 1;
-        const c = r < size && times[r]! < times[l]! ? r : l;
-        if (times[c]! >= lastTime) break;
-        times[i] = times[c]!;
-        items[i] = items[c]!;
-        i = c;
-      }
-      times[i] = lastTime;
-      items[i] = lastItem;
-    }
+    if (n > 1) this.replaceTop(lastTime, lastItem); // the last entry fills the hole at the top
     // A burst (a million connections ending at once) leaves large arrays behind that popping does not
     // shrink: copy to fresh ones once they are mostly empty (amortised O(1) per pop).
     if (this.highWater > 4096 && n - 1 < this.highWater >> 2) {
