@@ -12,12 +12,10 @@
 //   npm run bench:compare -- --base main~3            5 rounds
 //   npm run bench:compare -- --base 57d9d4c --rounds 9
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir, loadavg } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const HEAD_DIR = resolve(fileURLToPath(new URL("..", import.meta.url)));
+import { join } from "node:path";
+import { argValue, checkOutBase, HEAD_DIR, head, removeBase, resolveCommit } from "./checkouts.js";
 
 interface Workload {
   name: string;
@@ -69,18 +67,9 @@ const WORKLOADS: Workload[] = [
   },
 ];
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 function fail(message: string): never {
   console.error(`ERR_TCPLAB_BENCH_COMPARE: ${message}`);
   process.exit(2);
-}
-
-function git(args: string[], cwd = HEAD_DIR): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
 function measure(dir: string, work: Workload): number {
@@ -110,19 +99,11 @@ function main(): void {
   const rounds = Number(argValue("--rounds") ?? "5");
   if (!Number.isInteger(rounds) || rounds < 1)
     fail(`--rounds must be a positive integer, got ${argValue("--rounds")}`);
-  let baseSha: string;
-  try {
-    baseSha = git(["rev-parse", "--verify", `${base}^{commit}`]);
-  } catch {
-    fail(`not a commit here: ${base}`);
-  }
-  const headSha = git(["rev-parse", "HEAD"]);
-  const dirty = git(["status", "--porcelain", "--untracked-files=no"]) !== "";
+  const baseSha = resolveCommit(base) ?? fail(`not a commit here: ${base}`);
+  const { sha: headSha, dirty } = head();
   const baseDir = mkdtempSync(join(tmpdir(), "tcplab-bench-base-"));
-  git(["worktree", "add", "--detach", baseDir, baseSha]);
   try {
-    if (!existsSync(join(baseDir, "node_modules")))
-      symlinkSync(join(HEAD_DIR, "node_modules"), join(baseDir, "node_modules"));
+    checkOutBase(baseSha, baseDir);
     const load = loadavg()
       .map((x) => x.toFixed(2))
       .join(" / ");
@@ -160,8 +141,7 @@ function main(): void {
       );
     });
   } finally {
-    rmSync(baseDir, { recursive: true, force: true });
-    git(["worktree", "prune"]);
+    removeBase(baseDir);
   }
 }
 

@@ -19,13 +19,11 @@
 //   npm run bench:instructions -- --base 57d9d4c             side by side with that commit
 //   npm run bench:instructions -- --workload lifecycles --base main~1
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { selfInstructions } from "./callgrind.js";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const HEAD_DIR = resolve(fileURLToPath(new URL("..", import.meta.url)));
+import { join } from "node:path";
+import { selfInstructions } from "./callgrind.js";
+import { argValue, checkOutBase, HEAD_DIR, head, removeBase, resolveCommit } from "./checkouts.js";
 
 interface Workload {
   unit: string;
@@ -54,15 +52,6 @@ const WORKLOADS: Record<string, Workload> = {
 function fail(message: string): never {
   console.error(`ERR_TCPLAB_BENCH_INSTRUCTIONS: ${message}`);
   process.exit(2);
-}
-
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function git(args: string[], cwd = HEAD_DIR): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
 interface Count {
@@ -167,23 +156,12 @@ async function main(): Promise<void> {
     fail("valgrind is not installed (Debian: apt-get install valgrind)");
   }
   const base = argValue("--base");
-  let baseSha: string | undefined;
-  if (base) {
-    try {
-      baseSha = git(["rev-parse", "--verify", `${base}^{commit}`]);
-    } catch {
-      fail(`not a commit here: ${base}`);
-    }
-  }
-  const headSha = git(["rev-parse", "HEAD"]);
-  const dirty = git(["status", "--porcelain", "--untracked-files=no"]) !== "";
+  const baseSha = base ? (resolveCommit(base) ?? fail(`not a commit here: ${base}`)) : undefined;
+  const { sha: headSha, dirty } = head();
   const scratch = mkdtempSync(join(tmpdir(), "tcplab-instructions-"));
   const baseDir = baseSha ? join(scratch, "base") : undefined;
   try {
-    if (baseDir && baseSha) {
-      git(["worktree", "add", "--detach", baseDir, baseSha]);
-      symlinkSync(join(HEAD_DIR, "node_modules"), join(baseDir, "node_modules"));
-    }
+    if (baseDir && baseSha) checkOutBase(baseSha, baseDir);
     console.log(
       `instructions per ${work.unit}: head ${headSha.slice(0, 10)}${dirty ? " + uncommitted changes" : ""}` +
         (baseSha ? ` against base ${baseSha.slice(0, 10)} (${base})` : ""),
@@ -230,8 +208,8 @@ async function main(): Promise<void> {
       console.log(baseM ? `| ${k} | ${fmt(baseM.get(k) ?? 0)} | ${h} |` : `| ${k} | ${h} |`);
     }
   } finally {
+    if (baseDir) removeBase(baseDir);
     rmSync(scratch, { recursive: true, force: true });
-    if (baseDir) git(["worktree", "prune"]);
   }
 }
 
